@@ -1,0 +1,245 @@
+//! The configuration file (TOML). `devstack.toml` next to this crate is the built-in default.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+
+/// The default configuration, compiled in.
+pub const DEFAULT_CONFIG: &str = include_str!("../devstack.toml");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: Server,
+    #[serde(default)]
+    pub user_pools: Vec<UserPool>,
+    #[serde(default)]
+    pub identity_pools: Vec<IdentityPool>,
+    #[serde(default)]
+    pub buckets: Vec<Bucket>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    pub region: String,
+    pub bind: String,
+    pub public_host: String,
+    pub cognito_port: u16,
+    pub s3_port: u16,
+    pub cors_origins: Vec<String>,
+    /// Lifetime of an authorization code.
+    pub code_seconds: u64,
+    /// Lifetime of the managed-login session cookie.
+    pub session_seconds: u64,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            region: "us-east-1".into(),
+            bind: "127.0.0.1".into(),
+            public_host: "localhost".into(),
+            cognito_port: 9230,
+            s3_port: 9231,
+            cors_origins: vec!["http://localhost:8080".into()],
+            code_seconds: 300,
+            session_seconds: 3600,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPool {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub clients: Vec<Client>,
+    #[serde(default)]
+    pub users: Vec<SeedUser>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// A confidential client has a secret; public clients (the default) have none.
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+    #[serde(default)]
+    pub logout_urls: Vec<String>,
+    #[serde(default = "default_scopes")]
+    pub allowed_scopes: Vec<String>,
+    #[serde(default = "default_flows")]
+    pub explicit_auth_flows: Vec<String>,
+    /// Identity providers the client may use with managed login.
+    #[serde(default = "default_idps")]
+    pub identity_providers: Vec<String>,
+    /// PKCE (S256) is required on /oauth2/authorize.
+    #[serde(default = "yes")]
+    pub require_pkce: bool,
+    #[serde(default)]
+    pub refresh_token_rotation: bool,
+    #[serde(default)]
+    pub rotation_grace_seconds: u64,
+    #[serde(default = "hour")]
+    pub access_token_seconds: u64,
+    #[serde(default = "hour")]
+    pub id_token_seconds: u64,
+    #[serde(default = "thirty_days")]
+    pub refresh_token_seconds: u64,
+}
+
+fn default_scopes() -> Vec<String> {
+    ["openid", "email", "profile", "aws.cognito.signin.user.admin"].map(String::from).to_vec()
+}
+fn default_flows() -> Vec<String> {
+    ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"].map(String::from).to_vec()
+}
+fn default_idps() -> Vec<String> {
+    vec!["COGNITO".into()]
+}
+fn yes() -> bool {
+    true
+}
+fn hour() -> u64 {
+    3600
+}
+fn thirty_days() -> u64 {
+    30 * 24 * 3600
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedUser {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Standard and `custom:` attributes, as strings (as Cognito stores them).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityPool {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub allow_unauthenticated: bool,
+    #[serde(default = "hour")]
+    pub credentials_seconds: u64,
+    #[serde(default)]
+    pub providers: Vec<Provider>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub user_pool_id: String,
+    pub client_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub name: String,
+    /// Credentials issued by this identity pool may use `private/<identityId>/...` in the bucket.
+    pub identity_pool_id: String,
+    #[serde(default)]
+    pub cors: Vec<CorsRule>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorsRule {
+    pub allowed_origins: Vec<String>,
+    pub allowed_methods: Vec<String>,
+    #[serde(default)]
+    pub allowed_headers: Vec<String>,
+    #[serde(default)]
+    pub expose_headers: Vec<String>,
+    #[serde(default)]
+    pub max_age_seconds: Option<u64>,
+}
+
+impl Config {
+    pub fn default_config() -> Self {
+        Self::parse(DEFAULT_CONFIG).expect("built-in default config is valid")
+    }
+
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let config: Config = toml::from_str(text).context("parsing devstack config")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let mut client_ids = std::collections::HashSet::new();
+        for pool in &self.user_pools {
+            let Some((region, rest)) = pool.id.split_once('_') else {
+                bail!("user pool id {:?} must look like <region>_<id>", pool.id)
+            };
+            if region.is_empty() || rest.is_empty() {
+                bail!("user pool id {:?} must look like <region>_<id>", pool.id)
+            }
+            for c in &pool.clients {
+                if !client_ids.insert(c.id.clone()) {
+                    bail!("app client id {:?} appears twice", c.id)
+                }
+                if c.rotation_grace_seconds > 60 {
+                    bail!("client {}: rotation_grace_seconds must be 0..=60", c.id)
+                }
+            }
+        }
+        for ip in &self.identity_pools {
+            for p in &ip.providers {
+                if self.user_pool(&p.user_pool_id).is_none() {
+                    bail!("identity pool {}: unknown user pool {}", ip.id, p.user_pool_id)
+                }
+            }
+        }
+        for b in &self.buckets {
+            if self.identity_pool(&b.identity_pool_id).is_none() {
+                bail!("bucket {}: unknown identity pool {}", b.name, b.identity_pool_id)
+            }
+        }
+        Ok(())
+    }
+
+    pub fn user_pool(&self, id: &str) -> Option<&UserPool> {
+        self.user_pools.iter().find(|p| p.id == id)
+    }
+
+    pub fn identity_pool(&self, id: &str) -> Option<&IdentityPool> {
+        self.identity_pools.iter().find(|p| p.id == id)
+    }
+
+    pub fn bucket(&self, name: &str) -> Option<&Bucket> {
+        self.buckets.iter().find(|b| b.name == name)
+    }
+
+    /// The app client with this id and the pool it belongs to.
+    pub fn client(&self, id: &str) -> Option<(&UserPool, &Client)> {
+        self.user_pools
+            .iter()
+            .find_map(|p| p.clients.iter().find(|c| c.id == id).map(|c| (p, c)))
+    }
+}

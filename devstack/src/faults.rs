@@ -1,0 +1,293 @@
+//! Test knobs: clock offset, lifetime overrides and injected failures, plus the `/_devstack/*` admin
+//! endpoints that change them and the middleware that applies the failures and logs each request.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::state::Shared;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lifetimes {
+    pub access_token_seconds: Option<u64>,
+    pub id_token_seconds: Option<u64>,
+    pub refresh_token_seconds: Option<u64>,
+    pub code_seconds: Option<u64>,
+    pub session_seconds: Option<u64>,
+    pub credentials_seconds: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// `token`, `authorize`, `login`, `revoke`, `logout`, `userInfo`, `jwks`, `openid-configuration`,
+    /// a JSON API operation (`InitiateAuth`, `GetId`, ...), `s3` or an S3 operation (`PutObject`, ...),
+    /// or `*` for every endpoint.
+    pub endpoint: String,
+    /// HTTP status to answer with; 0 (or absent) only adds latency.
+    #[serde(default)]
+    pub status: u16,
+    /// How many of the next matching requests are affected.
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default)]
+    pub latency_ms: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl std::str::FromStr for Fault {
+    type Err = String;
+    /// `endpoint:status[:count[:latencyMs]]`, e.g. `token:500:2` or `GetId:429` or `s3:0:1:1500`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split(':').collect();
+        if parts.len() < 2 || parts.len() > 4 {
+            return Err(format!("fault {s:?}: expected endpoint:status[:count[:latencyMs]]"));
+        }
+        let num = |i: usize, d: u64| -> Result<u64, String> {
+            parts.get(i).map_or(Ok(d), |p| p.parse().map_err(|_| format!("fault {s:?}: {p:?} is not a number")))
+        };
+        Ok(Fault {
+            endpoint: parts[0].to_string(),
+            status: num(1, 0)? as u16,
+            count: num(2, 1)? as u32,
+            latency_ms: num(3, 0)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Knobs {
+    pub clock_offset: i64,
+    pub lifetimes: Lifetimes,
+    pub faults: Vec<Fault>,
+}
+
+impl Knobs {
+    /// Takes the first fault that matches one of `names`, decrementing its count.
+    pub fn take_fault(&mut self, names: &[&str]) -> Option<Fault> {
+        let idx = self.faults.iter().position(|f| f.count > 0 && (f.endpoint == "*" || names.contains(&f.endpoint.as_str())))?;
+        let f = &mut self.faults[idx];
+        f.count -= 1;
+        let out = f.clone();
+        if f.count == 0 {
+            self.faults.remove(idx);
+        }
+        Some(out)
+    }
+}
+
+pub fn admin_router() -> Router<Shared> {
+    Router::new()
+        .route("/_devstack/health", get(|| async { "ok" }))
+        .route("/_devstack/knobs", get(get_knobs))
+        .route("/_devstack/knobs/reset", post(reset_knobs))
+        .route("/_devstack/faults", get(get_knobs).post(add_fault).delete(clear_faults))
+        .route("/_devstack/clock", get(get_clock).post(set_clock))
+        .route("/_devstack/lifetimes", get(get_knobs).post(set_lifetimes))
+}
+
+async fn get_knobs(State(app): State<Shared>) -> Json<Knobs> {
+    Json(app.knobs().clone())
+}
+
+async fn reset_knobs(State(app): State<Shared>) -> Json<Knobs> {
+    let mut k = app.knobs();
+    *k = Knobs::default();
+    Json(k.clone())
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(Fault),
+    Many(Vec<Fault>),
+}
+
+async fn add_fault(State(app): State<Shared>, Json(body): Json<OneOrMany>) -> Json<Knobs> {
+    let mut k = app.knobs();
+    match body {
+        OneOrMany::One(f) => k.faults.push(f),
+        OneOrMany::Many(fs) => k.faults.extend(fs),
+    }
+    Json(k.clone())
+}
+
+async fn clear_faults(State(app): State<Shared>) -> Json<Knobs> {
+    let mut k = app.knobs();
+    k.faults.clear();
+    Json(k.clone())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClockBody {
+    offset_seconds: i64,
+}
+
+async fn get_clock(State(app): State<Shared>) -> Json<serde_json::Value> {
+    let offset = app.knobs().clock_offset;
+    Json(json!({ "offsetSeconds": offset, "now": app.now() }))
+}
+
+async fn set_clock(State(app): State<Shared>, Json(body): Json<ClockBody>) -> Json<serde_json::Value> {
+    app.knobs().clock_offset = body.offset_seconds;
+    Json(json!({ "offsetSeconds": body.offset_seconds, "now": app.now() }))
+}
+
+/// Sets the given lifetimes; a field sent as `null` goes back to the configured value, an absent field is
+/// left as it is.
+async fn set_lifetimes(State(app): State<Shared>, Json(body): Json<serde_json::Map<String, serde_json::Value>>) -> Response {
+    let mut k = app.knobs();
+    let mut current = serde_json::to_value(&k.lifetimes).expect("serialisable");
+    for (name, value) in body {
+        let Some(slot) = current.get_mut(&name) else {
+            return (StatusCode::BAD_REQUEST, Json(json!({ "error": format!("unknown lifetime {name}") }))).into_response();
+        };
+        if !(value.is_null() || value.is_u64()) {
+            return (StatusCode::BAD_REQUEST, Json(json!({ "error": format!("{name} must be a number of seconds or null") })))
+                .into_response();
+        }
+        *slot = value;
+    }
+    k.lifetimes = serde_json::from_value(current).expect("same shape");
+    Json(k.clone()).into_response()
+}
+
+/// Which API a request belongs to, for the shape of an injected error.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Flavor {
+    OAuth,
+    JsonApi,
+    S3,
+}
+
+/// The fault-matching names of a request on the Cognito port.
+fn cognito_endpoint(req: &Request) -> (Vec<String>, Flavor) {
+    let path = req.uri().path();
+    if path == "/" {
+        let target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let op = target.rsplit('.').next().unwrap_or("").to_string();
+        return (vec![op], Flavor::JsonApi);
+    }
+    let name = match path {
+        "/oauth2/authorize" => "authorize",
+        "/oauth2/token" => "token",
+        "/oauth2/revoke" => "revoke",
+        "/oauth2/userInfo" => "userInfo",
+        "/login" => "login",
+        "/logout" => "logout",
+        p if p.ends_with("/.well-known/jwks.json") => "jwks",
+        p if p.ends_with("/.well-known/openid-configuration") => "openid-configuration",
+        p => p.trim_start_matches('/'),
+    };
+    (vec![name.to_string()], Flavor::OAuth)
+}
+
+fn s3_endpoint(req: &Request) -> Vec<String> {
+    let op = match *req.method() {
+        axum::http::Method::PUT => "PutObject",
+        axum::http::Method::GET => "GetObject",
+        axum::http::Method::HEAD => "HeadObject",
+        axum::http::Method::DELETE => "DeleteObject",
+        _ => "s3",
+    };
+    vec!["s3".into(), op.into()]
+}
+
+pub fn fault_response(flavor: Flavor, status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let throttled = status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE;
+    match flavor {
+        Flavor::JsonApi => {
+            let ty = if throttled { "TooManyRequestsException" } else { "InternalErrorException" };
+            let msg = if throttled { "Rate exceeded" } else { "Internal error (injected by devstack)" };
+            crate::idp_api::aws_error(status, ty, msg)
+        }
+        Flavor::OAuth => {
+            let error = if throttled { "too_many_requests" } else { "server_error" };
+            let mut r = (status, Json(json!({ "error": error, "error_description": "injected by devstack" }))).into_response();
+            if throttled {
+                r.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
+            }
+            r
+        }
+        Flavor::S3 => {
+            let code = if throttled { "SlowDown" } else { "InternalError" };
+            crate::s3::xml_error(status, code, "Injected by devstack")
+        }
+    }
+}
+
+fn log_line(port: &str, method: &str, path: &str, detail: &str, status: StatusCode, started: Instant) {
+    let secs = crate::state::unix_now();
+    let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
+    println!(
+        "{h:02}:{m:02}:{s:02}Z {port} {method} {path}{detail} -> {} ({} ms)",
+        status.as_u16(),
+        started.elapsed().as_millis()
+    );
+}
+
+async fn apply(app: &Shared, names: &[String], flavor: Flavor) -> Option<Response> {
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fault = app.knobs().take_fault(&names)?;
+    if fault.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
+    }
+    (fault.status != 0).then(|| fault_response(flavor, fault.status))
+}
+
+/// Middleware for the Cognito port: injected faults (inside CORS, so that a browser sees the status).
+pub async fn cognito_faults(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/_devstack/") {
+        return next.run(req).await;
+    }
+    let (names, flavor) = cognito_endpoint(&req);
+    match apply(&app, &names, flavor).await {
+        Some(r) => r,
+        None => next.run(req).await,
+    }
+}
+
+/// Outermost middleware for the Cognito port: one log line per request.
+pub async fn cognito_log(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let (names, flavor) = cognito_endpoint(&req);
+    let detail = if flavor == Flavor::JsonApi && req.method() == axum::http::Method::POST { format!(" {}", names[0]) } else { String::new() };
+    let resp = next.run(req).await;
+    if app.log_requests {
+        log_line("cognito", &method, &path, &detail, resp.status(), started);
+    }
+    resp
+}
+
+/// Middleware for the S3 port: injected faults (with the bucket's CORS headers) and one log line.
+pub async fn s3_layer(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let preflight = req.method() == axum::http::Method::OPTIONS;
+    let headers = req.headers().clone();
+    let resp = match if preflight { None } else { apply(&app, &s3_endpoint(&req), Flavor::S3).await } {
+        Some(r) => crate::s3::with_cors(&app, &headers, &path, r),
+        None => next.run(req).await,
+    };
+    if app.log_requests {
+        log_line("s3", &method, &path, "", resp.status(), started);
+    }
+    resp
+}

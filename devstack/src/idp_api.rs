@@ -1,0 +1,317 @@
+//! The user-pool JSON API (`X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`, x-amz-json-1.1),
+//! and the dispatcher for `POST /` that also routes identity-pool operations.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use crate::state::{random_string, stable_uuid, Shared, User, URL_SAFE};
+use crate::tokens::{SignIn, VerifyError};
+
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// A Cognito error: `{"__type": ..., "message": ...}` with the type also in `x-amzn-ErrorType`.
+pub fn aws_error(status: StatusCode, ty: &str, message: &str) -> Response {
+    let body = json!({ "__type": ty, "message": message }).to_string();
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    if let Ok(v) = HeaderValue::from_str(&format!("{ty}:")) {
+        h.insert("x-amzn-errortype", v);
+    }
+    h.insert("x-amzn-requestid", HeaderValue::from_str(&crate::state::random_uuid()).expect("ascii"));
+    r
+}
+
+pub fn aws_ok(body: Value) -> Response {
+    let mut r = (StatusCode::OK, body.to_string()).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    r.headers_mut().insert("x-amzn-requestid", HeaderValue::from_str(&crate::state::random_uuid()).expect("ascii"));
+    r
+}
+
+pub type ApiResult = Result<Value, Response>;
+
+pub fn bad(ty: &str, message: &str) -> Response {
+    aws_error(StatusCode::BAD_REQUEST, ty, message)
+}
+
+pub fn not_authorized(message: &str) -> Response {
+    bad("NotAuthorizedException", message)
+}
+
+/// `POST /`: dispatch on X-Amz-Target.
+pub async fn dispatch(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some((service, op)) = target.split_once('.') else {
+        return bad("UnknownOperationException", "Missing or malformed X-Amz-Target header");
+    };
+    let input: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(v) if v.is_object() => v,
+            _ => return bad("SerializationException", "The request body is not a JSON object"),
+        }
+    };
+    let result = match service {
+        "AWSCognitoIdentityProviderService" => user_pool_op(&app, op, &input),
+        "AWSCognitoIdentityService" => crate::identity_api::op(&app, op, &input),
+        _ => Err(bad("UnknownOperationException", &format!("Unknown service {service}"))),
+    };
+    match result {
+        Ok(v) => aws_ok(v),
+        Err(r) => r,
+    }
+}
+
+pub fn str_field<'a>(input: &'a Value, name: &str) -> Result<&'a str, Response> {
+    input
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| bad("InvalidParameterException", &format!("1 validation error detected: Value at '{name}' failed to satisfy constraint: Member must not be null")))
+}
+
+fn user_pool_op(app: &Shared, op: &str, input: &Value) -> ApiResult {
+    match op {
+        "InitiateAuth" => initiate_auth(app, input),
+        "GetTokensFromRefreshToken" => get_tokens_from_refresh_token(app, input),
+        "RevokeToken" => revoke_token(app, input),
+        "GlobalSignOut" => global_sign_out(app, input),
+        "GetUser" => get_user(app, input),
+        "AdminCreateUser" => admin_create_user(app, input),
+        "AdminSetUserPassword" => admin_set_user_password(app, input),
+        "AdminAddUserToGroup" => admin_add_user_to_group(app, input),
+        _ => Err(bad("UnknownOperationException", &format!("devstack does not implement {op}"))),
+    }
+}
+
+fn client_for(app: &Shared, input: &Value) -> Result<(crate::config::UserPool, crate::config::Client), Response> {
+    let id = str_field(input, "ClientId")?;
+    let (pool, client) = app
+        .config
+        .client(id)
+        .ok_or_else(|| bad("ResourceNotFoundException", &format!("User pool client {id} does not exist.")))?;
+    if let Some(secret) = &client.secret {
+        let given = input.get("ClientSecret").and_then(Value::as_str);
+        if given != Some(secret.as_str()) && input.pointer("/AuthParameters/SECRET_HASH").is_none() {
+            return Err(not_authorized(&format!("Client {id} is configured with secret but SECRET_HASH was not received")));
+        }
+    }
+    Ok((pool.clone(), client.clone()))
+}
+
+fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
+    let flow = str_field(input, "AuthFlow")?;
+    let (pool, client) = client_for(app, input)?;
+    let params = input.get("AuthParameters").cloned().unwrap_or(json!({}));
+    let param = |n: &str| params.get(n).and_then(Value::as_str).unwrap_or("").to_string();
+    match flow {
+        "USER_PASSWORD_AUTH" => {
+            if !client.explicit_auth_flows.iter().any(|f| f == "ALLOW_USER_PASSWORD_AUTH" || f == "USER_PASSWORD_AUTH") {
+                return Err(bad("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client"));
+            }
+            let (username, password) = (param("USERNAME"), param("PASSWORD"));
+            if username.is_empty() {
+                return Err(bad("InvalidParameterException", "Missing required parameter USERNAME"));
+            }
+            let mut store = app.store();
+            let user = store.users.get(&pool.id).and_then(|u| u.get(&username)).cloned();
+            let user = match user {
+                Some(u) if u.password == password => u,
+                _ => return Err(not_authorized("Incorrect username or password.")),
+            };
+            if !user.enabled {
+                return Err(not_authorized("User is disabled."));
+            }
+            if user.status == "FORCE_CHANGE_PASSWORD" {
+                return Ok(json!({
+                    "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                    "Session": random_string(64, URL_SAFE),
+                    "ChallengeParameters": { "USER_ID_FOR_SRP": user.username, "requiredAttributes": "[]", "userAttributes": "{}" },
+                }));
+            }
+            let issued = app.sign_in(
+                &mut store,
+                SignIn {
+                    pool_id: &pool.id,
+                    client: &client,
+                    user: &user,
+                    scopes: vec!["aws.cognito.signin.user.admin".into()],
+                    id_token: true,
+                    nonce: None,
+                    auth_time: app.now(),
+                },
+            );
+            app.persist(&store);
+            Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
+        }
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            if client.refresh_token_rotation {
+                return Err(bad("InvalidParameterException", "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken"));
+            }
+            let mut store = app.store();
+            let issued = app.refresh(&mut store, &client, &param("REFRESH_TOKEN")).map_err(|e| not_authorized(e.message()))?;
+            app.persist(&store);
+            Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
+        }
+        other => Err(bad("InvalidParameterException", &format!("devstack does not support AuthFlow {other}"))),
+    }
+}
+
+fn get_tokens_from_refresh_token(app: &Shared, input: &Value) -> ApiResult {
+    let token = str_field(input, "RefreshToken")?.to_string();
+    let (_, client) = client_for(app, input)?;
+    let mut store = app.store();
+    let issued = app.refresh(&mut store, &client, &token).map_err(|e| not_authorized(e.message()))?;
+    app.persist(&store);
+    Ok(json!({ "AuthenticationResult": issued.auth_result() }))
+}
+
+fn revoke_token(app: &Shared, input: &Value) -> ApiResult {
+    let token = str_field(input, "Token")?.to_string();
+    let (_, client) = client_for(app, input)?;
+    if token.starts_with("eyJ") && token.split('.').count() == 3 {
+        return Err(bad("UnsupportedTokenTypeException", "Only refresh tokens can be revoked"));
+    }
+    let mut store = app.store();
+    if !app.revoke(&mut store, &client.id, &token) {
+        return Err(bad("UnauthorizedException", "Token is not from the provided client"));
+    }
+    app.persist(&store);
+    Ok(json!({}))
+}
+
+fn access_token_user(app: &Shared, input: &Value) -> Result<(String, User, Value), Response> {
+    let token = str_field(input, "AccessToken")?;
+    let store = app.store();
+    match app.verify(&store, token, "access") {
+        Ok(v) => {
+            let scopes = v.claims.get("scope").and_then(Value::as_str).unwrap_or("");
+            if !scopes.split(' ').any(|s| s == "aws.cognito.signin.user.admin") {
+                return Err(not_authorized("Access Token does not have required scopes"));
+            }
+            Ok((v.pool_id, v.user, v.claims))
+        }
+        Err(VerifyError::UserGone) => Err(bad("UserNotFoundException", "User does not exist.")),
+        Err(e) => Err(not_authorized(&e.message("Access Token"))),
+    }
+}
+
+fn global_sign_out(app: &Shared, input: &Value) -> ApiResult {
+    let (pool_id, user, _) = access_token_user(app, input)?;
+    let mut store = app.store();
+    app.global_sign_out(&mut store, &pool_id, &user.username);
+    app.persist(&store);
+    Ok(json!({}))
+}
+
+fn attributes_json(user: &User) -> Value {
+    let mut attrs = vec![json!({ "Name": "sub", "Value": user.sub })];
+    for (k, v) in &user.attributes {
+        if k != "sub" {
+            attrs.push(json!({ "Name": k, "Value": v }));
+        }
+    }
+    Value::Array(attrs)
+}
+
+fn get_user(app: &Shared, input: &Value) -> ApiResult {
+    let (_, user, _) = access_token_user(app, input)?;
+    Ok(json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "MFAOptions": [], "UserMFASettingList": [] }))
+}
+
+fn pool_id_field(app: &Shared, input: &Value) -> Result<String, Response> {
+    let id = str_field(input, "UserPoolId")?;
+    app.config
+        .user_pool(id)
+        .map(|p| p.id.clone())
+        .ok_or_else(|| bad("ResourceNotFoundException", &format!("User pool {id} does not exist.")))
+}
+
+fn user_json(user: &User) -> Value {
+    json!({
+        "Username": user.username,
+        "Attributes": attributes_json(user),
+        "UserCreateDate": user.created,
+        "UserLastModifiedDate": user.modified,
+        "Enabled": user.enabled,
+        "UserStatus": user.status,
+    })
+}
+
+/// Unsigned here (real Cognito requires IAM credentials for Admin* operations).
+fn admin_create_user(app: &Shared, input: &Value) -> ApiResult {
+    let pool_id = pool_id_field(app, input)?;
+    let username = str_field(input, "Username")?.to_string();
+    let mut store = app.store();
+    let users = store.users.entry(pool_id.clone()).or_default();
+    if users.contains_key(&username) {
+        return Err(bad("UsernameExistsException", "User account already exists"));
+    }
+    let mut attributes = std::collections::BTreeMap::new();
+    for a in input.get("UserAttributes").and_then(Value::as_array).into_iter().flatten() {
+        if let (Some(n), Some(v)) = (a.get("Name").and_then(Value::as_str), a.get("Value").and_then(Value::as_str)) {
+            attributes.insert(n.to_string(), v.to_string());
+        }
+    }
+    let now = app.now();
+    let password = input.get("TemporaryPassword").and_then(Value::as_str).map(String::from).unwrap_or_else(|| random_string(16, URL_SAFE));
+    let user = User {
+        username: username.clone(),
+        password,
+        sub: stable_uuid(&format!("{pool_id}|{username}")),
+        attributes,
+        groups: vec![],
+        enabled: true,
+        status: "FORCE_CHANGE_PASSWORD".into(),
+        created: now,
+        modified: now,
+    };
+    let out = user_json(&user);
+    users.insert(username, user);
+    app.persist(&store);
+    Ok(json!({ "User": out }))
+}
+
+fn admin_set_user_password(app: &Shared, input: &Value) -> ApiResult {
+    let pool_id = pool_id_field(app, input)?;
+    let username = str_field(input, "Username")?.to_string();
+    let password = str_field(input, "Password")?.to_string();
+    if password.len() < 8 {
+        return Err(bad("InvalidPasswordException", "Password did not conform with policy: Password not long enough"));
+    }
+    let permanent = input.get("Permanent").and_then(Value::as_bool).unwrap_or(false);
+    let now = app.now();
+    let mut store = app.store();
+    let user = store
+        .users
+        .get_mut(&pool_id)
+        .and_then(|u| u.get_mut(&username))
+        .ok_or_else(|| bad("UserNotFoundException", "User does not exist."))?;
+    user.password = password;
+    user.status = if permanent { "CONFIRMED".into() } else { "FORCE_CHANGE_PASSWORD".into() };
+    user.modified = now;
+    app.persist(&store);
+    Ok(json!({}))
+}
+
+fn admin_add_user_to_group(app: &Shared, input: &Value) -> ApiResult {
+    let pool_id = pool_id_field(app, input)?;
+    let username = str_field(input, "Username")?.to_string();
+    let group = str_field(input, "GroupName")?.to_string();
+    let mut store = app.store();
+    let user = store
+        .users
+        .get_mut(&pool_id)
+        .and_then(|u| u.get_mut(&username))
+        .ok_or_else(|| bad("UserNotFoundException", "User does not exist."))?;
+    if !user.groups.contains(&group) {
+        user.groups.push(group);
+    }
+    app.persist(&store);
+    Ok(json!({}))
+}

@@ -1,0 +1,163 @@
+//! devstack: a local Amazon Cognito (managed login, OAuth endpoints, JWKS, the user-pool and identity-pool
+//! JSON APIs) and a SigV4-verifying S3, for cognito-wasm's demo and tests. See README.md.
+
+pub mod config;
+pub mod faults;
+pub mod identity_api;
+pub mod idp_api;
+pub mod keys;
+pub mod oauth;
+pub mod s3;
+pub mod state;
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::http::{header, HeaderName, Method};
+use axum::routing::post;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+
+pub use config::Config;
+pub use faults::{Fault, Knobs};
+use state::{App, Memory, Shared};
+
+/// How to start devstack.
+pub struct Options {
+    pub config: Config,
+    pub data_dir: PathBuf,
+    /// Delete the data directory's contents first.
+    pub reset: bool,
+    /// Override the configured ports (0 = any free port).
+    pub cognito_port: Option<u16>,
+    pub s3_port: Option<u16>,
+    /// Start values of the test knobs.
+    pub knobs: Knobs,
+    pub log_requests: bool,
+}
+
+impl Options {
+    pub fn new(config: Config, data_dir: impl Into<PathBuf>) -> Self {
+        Self { config, data_dir: data_dir.into(), reset: false, cognito_port: None, s3_port: None, knobs: Knobs::default(), log_requests: true }
+    }
+}
+
+/// A running devstack.
+pub struct Running {
+    pub app: Shared,
+    pub cognito_addr: SocketAddr,
+    pub s3_addr: SocketAddr,
+    /// `http://<public_host>:<port>` of each listener.
+    pub cognito_url: String,
+    pub s3_url: String,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops both listeners, letting requests in flight finish.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+        }
+    }
+
+    pub fn issuer(&self, pool_id: &str) -> String {
+        self.app.issuer(pool_id)
+    }
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<_> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([
+            HeaderName::from_static("x-amzn-errortype"),
+            HeaderName::from_static("x-amzn-requestid"),
+            header::DATE,
+            header::WWW_AUTHENTICATE,
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Binds both listeners and serves until [`Running::stop`].
+pub async fn start(opts: Options) -> anyhow::Result<Running> {
+    let config = opts.config;
+    config.validate()?;
+    if opts.reset && opts.data_dir.exists() {
+        for entry in std::fs::read_dir(&opts.data_dir)? {
+            let p = entry?.path();
+            if p.is_dir() {
+                std::fs::remove_dir_all(&p)?;
+            } else {
+                std::fs::remove_file(&p)?;
+            }
+        }
+    }
+    std::fs::create_dir_all(&opts.data_dir).with_context(|| format!("creating {}", opts.data_dir.display()))?;
+    let bind = &config.server.bind;
+    let cognito_listener = TcpListener::bind((bind.as_str(), opts.cognito_port.unwrap_or(config.server.cognito_port)))
+        .await
+        .with_context(|| format!("binding the Cognito port on {bind}"))?;
+    let s3_listener = TcpListener::bind((bind.as_str(), opts.s3_port.unwrap_or(config.server.s3_port)))
+        .await
+        .with_context(|| format!("binding the S3 port on {bind}"))?;
+    let cognito_addr = cognito_listener.local_addr()?;
+    let s3_addr = s3_listener.local_addr()?;
+    let base_url = format!("http://{}:{}", config.server.public_host, cognito_addr.port());
+    let s3_url = format!("http://{}:{}", config.server.public_host, s3_addr.port());
+
+    let mut keys = HashMap::new();
+    for pool in &config.user_pools {
+        let dir = opts.data_dir.join("keys").join(&pool.id);
+        keys.insert(pool.id.clone(), keys::PoolKeys::load_or_create(&dir)?);
+    }
+    let store = state::load_store(&opts.data_dir, &config)?;
+    state::save_store(&opts.data_dir, &store)?;
+
+    let app: Shared = Arc::new(App {
+        config: config.clone(),
+        data_dir: opts.data_dir.clone(),
+        base_url: base_url.clone(),
+        s3_url: s3_url.clone(),
+        keys,
+        store: Mutex::new(store),
+        mem: Mutex::new(Memory::default()),
+        knobs: Mutex::new(opts.knobs),
+        log_requests: opts.log_requests,
+    });
+
+    let cognito = oauth::router()
+        .merge(faults::admin_router())
+        .route("/", post(idp_api::dispatch))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), faults::cognito_faults))
+        .layer(cors(&config.server.cors_origins))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), faults::cognito_log))
+        .with_state(app.clone());
+    let s3 = s3::router(app.clone());
+
+    let (tx, rx) = watch::channel(false);
+    let serve = |listener: TcpListener, router: Router, mut rx: watch::Receiver<bool>| {
+        tokio::spawn(async move {
+            let signal = async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            };
+            if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(signal).await {
+                eprintln!("devstack: server error: {e}");
+            }
+        })
+    };
+    let tasks = vec![serve(cognito_listener, cognito, rx.clone()), serve(s3_listener, s3, rx)];
+    Ok(Running { app, cognito_addr, s3_addr, cognito_url: base_url, s3_url, shutdown: tx, tasks })
+}

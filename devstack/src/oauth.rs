@@ -1,0 +1,495 @@
+//! Managed login and the OAuth 2.0 / OIDC endpoints: /oauth2/authorize, /login, /oauth2/token,
+//! /oauth2/revoke, /logout, /oauth2/userInfo and the per-pool discovery document and JWKS.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Client, UserPool};
+use crate::state::{random_string, AuthCode, LoginSession, Shared, URL_SAFE};
+use crate::tokens::{SignIn, VerifyError};
+
+pub const SESSION_COOKIE: &str = "cognito";
+
+pub fn router() -> Router<Shared> {
+    Router::new()
+        .route("/oauth2/authorize", get(authorize))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/oauth2/token", post(token))
+        .route("/oauth2/revoke", post(revoke))
+        .route("/logout", get(logout))
+        .route("/oauth2/userInfo", get(user_info).post(user_info))
+        .route("/{pool}/.well-known/openid-configuration", get(discovery))
+        .route("/{pool}/.well-known/jwks.json", get(jwks))
+}
+
+type Params = HashMap<String, String>;
+
+/// A page for errors that cannot go back to the app (unknown client, unregistered redirect URI).
+fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html><head><meta charset=utf-8><title>Error</title></head><body>\
+         <h1>An error was encountered with the requested page.</h1><p id=error>{}</p><p id=description>{}</p></body></html>",
+        esc(error),
+        esc(description)
+    );
+    (status, Html(body)).into_response()
+}
+
+fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
+    let mut url = match url::Url::parse(uri) {
+        Ok(u) => u,
+        Err(_) => return error_page(StatusCode::BAD_REQUEST, "invalid_request", "bad redirect URI"),
+    };
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+    }
+    Redirect::to(url.as_str()).into_response()
+}
+
+/// What a valid authorize request resolves to.
+struct AuthRequest {
+    pool: UserPool,
+    client: Client,
+    redirect_uri: String,
+    scopes: Vec<String>,
+    state: Option<String>,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+}
+
+/// Validates the authorize parameters. Errors are either a page (client / redirect problems) or a
+/// redirect back to the app with `error=...`.
+fn check_authorize(app: &Shared, p: &Params) -> Result<AuthRequest, Response> {
+    let client_id = p.get("client_id").map(String::as_str).unwrap_or("");
+    let Some((pool, client)) = app.config.client(client_id) else {
+        return Err(error_page(StatusCode::BAD_REQUEST, "invalid_request", "Client does not exist"));
+    };
+    let redirect_uri = p.get("redirect_uri").map(String::as_str).unwrap_or("");
+    if !client.callback_urls.iter().any(|u| u == redirect_uri) {
+        return Err(error_page(StatusCode::BAD_REQUEST, "redirect_mismatch", "redirect_uri is not an allowed callback URL"));
+    }
+    let state = p.get("state").cloned();
+    let back = |error: &str, description: &str| {
+        let mut params = vec![("error", error), ("error_description", description)];
+        if let Some(s) = &state {
+            params.push(("state", s));
+        }
+        Err(redirect_with(redirect_uri, &params))
+    };
+    match p.get("response_type").map(String::as_str) {
+        Some("code") => {}
+        Some("token") => return back("unauthorized_client", "The implicit grant is not allowed for this client"),
+        Some(_) => return back("unsupported_response_type", "response_type must be code"),
+        None => return back("invalid_request", "response_type is required"),
+    }
+    let scopes: Vec<String> = match p.get("scope").map(|s| s.split_whitespace().map(String::from).collect::<Vec<_>>()) {
+        Some(s) if !s.is_empty() => s,
+        _ => client.allowed_scopes.clone(),
+    };
+    if let Some(bad) = scopes.iter().find(|s| !client.allowed_scopes.contains(s)) {
+        return back("invalid_scope", &format!("scope {bad} is not allowed for this client"));
+    }
+    let challenge = p.get("code_challenge").filter(|c| !c.is_empty()).cloned();
+    match (p.get("code_challenge_method").map(String::as_str), &challenge) {
+        (Some("S256"), Some(c)) => {
+            if c.len() != 43 || URL_SAFE_NO_PAD.decode(c).is_err() {
+                return back("invalid_request", "code_challenge must be a base64url SHA-256 (43 characters)");
+            }
+        }
+        (Some("S256"), None) => return back("invalid_request", "code_challenge is required"),
+        (Some(_), _) => return back("invalid_request", "code_challenge_method must be S256"),
+        (None, Some(_)) => return back("invalid_request", "code_challenge_method is required (S256)"),
+        (None, None) if client.require_pkce => return back("invalid_request", "PKCE (code_challenge, S256) is required"),
+        (None, None) => {}
+    }
+    if let Some(idp) = p.get("identity_provider").filter(|s| !s.is_empty()) {
+        if !client.identity_providers.iter().any(|x| x == idp) {
+            return back("invalid_request", &format!("identity provider {idp} is not enabled for this client"));
+        }
+    }
+    if let Some(idp) = p.get("idp_identifier").filter(|s| !s.is_empty()) {
+        return back("invalid_request", &format!("no identity provider with identifier {idp}"));
+    }
+    Ok(AuthRequest {
+        pool: pool.clone(),
+        client: client.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        scopes,
+        state,
+        nonce: p.get("nonce").cloned(),
+        code_challenge: challenge,
+    })
+}
+
+fn session_id(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == SESSION_COOKIE).then(|| v.to_string())
+    })
+}
+
+/// Issues a code for the request and redirects back to the app.
+fn issue_code(app: &Shared, req: &AuthRequest, username: &str, auth_time: i64) -> Response {
+    let code = random_string(36, URL_SAFE);
+    let code_secs = app.knobs().lifetimes.code_seconds.unwrap_or(app.config.server.code_seconds);
+    app.mem().codes.insert(
+        code.clone(),
+        AuthCode {
+            client_id: req.client.id.clone(),
+            pool_id: req.pool.id.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            scopes: req.scopes.clone(),
+            nonce: req.nonce.clone(),
+            code_challenge: req.code_challenge.clone(),
+            username: username.to_string(),
+            auth_time,
+            expires_at: app.now() + code_secs as i64,
+        },
+    );
+    let mut params = vec![("code", code.as_str())];
+    if let Some(s) = &req.state {
+        params.push(("state", s));
+    }
+    redirect_with(&req.redirect_uri, &params)
+}
+
+async fn authorize(State(app): State<Shared>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+    let req = match check_authorize(&app, &p) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    // A live managed-login session skips the form (unless the app asks for prompt=login).
+    if p.get("prompt").map(String::as_str) != Some("login") {
+        if let Some(sid) = session_id(&headers) {
+            let now = app.now();
+            let session = app.mem().sessions.get(&sid).filter(|s| s.expires_at > now && s.pool_id == req.pool.id).map(|s| (s.username.clone(), s.auth_time));
+            if let Some((username, auth_time)) = session {
+                let usable = app.store().users.get(&req.pool.id).and_then(|u| u.get(&username)).is_some_and(|u| u.enabled);
+                if usable {
+                    return issue_code(&app, &req, &username, auth_time);
+                }
+            }
+        }
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(p.iter()).finish();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+async fn login_page(State(app): State<Shared>, Query(p): Query<Params>) -> Response {
+    if let Err(resp) = check_authorize(&app, &p) {
+        return resp;
+    }
+    Html(render_login(&p, None)).into_response()
+}
+
+async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> Response {
+    let username = p.remove("username").unwrap_or_default();
+    let password = p.remove("password").unwrap_or_default();
+    let req = match check_authorize(&app, &p) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let user = app.store().users.get(&req.pool.id).and_then(|u| u.get(&username)).cloned();
+    let error = match &user {
+        Some(u) if u.password == password && !u.enabled => Some("User is disabled."),
+        Some(u) if u.password == password && u.status != "CONFIRMED" => {
+            Some("This user must change their password; devstack does not implement that step (set a permanent password with AdminSetUserPassword).")
+        }
+        Some(u) if u.password == password => None,
+        _ => Some("Incorrect username or password."),
+    };
+    if let Some(error) = error {
+        p.insert("username".into(), username);
+        return (StatusCode::OK, Html(render_login(&p, Some(error)))).into_response();
+    }
+    let user = user.expect("checked");
+    let now = app.now();
+    let session_secs = app.knobs().lifetimes.session_seconds.unwrap_or(app.config.server.session_seconds);
+    let sid = random_string(48, URL_SAFE);
+    app.mem().sessions.insert(
+        sid.clone(),
+        LoginSession { pool_id: req.pool.id.clone(), username: user.username.clone(), auth_time: now, expires_at: now + session_secs as i64 },
+    );
+    let mut resp = issue_code(&app, &req, &user.username, now);
+    let cookie = format!("{SESSION_COOKIE}={sid}; Path=/; Max-Age={session_secs}; HttpOnly; SameSite=Lax");
+    resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii"));
+    resp
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn render_login(p: &Params, error: Option<&str>) -> String {
+    let mut hidden = String::new();
+    let mut keys: Vec<&String> = p.keys().filter(|k| *k != "username").collect();
+    keys.sort();
+    for k in keys {
+        hidden.push_str(&format!("<input type=hidden name=\"{}\" value=\"{}\">\n", esc(k), esc(&p[k])));
+    }
+    let username = p.get("username").map(|u| esc(u)).unwrap_or_default();
+    let error_html = error.map(|e| format!("<p class=error id=loginErrorMessage role=alert>{}</p>", esc(e))).unwrap_or_default();
+    format!(
+        r#"<!doctype html>
+<html lang=en>
+<head>
+<meta charset=utf-8>
+<meta name=viewport content="width=device-width, initial-scale=1">
+<title>Sign in</title>
+<style>
+body{{font-family:system-ui,sans-serif;background:#f2f3f3;display:flex;justify-content:center;padding-top:8vh;margin:0}}
+main{{background:#fff;padding:2rem 2.5rem;border-radius:8px;box-shadow:0 1px 4px #0003;width:20rem}}
+h1{{font-size:1.3rem;margin-top:0}} label{{display:block;margin:.8rem 0 .3rem;font-size:.9rem}}
+input[type=text],input[type=password]{{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}}
+button{{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#ec7211;color:#fff;border:0;border-radius:4px;cursor:pointer}}
+.error{{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}}
+.note{{color:#666;font-size:.75rem;margin-top:1rem}}
+</style>
+</head>
+<body>
+<main>
+<h1>Sign in with your username and password</h1>
+{error_html}
+<form method=post action="/login" id=signInForm>
+{hidden}<label for=signInFormUsername>Username</label>
+<input id=signInFormUsername name=username type=text autocomplete=username autocapitalize=none required value="{username}">
+<label for=signInFormPassword>Password</label>
+<input id=signInFormPassword name=password type=password autocomplete=current-password required>
+<button type=submit name=signInSubmitButton id=signInSubmitButton>Sign in</button>
+</form>
+<p class=note>devstack managed login (local Amazon Cognito)</p>
+</main>
+</body>
+</html>
+"#
+    )
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let mut r = (status, Json(json!({ "error": error, "error_description": description }))).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Authenticates the client of a token/revoke request: client_id in the body (public clients), or
+/// HTTP Basic / client_secret for confidential ones.
+fn client_auth(app: &Shared, headers: &HeaderMap, p: &Params) -> Result<(UserPool, Client), Response> {
+    let mut id = p.get("client_id").cloned();
+    let mut secret = p.get("client_secret").cloned();
+    if let Some(basic) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Basic ")) {
+        let decoded = STANDARD.decode(basic.trim()).ok().and_then(|b| String::from_utf8(b).ok());
+        match decoded.as_deref().and_then(|d| d.split_once(':')) {
+            Some((i, s)) => {
+                id = Some(i.to_string());
+                secret = Some(s.to_string());
+            }
+            None => return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "malformed Basic authorization")),
+        }
+    }
+    let Some(id) = id else {
+        return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "client_id is required"));
+    };
+    let Some((pool, client)) = app.config.client(&id) else {
+        return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Client does not exist"));
+    };
+    if client.secret.is_some() && client.secret != secret {
+        return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Client authentication failed"));
+    }
+    Ok((pool.clone(), client.clone()))
+}
+
+async fn token(State(app): State<Shared>, headers: HeaderMap, Form(p): Form<Params>) -> Response {
+    let (pool, client) = match client_auth(&app, &headers, &p) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let issued = match p.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => {
+            let code = p.get("code").map(String::as_str).unwrap_or("");
+            // Single use: the code is gone as soon as anyone presents it.
+            let Some(ac) = app.mem().codes.remove(code) else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "authorization code is invalid or was already used");
+            };
+            if ac.expires_at <= app.now() {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "authorization code has expired");
+            }
+            if ac.client_id != client.id {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "authorization code was issued to another client");
+            }
+            if p.get("redirect_uri") != Some(&ac.redirect_uri) {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "redirect_uri does not match the authorize request");
+            }
+            if let Some(challenge) = &ac.code_challenge {
+                let verifier = p.get("code_verifier").map(String::as_str).unwrap_or("");
+                let well_formed = (43..=128).contains(&verifier.len())
+                    && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+                if !well_formed || URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != *challenge {
+                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "code_verifier does not match code_challenge");
+                }
+            }
+            let mut store = app.store();
+            let Some(user) = store.users.get(&pool.id).and_then(|u| u.get(&ac.username)).filter(|u| u.enabled).cloned() else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "user no longer exists or is disabled");
+            };
+            let with_id = ac.scopes.iter().any(|s| s == "openid");
+            let issued = app.sign_in(
+                &mut store,
+                SignIn { pool_id: &pool.id, client: &client, user: &user, scopes: ac.scopes.clone(), id_token: with_id, nonce: ac.nonce.clone(), auth_time: ac.auth_time },
+            );
+            app.persist(&store);
+            issued
+        }
+        Some("refresh_token") => {
+            let token = p.get("refresh_token").map(String::as_str).unwrap_or("");
+            let mut store = app.store();
+            match app.refresh(&mut store, &client, token) {
+                Ok(i) => {
+                    app.persist(&store);
+                    i
+                }
+                Err(e) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", e.message()),
+            }
+        }
+        Some("client_credentials") => {
+            return oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", "client_credentials is not allowed for this client")
+        }
+        Some(_) => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "unsupported grant_type"),
+        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required"),
+    };
+    let mut r = Json(issued.oauth_json()).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn revoke(State(app): State<Shared>, headers: HeaderMap, Form(p): Form<Params>) -> Response {
+    let (_, client) = match client_auth(&app, &headers, &p) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(token) = p.get("token").filter(|t| !t.is_empty()) else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required");
+    };
+    if token.split('.').count() == 3 && token.starts_with("eyJ") {
+        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_token_type", "only refresh tokens can be revoked");
+    }
+    let mut store = app.store();
+    if !app.revoke(&mut store, &client.id, token) {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "the token was not issued to this client");
+    }
+    app.persist(&store);
+    StatusCode::OK.into_response()
+}
+
+async fn logout(State(app): State<Shared>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+    let client_id = p.get("client_id").map(String::as_str).unwrap_or("");
+    let Some((_, client)) = app.config.client(client_id) else {
+        return error_page(StatusCode::BAD_REQUEST, "invalid_request", "Client does not exist");
+    };
+    // Either `logout_uri` (sign out and go back) or the authorize parameters (sign out and sign in again).
+    let target = if let Some(uri) = p.get("logout_uri") {
+        if !client.logout_urls.iter().any(|u| u == uri) {
+            return error_page(StatusCode::BAD_REQUEST, "invalid_request", "logout_uri is not an allowed sign-out URL");
+        }
+        uri.clone()
+    } else if p.contains_key("redirect_uri") {
+        if let Err(r) = check_authorize(&app, &p) {
+            return r;
+        }
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(p.iter().filter(|(k, _)| k.as_str() != "logout_uri"))
+            .finish();
+        format!("/login?{query}")
+    } else {
+        return error_page(StatusCode::BAD_REQUEST, "invalid_request", "logout_uri is required");
+    };
+    if let Some(sid) = session_id(&headers) {
+        app.mem().sessions.remove(&sid);
+    }
+    let mut resp = Redirect::to(&target).into_response();
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+    resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii"));
+    resp
+}
+
+fn invalid_token(status: StatusCode, error: &str, description: &str) -> Response {
+    let mut r = (status, Json(json!({ "error": error, "error_description": description }))).into_response();
+    let v = format!("Bearer error=\"{error}\", error_description=\"{description}\"");
+    r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static("Bearer")));
+    r
+}
+
+async fn user_info(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let Some(token) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) else {
+        return invalid_token(StatusCode::UNAUTHORIZED, "invalid_request", "Bearer access token is required");
+    };
+    let verified = {
+        let store = app.store();
+        app.verify(&store, token.trim(), "access")
+    };
+    let v = match verified {
+        Ok(v) => v,
+        Err(e) => {
+            let what = if e == VerifyError::Revoked { "Access token" } else { "Access Token" };
+            return invalid_token(StatusCode::UNAUTHORIZED, "invalid_token", &e.message(what));
+        }
+    };
+    let scopes = v.claims.get("scope").and_then(Value::as_str).unwrap_or("");
+    if !scopes.split(' ').any(|s| s == "openid") {
+        return invalid_token(StatusCode::FORBIDDEN, "insufficient_scope", "the openid scope is required");
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("sub".into(), json!(v.user.sub));
+    for (k, val) in &v.user.attributes {
+        out.insert(k.clone(), json!(val));
+    }
+    out.insert("username".into(), json!(v.user.username));
+    Json(Value::Object(out)).into_response()
+}
+
+async fn discovery(State(app): State<Shared>, Path(pool): Path<String>) -> Response {
+    let Some(pool) = app.config.user_pool(&pool) else {
+        return (StatusCode::NOT_FOUND, Json(json!({ "message": "User pool does not exist" }))).into_response();
+    };
+    let base = &app.base_url;
+    let issuer = app.issuer(&pool.id);
+    let mut scopes: Vec<String> = pool.clients.iter().flat_map(|c| c.allowed_scopes.clone()).collect();
+    scopes.sort();
+    scopes.dedup();
+    Json(json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{base}/oauth2/authorize"),
+        "token_endpoint": format!("{base}/oauth2/token"),
+        "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+        "revocation_endpoint": format!("{base}/oauth2/revoke"),
+        "end_session_endpoint": format!("{base}/logout"),
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": scopes,
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "email", "email_verified", "cognito:username", "cognito:groups"],
+    }))
+    .into_response()
+}
+
+async fn jwks(State(app): State<Shared>, Path(pool): Path<String>) -> Response {
+    match app.keys.get(&pool) {
+        Some(k) => Json(k.jwks()).into_response(),
+        None => (StatusCode::NOT_FOUND, Json(json!({ "message": "User pool does not exist" }))).into_response(),
+    }
+}

@@ -1,0 +1,228 @@
+//! Shared server state: configuration, keys, the persisted store (users, refresh tokens, identities,
+//! credentials) and the in-memory parts (authorization codes, login sessions).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use anyhow::Context;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, SeedUser};
+use crate::faults::Knobs;
+use crate::keys::PoolKeys;
+
+pub type Shared = Arc<App>;
+
+pub struct App {
+    pub config: Config,
+    pub data_dir: PathBuf,
+    /// `http://<public_host>:<cognito port>`.
+    pub base_url: String,
+    pub s3_url: String,
+    pub keys: HashMap<String, PoolKeys>,
+    pub store: Mutex<Store>,
+    pub mem: Mutex<Memory>,
+    pub knobs: Mutex<Knobs>,
+    pub log_requests: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    pub password: String,
+    pub sub: String,
+    pub attributes: BTreeMap<String, String>,
+    pub groups: Vec<String>,
+    pub enabled: bool,
+    /// CONFIRMED or FORCE_CHANGE_PASSWORD.
+    pub status: String,
+    pub created: i64,
+    pub modified: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshRecord {
+    pub pool_id: String,
+    pub client_id: String,
+    pub username: String,
+    /// Shared by every token issued in this sign-in session (and by rotated successors).
+    pub origin_jti: String,
+    pub scopes: Vec<String>,
+    pub id_token: bool,
+    pub auth_time: i64,
+    pub expires_at: i64,
+    /// Set when rotation replaced this token: the time and the successor.
+    pub rotated_at: Option<i64>,
+    pub successor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdentityRecord {
+    pub pool_id: String,
+    /// `<user pool id>:<sub>` for authenticated identities, None for guests.
+    pub login: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CredentialRecord {
+    pub secret_key: String,
+    pub session_token: String,
+    pub identity_id: String,
+    pub identity_pool_id: String,
+    pub expires_at: i64,
+}
+
+/// Everything that survives a restart (saved as `state.json` in the data directory).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Store {
+    /// pool id → username → user.
+    pub users: BTreeMap<String, BTreeMap<String, User>>,
+    pub refresh_tokens: HashMap<String, RefreshRecord>,
+    pub revoked_origins: std::collections::HashSet<String>,
+    /// `<identity pool>|<user pool>:<sub>` → identity id.
+    pub identity_ids: BTreeMap<String, String>,
+    pub identities: BTreeMap<String, IdentityRecord>,
+    pub credentials: HashMap<String, CredentialRecord>,
+}
+
+pub struct AuthCode {
+    pub client_id: String,
+    pub pool_id: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub username: String,
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+pub struct LoginSession {
+    pub pool_id: String,
+    pub username: String,
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Default)]
+pub struct Memory {
+    pub codes: HashMap<String, AuthCode>,
+    pub sessions: HashMap<String, LoginSession>,
+}
+
+impl App {
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn mem(&self) -> MutexGuard<'_, Memory> {
+        self.mem.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn knobs(&self) -> MutexGuard<'_, Knobs> {
+        self.knobs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Server time in epoch seconds, shifted by the clock-offset knob.
+    pub fn now(&self) -> i64 {
+        let real = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        real + self.knobs().clock_offset
+    }
+
+    pub fn issuer(&self, pool_id: &str) -> String {
+        format!("{}/{}", self.base_url, pool_id)
+    }
+
+    /// Saves the store; the caller holds the lock.
+    pub fn persist(&self, store: &Store) {
+        if let Err(e) = save_store(&self.data_dir, store) {
+            eprintln!("devstack: could not save state: {e:#}");
+        }
+    }
+}
+
+pub fn load_store(data_dir: &std::path::Path, config: &Config) -> anyhow::Result<Store> {
+    let path = data_dir.join("state.json");
+    let mut store: Store = if path.exists() {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("parsing {} (use --reset to start clean)", path.display()))?
+    } else {
+        Store::default()
+    };
+    let now = unix_now();
+    // Seed users from the config when they are not in the store yet (the store wins: passwords and
+    // attributes changed through the API survive a restart).
+    for pool in &config.user_pools {
+        let users = store.users.entry(pool.id.clone()).or_default();
+        for seed in &pool.users {
+            users.entry(seed.username.clone()).or_insert_with(|| seed_user(&pool.id, seed, now));
+        }
+    }
+    Ok(store)
+}
+
+pub fn save_store(data_dir: &std::path::Path, store: &Store) -> anyhow::Result<()> {
+    let path = data_dir.join("state.json");
+    let tmp = data_dir.join("state.json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(store)?)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(())
+}
+
+fn seed_user(pool_id: &str, seed: &SeedUser, now: i64) -> User {
+    User {
+        username: seed.username.clone(),
+        password: seed.password.clone(),
+        sub: stable_uuid(&format!("{pool_id}|{}", seed.username)),
+        attributes: seed.attributes.clone(),
+        groups: seed.groups.clone(),
+        enabled: seed.enabled,
+        status: "CONFIRMED".into(),
+        created: now,
+        modified: now,
+    }
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn format_uuid(b: [u8; 16]) -> String {
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// A UUID derived from a name (same name, same UUID), version nibble 5-like.
+pub fn stable_uuid(name: &str) -> String {
+    let d = Sha256::digest(name.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    format_uuid(b)
+}
+
+/// A random version-4 UUID.
+pub fn random_uuid() -> String {
+    let mut b: [u8; 16] = rand::thread_rng().gen();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    format_uuid(b)
+}
+
+/// A random string of `len` characters from `alphabet`.
+pub fn random_string(len: usize, alphabet: &[u8]) -> String {
+    let mut rng = rand::thread_rng();
+    (0..len).map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char).collect()
+}
+
+pub const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

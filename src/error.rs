@@ -1,0 +1,127 @@
+//! One error type for the whole crate, with a stable [`ErrorKind::code`] string per kind.
+
+use std::fmt;
+
+/// What went wrong, as a closed set of kinds with stable codes.
+///
+/// The JS facade throws an `Error` whose `name` is `"AuthError"` and whose `code` is [`ErrorKind::code`];
+/// the codes are part of the public API and never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The configuration is invalid (the message names the field).
+    Config,
+    /// The token is not three base64url segments of JSON objects, or a claim has the wrong type.
+    JwtMalformed,
+    /// The token's algorithm is not on the allow-list, or differs from the JWK's `alg`.
+    JwtAlg,
+    /// The signature does not verify with the key named by the token's `kid`.
+    JwtSignature,
+    /// No key in the JWKS has the token's `kid` (after at most one refetch).
+    JwkNotFound,
+    /// The JWKS could not be used: not JSON, not a key set, or a key of the wrong type or use.
+    Jwks,
+    /// `exp` is in the past (beyond the grace period).
+    JwtExpired,
+    /// `nbf` is in the future (beyond the grace period).
+    JwtNotYetValid,
+    /// `iss` is not the configured issuer.
+    JwtIssuer,
+    /// `aud` (ID token) or `client_id` (access token) is not an accepted client id.
+    JwtAudience,
+    /// `token_use` is not the expected one.
+    JwtTokenUse,
+    /// The token has none of the required groups (`cognito:groups`).
+    JwtGroup,
+    /// The token has none of the required scopes (`scope`).
+    JwtScope,
+    /// A request could not be sent or its response read (offline, DNS, CORS, HTTP error status).
+    Network,
+}
+
+impl ErrorKind {
+    /// The stable code string, e.g. `"ERR_JWT_EXPIRED"`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Config => "ERR_CONFIG",
+            ErrorKind::JwtMalformed => "ERR_JWT_MALFORMED",
+            ErrorKind::JwtAlg => "ERR_JWT_ALG",
+            ErrorKind::JwtSignature => "ERR_JWT_SIGNATURE",
+            ErrorKind::JwkNotFound => "ERR_JWK_NOT_FOUND",
+            ErrorKind::Jwks => "ERR_JWKS",
+            ErrorKind::JwtExpired => "ERR_JWT_EXPIRED",
+            ErrorKind::JwtNotYetValid => "ERR_JWT_NOT_YET_VALID",
+            ErrorKind::JwtIssuer => "ERR_JWT_ISSUER",
+            ErrorKind::JwtAudience => "ERR_JWT_AUDIENCE",
+            ErrorKind::JwtTokenUse => "ERR_JWT_TOKEN_USE",
+            ErrorKind::JwtGroup => "ERR_JWT_GROUP",
+            ErrorKind::JwtScope => "ERR_JWT_SCOPE",
+            ErrorKind::Network => "ERR_NETWORK",
+        }
+    }
+}
+
+/// An error with its [`ErrorKind`] and a human-readable message.
+///
+/// Messages never contain a token, a key or any other secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The stable code string of the kind, e.g. `"ERR_JWT_SIGNATURE"`.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The human-readable message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.code(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+pub(crate) fn config(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Config, message)
+}
+
+pub(crate) fn malformed(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::JwtMalformed, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_starts_with_the_code() {
+        let e = Error::new(ErrorKind::JwtExpired, "token expired at 10");
+        assert_eq!(e.to_string(), "ERR_JWT_EXPIRED: token expired at 10");
+        assert_eq!(e.code(), "ERR_JWT_EXPIRED");
+    }
+}

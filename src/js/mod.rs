@@ -1,0 +1,55 @@
+//! The `#[wasm_bindgen]` facade: JS option objects in, plain objects and `AuthError`s out.
+
+mod types;
+mod verifier;
+
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::{config, Error, Result};
+
+/// Converts an [`Error`] into a JS `Error` with `name = "AuthError"` and a stable `code`.
+pub(crate) fn to_js(error: Error) -> JsValue {
+    let js = js_sys::Error::new(error.message());
+    js.set_name("AuthError");
+    let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
+    js.into()
+}
+
+/// Serialises a value as a plain JS object (maps as objects, not `Map`s).
+pub(crate) fn to_plain<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+}
+
+/// Reads `options[field]`, treating a missing object as an error.
+pub(crate) fn field(options: &JsValue, name: &str) -> Result<JsValue> {
+    if !options.is_object() {
+        return Err(config("options: an options object is required"));
+    }
+    js_sys::Reflect::get(options, &name.into()).map_err(|_| config(format!("{name}: unreadable")))
+}
+
+/// An optional string field: `undefined` → `None`.
+pub(crate) fn opt_string(options: &JsValue, name: &str) -> Result<Option<String>> {
+    let v = field(options, name)?;
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| config(format!("{name}: must be a string")))
+}
+
+/// A string or array of strings: `undefined`/`null` → empty.
+pub(crate) fn string_list(value: &JsValue, name: &str) -> Result<Vec<String>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(vec![s]);
+    }
+    let invalid = || config(format!("{name}: must be a string or an array of strings"));
+    let array = value.dyn_ref::<js_sys::Array>().ok_or_else(invalid)?;
+    array.iter().map(|v| v.as_string().ok_or_else(invalid)).collect()
+}

@@ -1,0 +1,19 @@
+//! Local verification of Cognito ID and access tokens, on jsonwebtoken.
+//!
+//! [`Verifier`] applies the full rule set ([`VerifierConfig`] documents each check) with the current
+//! time passed in and does no I/O: when it needs the key set it returns [`Step::FetchJwks`] and the
+//! caller fetches. The browser-facing `JwtVerifier` (wasm32) does that fetch and shares it between
+//! concurrent verifications.
+
+mod jwks;
+mod provider;
+mod token;
+mod verifier;
+
+pub use jsonwebtoken::Algorithm;
+pub use jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS};
+pub use token::Claims;
+pub use verifier::{Step, TokenUse, Verifier, VerifierConfig, MAX_GRACE_SECONDS};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,198 @@
+//! Splitting a compact JWS into its parts and checking the shape of header and claims.
+//!
+//! Nothing here is trusted: the verifier checks the signature before any claim is believed.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{Map, Value};
+
+use crate::error::{malformed, Error, ErrorKind, Result};
+
+/// The claims of a token: its payload as a JSON object.
+pub type Claims = Map<String, Value>;
+
+/// A token split into its parts, with header and payload decoded and type-checked (not yet verified).
+#[derive(Debug)]
+pub(crate) struct Decomposed<'a> {
+    pub alg: String,
+    pub kid: Option<String>,
+    pub claims: Claims,
+    pub signing_input: &'a str,
+    pub signature: &'a str,
+}
+
+/// Splits `token` into three base64url segments and decodes header and payload as JSON objects.
+pub(crate) fn decompose(token: &str) -> Result<Decomposed<'_>> {
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed("a JWT has three dot-separated segments"));
+    };
+    if s.is_empty() || !s.bytes().all(is_base64url) {
+        return Err(malformed("the signature segment is not base64url"));
+    }
+    let header = decode_object(h, "header")?;
+    let claims = decode_object(p, "payload")?;
+
+    let alg = match header.get("alg") {
+        Some(Value::String(alg)) => alg.clone(),
+        Some(_) => return Err(malformed("header alg must be a string")),
+        None => return Err(Error::new(ErrorKind::JwtAlg, "the header has no alg")),
+    };
+    let kid = match header.get("kid") {
+        Some(Value::String(kid)) => Some(kid.clone()),
+        Some(_) => return Err(malformed("header kid must be a string")),
+        None => None,
+    };
+    check_claim_types(&claims)?;
+    Ok(Decomposed {
+        alg,
+        kid,
+        claims,
+        signing_input: &token[..h.len() + 1 + p.len()],
+        signature: s,
+    })
+}
+
+fn is_base64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+fn decode_object(segment: &str, what: &str) -> Result<Claims> {
+    if segment.is_empty() || !segment.bytes().all(is_base64url) {
+        return Err(malformed(format!("the {what} segment is not base64url")));
+    }
+    let bytes = URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| malformed(format!("the {what} segment is not base64url")))?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(malformed(format!("the {what} is not a JSON object"))),
+    }
+}
+
+/// Claims whose type is fixed by RFC 7519 or by Cognito.
+fn check_claim_types(claims: &Claims) -> Result<()> {
+    const NUMBERS: [&str; 4] = ["exp", "nbf", "iat", "auth_time"];
+    const STRINGS: [&str; 10] = [
+        "iss",
+        "sub",
+        "token_use",
+        "client_id",
+        "scope",
+        "nonce",
+        "jti",
+        "origin_jti",
+        "username",
+        "cognito:username",
+    ];
+    match claims.get("exp") {
+        None => return Err(malformed("the token has no exp claim")),
+        Some(_) => {}
+    }
+    for name in NUMBERS {
+        if let Some(v) = claims.get(name) {
+            if !v.as_f64().is_some_and(|n| n.is_finite() && n >= 0.0) {
+                return Err(malformed(format!("claim {name} must be a non-negative number")));
+            }
+        }
+    }
+    for name in STRINGS {
+        if claims.get(name).is_some_and(|v| !v.is_string()) {
+            return Err(malformed(format!("claim {name} must be a string")));
+        }
+    }
+    match claims.get("aud") {
+        None | Some(Value::String(_)) => {}
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
+        Some(_) => return Err(malformed("claim aud must be a string or an array of strings")),
+    }
+    match claims.get("cognito:groups") {
+        None => {}
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
+        Some(_) => return Err(malformed("claim cognito:groups must be an array of strings")),
+    }
+    Ok(())
+}
+
+/// A numeric claim as whole seconds (fractions are truncated).
+pub(crate) fn seconds(claims: &Claims, name: &str) -> Option<u64> {
+    claims.get(name).and_then(Value::as_f64).map(|n| n as u64)
+}
+
+/// A string claim.
+pub(crate) fn string<'a>(claims: &'a Claims, name: &str) -> Option<&'a str> {
+    claims.get(name).and_then(Value::as_str)
+}
+
+/// The strings of an array claim (or of a single string claim).
+pub(crate) fn strings<'a>(claims: &'a Claims, name: &str) -> Vec<&'a str> {
+    match claims.get(name) {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        URL_SAFE_NO_PAD.encode(s)
+    }
+
+    fn token(header: &str, payload: &str) -> String {
+        format!("{}.{}.c2ln", b64(header), b64(payload))
+    }
+
+    #[test]
+    fn splits_a_well_formed_token() {
+        let t = token(r#"{"alg":"RS256","kid":"k1"}"#, r#"{"exp":10,"aud":["a","b"]}"#);
+        let d = decompose(&t).unwrap();
+        assert_eq!(d.alg, "RS256");
+        assert_eq!(d.kid.as_deref(), Some("k1"));
+        assert_eq!(seconds(&d.claims, "exp"), Some(10));
+        assert_eq!(strings(&d.claims, "aud"), ["a", "b"]);
+        assert_eq!(d.signature, "c2ln");
+        assert_eq!(format!("{}.{}", d.signing_input, d.signature), t);
+    }
+
+    #[test]
+    fn rejects_malformed_tokens() {
+        let ok_h = b64(r#"{"alg":"RS256"}"#);
+        let ok_p = b64(r#"{"exp":1}"#);
+        let cases = [
+            String::new(),
+            "a.b".into(),
+            format!("{ok_h}.{ok_p}"),
+            format!("{ok_h}.{ok_p}.sig.extra"),
+            format!("{ok_h}.{ok_p}."),
+            format!("{ok_h}.{ok_p}.si+g"),
+            format!("{ok_h}=.{ok_p}.sig"),
+            format!(".{ok_p}.sig"),
+            format!("{}.{ok_p}.sig", b64("[1]")),
+            format!("{}.{ok_p}.sig", b64("not json")),
+            format!("{ok_h}.{}.sig", b64("\"str\"")),
+            format!("{ok_h}.{}.sig", b64("{}")),
+            format!("{ok_h}.{}.sig", b64(r#"{"exp":"1"}"#)),
+            format!("{ok_h}.{}.sig", b64(r#"{"exp":-1}"#)),
+            format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"nbf":"0"}"#)),
+            format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"iss":5}"#)),
+            format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"aud":[1]}"#)),
+            format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"cognito:groups":"admin"}"#)),
+            format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"token_use":null}"#)),
+            format!("{}.{ok_p}.sig", b64(r#"{"alg":"RS256","kid":7}"#)),
+        ];
+        for t in cases {
+            let err = decompose(&t).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::JwtMalformed, "{t}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_header_without_alg_is_an_alg_error() {
+        let t = token(r#"{"kid":"k"}"#, r#"{"exp":1}"#);
+        assert_eq!(decompose(&t).unwrap_err().kind(), ErrorKind::JwtAlg);
+    }
+}

@@ -1,0 +1,32 @@
+//! # cognito-wasm
+//!
+//! Amazon Cognito in the browser, as WebAssembly: local verification of Cognito ID and access tokens
+//! (signature via the pool's JWKS, issuer, audience, `token_use`, expiry, groups, scopes).
+//!
+//! The protocol core ([`config`], [`jwt`]) does no I/O and takes time as an argument, so it runs and is
+//! tested natively. On `wasm32`, [`JwtVerifier`] adds the JWKS fetch and the JS facade exported to npm
+//! (`import init, { JwtVerifier } from 'cognito-wasm'`).
+//!
+//! ```
+//! use cognito_wasm::jwt::{TokenUse, Verifier, VerifierConfig};
+//! let config = VerifierConfig::new("us-east-1_AbC123", Some(TokenUse::Id), Some(vec!["client".into()]))?;
+//! let verifier = Verifier::new(config, Some(br#"{"keys":[]}"#))?;
+//! let err = verifier.verify_cached("not.a.token", 0).unwrap_err();
+//! assert_eq!(err.code(), "ERR_JWT_MALFORMED");
+//! # Ok::<(), cognito_wasm::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod jwt;
+
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
+pub mod platform;
+
+pub use error::{Error, ErrorKind, Result};
+#[cfg(target_arch = "wasm32")]
+pub use platform::JwtVerifier;

@@ -1,0 +1,91 @@
+//! [`JwtVerifier`]: the core [`Verifier`] plus the JWKS fetch, shared by concurrent verifications.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
+
+use super::{fetch_bytes, now_seconds};
+use crate::error::{Error, ErrorKind, Result};
+use crate::jwt::{Claims, Step, Verifier, VerifierConfig};
+
+type SharedFetch = Shared<LocalBoxFuture<'static, Result<()>>>;
+
+/// Verifies Cognito tokens in the browser; fetches and caches the pool's JWKS.
+///
+/// Cloning is cheap and clones share the key cache and any fetch under way.
+#[derive(Clone)]
+pub struct JwtVerifier {
+    core: Rc<RefCell<Verifier>>,
+    inflight: Rc<RefCell<Option<SharedFetch>>>,
+}
+
+impl JwtVerifier {
+    /// A verifier for `config`; with `inline_jwks` (a JWKS document) it never fetches.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`] or, for a bad inline key set, [`ErrorKind::Jwks`].
+    pub fn new(config: VerifierConfig, inline_jwks: Option<&[u8]>) -> Result<Self> {
+        Ok(Self {
+            core: Rc::new(RefCell::new(Verifier::new(config, inline_jwks)?)),
+            inflight: Rc::new(RefCell::new(None)),
+        })
+    }
+
+    /// Verifies `token`, fetching the JWKS first when it is not cached or lacks the token's `kid`
+    /// (at most one fetch per call, and no refetch within the wait period).
+    pub async fn verify(&self, token: &str) -> Result<Claims> {
+        for _ in 0..2 {
+            let step = self.core.borrow().step(token, now_seconds())?;
+            match step {
+                Step::Verified(claims) => return Ok(claims),
+                Step::FetchJwks => self.fetch_jwks().await?,
+            }
+        }
+        // The fetch just stored a set, so the second step cannot ask for another one.
+        Err(Error::new(ErrorKind::JwkNotFound, "the token's key is not in the JWKS"))
+    }
+
+    /// Verifies `token` with the keys already held (inline or fetched before).
+    pub fn verify_sync(&self, token: &str) -> Result<Claims> {
+        self.core.borrow().verify_cached(token, now_seconds())
+    }
+
+    /// Fetches the JWKS now (if not inline), so that later [`verify_sync`](Self::verify_sync) calls
+    /// find the keys.
+    pub async fn hydrate(&self) -> Result<()> {
+        if self.core.borrow().has_keys() {
+            return Ok(());
+        }
+        self.fetch_jwks().await
+    }
+
+    /// One fetch at a time: concurrent callers await the same request.
+    async fn fetch_jwks(&self) -> Result<()> {
+        let existing = self.inflight.borrow().clone();
+        let fetch = match existing {
+            Some(fetch) => fetch,
+            None => {
+                let core = self.core.clone();
+                let slot = self.inflight.clone();
+                let uri = core.borrow().config().jwks_uri.clone();
+                let fetch = async move {
+                    let result = match fetch_bytes(&uri).await {
+                        Ok(body) => core.borrow_mut().store_jwks(&body, now_seconds()),
+                        Err(e) => Err(e),
+                    };
+                    if result.is_err() {
+                        core.borrow_mut().jwks_fetch_failed(now_seconds());
+                    }
+                    slot.borrow_mut().take();
+                    result
+                }
+                .boxed_local()
+                .shared();
+                *self.inflight.borrow_mut() = Some(fetch.clone());
+                fetch
+            }
+        };
+        fetch.await
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -33,6 +33,13 @@ pub fn router() -> Router<Shared> {
 
 type Params = HashMap<String, String>;
 
+/// `302 Found`, as Cognito answers (axum's Redirect::to would be a 303).
+fn found(location: &str) -> Response {
+    let mut r = StatusCode::FOUND.into_response();
+    r.headers_mut().insert(header::LOCATION, HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/")));
+    r
+}
+
 /// A page for errors that cannot go back to the app (unknown client, unregistered redirect URI).
 fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
     let body = format!(
@@ -55,7 +62,7 @@ fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
             q.append_pair(k, v);
         }
     }
-    Redirect::to(url.as_str()).into_response()
+    found(url.as_str())
 }
 
 /// What a valid authorize request resolves to.
@@ -184,7 +191,7 @@ async fn authorize(State(app): State<Shared>, headers: HeaderMap, Query(p): Quer
         }
     }
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(p.iter()).finish();
-    Redirect::to(&format!("/login?{query}")).into_response()
+    found(&format!("/login?{query}"))
 }
 
 async fn login_page(State(app): State<Shared>, Query(p): Query<Params>) -> Response {
@@ -417,7 +424,7 @@ async fn logout(State(app): State<Shared>, headers: HeaderMap, Query(p): Query<P
     if let Some(sid) = session_id(&headers) {
         app.mem().sessions.remove(&sid);
     }
-    let mut resp = Redirect::to(&target).into_response();
+    let mut resp = found(&target);
     let cookie = format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
     resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii"));
     resp

@@ -334,6 +334,21 @@ pub fn signature(
 
 /// A header-signed S3 request. `path` is the raw path (`/bucket/key`), encoded here once.
 pub async fn s3_request(http: &Client, base: &str, method: &str, path: &str, body: &[u8], creds: &Creds, extra: &[(&str, &str)]) -> Response {
+    s3_request_sending(http, base, method, path, body, body, creds, extra).await
+}
+
+/// Signs `body` but sends `sent` (to check that the payload hash is verified).
+#[allow(clippy::too_many_arguments)]
+pub async fn s3_request_sending(
+    http: &Client,
+    base: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    sent: &[u8],
+    creds: &Creds,
+    extra: &[(&str, &str)],
+) -> Response {
     let host = base.trim_start_matches("http://").to_string();
     let canonical_uri = uri_encode(path, true);
     let amz_date = amz_now();
@@ -362,7 +377,7 @@ pub async fn s3_request(http: &Client, base: &str, method: &str, path: &str, bod
             req = req.header(k, v);
         }
     }
-    req.body(body.to_vec()).send().await.unwrap()
+    req.body(sent.to_vec()).send().await.unwrap_or_else(|e| panic!("{method} {path}: {e:?}"))
 }
 
 /// A presigned GET URL.

@@ -50,7 +50,11 @@ impl UserPoolId {
 
     /// The issuer of the pool's tokens: `https://cognito-idp.<region>.amazonaws.com/<id>`.
     pub fn issuer(&self) -> String {
-        format!("https://cognito-idp.{}.amazonaws.com/{}", self.region(), self.id)
+        format!(
+            "https://cognito-idp.{}.amazonaws.com/{}",
+            self.region(),
+            self.id
+        )
     }
 }
 
@@ -63,9 +67,11 @@ pub fn jwks_uri_for_issuer(issuer: &str) -> String {
 fn is_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     parts.len() >= 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -89,7 +95,9 @@ pub(crate) fn check_url(field: &str, url: &str) -> Result<()> {
         }
         rest
     } else {
-        return Err(config(format!("{field}: {url:?} is not an absolute https: URL")));
+        return Err(config(format!(
+            "{field}: {url:?} is not an absolute https: URL"
+        )));
     };
     if rest.is_empty() || rest.starts_with('/') {
         return Err(config(format!("{field}: {url:?} has no host")));
@@ -114,7 +122,10 @@ mod tests {
             jwks_uri_for_issuer(&id.issuer()),
             "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123/.well-known/jwks.json"
         );
-        assert_eq!(UserPoolId::parse("us-gov-west-1_x_Y").unwrap().region(), "us-gov-west-1");
+        assert_eq!(
+            UserPoolId::parse("us-gov-west-1_x_Y").unwrap().region(),
+            "us-gov-west-1"
+        );
     }
 
     #[test]
@@ -143,7 +154,13 @@ mod tests {
         assert!(check_url("jwksUri", "http://localhost:9230/x").is_ok());
         assert!(check_url("jwksUri", "http://127.0.0.1/x").is_ok());
         assert!(check_url("jwksUri", "http://[::1]:80/x").is_ok());
-        for bad in ["http://example.com/x", "ftp://x", "https://", "https:///x", "jwks.json"] {
+        for bad in [
+            "http://example.com/x",
+            "ftp://x",
+            "https://",
+            "https:///x",
+            "jwks.json",
+        ] {
             let err = check_url("jwksUri", bad).unwrap_err();
             assert!(err.message().starts_with("jwksUri"), "{bad}");
         }

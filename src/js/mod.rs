@@ -3,6 +3,9 @@
 mod types;
 mod verifier;
 
+#[cfg(test)]
+mod tests;
+
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{config, Error, Result};
@@ -51,5 +54,8 @@ pub(crate) fn string_list(value: &JsValue, name: &str) -> Result<Vec<String>> {
     }
     let invalid = || config(format!("{name}: must be a string or an array of strings"));
     let array = value.dyn_ref::<js_sys::Array>().ok_or_else(invalid)?;
-    array.iter().map(|v| v.as_string().ok_or_else(invalid)).collect()
+    array
+        .iter()
+        .map(|v| v.as_string().ok_or_else(invalid))
+        .collect()
 }

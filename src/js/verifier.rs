@@ -62,7 +62,9 @@ fn parse_options(options: &JsValue) -> Result<(VerifierConfig, Option<Vec<u8>>)>
 
     let token_use = field(options, "tokenUse")?;
     let token_use = if token_use.is_undefined() {
-        return Err(config("tokenUse: required: 'id', 'access', or null to accept both"));
+        return Err(config(
+            "tokenUse: required: 'id', 'access', or null to accept both",
+        ));
     } else if token_use.is_null() {
         None
     } else {
@@ -92,7 +94,9 @@ fn parse_options(options: &JsValue) -> Result<(VerifierConfig, Option<Vec<u8>>)>
             .as_f64()
             .filter(|g| g.fract() == 0.0 && (0.0..=MAX_GRACE_SECONDS as f64).contains(g))
             .ok_or_else(|| {
-                config(format!("graceSeconds: must be a whole number from 0 to {MAX_GRACE_SECONDS}"))
+                config(format!(
+                    "graceSeconds: must be a whole number from 0 to {MAX_GRACE_SECONDS}"
+                ))
             })?;
         config_.grace_seconds = g as u64;
     }
@@ -109,11 +113,13 @@ fn parse_options(options: &JsValue) -> Result<(VerifierConfig, Option<Vec<u8>>)>
     } else if let Some(text) = jwks.as_string() {
         Some(text.into_bytes())
     } else if jwks.is_object() {
-        let text = js_sys::JSON::stringify(&jwks)
-            .map_err(|_| config("jwks: not serialisable as JSON"))?;
+        let text =
+            js_sys::JSON::stringify(&jwks).map_err(|_| config("jwks: not serialisable as JSON"))?;
         Some(String::from(text).into_bytes())
     } else {
-        return Err(config("jwks: must be a JWKS object ({ keys: [...] }) or its JSON text"));
+        return Err(config(
+            "jwks: must be a JWKS object ({ keys: [...] }) or its JSON text",
+        ));
     };
     config_.validate()?;
     Ok((config_, jwks))

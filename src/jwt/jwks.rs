@@ -16,7 +16,11 @@ pub struct Jwks {
 
 impl std::fmt::Debug for Jwks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kids: Vec<_> = self.keys.iter().map(|(j, _)| j.common.key_id.as_deref()).collect();
+        let kids: Vec<_> = self
+            .keys
+            .iter()
+            .map(|(j, _)| j.common.key_id.as_deref())
+            .collect();
         f.debug_struct("Jwks").field("kids", &kids).finish()
     }
 }
@@ -74,7 +78,10 @@ impl Jwks {
     /// `kty` of the algorithm's family, `use` absent or `sig`, `alg` absent or equal to `alg`.
     pub(crate) fn key_for(&self, kid: &str, alg: Algorithm) -> Result<&DecodingKey> {
         let (jwk, key) = self.find(kid).ok_or_else(|| {
-            Error::new(ErrorKind::JwkNotFound, format!("no key with kid {kid:?} in the JWKS"))
+            Error::new(
+                ErrorKind::JwkNotFound,
+                format!("no key with kid {kid:?} in the JWKS"),
+            )
         })?;
         let kty_ok = matches!(
             (&jwk.algorithm, alg),
@@ -115,7 +122,10 @@ impl Jwks {
             }
         }
         key.as_ref().ok_or_else(|| {
-            Error::new(ErrorKind::Jwks, format!("key {kid:?} has invalid parameters"))
+            Error::new(
+                ErrorKind::Jwks,
+                format!("key {kid:?} has invalid parameters"),
+            )
         })
     }
 }
@@ -232,16 +242,40 @@ mod tests {
         let jwks = Jwks::parse(SET.as_bytes()).unwrap();
         assert_eq!(jwks.len(), 4);
         assert!(jwks.key_for("a", Algorithm::RS256).is_ok());
-        assert_eq!(jwks.key_for("nope", Algorithm::RS256).unwrap_err().kind(), ErrorKind::JwkNotFound);
-        assert_eq!(jwks.key_for("enc", Algorithm::RS256).unwrap_err().kind(), ErrorKind::Jwks);
-        assert_eq!(jwks.key_for("ec", Algorithm::RS256).unwrap_err().kind(), ErrorKind::Jwks);
-        assert_eq!(jwks.key_for("rs384", Algorithm::RS256).unwrap_err().kind(), ErrorKind::JwtAlg);
+        assert_eq!(
+            jwks.key_for("nope", Algorithm::RS256).unwrap_err().kind(),
+            ErrorKind::JwkNotFound
+        );
+        assert_eq!(
+            jwks.key_for("enc", Algorithm::RS256).unwrap_err().kind(),
+            ErrorKind::Jwks
+        );
+        assert_eq!(
+            jwks.key_for("ec", Algorithm::RS256).unwrap_err().kind(),
+            ErrorKind::Jwks
+        );
+        assert_eq!(
+            jwks.key_for("rs384", Algorithm::RS256).unwrap_err().kind(),
+            ErrorKind::JwtAlg
+        );
     }
 
     #[test]
     fn rejects_bodies_that_are_not_key_sets() {
-        for body in ["", "<html>", "[]", "{}", r#"{"keys":{}}"#, r#"{"keys":[5]}"#, r#"{"keys":[{"kid":1}]}"#] {
-            assert_eq!(Jwks::parse(body.as_bytes()).unwrap_err().kind(), ErrorKind::Jwks, "{body}");
+        for body in [
+            "",
+            "<html>",
+            "[]",
+            "{}",
+            r#"{"keys":{}}"#,
+            r#"{"keys":[5]}"#,
+            r#"{"keys":[{"kid":1}]}"#,
+        ] {
+            assert_eq!(
+                Jwks::parse(body.as_bytes()).unwrap_err().kind(),
+                ErrorKind::Jwks,
+                "{body}"
+            );
         }
         assert!(Jwks::parse(br#"{"keys":[]}"#).unwrap().is_empty());
     }

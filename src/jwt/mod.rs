@@ -15,5 +15,5 @@ pub use jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS};
 pub use token::Claims;
 pub use verifier::{Step, TokenUse, Verifier, VerifierConfig, MAX_GRACE_SECONDS};
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -37,11 +37,11 @@ mod rs256 {
     use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
     use jsonwebtoken::errors::{ErrorKind, Result};
     use jsonwebtoken::jwk::{EllipticCurve, ThumbprintHash};
+    use jsonwebtoken::signature::{self, Verifier};
     use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, EncodingKey};
     use rsa::pkcs1v15::{Signature, VerifyingKey};
     use rsa::{BigUint, RsaPublicKey};
     use sha2::Sha256;
-    use jsonwebtoken::signature::{self, Verifier};
 
     pub(super) static PROVIDER: CryptoProvider = CryptoProvider {
         signer_factory: no_signer,
@@ -58,7 +58,11 @@ mod rs256 {
     struct Rs256(VerifyingKey<Sha256>);
 
     impl Verifier<Vec<u8>> for Rs256 {
-        fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> std::result::Result<(), signature::Error> {
+        fn verify(
+            &self,
+            msg: &[u8],
+            signature: &Vec<u8>,
+        ) -> std::result::Result<(), signature::Error> {
             let signature = Signature::try_from(signature.as_slice())?;
             self.0.verify(msg, &signature)
         }

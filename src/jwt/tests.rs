@@ -84,11 +84,19 @@ fn access_claims() -> Value {
 }
 
 fn id_token(claims: &Value) -> String {
-    sign_raw(&keys()[0], &json!({"alg": "RS256", "kid": "id-kid"}), claims)
+    sign_raw(
+        &keys()[0],
+        &json!({"alg": "RS256", "kid": "id-kid"}),
+        claims,
+    )
 }
 
 fn access_token(claims: &Value) -> String {
-    sign_raw(&keys()[1], &json!({"alg": "RS256", "kid": "access-kid"}), claims)
+    sign_raw(
+        &keys()[1],
+        &json!({"alg": "RS256", "kid": "access-kid"}),
+        claims,
+    )
 }
 
 fn with(mut claims: Value, changes: Value) -> Value {
@@ -122,12 +130,16 @@ fn verifies_id_and_access_tokens() {
     assert_eq!(claims["cognito:groups"], json!(["customers"]));
 
     let v = verifier(config(Some(TokenUse::Access)));
-    let claims = v.verify_cached(&access_token(&access_claims()), NOW).unwrap();
+    let claims = v
+        .verify_cached(&access_token(&access_claims()), NOW)
+        .unwrap();
     assert_eq!(claims["username"], "demo");
 
     let v = verifier(config(None));
     assert!(v.verify_cached(&id_token(&id_claims()), NOW).is_ok());
-    assert!(v.verify_cached(&access_token(&access_claims()), NOW).is_ok());
+    assert!(v
+        .verify_cached(&access_token(&access_claims()), NOW)
+        .is_ok());
 }
 
 #[test]
@@ -136,21 +148,39 @@ fn refuses_a_tampered_token() {
     let good = id_token(&id_claims());
     let (input, sig) = good.rsplit_once('.').unwrap();
     let (header, _) = input.split_once('.').unwrap();
-    let forged_payload = b64(&serde_json::to_vec(&with(id_claims(), json!({"cognito:groups": ["admin"]}))).unwrap());
-    assert_eq!(err(&v, &format!("{header}.{forged_payload}.{sig}")), ErrorKind::JwtSignature);
+    let forged_payload =
+        b64(&serde_json::to_vec(&with(id_claims(), json!({"cognito:groups": ["admin"]}))).unwrap());
+    assert_eq!(
+        err(&v, &format!("{header}.{forged_payload}.{sig}")),
+        ErrorKind::JwtSignature
+    );
 
     // Signature bytes flipped.
     let mut raw = URL_SAFE_NO_PAD.decode(sig).unwrap();
     raw[10] ^= 1;
-    assert_eq!(err(&v, &format!("{input}.{}", b64(&raw))), ErrorKind::JwtSignature);
+    assert_eq!(
+        err(&v, &format!("{input}.{}", b64(&raw))),
+        ErrorKind::JwtSignature
+    );
     // Truncated signature.
-    assert_eq!(err(&v, &format!("{input}.{}", &sig[..20])), ErrorKind::JwtSignature);
+    assert_eq!(
+        err(&v, &format!("{input}.{}", &sig[..20])),
+        ErrorKind::JwtSignature
+    );
     // Signed by the other key of the set, under this key's kid.
-    let wrong_key = sign_raw(&keys()[1], &json!({"alg": "RS256", "kid": "id-kid"}), &id_claims());
+    let wrong_key = sign_raw(
+        &keys()[1],
+        &json!({"alg": "RS256", "kid": "id-kid"}),
+        &id_claims(),
+    );
     assert_eq!(err(&v, &wrong_key), ErrorKind::JwtSignature);
     // Signed by a key outside the set.
     let outsider = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
-    let foreign = sign_raw(&outsider, &json!({"alg": "RS256", "kid": "id-kid"}), &id_claims());
+    let foreign = sign_raw(
+        &outsider,
+        &json!({"alg": "RS256", "kid": "id-kid"}),
+        &id_claims(),
+    );
     assert_eq!(err(&v, &foreign), ErrorKind::JwtSignature);
 }
 
@@ -158,9 +188,15 @@ fn refuses_a_tampered_token() {
 fn refuses_algorithms_off_the_allow_list() {
     let v = verifier(config(Some(TokenUse::Id)));
     let claims = b64(&serde_json::to_vec(&id_claims()).unwrap());
-    for alg in ["none", "HS256", "RS384", "PS256", "ES256", "EdDSA", "rs256", ""] {
+    for alg in [
+        "none", "HS256", "RS384", "PS256", "ES256", "EdDSA", "rs256", "",
+    ] {
         let header = b64(&serde_json::to_vec(&json!({"alg": alg, "kid": "id-kid"})).unwrap());
-        assert_eq!(err(&v, &format!("{header}.{claims}.c2lnbmF0dXJl")), ErrorKind::JwtAlg, "{alg}");
+        assert_eq!(
+            err(&v, &format!("{header}.{claims}.c2lnbmF0dXJl")),
+            ErrorKind::JwtAlg,
+            "{alg}"
+        );
     }
     // HMAC keyed with the public modulus: the classic key-confusion forgery.
     use hmac_sha256::sign as hmac;
@@ -175,12 +211,23 @@ fn refuses_algorithms_off_the_allow_list() {
 mod hmac_sha256 {
     use sha2::{Digest, Sha256};
     pub fn sign(key: &[u8], msg: &[u8]) -> Vec<u8> {
-        let mut k = if key.len() > 64 { Sha256::digest(key).to_vec() } else { key.to_vec() };
+        let mut k = if key.len() > 64 {
+            Sha256::digest(key).to_vec()
+        } else {
+            key.to_vec()
+        };
         k.resize(64, 0);
         let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
         let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-        let inner = Sha256::new().chain_update(&ipad).chain_update(msg).finalize();
-        Sha256::new().chain_update(&opad).chain_update(inner).finalize().to_vec()
+        let inner = Sha256::new()
+            .chain_update(&ipad)
+            .chain_update(msg)
+            .finalize();
+        Sha256::new()
+            .chain_update(&opad)
+            .chain_update(inner)
+            .finalize()
+            .to_vec()
     }
 }
 
@@ -192,14 +239,26 @@ fn checks_the_jwk_against_the_token() {
         let body = serde_json::to_vec(&json!({"keys": [jwk(id_key, "id-kid", extra)]})).unwrap();
         Verifier::new(config(Some(TokenUse::Id)), Some(&body)).unwrap()
     };
-    assert_eq!(err(&verifier_with(json!({"alg": "RS384"})), &token), ErrorKind::JwtAlg);
-    assert_eq!(err(&verifier_with(json!({"use": "enc"})), &token), ErrorKind::Jwks);
+    assert_eq!(
+        err(&verifier_with(json!({"alg": "RS384"})), &token),
+        ErrorKind::JwtAlg
+    );
+    assert_eq!(
+        err(&verifier_with(json!({"use": "enc"})), &token),
+        ErrorKind::Jwks
+    );
     // No alg and no use on the JWK: allowed (both are optional in RFC 7517).
-    assert!(verifier_with(json!({"alg": null, "use": null})).verify_cached(&token, NOW).is_ok());
+    assert!(verifier_with(json!({"alg": null, "use": null}))
+        .verify_cached(&token, NOW)
+        .is_ok());
     // An EC key under the token's kid.
     let ec = json!({"keys": [{"kid": "id-kid", "kty": "EC", "crv": "P-256",
         "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]});
-    let v = Verifier::new(config(Some(TokenUse::Id)), Some(&serde_json::to_vec(&ec).unwrap())).unwrap();
+    let v = Verifier::new(
+        config(Some(TokenUse::Id)),
+        Some(&serde_json::to_vec(&ec).unwrap()),
+    )
+    .unwrap();
     assert_eq!(err(&v, &token), ErrorKind::Jwks);
 }
 
@@ -208,7 +267,11 @@ fn selects_the_key_by_kid() {
     let v = verifier(config(Some(TokenUse::Id)));
     let no_kid = sign_raw(&keys()[0], &json!({"alg": "RS256"}), &id_claims());
     assert_eq!(err(&v, &no_kid), ErrorKind::JwtMalformed);
-    let unknown = sign_raw(&keys()[0], &json!({"alg": "RS256", "kid": "rotated"}), &id_claims());
+    let unknown = sign_raw(
+        &keys()[0],
+        &json!({"alg": "RS256", "kid": "rotated"}),
+        &id_claims(),
+    );
     assert_eq!(err(&v, &unknown), ErrorKind::JwkNotFound);
 }
 
@@ -222,13 +285,18 @@ fn applies_exp_and_nbf_with_grace() {
     assert_eq!(err(&v, &expired), ErrorKind::JwtExpired);
     assert_eq!(err(&v, &expiring_now), ErrorKind::JwtExpired);
     assert_eq!(err(&v, &future), ErrorKind::JwtNotYetValid);
-    assert!(v.verify_cached(&id_token(&with(id_claims(), json!({"nbf": NOW}))), NOW).is_ok());
+    assert!(v
+        .verify_cached(&id_token(&with(id_claims(), json!({"nbf": NOW}))), NOW)
+        .is_ok());
 
     c.grace_seconds = 5;
     let v = verifier(c);
     assert!(v.verify_cached(&expired, NOW).is_ok());
     assert!(v.verify_cached(&future, NOW).is_ok());
-    assert_eq!(v.verify_cached(&expired, NOW + 4).unwrap_err().kind(), ErrorKind::JwtExpired);
+    assert_eq!(
+        v.verify_cached(&expired, NOW + 4).unwrap_err().kind(),
+        ErrorKind::JwtExpired
+    );
     let far = id_token(&with(id_claims(), json!({"nbf": NOW + 6})));
     assert_eq!(err(&v, &far), ErrorKind::JwtNotYetValid);
 }
@@ -237,32 +305,67 @@ fn applies_exp_and_nbf_with_grace() {
 fn checks_issuer_token_use_and_audience() {
     let v = verifier(config(Some(TokenUse::Id)));
     let other_pool = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other";
-    assert_eq!(err(&v, &id_token(&with(id_claims(), json!({"iss": other_pool})))), ErrorKind::JwtIssuer);
-    assert_eq!(err(&v, &id_token(&with(id_claims(), json!({"iss": null})))), ErrorKind::JwtIssuer);
-    assert_eq!(err(&v, &access_token(&access_claims())), ErrorKind::JwtTokenUse);
-    assert_eq!(err(&v, &id_token(&with(id_claims(), json!({"aud": "other"})))), ErrorKind::JwtAudience);
-    assert_eq!(err(&v, &id_token(&with(id_claims(), json!({"aud": null})))), ErrorKind::JwtAudience);
+    assert_eq!(
+        err(
+            &v,
+            &id_token(&with(id_claims(), json!({"iss": other_pool})))
+        ),
+        ErrorKind::JwtIssuer
+    );
+    assert_eq!(
+        err(&v, &id_token(&with(id_claims(), json!({"iss": null})))),
+        ErrorKind::JwtIssuer
+    );
+    assert_eq!(
+        err(&v, &access_token(&access_claims())),
+        ErrorKind::JwtTokenUse
+    );
+    assert_eq!(
+        err(&v, &id_token(&with(id_claims(), json!({"aud": "other"})))),
+        ErrorKind::JwtAudience
+    );
+    assert_eq!(
+        err(&v, &id_token(&with(id_claims(), json!({"aud": null})))),
+        ErrorKind::JwtAudience
+    );
     // An ID token must not pass on a client_id claim alone.
     let id_with_client_id = with(id_claims(), json!({"aud": "other", "client_id": CLIENT}));
-    assert_eq!(err(&v, &id_token(&id_with_client_id)), ErrorKind::JwtAudience);
+    assert_eq!(
+        err(&v, &id_token(&id_with_client_id)),
+        ErrorKind::JwtAudience
+    );
 
     let v = verifier(config(Some(TokenUse::Access)));
     assert_eq!(err(&v, &id_token(&id_claims())), ErrorKind::JwtTokenUse);
     let wrong_client = with(access_claims(), json!({"client_id": "other"}));
-    assert_eq!(err(&v, &access_token(&wrong_client)), ErrorKind::JwtAudience);
+    assert_eq!(
+        err(&v, &access_token(&wrong_client)),
+        ErrorKind::JwtAudience
+    );
     // An access token with aud but the wrong client_id is refused.
-    let with_aud = with(access_claims(), json!({"client_id": "other", "aud": CLIENT}));
+    let with_aud = with(
+        access_claims(),
+        json!({"client_id": "other", "aud": CLIENT}),
+    );
     assert_eq!(err(&v, &access_token(&with_aud)), ErrorKind::JwtAudience);
 
     let v = verifier(config(None));
     let bogus_use = with(id_claims(), json!({"token_use": "refresh"}));
     assert_eq!(err(&v, &id_token(&bogus_use)), ErrorKind::JwtTokenUse);
-    assert_eq!(err(&v, &id_token(&with(id_claims(), json!({"token_use": null})))), ErrorKind::JwtTokenUse);
+    assert_eq!(
+        err(
+            &v,
+            &id_token(&with(id_claims(), json!({"token_use": null})))
+        ),
+        ErrorKind::JwtTokenUse
+    );
 
     // A list of client ids, and an explicit "no check".
     let mut c = config(Some(TokenUse::Id));
     c.client_ids = Some(vec!["a".into(), CLIENT.into()]);
-    assert!(verifier(c.clone()).verify_cached(&id_token(&id_claims()), NOW).is_ok());
+    assert!(verifier(c.clone())
+        .verify_cached(&id_token(&id_claims()), NOW)
+        .is_ok());
     c.client_ids = None;
     let other_aud = id_token(&with(id_claims(), json!({"aud": "whatever"})));
     assert!(verifier(c).verify_cached(&other_aud, NOW).is_ok());
@@ -272,19 +375,38 @@ fn checks_issuer_token_use_and_audience() {
 fn checks_groups_and_scopes() {
     let mut c = config(Some(TokenUse::Id));
     c.groups = vec!["admin".into(), "customers".into()];
-    assert!(verifier(c.clone()).verify_cached(&id_token(&id_claims()), NOW).is_ok());
+    assert!(verifier(c.clone())
+        .verify_cached(&id_token(&id_claims()), NOW)
+        .is_ok());
     c.groups = vec!["admin".into()];
     let v = verifier(c);
     assert_eq!(err(&v, &id_token(&id_claims())), ErrorKind::JwtGroup);
-    assert_eq!(err(&v, &id_token(&with(id_claims(), json!({"cognito:groups": null})))), ErrorKind::JwtGroup);
+    assert_eq!(
+        err(
+            &v,
+            &id_token(&with(id_claims(), json!({"cognito:groups": null})))
+        ),
+        ErrorKind::JwtGroup
+    );
 
     let mut c = config(Some(TokenUse::Access));
     c.scopes = vec!["email".into()];
-    assert!(verifier(c.clone()).verify_cached(&access_token(&access_claims()), NOW).is_ok());
+    assert!(verifier(c.clone())
+        .verify_cached(&access_token(&access_claims()), NOW)
+        .is_ok());
     c.scopes = vec!["shop/write".into(), "mail".into()];
     let v = verifier(c);
-    assert_eq!(err(&v, &access_token(&access_claims())), ErrorKind::JwtScope);
-    assert_eq!(err(&v, &access_token(&with(access_claims(), json!({"scope": null})))), ErrorKind::JwtScope);
+    assert_eq!(
+        err(&v, &access_token(&access_claims())),
+        ErrorKind::JwtScope
+    );
+    assert_eq!(
+        err(
+            &v,
+            &access_token(&with(access_claims(), json!({"scope": null})))
+        ),
+        ErrorKind::JwtScope
+    );
 }
 
 #[test]
@@ -294,21 +416,42 @@ fn remote_keys_are_fetched_when_needed_and_once_for_an_unknown_kid() {
     assert!(matches!(v.step(&token, NOW).unwrap(), Step::FetchJwks));
     assert_eq!(err(&v, &token), ErrorKind::JwkNotFound);
     // A broken response is an error and keeps no keys.
-    assert_eq!(v.store_jwks(b"<html>oops</html>", NOW).unwrap_err().kind(), ErrorKind::Jwks);
+    assert_eq!(
+        v.store_jwks(b"<html>oops</html>", NOW).unwrap_err().kind(),
+        ErrorKind::Jwks
+    );
     assert!(!v.has_keys());
     v.store_jwks(&jwks_body(), NOW).unwrap();
     assert!(matches!(v.step(&token, NOW).unwrap(), Step::Verified(_)));
-    let rotated = sign_raw(&keys()[0], &json!({"alg": "RS256", "kid": "new"}), &id_claims());
-    assert_eq!(v.step(&rotated, NOW + 1).unwrap_err().kind(), ErrorKind::JwkNotFound);
-    assert!(matches!(v.step(&rotated, NOW + DEFAULT_REFETCH_WAIT_SECONDS).unwrap(), Step::FetchJwks));
+    let rotated = sign_raw(
+        &keys()[0],
+        &json!({"alg": "RS256", "kid": "new"}),
+        &id_claims(),
+    );
+    assert_eq!(
+        v.step(&rotated, NOW + 1).unwrap_err().kind(),
+        ErrorKind::JwkNotFound
+    );
+    assert!(matches!(
+        v.step(&rotated, NOW + DEFAULT_REFETCH_WAIT_SECONDS)
+            .unwrap(),
+        Step::FetchJwks
+    ));
 }
 
 #[test]
 fn validates_the_configuration() {
-    assert_eq!(VerifierConfig::new("bad", None, None).unwrap_err().kind(), ErrorKind::Config);
+    assert_eq!(
+        VerifierConfig::new("bad", None, None).unwrap_err().kind(),
+        ErrorKind::Config
+    );
     let mut c = config(None);
     c.grace_seconds = MAX_GRACE_SECONDS + 1;
-    assert!(c.validate().unwrap_err().message().starts_with("graceSeconds"));
+    assert!(c
+        .validate()
+        .unwrap_err()
+        .message()
+        .starts_with("graceSeconds"));
     let mut c = config(None);
     c.client_ids = Some(vec![]);
     assert!(c.validate().unwrap_err().message().starts_with("clientId"));
@@ -317,7 +460,11 @@ fn validates_the_configuration() {
     assert!(c.validate().unwrap_err().message().starts_with("issuer"));
     let mut c = config(None);
     c.algorithms = vec![Algorithm::HS256];
-    assert!(c.validate().unwrap_err().message().starts_with("algorithms"));
+    assert!(c
+        .validate()
+        .unwrap_err()
+        .message()
+        .starts_with("algorithms"));
     assert_eq!(
         Verifier::new(config(None), Some(b"{}")).unwrap_err().kind(),
         ErrorKind::Jwks

@@ -24,7 +24,8 @@ pub(crate) struct Decomposed<'a> {
 /// Splits `token` into three base64url segments and decodes header and payload as JSON objects.
 pub(crate) fn decompose(token: &str) -> Result<Decomposed<'_>> {
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(malformed("a JWT has three dot-separated segments"));
     };
@@ -93,7 +94,9 @@ fn check_claim_types(claims: &Claims) -> Result<()> {
     for name in NUMBERS {
         if let Some(v) = claims.get(name) {
             if !v.as_f64().is_some_and(|n| n.is_finite() && n >= 0.0) {
-                return Err(malformed(format!("claim {name} must be a non-negative number")));
+                return Err(malformed(format!(
+                    "claim {name} must be a non-negative number"
+                )));
             }
         }
     }
@@ -105,12 +108,20 @@ fn check_claim_types(claims: &Claims) -> Result<()> {
     match claims.get("aud") {
         None | Some(Value::String(_)) => {}
         Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
-        Some(_) => return Err(malformed("claim aud must be a string or an array of strings")),
+        Some(_) => {
+            return Err(malformed(
+                "claim aud must be a string or an array of strings",
+            ))
+        }
     }
     match claims.get("cognito:groups") {
         None => {}
         Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
-        Some(_) => return Err(malformed("claim cognito:groups must be an array of strings")),
+        Some(_) => {
+            return Err(malformed(
+                "claim cognito:groups must be an array of strings",
+            ))
+        }
     }
     Ok(())
 }
@@ -148,7 +159,10 @@ mod tests {
 
     #[test]
     fn splits_a_well_formed_token() {
-        let t = token(r#"{"alg":"RS256","kid":"k1"}"#, r#"{"exp":10,"aud":["a","b"]}"#);
+        let t = token(
+            r#"{"alg":"RS256","kid":"k1"}"#,
+            r#"{"exp":10,"aud":["a","b"]}"#,
+        );
         let d = decompose(&t).unwrap();
         assert_eq!(d.alg, "RS256");
         assert_eq!(d.kid.as_deref(), Some("k1"));
@@ -180,7 +194,10 @@ mod tests {
             format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"nbf":"0"}"#)),
             format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"iss":5}"#)),
             format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"aud":[1]}"#)),
-            format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"cognito:groups":"admin"}"#)),
+            format!(
+                "{ok_h}.{}.sig",
+                b64(r#"{"exp":1,"cognito:groups":"admin"}"#)
+            ),
             format!("{ok_h}.{}.sig", b64(r#"{"exp":1,"token_use":null}"#)),
             format!("{}.{ok_p}.sig", b64(r#"{"alg":"RS256","kid":7}"#)),
         ];

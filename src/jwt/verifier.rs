@@ -38,7 +38,9 @@ impl FromStr for TokenUse {
         match s {
             "id" => Ok(TokenUse::Id),
             "access" => Ok(TokenUse::Access),
-            _ => Err(config(format!("tokenUse: {s:?} is not 'id', 'access' or null"))),
+            _ => Err(config(format!(
+                "tokenUse: {s:?} is not 'id', 'access' or null"
+            ))),
         }
     }
 }
@@ -202,27 +204,30 @@ impl Verifier {
             }
             KeyLookup::Found => {}
         }
-        let jwks = self.cache.jwks().expect("lookup found a key, so a set is held");
+        let jwks = self
+            .cache
+            .jwks()
+            .expect("lookup found a key, so a set is held");
         let key = jwks.key_for(kid, alg)?;
-        let valid = jsonwebtoken::crypto::verify(
-            parts.signature,
-            parts.signing_input.as_bytes(),
-            key,
-            alg,
-        )
-        .map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::Base64(_) => {
-                Error::new(ErrorKind::JwtMalformed, "the signature segment is not base64url")
-            }
-            jsonwebtoken::errors::ErrorKind::InvalidAlgorithm
-            | jsonwebtoken::errors::ErrorKind::UnsupportedAlgorithm => Error::new(
-                ErrorKind::JwtAlg,
-                format!("alg {alg:?} is not supported by the installed crypto provider"),
-            ),
-            _ => Error::new(ErrorKind::Jwks, format!("key {kid:?} cannot be used: {e}")),
-        })?;
+        let valid =
+            jsonwebtoken::crypto::verify(parts.signature, parts.signing_input.as_bytes(), key, alg)
+                .map_err(|e| match e.kind() {
+                    jsonwebtoken::errors::ErrorKind::Base64(_) => Error::new(
+                        ErrorKind::JwtMalformed,
+                        "the signature segment is not base64url",
+                    ),
+                    jsonwebtoken::errors::ErrorKind::InvalidAlgorithm
+                    | jsonwebtoken::errors::ErrorKind::UnsupportedAlgorithm => Error::new(
+                        ErrorKind::JwtAlg,
+                        format!("alg {alg:?} is not supported by the installed crypto provider"),
+                    ),
+                    _ => Error::new(ErrorKind::Jwks, format!("key {kid:?} cannot be used: {e}")),
+                })?;
         if !valid {
-            return Err(Error::new(ErrorKind::JwtSignature, "the signature is invalid"));
+            return Err(Error::new(
+                ErrorKind::JwtSignature,
+                "the signature is invalid",
+            ));
         }
         self.check_claims(&parts.claims, now)?;
         Ok(Step::Verified(parts.claims))
@@ -247,7 +252,10 @@ impl Verifier {
         parsed.ok_or_else(|| {
             Error::new(
                 ErrorKind::JwtAlg,
-                format!("alg {alg:?} is not allowed (allowed: {:?})", self.config.algorithms),
+                format!(
+                    "alg {alg:?} is not allowed (allowed: {:?})",
+                    self.config.algorithms
+                ),
             )
         })
     }
@@ -281,7 +289,10 @@ impl Verifier {
             if token_use != Some(expected.as_str()) {
                 return Err(Error::new(
                     ErrorKind::JwtTokenUse,
-                    format!("token_use is {token_use:?}, expected {:?}", expected.as_str()),
+                    format!(
+                        "token_use is {token_use:?}, expected {:?}",
+                        expected.as_str()
+                    ),
                 ));
             }
         } else if !matches!(token_use, Some("id" | "access")) {

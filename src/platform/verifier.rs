@@ -43,7 +43,10 @@ impl JwtVerifier {
             }
         }
         // The fetch just stored a set, so the second step cannot ask for another one.
-        Err(Error::new(ErrorKind::JwkNotFound, "the token's key is not in the JWKS"))
+        Err(Error::new(
+            ErrorKind::JwkNotFound,
+            "the token's key is not in the JWKS",
+        ))
     }
 
     /// Verifies `token` with the keys already held (inline or fetched before).

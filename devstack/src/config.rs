@@ -99,10 +99,19 @@ pub struct Client {
 }
 
 fn default_scopes() -> Vec<String> {
-    ["openid", "email", "profile", "aws.cognito.signin.user.admin"].map(String::from).to_vec()
+    [
+        "openid",
+        "email",
+        "profile",
+        "aws.cognito.signin.user.admin",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 fn default_flows() -> Vec<String> {
-    ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"].map(String::from).to_vec()
+    ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        .map(String::from)
+        .to_vec()
 }
 fn default_idps() -> Vec<String> {
     vec!["COGNITO".into()]
@@ -187,7 +196,8 @@ impl Config {
     }
 
     pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("in {}", path.display()))
     }
 
@@ -212,13 +222,21 @@ impl Config {
         for ip in &self.identity_pools {
             for p in &ip.providers {
                 if self.user_pool(&p.user_pool_id).is_none() {
-                    bail!("identity pool {}: unknown user pool {}", ip.id, p.user_pool_id)
+                    bail!(
+                        "identity pool {}: unknown user pool {}",
+                        ip.id,
+                        p.user_pool_id
+                    )
                 }
             }
         }
         for b in &self.buckets {
             if self.identity_pool(&b.identity_pool_id).is_none() {
-                bail!("bucket {}: unknown identity pool {}", b.name, b.identity_pool_id)
+                bail!(
+                    "bucket {}: unknown identity pool {}",
+                    b.name,
+                    b.identity_pool_id
+                )
             }
         }
         Ok(())

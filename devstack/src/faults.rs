@@ -52,10 +52,15 @@ impl std::str::FromStr for Fault {
     fn from_str(s: &str) -> Result<Self, String> {
         let parts: Vec<&str> = s.split(':').collect();
         if parts.len() < 2 || parts.len() > 4 {
-            return Err(format!("fault {s:?}: expected endpoint:status[:count[:latencyMs]]"));
+            return Err(format!(
+                "fault {s:?}: expected endpoint:status[:count[:latencyMs]]"
+            ));
         }
         let num = |i: usize, d: u64| -> Result<u64, String> {
-            parts.get(i).map_or(Ok(d), |p| p.parse().map_err(|_| format!("fault {s:?}: {p:?} is not a number")))
+            parts.get(i).map_or(Ok(d), |p| {
+                p.parse()
+                    .map_err(|_| format!("fault {s:?}: {p:?} is not a number"))
+            })
         };
         Ok(Fault {
             endpoint: parts[0].to_string(),
@@ -77,7 +82,9 @@ pub struct Knobs {
 impl Knobs {
     /// Takes the first fault that matches one of `names`, decrementing its count.
     pub fn take_fault(&mut self, names: &[&str]) -> Option<Fault> {
-        let idx = self.faults.iter().position(|f| f.count > 0 && (f.endpoint == "*" || names.contains(&f.endpoint.as_str())))?;
+        let idx = self.faults.iter().position(|f| {
+            f.count > 0 && (f.endpoint == "*" || names.contains(&f.endpoint.as_str()))
+        })?;
         let f = &mut self.faults[idx];
         f.count -= 1;
         let out = f.clone();
@@ -93,7 +100,10 @@ pub fn admin_router() -> Router<Shared> {
         .route("/_devstack/health", get(|| async { "ok" }))
         .route("/_devstack/knobs", get(get_knobs))
         .route("/_devstack/knobs/reset", post(reset_knobs))
-        .route("/_devstack/faults", get(get_knobs).post(add_fault).delete(clear_faults))
+        .route(
+            "/_devstack/faults",
+            get(get_knobs).post(add_fault).delete(clear_faults),
+        )
         .route("/_devstack/clock", get(get_clock).post(set_clock))
         .route("/_devstack/lifetimes", get(get_knobs).post(set_lifetimes))
 }
@@ -141,22 +151,35 @@ async fn get_clock(State(app): State<Shared>) -> Json<serde_json::Value> {
     Json(json!({ "offsetSeconds": offset, "now": app.now() }))
 }
 
-async fn set_clock(State(app): State<Shared>, Json(body): Json<ClockBody>) -> Json<serde_json::Value> {
+async fn set_clock(
+    State(app): State<Shared>,
+    Json(body): Json<ClockBody>,
+) -> Json<serde_json::Value> {
     app.knobs().clock_offset = body.offset_seconds;
     Json(json!({ "offsetSeconds": body.offset_seconds, "now": app.now() }))
 }
 
 /// Sets the given lifetimes; a field sent as `null` goes back to the configured value, an absent field is
 /// left as it is.
-async fn set_lifetimes(State(app): State<Shared>, Json(body): Json<serde_json::Map<String, serde_json::Value>>) -> Response {
+async fn set_lifetimes(
+    State(app): State<Shared>,
+    Json(body): Json<serde_json::Map<String, serde_json::Value>>,
+) -> Response {
     let mut k = app.knobs();
     let mut current = serde_json::to_value(&k.lifetimes).expect("serialisable");
     for (name, value) in body {
         let Some(slot) = current.get_mut(&name) else {
-            return (StatusCode::BAD_REQUEST, Json(json!({ "error": format!("unknown lifetime {name}") }))).into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": format!("unknown lifetime {name}") })),
+            )
+                .into_response();
         };
         if !(value.is_null() || value.is_u64()) {
-            return (StatusCode::BAD_REQUEST, Json(json!({ "error": format!("{name} must be a number of seconds or null") })))
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": format!("{name} must be a number of seconds or null") })),
+            )
                 .into_response();
         }
         *slot = value;
@@ -177,7 +200,11 @@ pub enum Flavor {
 fn cognito_endpoint(req: &Request) -> (Vec<String>, Flavor) {
     let path = req.uri().path();
     if path == "/" {
-        let target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let target = req
+            .headers()
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let op = target.rsplit('.').next().unwrap_or("").to_string();
         return (vec![op], Flavor::JsonApi);
     }
@@ -208,29 +235,58 @@ fn s3_endpoint(req: &Request) -> Vec<String> {
 
 pub fn fault_response(flavor: Flavor, status: u16) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let throttled = status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE;
+    let throttled =
+        status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE;
     match flavor {
         Flavor::JsonApi => {
-            let ty = if throttled { "TooManyRequestsException" } else { "InternalErrorException" };
-            let msg = if throttled { "Rate exceeded" } else { "Internal error (injected by devstack)" };
+            let ty = if throttled {
+                "TooManyRequestsException"
+            } else {
+                "InternalErrorException"
+            };
+            let msg = if throttled {
+                "Rate exceeded"
+            } else {
+                "Internal error (injected by devstack)"
+            };
             crate::idp_api::aws_error(status, ty, msg)
         }
         Flavor::OAuth => {
-            let error = if throttled { "too_many_requests" } else { "server_error" };
-            let mut r = (status, Json(json!({ "error": error, "error_description": "injected by devstack" }))).into_response();
+            let error = if throttled {
+                "too_many_requests"
+            } else {
+                "server_error"
+            };
+            let mut r = (
+                status,
+                Json(json!({ "error": error, "error_description": "injected by devstack" })),
+            )
+                .into_response();
             if throttled {
-                r.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
+                r.headers_mut()
+                    .insert("retry-after", HeaderValue::from_static("1"));
             }
             r
         }
         Flavor::S3 => {
-            let code = if throttled { "SlowDown" } else { "InternalError" };
+            let code = if throttled {
+                "SlowDown"
+            } else {
+                "InternalError"
+            };
             crate::s3::xml_error(status, code, "Injected by devstack")
         }
     }
 }
 
-fn log_line(port: &str, method: &str, path: &str, detail: &str, status: StatusCode, started: Instant) {
+fn log_line(
+    port: &str,
+    method: &str,
+    path: &str,
+    detail: &str,
+    status: StatusCode,
+    started: Instant,
+) {
     let secs = crate::state::unix_now();
     let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
     println!(
@@ -267,7 +323,11 @@ pub async fn cognito_log(State(app): State<Shared>, req: Request, next: Next) ->
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
     let (names, flavor) = cognito_endpoint(&req);
-    let detail = if flavor == Flavor::JsonApi && req.method() == axum::http::Method::POST { format!(" {}", names[0]) } else { String::new() };
+    let detail = if flavor == Flavor::JsonApi && req.method() == axum::http::Method::POST {
+        format!(" {}", names[0])
+    } else {
+        String::new()
+    };
     let resp = next.run(req).await;
     if app.log_requests {
         log_line("cognito", &method, &path, &detail, resp.status(), started);
@@ -282,7 +342,11 @@ pub async fn s3_layer(State(app): State<Shared>, req: Request, next: Next) -> Re
     let path = req.uri().path().to_string();
     let preflight = req.method() == axum::http::Method::OPTIONS;
     let headers = req.headers().clone();
-    let resp = match if preflight { None } else { apply(&app, &s3_endpoint(&req), Flavor::S3).await } {
+    let resp = match if preflight {
+        None
+    } else {
+        apply(&app, &s3_endpoint(&req), Flavor::S3).await
+    } {
         Some(r) => crate::s3::with_cors(&app, &headers, &path, r),
         None => next.run(req).await,
     };

@@ -21,53 +21,92 @@ pub fn aws_error(status: StatusCode, ty: &str, message: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("{ty}:")) {
         h.insert("x-amzn-errortype", v);
     }
-    h.insert("x-amzn-requestid", HeaderValue::from_str(&crate::state::random_uuid()).expect("ascii"));
+    h.insert(
+        "x-amzn-requestid",
+        HeaderValue::from_str(&crate::state::random_uuid()).expect("ascii"),
+    );
     r
 }
 
 pub fn aws_ok(body: Value) -> Response {
     let mut r = (StatusCode::OK, body.to_string()).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    r.headers_mut().insert("x-amzn-requestid", HeaderValue::from_str(&crate::state::random_uuid()).expect("ascii"));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    r.headers_mut().insert(
+        "x-amzn-requestid",
+        HeaderValue::from_str(&crate::state::random_uuid()).expect("ascii"),
+    );
     r
 }
 
-pub type ApiResult = Result<Value, Response>;
-
-pub fn bad(ty: &str, message: &str) -> Response {
-    aws_error(StatusCode::BAD_REQUEST, ty, message)
+/// A JSON API error: becomes `400 {"__type", "message"}`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub ty: &'static str,
+    pub message: String,
 }
 
-pub fn not_authorized(message: &str) -> Response {
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        aws_error(StatusCode::BAD_REQUEST, self.ty, &self.message)
+    }
+}
+
+pub type ApiResult = Result<Value, ApiError>;
+
+pub fn bad(ty: &'static str, message: &str) -> ApiError {
+    ApiError {
+        ty,
+        message: message.to_string(),
+    }
+}
+
+pub fn not_authorized(message: &str) -> ApiError {
     bad("NotAuthorizedException", message)
 }
 
 /// `POST /`: dispatch on X-Amz-Target.
 pub async fn dispatch(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let Some((service, op)) = target.split_once('.') else {
-        return bad("UnknownOperationException", "Missing or malformed X-Amz-Target header");
+        return bad(
+            "UnknownOperationException",
+            "Missing or malformed X-Amz-Target header",
+        )
+        .into_response();
     };
     let input: Value = if body.is_empty() {
         json!({})
     } else {
         match serde_json::from_slice::<Value>(&body) {
             Ok(v) if v.is_object() => v,
-            _ => return bad("SerializationException", "The request body is not a JSON object"),
+            _ => {
+                return bad(
+                    "SerializationException",
+                    "The request body is not a JSON object",
+                )
+                .into_response()
+            }
         }
     };
     let result = match service {
         "AWSCognitoIdentityProviderService" => user_pool_op(&app, op, &input),
         "AWSCognitoIdentityService" => crate::identity_api::op(&app, op, &input),
-        _ => Err(bad("UnknownOperationException", &format!("Unknown service {service}"))),
+        _ => Err(bad(
+            "UnknownOperationException",
+            &format!("Unknown service {service}"),
+        )),
     };
     match result {
         Ok(v) => aws_ok(v),
-        Err(r) => r,
+        Err(e) => e.into_response(),
     }
 }
 
-pub fn str_field<'a>(input: &'a Value, name: &str) -> Result<&'a str, Response> {
+pub fn str_field<'a>(input: &'a Value, name: &str) -> Result<&'a str, ApiError> {
     input
         .get(name)
         .and_then(Value::as_str)
@@ -85,20 +124,31 @@ fn user_pool_op(app: &Shared, op: &str, input: &Value) -> ApiResult {
         "AdminCreateUser" => admin_create_user(app, input),
         "AdminSetUserPassword" => admin_set_user_password(app, input),
         "AdminAddUserToGroup" => admin_add_user_to_group(app, input),
-        _ => Err(bad("UnknownOperationException", &format!("devstack does not implement {op}"))),
+        _ => Err(bad(
+            "UnknownOperationException",
+            &format!("devstack does not implement {op}"),
+        )),
     }
 }
 
-fn client_for(app: &Shared, input: &Value) -> Result<(crate::config::UserPool, crate::config::Client), Response> {
+fn client_for(
+    app: &Shared,
+    input: &Value,
+) -> Result<(crate::config::UserPool, crate::config::Client), ApiError> {
     let id = str_field(input, "ClientId")?;
-    let (pool, client) = app
-        .config
-        .client(id)
-        .ok_or_else(|| bad("ResourceNotFoundException", &format!("User pool client {id} does not exist.")))?;
+    let (pool, client) = app.config.client(id).ok_or_else(|| {
+        bad(
+            "ResourceNotFoundException",
+            &format!("User pool client {id} does not exist."),
+        )
+    })?;
     if let Some(secret) = &client.secret {
         let given = input.get("ClientSecret").and_then(Value::as_str);
-        if given != Some(secret.as_str()) && input.pointer("/AuthParameters/SECRET_HASH").is_none() {
-            return Err(not_authorized(&format!("Client {id} is configured with secret but SECRET_HASH was not received")));
+        if given != Some(secret.as_str()) && input.pointer("/AuthParameters/SECRET_HASH").is_none()
+        {
+            return Err(not_authorized(&format!(
+                "Client {id} is configured with secret but SECRET_HASH was not received"
+            )));
         }
     }
     Ok((pool.clone(), client.clone()))
@@ -108,18 +158,38 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
     let flow = str_field(input, "AuthFlow")?;
     let (pool, client) = client_for(app, input)?;
     let params = input.get("AuthParameters").cloned().unwrap_or(json!({}));
-    let param = |n: &str| params.get(n).and_then(Value::as_str).unwrap_or("").to_string();
+    let param = |n: &str| {
+        params
+            .get(n)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     match flow {
         "USER_PASSWORD_AUTH" => {
-            if !client.explicit_auth_flows.iter().any(|f| f == "ALLOW_USER_PASSWORD_AUTH" || f == "USER_PASSWORD_AUTH") {
-                return Err(bad("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client"));
+            if !client
+                .explicit_auth_flows
+                .iter()
+                .any(|f| f == "ALLOW_USER_PASSWORD_AUTH" || f == "USER_PASSWORD_AUTH")
+            {
+                return Err(bad(
+                    "InvalidParameterException",
+                    "USER_PASSWORD_AUTH flow not enabled for this client",
+                ));
             }
             let (username, password) = (param("USERNAME"), param("PASSWORD"));
             if username.is_empty() {
-                return Err(bad("InvalidParameterException", "Missing required parameter USERNAME"));
+                return Err(bad(
+                    "InvalidParameterException",
+                    "Missing required parameter USERNAME",
+                ));
             }
             let mut store = app.store();
-            let user = store.users.get(&pool.id).and_then(|u| u.get(&username)).cloned();
+            let user = store
+                .users
+                .get(&pool.id)
+                .and_then(|u| u.get(&username))
+                .cloned();
             let user = match user {
                 Some(u) if u.password == password => u,
                 _ => return Err(not_authorized("Incorrect username or password.")),
@@ -154,11 +224,16 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
                 return Err(bad("InvalidParameterException", "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken"));
             }
             let mut store = app.store();
-            let issued = app.refresh(&mut store, &client, &param("REFRESH_TOKEN")).map_err(|e| not_authorized(e.message()))?;
+            let issued = app
+                .refresh(&mut store, &client, &param("REFRESH_TOKEN"))
+                .map_err(|e| not_authorized(e.message()))?;
             app.persist(&store);
             Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
         }
-        other => Err(bad("InvalidParameterException", &format!("devstack does not support AuthFlow {other}"))),
+        other => Err(bad(
+            "InvalidParameterException",
+            &format!("devstack does not support AuthFlow {other}"),
+        )),
     }
 }
 
@@ -166,7 +241,9 @@ fn get_tokens_from_refresh_token(app: &Shared, input: &Value) -> ApiResult {
     let token = str_field(input, "RefreshToken")?.to_string();
     let (_, client) = client_for(app, input)?;
     let mut store = app.store();
-    let issued = app.refresh(&mut store, &client, &token).map_err(|e| not_authorized(e.message()))?;
+    let issued = app
+        .refresh(&mut store, &client, &token)
+        .map_err(|e| not_authorized(e.message()))?;
     app.persist(&store);
     Ok(json!({ "AuthenticationResult": issued.auth_result() }))
 }
@@ -175,23 +252,32 @@ fn revoke_token(app: &Shared, input: &Value) -> ApiResult {
     let token = str_field(input, "Token")?.to_string();
     let (_, client) = client_for(app, input)?;
     if token.starts_with("eyJ") && token.split('.').count() == 3 {
-        return Err(bad("UnsupportedTokenTypeException", "Only refresh tokens can be revoked"));
+        return Err(bad(
+            "UnsupportedTokenTypeException",
+            "Only refresh tokens can be revoked",
+        ));
     }
     let mut store = app.store();
     if !app.revoke(&mut store, &client.id, &token) {
-        return Err(bad("UnauthorizedException", "Token is not from the provided client"));
+        return Err(bad(
+            "UnauthorizedException",
+            "Token is not from the provided client",
+        ));
     }
     app.persist(&store);
     Ok(json!({}))
 }
 
-fn access_token_user(app: &Shared, input: &Value) -> Result<(String, User, Value), Response> {
+fn access_token_user(app: &Shared, input: &Value) -> Result<(String, User, Value), ApiError> {
     let token = str_field(input, "AccessToken")?;
     let store = app.store();
     match app.verify(&store, token, "access") {
         Ok(v) => {
             let scopes = v.claims.get("scope").and_then(Value::as_str).unwrap_or("");
-            if !scopes.split(' ').any(|s| s == "aws.cognito.signin.user.admin") {
+            if !scopes
+                .split(' ')
+                .any(|s| s == "aws.cognito.signin.user.admin")
+            {
                 return Err(not_authorized("Access Token does not have required scopes"));
             }
             Ok((v.pool_id, v.user, v.claims))
@@ -221,15 +307,22 @@ fn attributes_json(user: &User) -> Value {
 
 fn get_user(app: &Shared, input: &Value) -> ApiResult {
     let (_, user, _) = access_token_user(app, input)?;
-    Ok(json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "MFAOptions": [], "UserMFASettingList": [] }))
+    Ok(
+        json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "MFAOptions": [], "UserMFASettingList": [] }),
+    )
 }
 
-fn pool_id_field(app: &Shared, input: &Value) -> Result<String, Response> {
+fn pool_id_field(app: &Shared, input: &Value) -> Result<String, ApiError> {
     let id = str_field(input, "UserPoolId")?;
     app.config
         .user_pool(id)
         .map(|p| p.id.clone())
-        .ok_or_else(|| bad("ResourceNotFoundException", &format!("User pool {id} does not exist.")))
+        .ok_or_else(|| {
+            bad(
+                "ResourceNotFoundException",
+                &format!("User pool {id} does not exist."),
+            )
+        })
 }
 
 fn user_json(user: &User) -> Value {
@@ -250,16 +343,31 @@ fn admin_create_user(app: &Shared, input: &Value) -> ApiResult {
     let mut store = app.store();
     let users = store.users.entry(pool_id.clone()).or_default();
     if users.contains_key(&username) {
-        return Err(bad("UsernameExistsException", "User account already exists"));
+        return Err(bad(
+            "UsernameExistsException",
+            "User account already exists",
+        ));
     }
     let mut attributes = std::collections::BTreeMap::new();
-    for a in input.get("UserAttributes").and_then(Value::as_array).into_iter().flatten() {
-        if let (Some(n), Some(v)) = (a.get("Name").and_then(Value::as_str), a.get("Value").and_then(Value::as_str)) {
+    for a in input
+        .get("UserAttributes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let (Some(n), Some(v)) = (
+            a.get("Name").and_then(Value::as_str),
+            a.get("Value").and_then(Value::as_str),
+        ) {
             attributes.insert(n.to_string(), v.to_string());
         }
     }
     let now = app.now();
-    let password = input.get("TemporaryPassword").and_then(Value::as_str).map(String::from).unwrap_or_else(|| random_string(16, URL_SAFE));
+    let password = input
+        .get("TemporaryPassword")
+        .and_then(Value::as_str)
+        .map(String::from)
+        .unwrap_or_else(|| random_string(16, URL_SAFE));
     let user = User {
         username: username.clone(),
         password,
@@ -282,9 +390,15 @@ fn admin_set_user_password(app: &Shared, input: &Value) -> ApiResult {
     let username = str_field(input, "Username")?.to_string();
     let password = str_field(input, "Password")?.to_string();
     if password.len() < 8 {
-        return Err(bad("InvalidPasswordException", "Password did not conform with policy: Password not long enough"));
+        return Err(bad(
+            "InvalidPasswordException",
+            "Password did not conform with policy: Password not long enough",
+        ));
     }
-    let permanent = input.get("Permanent").and_then(Value::as_bool).unwrap_or(false);
+    let permanent = input
+        .get("Permanent")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let now = app.now();
     let mut store = app.store();
     let user = store
@@ -293,7 +407,11 @@ fn admin_set_user_password(app: &Shared, input: &Value) -> ApiResult {
         .and_then(|u| u.get_mut(&username))
         .ok_or_else(|| bad("UserNotFoundException", "User does not exist."))?;
     user.password = password;
-    user.status = if permanent { "CONFIRMED".into() } else { "FORCE_CHANGE_PASSWORD".into() };
+    user.status = if permanent {
+        "CONFIRMED".into()
+    } else {
+        "FORCE_CHANGE_PASSWORD".into()
+    };
     user.modified = now;
     app.persist(&store);
     Ok(json!({}))

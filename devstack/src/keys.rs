@@ -28,10 +28,16 @@ impl SigningKey {
         let e = URL_SAFE_NO_PAD.encode(public.e().to_bytes_be());
         // Cognito kids look like standard base64 of 32 bytes; derive ours from the modulus.
         let kid = STANDARD.encode(Sha256::digest(public.n().to_bytes_be()));
-        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).context("loading key into jsonwebtoken")?;
+        let encoding =
+            EncodingKey::from_rsa_pem(pem.as_bytes()).context("loading key into jsonwebtoken")?;
         let decoding = DecodingKey::from_rsa_components(&n, &e).context("public key")?;
         let jwk = json!({ "alg": "RS256", "e": e, "kid": kid, "kty": "RSA", "n": n, "use": "sig" });
-        Ok(Self { kid, encoding, decoding, jwk })
+        Ok(Self {
+            kid,
+            encoding,
+            decoding,
+            jwk,
+        })
     }
 
     pub fn sign(&self, claims: &Value) -> String {
@@ -51,7 +57,10 @@ impl PoolKeys {
     /// Loads `<dir>/id.pem` and `<dir>/access.pem`, generating (and saving) whichever is missing.
     pub fn load_or_create(dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        Ok(Self { id: load_or_create_one(&dir.join("id.pem"))?, access: load_or_create_one(&dir.join("access.pem"))? })
+        Ok(Self {
+            id: load_or_create_one(&dir.join("id.pem"))?,
+            access: load_or_create_one(&dir.join("access.pem"))?,
+        })
     }
 
     pub fn jwks(&self) -> Value {
@@ -61,13 +70,16 @@ impl PoolKeys {
 
 fn load_or_create_one(path: &Path) -> anyhow::Result<SigningKey> {
     let key = if path.exists() {
-        let pem = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        RsaPrivateKey::from_pkcs8_pem(&pem).with_context(|| format!("parsing {}", path.display()))?
+        let pem =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        RsaPrivateKey::from_pkcs8_pem(&pem)
+            .with_context(|| format!("parsing {}", path.display()))?
     } else {
         let key = generate()?;
         let pem = key.to_pkcs8_pem(LineEnding::LF).context("encoding key")?;
         let tmp = path.with_extension("pem.tmp");
-        std::fs::write(&tmp, pem.as_bytes()).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::write(&tmp, pem.as_bytes())
+            .with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, path)?;
         key
     };

@@ -46,7 +46,15 @@ pub struct Options {
 
 impl Options {
     pub fn new(config: Config, data_dir: impl Into<PathBuf>) -> Self {
-        Self { config, data_dir: data_dir.into(), reset: false, cognito_port: None, s3_port: None, knobs: Knobs::default(), log_requests: true }
+        Self {
+            config,
+            data_dir: data_dir.into(),
+            reset: false,
+            cognito_port: None,
+            s3_port: None,
+            knobs: Knobs::default(),
+            log_requests: true,
+        }
     }
 }
 
@@ -105,17 +113,26 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
             }
         }
     }
-    std::fs::create_dir_all(&opts.data_dir).with_context(|| format!("creating {}", opts.data_dir.display()))?;
+    std::fs::create_dir_all(&opts.data_dir)
+        .with_context(|| format!("creating {}", opts.data_dir.display()))?;
     let bind = &config.server.bind;
-    let cognito_listener = TcpListener::bind((bind.as_str(), opts.cognito_port.unwrap_or(config.server.cognito_port)))
-        .await
-        .with_context(|| format!("binding the Cognito port on {bind}"))?;
-    let s3_listener = TcpListener::bind((bind.as_str(), opts.s3_port.unwrap_or(config.server.s3_port)))
-        .await
-        .with_context(|| format!("binding the S3 port on {bind}"))?;
+    let cognito_listener = TcpListener::bind((
+        bind.as_str(),
+        opts.cognito_port.unwrap_or(config.server.cognito_port),
+    ))
+    .await
+    .with_context(|| format!("binding the Cognito port on {bind}"))?;
+    let s3_listener =
+        TcpListener::bind((bind.as_str(), opts.s3_port.unwrap_or(config.server.s3_port)))
+            .await
+            .with_context(|| format!("binding the S3 port on {bind}"))?;
     let cognito_addr = cognito_listener.local_addr()?;
     let s3_addr = s3_listener.local_addr()?;
-    let base_url = format!("http://{}:{}", config.server.public_host, cognito_addr.port());
+    let base_url = format!(
+        "http://{}:{}",
+        config.server.public_host,
+        cognito_addr.port()
+    );
     let s3_url = format!("http://{}:{}", config.server.public_host, s3_addr.port());
 
     let mut keys = HashMap::new();
@@ -141,9 +158,15 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     let cognito = oauth::router()
         .merge(faults::admin_router())
         .route("/", post(idp_api::dispatch))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), faults::cognito_faults))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            faults::cognito_faults,
+        ))
         .layer(cors(&config.server.cors_origins))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), faults::cognito_log))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            faults::cognito_log,
+        ))
         .with_state(app.clone());
     let s3 = s3::router(app.clone());
 
@@ -153,11 +176,25 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
             let signal = async move {
                 let _ = rx.wait_for(|stop| *stop).await;
             };
-            if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(signal).await {
+            if let Err(e) = axum::serve(listener, router)
+                .with_graceful_shutdown(signal)
+                .await
+            {
                 eprintln!("devstack: server error: {e}");
             }
         })
     };
-    let tasks = vec![serve(cognito_listener, cognito, rx.clone()), serve(s3_listener, s3, rx)];
-    Ok(Running { app, cognito_addr, s3_addr, cognito_url: base_url, s3_url, shutdown: tx, tasks })
+    let tasks = vec![
+        serve(cognito_listener, cognito, rx.clone()),
+        serve(s3_listener, s3, rx),
+    ];
+    Ok(Running {
+        app,
+        cognito_addr,
+        s3_addr,
+        cognito_url: base_url,
+        s3_url,
+        shutdown: tx,
+        tasks,
+    })
 }

@@ -8,7 +8,11 @@ use clap::Parser;
 use devstack::{Config, Fault, Knobs, Options};
 
 #[derive(Parser, Debug)]
-#[command(name = "devstack", version, about = "A local Amazon Cognito (and SigV4-verifying S3) for development and tests")]
+#[command(
+    name = "devstack",
+    version,
+    about = "A local Amazon Cognito (and SigV4-verifying S3) for development and tests"
+)]
 struct Cli {
     /// Configuration file (TOML). Default: the built-in devstack.toml.
     #[arg(long)]
@@ -65,7 +69,11 @@ fn main() -> anyhow::Result<()> {
         Some(p) => Config::load(p)?,
         None => Config::default_config(),
     };
-    let mut knobs = Knobs { clock_offset: cli.clock_offset.unwrap_or(0), faults: cli.faults.clone(), ..Knobs::default() };
+    let mut knobs = Knobs {
+        clock_offset: cli.clock_offset.unwrap_or(0),
+        faults: cli.faults.clone(),
+        ..Knobs::default()
+    };
     knobs.lifetimes.access_token_seconds = cli.token_lifetime;
     knobs.lifetimes.id_token_seconds = cli.token_lifetime;
     knobs.lifetimes.refresh_token_seconds = cli.refresh_lifetime;
@@ -81,21 +89,47 @@ fn main() -> anyhow::Result<()> {
         knobs,
         log_requests: !cli.quiet,
     };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting tokio")?;
     rt.block_on(async move {
         let running = devstack::start(opts).await?;
-        println!("devstack: cognito {} s3 {}", running.cognito_url, running.s3_url);
+        println!(
+            "devstack: cognito {} s3 {}",
+            running.cognito_url, running.s3_url
+        );
         for pool in &config.user_pools {
-            println!("devstack: user pool {} issuer {}", pool.id, running.issuer(&pool.id));
+            println!(
+                "devstack: user pool {} issuer {}",
+                pool.id,
+                running.issuer(&pool.id)
+            );
             for c in &pool.clients {
-                println!("devstack:   app client {} ({})", c.id, if c.refresh_token_rotation { "rotation on" } else { "rotation off" });
+                println!(
+                    "devstack:   app client {} ({})",
+                    c.id,
+                    if c.refresh_token_rotation {
+                        "rotation on"
+                    } else {
+                        "rotation off"
+                    }
+                );
             }
             for u in &pool.users {
                 println!("devstack:   user {} / {}", u.username, u.password);
             }
         }
         for ip in &config.identity_pools {
-            println!("devstack: identity pool {}{}", ip.id, if ip.allow_unauthenticated { " (guests allowed)" } else { "" });
+            println!(
+                "devstack: identity pool {}{}",
+                ip.id,
+                if ip.allow_unauthenticated {
+                    " (guests allowed)"
+                } else {
+                    ""
+                }
+            );
         }
         for b in &config.buckets {
             println!("devstack: bucket {}/{}/", running.s3_url, b.name);

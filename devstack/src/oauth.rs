@@ -1,6 +1,10 @@
 //! Managed login and the OAuth 2.0 / OIDC endpoints: /oauth2/authorize, /login, /oauth2/token,
 //! /oauth2/revoke, /logout, /oauth2/userInfo and the per-pool discovery document and JWKS.
 
+// Validation helpers return the finished refusal (an error page or a redirect) as `Err(Response)`;
+// it is the cold path of a browser navigation, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
@@ -36,7 +40,10 @@ type Params = HashMap<String, String>;
 /// `302 Found`, as Cognito answers (axum's Redirect::to would be a 303).
 fn found(location: &str) -> Response {
     let mut r = StatusCode::FOUND.into_response();
-    r.headers_mut().insert(header::LOCATION, HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/")));
+    r.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/")),
+    );
     r
 }
 
@@ -54,7 +61,13 @@ fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
 fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
     let mut url = match url::Url::parse(uri) {
         Ok(u) => u,
-        Err(_) => return error_page(StatusCode::BAD_REQUEST, "invalid_request", "bad redirect URI"),
+        Err(_) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "bad redirect URI",
+            )
+        }
     };
     {
         let mut q = url.query_pairs_mut();
@@ -81,11 +94,19 @@ struct AuthRequest {
 fn check_authorize(app: &Shared, p: &Params) -> Result<AuthRequest, Response> {
     let client_id = p.get("client_id").map(String::as_str).unwrap_or("");
     let Some((pool, client)) = app.config.client(client_id) else {
-        return Err(error_page(StatusCode::BAD_REQUEST, "invalid_request", "Client does not exist"));
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Client does not exist",
+        ));
     };
     let redirect_uri = p.get("redirect_uri").map(String::as_str).unwrap_or("");
     if !client.callback_urls.iter().any(|u| u == redirect_uri) {
-        return Err(error_page(StatusCode::BAD_REQUEST, "redirect_mismatch", "redirect_uri is not an allowed callback URL"));
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "redirect_mismatch",
+            "redirect_uri is not an allowed callback URL",
+        ));
     }
     let state = p.get("state").cloned();
     let back = |error: &str, description: &str| {
@@ -97,37 +118,67 @@ fn check_authorize(app: &Shared, p: &Params) -> Result<AuthRequest, Response> {
     };
     match p.get("response_type").map(String::as_str) {
         Some("code") => {}
-        Some("token") => return back("unauthorized_client", "The implicit grant is not allowed for this client"),
+        Some("token") => {
+            return back(
+                "unauthorized_client",
+                "The implicit grant is not allowed for this client",
+            )
+        }
         Some(_) => return back("unsupported_response_type", "response_type must be code"),
         None => return back("invalid_request", "response_type is required"),
     }
-    let scopes: Vec<String> = match p.get("scope").map(|s| s.split_whitespace().map(String::from).collect::<Vec<_>>()) {
+    let scopes: Vec<String> = match p
+        .get("scope")
+        .map(|s| s.split_whitespace().map(String::from).collect::<Vec<_>>())
+    {
         Some(s) if !s.is_empty() => s,
         _ => client.allowed_scopes.clone(),
     };
     if let Some(bad) = scopes.iter().find(|s| !client.allowed_scopes.contains(s)) {
-        return back("invalid_scope", &format!("scope {bad} is not allowed for this client"));
+        return back(
+            "invalid_scope",
+            &format!("scope {bad} is not allowed for this client"),
+        );
     }
     let challenge = p.get("code_challenge").filter(|c| !c.is_empty()).cloned();
-    match (p.get("code_challenge_method").map(String::as_str), &challenge) {
+    match (
+        p.get("code_challenge_method").map(String::as_str),
+        &challenge,
+    ) {
         (Some("S256"), Some(c)) => {
             if c.len() != 43 || URL_SAFE_NO_PAD.decode(c).is_err() {
-                return back("invalid_request", "code_challenge must be a base64url SHA-256 (43 characters)");
+                return back(
+                    "invalid_request",
+                    "code_challenge must be a base64url SHA-256 (43 characters)",
+                );
             }
         }
         (Some("S256"), None) => return back("invalid_request", "code_challenge is required"),
         (Some(_), _) => return back("invalid_request", "code_challenge_method must be S256"),
-        (None, Some(_)) => return back("invalid_request", "code_challenge_method is required (S256)"),
-        (None, None) if client.require_pkce => return back("invalid_request", "PKCE (code_challenge, S256) is required"),
+        (None, Some(_)) => {
+            return back(
+                "invalid_request",
+                "code_challenge_method is required (S256)",
+            )
+        }
+        (None, None) if client.require_pkce => {
+            return back("invalid_request", "PKCE (code_challenge, S256) is required")
+        }
         (None, None) => {}
     }
     if let Some(idp) = p.get("identity_provider").filter(|s| !s.is_empty()) {
         if !client.identity_providers.iter().any(|x| x == idp) {
-            return back("invalid_request", &format!("identity provider {idp} is not enabled for this client"));
+            return back(
+                "invalid_request",
+                &format!("identity provider {idp} is not enabled for this client"),
+            );
         }
     }
     if let Some(idp) = p.get("idp_identifier").filter(|s| !s.is_empty()) {
-        return back("invalid_request", &format!("no identity provider with identifier {idp}"));
+        return back(
+            "invalid_request",
+            &format!("no identity provider with identifier {idp}"),
+        );
     }
     Ok(AuthRequest {
         pool: pool.clone(),
@@ -141,16 +192,25 @@ fn check_authorize(app: &Shared, p: &Params) -> Result<AuthRequest, Response> {
 }
 
 fn session_id(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == SESSION_COOKIE).then(|| v.to_string())
-    })
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == SESSION_COOKIE).then(|| v.to_string())
+        })
 }
 
 /// Issues a code for the request and redirects back to the app.
 fn issue_code(app: &Shared, req: &AuthRequest, username: &str, auth_time: i64) -> Response {
     let code = random_string(36, URL_SAFE);
-    let code_secs = app.knobs().lifetimes.code_seconds.unwrap_or(app.config.server.code_seconds);
+    let code_secs = app
+        .knobs()
+        .lifetimes
+        .code_seconds
+        .unwrap_or(app.config.server.code_seconds);
     app.mem().codes.insert(
         code.clone(),
         AuthCode {
@@ -172,7 +232,11 @@ fn issue_code(app: &Shared, req: &AuthRequest, username: &str, auth_time: i64) -
     redirect_with(&req.redirect_uri, &params)
 }
 
-async fn authorize(State(app): State<Shared>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+async fn authorize(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+) -> Response {
     let req = match check_authorize(&app, &p) {
         Ok(r) => r,
         Err(resp) => return resp,
@@ -181,16 +245,28 @@ async fn authorize(State(app): State<Shared>, headers: HeaderMap, Query(p): Quer
     if p.get("prompt").map(String::as_str) != Some("login") {
         if let Some(sid) = session_id(&headers) {
             let now = app.now();
-            let session = app.mem().sessions.get(&sid).filter(|s| s.expires_at > now && s.pool_id == req.pool.id).map(|s| (s.username.clone(), s.auth_time));
+            let session = app
+                .mem()
+                .sessions
+                .get(&sid)
+                .filter(|s| s.expires_at > now && s.pool_id == req.pool.id)
+                .map(|s| (s.username.clone(), s.auth_time));
             if let Some((username, auth_time)) = session {
-                let usable = app.store().users.get(&req.pool.id).and_then(|u| u.get(&username)).is_some_and(|u| u.enabled);
+                let usable = app
+                    .store()
+                    .users
+                    .get(&req.pool.id)
+                    .and_then(|u| u.get(&username))
+                    .is_some_and(|u| u.enabled);
                 if usable {
                     return issue_code(&app, &req, &username, auth_time);
                 }
             }
         }
     }
-    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(p.iter()).finish();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(p.iter())
+        .finish();
     found(&format!("/login?{query}"))
 }
 
@@ -208,7 +284,12 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    let user = app.store().users.get(&req.pool.id).and_then(|u| u.get(&username)).cloned();
+    let user = app
+        .store()
+        .users
+        .get(&req.pool.id)
+        .and_then(|u| u.get(&username))
+        .cloned();
     let error = match &user {
         Some(u) if u.password == password && !u.enabled => Some("User is disabled."),
         Some(u) if u.password == password && u.status != "CONFIRMED" => {
@@ -223,20 +304,37 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
     }
     let user = user.expect("checked");
     let now = app.now();
-    let session_secs = app.knobs().lifetimes.session_seconds.unwrap_or(app.config.server.session_seconds);
+    let session_secs = app
+        .knobs()
+        .lifetimes
+        .session_seconds
+        .unwrap_or(app.config.server.session_seconds);
     let sid = random_string(48, URL_SAFE);
     app.mem().sessions.insert(
         sid.clone(),
-        LoginSession { pool_id: req.pool.id.clone(), username: user.username.clone(), auth_time: now, expires_at: now + session_secs as i64 },
+        LoginSession {
+            pool_id: req.pool.id.clone(),
+            username: user.username.clone(),
+            auth_time: now,
+            expires_at: now + session_secs as i64,
+        },
     );
     let mut resp = issue_code(&app, &req, &user.username, now);
-    let cookie = format!("{SESSION_COOKIE}={sid}; Path=/; Max-Age={session_secs}; HttpOnly; SameSite=Lax");
-    resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii"));
+    let cookie =
+        format!("{SESSION_COOKIE}={sid}; Path=/; Max-Age={session_secs}; HttpOnly; SameSite=Lax");
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("ascii"),
+    );
     resp
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn render_login(p: &Params, error: Option<&str>) -> String {
@@ -244,10 +342,21 @@ fn render_login(p: &Params, error: Option<&str>) -> String {
     let mut keys: Vec<&String> = p.keys().filter(|k| *k != "username").collect();
     keys.sort();
     for k in keys {
-        hidden.push_str(&format!("<input type=hidden name=\"{}\" value=\"{}\">\n", esc(k), esc(&p[k])));
+        hidden.push_str(&format!(
+            "<input type=hidden name=\"{}\" value=\"{}\">\n",
+            esc(k),
+            esc(&p[k])
+        ));
     }
     let username = p.get("username").map(|u| esc(u)).unwrap_or_default();
-    let error_html = error.map(|e| format!("<p class=error id=loginErrorMessage role=alert>{}</p>", esc(e))).unwrap_or_default();
+    let error_html = error
+        .map(|e| {
+            format!(
+                "<p class=error id=loginErrorMessage role=alert>{}</p>",
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
     format!(
         r#"<!doctype html>
 <html lang=en>
@@ -285,34 +394,68 @@ button{{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#ec
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut r = (status, Json(json!({ "error": error, "error_description": description }))).into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut r = (
+        status,
+        Json(json!({ "error": error, "error_description": description })),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
 /// Authenticates the client of a token/revoke request: client_id in the body (public clients), or
 /// HTTP Basic / client_secret for confidential ones.
-fn client_auth(app: &Shared, headers: &HeaderMap, p: &Params) -> Result<(UserPool, Client), Response> {
+fn client_auth(
+    app: &Shared,
+    headers: &HeaderMap,
+    p: &Params,
+) -> Result<(UserPool, Client), Response> {
     let mut id = p.get("client_id").cloned();
     let mut secret = p.get("client_secret").cloned();
-    if let Some(basic) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Basic ")) {
-        let decoded = STANDARD.decode(basic.trim()).ok().and_then(|b| String::from_utf8(b).ok());
+    if let Some(basic) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+    {
+        let decoded = STANDARD
+            .decode(basic.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
         match decoded.as_deref().and_then(|d| d.split_once(':')) {
             Some((i, s)) => {
                 id = Some(i.to_string());
                 secret = Some(s.to_string());
             }
-            None => return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "malformed Basic authorization")),
+            None => {
+                return Err(oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_client",
+                    "malformed Basic authorization",
+                ))
+            }
         }
     }
     let Some(id) = id else {
-        return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "client_id is required"));
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client_id is required",
+        ));
     };
     let Some((pool, client)) = app.config.client(&id) else {
-        return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Client does not exist"));
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "Client does not exist",
+        ));
     };
     if client.secret.is_some() && client.secret != secret {
-        return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "Client authentication failed"));
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "Client authentication failed",
+        ));
     }
     Ok((pool.clone(), client.clone()))
 }
@@ -327,33 +470,75 @@ async fn token(State(app): State<Shared>, headers: HeaderMap, Form(p): Form<Para
             let code = p.get("code").map(String::as_str).unwrap_or("");
             // Single use: the code is gone as soon as anyone presents it.
             let Some(ac) = app.mem().codes.remove(code) else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "authorization code is invalid or was already used");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "authorization code is invalid or was already used",
+                );
             };
             if ac.expires_at <= app.now() {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "authorization code has expired");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "authorization code has expired",
+                );
             }
             if ac.client_id != client.id {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "authorization code was issued to another client");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "authorization code was issued to another client",
+                );
             }
             if p.get("redirect_uri") != Some(&ac.redirect_uri) {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "redirect_uri does not match the authorize request");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "redirect_uri does not match the authorize request",
+                );
             }
             if let Some(challenge) = &ac.code_challenge {
                 let verifier = p.get("code_verifier").map(String::as_str).unwrap_or("");
                 let well_formed = (43..=128).contains(&verifier.len())
-                    && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-                if !well_formed || URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != *challenge {
-                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "code_verifier does not match code_challenge");
+                    && verifier
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+                if !well_formed
+                    || URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != *challenge
+                {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "code_verifier does not match code_challenge",
+                    );
                 }
             }
             let mut store = app.store();
-            let Some(user) = store.users.get(&pool.id).and_then(|u| u.get(&ac.username)).filter(|u| u.enabled).cloned() else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "user no longer exists or is disabled");
+            let Some(user) = store
+                .users
+                .get(&pool.id)
+                .and_then(|u| u.get(&ac.username))
+                .filter(|u| u.enabled)
+                .cloned()
+            else {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "user no longer exists or is disabled",
+                );
             };
             let with_id = ac.scopes.iter().any(|s| s == "openid");
             let issued = app.sign_in(
                 &mut store,
-                SignIn { pool_id: &pool.id, client: &client, user: &user, scopes: ac.scopes.clone(), id_token: with_id, nonce: ac.nonce.clone(), auth_time: ac.auth_time },
+                SignIn {
+                    pool_id: &pool.id,
+                    client: &client,
+                    user: &user,
+                    scopes: ac.scopes.clone(),
+                    id_token: with_id,
+                    nonce: ac.nonce.clone(),
+                    auth_time: ac.auth_time,
+                },
             );
             app.persist(&store);
             issued
@@ -366,17 +551,36 @@ async fn token(State(app): State<Shared>, headers: HeaderMap, Form(p): Form<Para
                     app.persist(&store);
                     i
                 }
-                Err(e) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", e.message()),
+                Err(e) => {
+                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", e.message())
+                }
             }
         }
         Some("client_credentials") => {
-            return oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", "client_credentials is not allowed for this client")
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unauthorized_client",
+                "client_credentials is not allowed for this client",
+            )
         }
-        Some(_) => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "unsupported grant_type"),
-        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required"),
+        Some(_) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "unsupported grant_type",
+            )
+        }
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type is required",
+            )
+        }
     };
     let mut r = Json(issued.oauth_json()).into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -386,28 +590,52 @@ async fn revoke(State(app): State<Shared>, headers: HeaderMap, Form(p): Form<Par
         Err(r) => return r,
     };
     let Some(token) = p.get("token").filter(|t| !t.is_empty()) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token is required",
+        );
     };
     if token.split('.').count() == 3 && token.starts_with("eyJ") {
-        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_token_type", "only refresh tokens can be revoked");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_token_type",
+            "only refresh tokens can be revoked",
+        );
     }
     let mut store = app.store();
     if !app.revoke(&mut store, &client.id, token) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "the token was not issued to this client");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "the token was not issued to this client",
+        );
     }
     app.persist(&store);
     StatusCode::OK.into_response()
 }
 
-async fn logout(State(app): State<Shared>, headers: HeaderMap, Query(p): Query<Params>) -> Response {
+async fn logout(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+) -> Response {
     let client_id = p.get("client_id").map(String::as_str).unwrap_or("");
     let Some((_, client)) = app.config.client(client_id) else {
-        return error_page(StatusCode::BAD_REQUEST, "invalid_request", "Client does not exist");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Client does not exist",
+        );
     };
     // Either `logout_uri` (sign out and go back) or the authorize parameters (sign out and sign in again).
     let target = if let Some(uri) = p.get("logout_uri") {
         if !client.logout_urls.iter().any(|u| u == uri) {
-            return error_page(StatusCode::BAD_REQUEST, "invalid_request", "logout_uri is not an allowed sign-out URL");
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "logout_uri is not an allowed sign-out URL",
+            );
         }
         uri.clone()
     } else if p.contains_key("redirect_uri") {
@@ -419,27 +647,49 @@ async fn logout(State(app): State<Shared>, headers: HeaderMap, Query(p): Query<P
             .finish();
         format!("/login?{query}")
     } else {
-        return error_page(StatusCode::BAD_REQUEST, "invalid_request", "logout_uri is required");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "logout_uri is required",
+        );
     };
     if let Some(sid) = session_id(&headers) {
         app.mem().sessions.remove(&sid);
     }
     let mut resp = found(&target);
     let cookie = format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
-    resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii"));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("ascii"),
+    );
     resp
 }
 
 fn invalid_token(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut r = (status, Json(json!({ "error": error, "error_description": description }))).into_response();
+    let mut r = (
+        status,
+        Json(json!({ "error": error, "error_description": description })),
+    )
+        .into_response();
     let v = format!("Bearer error=\"{error}\", error_description=\"{description}\"");
-    r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static("Bearer")));
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static("Bearer")),
+    );
     r
 }
 
 async fn user_info(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let Some(token) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) else {
-        return invalid_token(StatusCode::UNAUTHORIZED, "invalid_request", "Bearer access token is required");
+    let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return invalid_token(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request",
+            "Bearer access token is required",
+        );
     };
     let verified = {
         let store = app.store();
@@ -448,13 +698,21 @@ async fn user_info(State(app): State<Shared>, headers: HeaderMap) -> Response {
     let v = match verified {
         Ok(v) => v,
         Err(e) => {
-            let what = if e == VerifyError::Revoked { "Access token" } else { "Access Token" };
+            let what = if e == VerifyError::Revoked {
+                "Access token"
+            } else {
+                "Access Token"
+            };
             return invalid_token(StatusCode::UNAUTHORIZED, "invalid_token", &e.message(what));
         }
     };
     let scopes = v.claims.get("scope").and_then(Value::as_str).unwrap_or("");
     if !scopes.split(' ').any(|s| s == "openid") {
-        return invalid_token(StatusCode::FORBIDDEN, "insufficient_scope", "the openid scope is required");
+        return invalid_token(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "the openid scope is required",
+        );
     }
     let mut out = serde_json::Map::new();
     out.insert("sub".into(), json!(v.user.sub));
@@ -467,11 +725,19 @@ async fn user_info(State(app): State<Shared>, headers: HeaderMap) -> Response {
 
 async fn discovery(State(app): State<Shared>, Path(pool): Path<String>) -> Response {
     let Some(pool) = app.config.user_pool(&pool) else {
-        return (StatusCode::NOT_FOUND, Json(json!({ "message": "User pool does not exist" }))).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "message": "User pool does not exist" })),
+        )
+            .into_response();
     };
     let base = &app.base_url;
     let issuer = app.issuer(&pool.id);
-    let mut scopes: Vec<String> = pool.clients.iter().flat_map(|c| c.allowed_scopes.clone()).collect();
+    let mut scopes: Vec<String> = pool
+        .clients
+        .iter()
+        .flat_map(|c| c.allowed_scopes.clone())
+        .collect();
     scopes.sort();
     scopes.dedup();
     Json(json!({
@@ -497,6 +763,10 @@ async fn discovery(State(app): State<Shared>, Path(pool): Path<String>) -> Respo
 async fn jwks(State(app): State<Shared>, Path(pool): Path<String>) -> Response {
     match app.keys.get(&pool) {
         Some(k) => Json(k.jwks()).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({ "message": "User pool does not exist" }))).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "message": "User pool does not exist" })),
+        )
+            .into_response(),
     }
 }

@@ -33,7 +33,10 @@ pub fn router(app: Shared) -> Router {
     Router::new()
         .fallback(handle)
         .with_state((app.clone(), service))
-        .layer(axum::middleware::from_fn_with_state(app, crate::faults::s3_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            app,
+            crate::faults::s3_layer,
+        ))
 }
 
 async fn handle(State((app, service)): State<(Shared, S3Service)>, req: Request) -> Response {
@@ -45,7 +48,11 @@ async fn handle(State((app, service)): State<(Shared, S3Service)>, req: Request)
     let req = req.map(s3s::Body::http_body_unsync);
     let resp = match service.call(req).await {
         Ok(r) => r.map(AxumBody::new).into_response(),
-        Err(e) => xml_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", &format!("{e:?}")),
+        Err(e) => xml_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            &format!("{e:?}"),
+        ),
     };
     with_cors(&app, &headers, &path, resp)
 }
@@ -57,7 +64,10 @@ pub fn xml_error(status: StatusCode, code: &str, message: &str) -> Response {
         crate::state::random_uuid()
     );
     let mut r = (status, body).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
     r
 }
 
@@ -69,17 +79,30 @@ fn origin_matches(rule: &CorsRule, origin: &str) -> bool {
     rule.allowed_origins.iter().any(|o| o == "*" || o == origin)
 }
 
-fn matching_rule<'a>(app: &'a Shared, path: &str, origin: &str, method: &str) -> Option<&'a CorsRule> {
+fn matching_rule<'a>(
+    app: &'a Shared,
+    path: &str,
+    origin: &str,
+    method: &str,
+) -> Option<&'a CorsRule> {
     let bucket = app.config.bucket(bucket_of(path))?;
-    bucket
-        .cors
-        .iter()
-        .find(|r| origin_matches(r, origin) && r.allowed_methods.iter().any(|m| m.eq_ignore_ascii_case(method)))
+    bucket.cors.iter().find(|r| {
+        origin_matches(r, origin)
+            && r.allowed_methods
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(method))
+    })
 }
 
 fn preflight(app: &Shared, headers: &HeaderMap, path: &str) -> Response {
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let method = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let method = headers
+        .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let requested: Vec<String> = headers
         .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
         .and_then(|v| v.to_str().ok())
@@ -89,47 +112,95 @@ fn preflight(app: &Shared, headers: &HeaderMap, path: &str) -> Response {
         .filter(|h| !h.is_empty())
         .collect();
     if origin.is_empty() || method.is_empty() {
-        return xml_error(StatusCode::BAD_REQUEST, "BadRequest", "Insufficient information. Origin request header needed.");
+        return xml_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Insufficient information. Origin request header needed.",
+        );
     }
     let rule = matching_rule(app, path, origin, method).filter(|r| {
-        requested.iter().all(|h| r.allowed_headers.iter().any(|a| a == "*" || a.eq_ignore_ascii_case(h)))
+        requested.iter().all(|h| {
+            r.allowed_headers
+                .iter()
+                .any(|a| a == "*" || a.eq_ignore_ascii_case(h))
+        })
     });
     let Some(rule) = rule else {
-        return xml_error(StatusCode::FORBIDDEN, "AccessForbidden", "CORSResponse: This CORS request is not allowed.");
+        return xml_error(
+            StatusCode::FORBIDDEN,
+            "AccessForbidden",
+            "CORSResponse: This CORS request is not allowed.",
+        );
     };
     let mut r = StatusCode::OK.into_response();
     let h = r.headers_mut();
-    let allow_origin = if rule.allowed_origins.iter().any(|o| o == "*") { "*" } else { origin };
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_str(allow_origin).expect("header value"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_str(&rule.allowed_methods.join(", ")).expect("ascii"));
+    let allow_origin = if rule.allowed_origins.iter().any(|o| o == "*") {
+        "*"
+    } else {
+        origin
+    };
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_str(allow_origin).expect("header value"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_str(&rule.allowed_methods.join(", ")).expect("ascii"),
+    );
     if !requested.is_empty() {
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_str(&requested.join(", ")).expect("ascii"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_str(&requested.join(", ")).expect("ascii"),
+        );
     }
     if !rule.expose_headers.is_empty() {
-        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_str(&rule.expose_headers.join(", ")).expect("ascii"));
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_str(&rule.expose_headers.join(", ")).expect("ascii"),
+        );
     }
     if let Some(age) = rule.max_age_seconds {
         h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from(age));
     }
-    h.insert(header::VARY, HeaderValue::from_static("Origin, Access-Control-Request-Headers, Access-Control-Request-Method"));
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static(
+            "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
+        ),
+    );
     r
 }
 
 /// Adds CORS headers to an actual (non-preflight) response when the bucket's rules allow the origin.
-pub fn with_cors(app: &Shared, req_headers: &HeaderMap, path: &str, mut resp: Response) -> Response {
-    let Some(origin) = req_headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+pub fn with_cors(
+    app: &Shared,
+    req_headers: &HeaderMap,
+    path: &str,
+    mut resp: Response,
+) -> Response {
+    let Some(origin) = req_headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
         return resp;
     };
     let bucket = app.config.bucket(bucket_of(path));
     let rule = bucket.and_then(|b| b.cors.iter().find(|r| origin_matches(r, origin)));
     if let Some(rule) = rule {
         let h = resp.headers_mut();
-        let allow_origin = if rule.allowed_origins.iter().any(|o| o == "*") { "*" } else { origin };
+        let allow_origin = if rule.allowed_origins.iter().any(|o| o == "*") {
+            "*"
+        } else {
+            origin
+        };
         if let Ok(v) = HeaderValue::from_str(allow_origin) {
             h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
         }
         if !rule.expose_headers.is_empty() {
-            h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_str(&rule.expose_headers.join(", ")).expect("ascii"));
+            h.insert(
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_str(&rule.expose_headers.join(", ")).expect("ascii"),
+            );
         }
         h.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
@@ -146,7 +217,10 @@ impl S3Auth for Auth {
         let store = self.app.store();
         match store.credentials.get(access_key) {
             Some(c) => Ok(SecretKey::from(c.secret_key.clone())),
-            None => Err(s3_error!(InvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")),
+            None => Err(s3_error!(
+                InvalidAccessKeyId,
+                "The AWS Access Key Id you provided does not exist in our records."
+            )),
         }
     }
 }
@@ -171,15 +245,34 @@ impl S3Access for Policy {
             .credentials
             .get(&creds.access_key)
             .cloned()
-            .ok_or_else(|| s3_error!(InvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records."))?;
+            .ok_or_else(|| {
+                s3_error!(
+                    InvalidAccessKeyId,
+                    "The AWS Access Key Id you provided does not exist in our records."
+                )
+            })?;
         let query_token = cx.uri().query().and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "X-Amz-Security-Token").map(|(_, v)| v.into_owned())
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "X-Amz-Security-Token")
+                .map(|(_, v)| v.into_owned())
         });
-        let header_token = cx.headers().get("x-amz-security-token").and_then(|v| v.to_str().ok()).map(String::from);
+        let header_token = cx
+            .headers()
+            .get("x-amz-security-token")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
         match header_token.or(query_token) {
-            None => return Err(s3_error!(InvalidToken, "Temporary credentials need their session token (x-amz-security-token)")),
+            None => {
+                return Err(s3_error!(
+                    InvalidToken,
+                    "Temporary credentials need their session token (x-amz-security-token)"
+                ))
+            }
             Some(t) if t != record.session_token => {
-                return Err(s3_error!(InvalidToken, "The provided token is malformed or otherwise invalid."))
+                return Err(s3_error!(
+                    InvalidToken,
+                    "The provided token is malformed or otherwise invalid."
+                ))
             }
             Some(_) => {}
         }
@@ -188,20 +281,29 @@ impl S3Access for Policy {
         }
         let op = cx.s3_op().name();
         if !ALLOWED_OPS.contains(&op) {
-            return Err(s3_error!(AccessDenied, "Access Denied ({op} is not allowed for identity-pool credentials)"));
+            return Err(s3_error!(
+                AccessDenied,
+                "Access Denied ({op} is not allowed for identity-pool credentials)"
+            ));
         }
         let S3Path::Object { bucket, key } = cx.s3_path() else {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         };
         let Some(b) = self.app.config.bucket(bucket) else {
-            return Err(s3_error!(NoSuchBucket, "The specified bucket does not exist"));
+            return Err(s3_error!(
+                NoSuchBucket,
+                "The specified bucket does not exist"
+            ));
         };
         if b.identity_pool_id != record.identity_pool_id {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         }
         let prefix = format!("private/{}/", record.identity_id);
         if !key.starts_with(&prefix) || key.len() == prefix.len() {
-            return Err(s3_error!(AccessDenied, "Access Denied: this identity may only use {prefix}*"));
+            return Err(s3_error!(
+                AccessDenied,
+                "Access Denied: this identity may only use {prefix}*"
+            ));
         }
         Ok(())
     }
@@ -222,16 +324,25 @@ struct Store {
 impl Store {
     fn paths(&self, bucket: &str, key: &str) -> S3Result<(PathBuf, PathBuf)> {
         if self.app.config.bucket(bucket).is_none() {
-            return Err(s3_error!(NoSuchBucket, "The specified bucket does not exist"));
+            return Err(s3_error!(
+                NoSuchBucket,
+                "The specified bucket does not exist"
+            ));
         }
-        let name: String = percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC).collect();
+        let name: String =
+            percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC)
+                .collect();
         let dir = self.app.data_dir.join("s3").join(bucket);
-        Ok((dir.join(format!("{name}.data")), dir.join(format!("{name}.meta.json"))))
+        Ok((
+            dir.join(format!("{name}.data")),
+            dir.join(format!("{name}.meta.json")),
+        ))
     }
 
     fn read_meta(&self, bucket: &str, key: &str) -> S3Result<(PathBuf, Meta)> {
         let (data, meta) = self.paths(bucket, key)?;
-        let text = std::fs::read_to_string(&meta).map_err(|_| s3_error!(NoSuchKey, "The specified key does not exist."))?;
+        let text = std::fs::read_to_string(&meta)
+            .map_err(|_| s3_error!(NoSuchKey, "The specified key does not exist."))?;
         let meta: Meta = serde_json::from_str(&text).map_err(S3Error_internal)?;
         Ok((data, meta))
     }
@@ -243,16 +354,24 @@ fn S3Error_internal<E: std::error::Error + Send + Sync + 'static>(e: E) -> s3s::
 }
 
 fn timestamp(secs: i64) -> Timestamp {
-    Timestamp::from(time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH))
+    Timestamp::from(
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    )
 }
 
 #[async_trait::async_trait]
 impl s3s::S3 for Store {
-    async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
+    async fn put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
         let input = req.input;
         let (data_path, meta_path) = self.paths(&input.bucket, &input.key)?;
         let body: Vec<Bytes> = match input.body {
-            Some(b) => b.try_collect().await.map_err(|e| s3_error!(IncompleteBody, "reading body: {e}"))?,
+            Some(b) => b
+                .try_collect()
+                .await
+                .map_err(|e| s3_error!(IncompleteBody, "reading body: {e}"))?,
             None => vec![],
         };
         let body: Vec<u8> = body.concat();
@@ -267,14 +386,25 @@ impl s3s::S3 for Store {
             std::fs::create_dir_all(dir).map_err(S3Error_internal)?;
         }
         std::fs::write(&data_path, &body).map_err(S3Error_internal)?;
-        std::fs::write(&meta_path, serde_json::to_vec(&meta).map_err(S3Error_internal)?).map_err(S3Error_internal)?;
-        let output = PutObjectOutput { e_tag: Some(ETag::Strong(etag)), ..Default::default() };
+        std::fs::write(
+            &meta_path,
+            serde_json::to_vec(&meta).map_err(S3Error_internal)?,
+        )
+        .map_err(S3Error_internal)?;
+        let output = PutObjectOutput {
+            e_tag: Some(ETag::Strong(etag)),
+            ..Default::default()
+        };
         Ok(S3Response::new(output))
     }
 
-    async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
         let (data_path, meta) = self.read_meta(&req.input.bucket, &req.input.key)?;
-        let bytes = std::fs::read(&data_path).map_err(|_| s3_error!(NoSuchKey, "The specified key does not exist."))?;
+        let bytes = std::fs::read(&data_path)
+            .map_err(|_| s3_error!(NoSuchKey, "The specified key does not exist."))?;
         let len = bytes.len() as i64;
         let blob = StreamingBlob::from(s3s::Body::from(Bytes::from(bytes)));
         let output = GetObjectOutput {
@@ -288,7 +418,10 @@ impl s3s::S3 for Store {
         Ok(S3Response::new(output))
     }
 
-    async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
+    async fn head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
         let (_, meta) = self.read_meta(&req.input.bucket, &req.input.key)?;
         let output = HeadObjectOutput {
             content_length: Some(meta.size as i64),
@@ -300,7 +433,10 @@ impl s3s::S3 for Store {
         Ok(S3Response::new(output))
     }
 
-    async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
         let (data_path, meta_path) = self.paths(&req.input.bucket, &req.input.key)?;
         let _ = std::fs::remove_file(data_path);
         let _ = std::fs::remove_file(meta_path);

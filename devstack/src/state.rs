@@ -150,8 +150,10 @@ impl App {
 pub fn load_store(data_dir: &std::path::Path, config: &Config) -> anyhow::Result<Store> {
     let path = data_dir.join("state.json");
     let mut store: Store = if path.exists() {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("parsing {} (use --reset to start clean)", path.display()))?
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("parsing {} (use --reset to start clean)", path.display()))?
     } else {
         Store::default()
     };
@@ -161,7 +163,9 @@ pub fn load_store(data_dir: &std::path::Path, config: &Config) -> anyhow::Result
     for pool in &config.user_pools {
         let users = store.users.entry(pool.id.clone()).or_default();
         for seed in &pool.users {
-            users.entry(seed.username.clone()).or_insert_with(|| seed_user(&pool.id, seed, now));
+            users
+                .entry(seed.username.clone())
+                .or_insert_with(|| seed_user(&pool.id, seed, now));
         }
     }
     Ok(store)
@@ -198,7 +202,14 @@ pub fn unix_now() -> i64 {
 
 fn format_uuid(b: [u8; 16]) -> String {
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// A UUID derived from a name (same name, same UUID), version nibble 5-like.
@@ -222,7 +233,9 @@ pub fn random_uuid() -> String {
 /// A random string of `len` characters from `alphabet`.
 pub fn random_string(len: usize, alphabet: &[u8]) -> String {
     let mut rng = rand::thread_rng();
-    (0..len).map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char).collect()
+    (0..len)
+        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
+        .collect()
 }
 
 pub const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

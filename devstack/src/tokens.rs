@@ -61,9 +61,11 @@ impl App {
     fn lifetimes(&self, client: &Client) -> (u64, u64, u64) {
         let l = self.knobs().lifetimes.clone();
         (
-            l.access_token_seconds.unwrap_or(client.access_token_seconds),
+            l.access_token_seconds
+                .unwrap_or(client.access_token_seconds),
             l.id_token_seconds.unwrap_or(client.id_token_seconds),
-            l.refresh_token_seconds.unwrap_or(client.refresh_token_seconds),
+            l.refresh_token_seconds
+                .unwrap_or(client.refresh_token_seconds),
         )
     }
 
@@ -88,7 +90,16 @@ impl App {
                 successor: None,
             },
         );
-        let mut issued = self.jwts(s.pool_id, s.client, s.user, &s.scopes, s.id_token, s.nonce.as_deref(), s.auth_time, &origin_jti);
+        let mut issued = self.jwts(
+            s.pool_id,
+            s.client,
+            s.user,
+            &s.scopes,
+            s.id_token,
+            s.nonce.as_deref(),
+            s.auth_time,
+            &origin_jti,
+        );
         issued.refresh_token = Some(refresh);
         issued
     }
@@ -140,7 +151,11 @@ impl App {
                 if name == "sub" {
                     continue;
                 }
-                let v = if name.ends_with("_verified") { json!(value == "true") } else { json!(value) };
+                let v = if name.ends_with("_verified") {
+                    json!(value == "true")
+                } else {
+                    json!(value)
+                };
                 id.insert(name.clone(), v);
             }
             id.insert("iss".into(), json!(iss));
@@ -158,13 +173,27 @@ impl App {
             id.insert("jti".into(), json!(random_uuid()));
             keys.id.sign(&Value::Object(id))
         });
-        Issued { access_token, id_token, refresh_token: None, expires_in: access_secs }
+        Issued {
+            access_token,
+            id_token,
+            refresh_token: None,
+            expires_in: access_secs,
+        }
     }
 
     /// The refresh_token grant / GetTokensFromRefreshToken / REFRESH_TOKEN_AUTH.
-    pub fn refresh(&self, store: &mut Store, client: &Client, token: &str) -> Result<Issued, RefreshError> {
+    pub fn refresh(
+        &self,
+        store: &mut Store,
+        client: &Client,
+        token: &str,
+    ) -> Result<Issued, RefreshError> {
         let now = self.now();
-        let rec = store.refresh_tokens.get(token).cloned().ok_or(RefreshError::Invalid)?;
+        let rec = store
+            .refresh_tokens
+            .get(token)
+            .cloned()
+            .ok_or(RefreshError::Invalid)?;
         if rec.client_id != client.id {
             return Err(RefreshError::Invalid);
         }
@@ -188,7 +217,16 @@ impl App {
                 return Err(RefreshError::Reused);
             }
         }
-        let mut issued = self.jwts(&rec.pool_id, client, &user, &rec.scopes, rec.id_token, None, rec.auth_time, &rec.origin_jti);
+        let mut issued = self.jwts(
+            &rec.pool_id,
+            client,
+            &user,
+            &rec.scopes,
+            rec.id_token,
+            None,
+            rec.auth_time,
+            &rec.origin_jti,
+        );
         if client.refresh_token_rotation {
             let successor = match &rec.successor {
                 Some(s) => s.clone(),
@@ -236,13 +274,24 @@ impl App {
 
     /// Verifies a JWT this server issued: signature (with the key for `token_use`), issuer of a known
     /// pool, expiry against the (offset) server clock, token_use, revocation and the user's existence.
-    pub fn verify(&self, store: &Store, token: &str, token_use: &str) -> Result<Verified, VerifyError> {
+    pub fn verify(
+        &self,
+        store: &Store,
+        token: &str,
+        token_use: &str,
+    ) -> Result<Verified, VerifyError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Malformed)?;
         if header.alg != Algorithm::RS256 {
             return Err(VerifyError::Signature);
         }
-        let unverified = jsonwebtoken::dangerous::insecure_decode::<Value>(token).map_err(|_| VerifyError::Malformed)?;
-        let iss = unverified.claims.get("iss").and_then(Value::as_str).unwrap_or("").to_string();
+        let unverified = jsonwebtoken::dangerous::insecure_decode::<Value>(token)
+            .map_err(|_| VerifyError::Malformed)?;
+        let iss = unverified
+            .claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let pool_id = self
             .config
             .user_pools
@@ -251,7 +300,11 @@ impl App {
             .map(|p| p.id.clone())
             .ok_or(VerifyError::Issuer)?;
         let keys = &self.keys[&pool_id];
-        let key = if token_use == "id" { &keys.id } else { &keys.access };
+        let key = if token_use == "id" {
+            &keys.id
+        } else {
+            &keys.access
+        };
         if header.kid.as_deref() != Some(key.kid.as_str()) {
             return Err(VerifyError::Signature);
         }
@@ -259,29 +312,50 @@ impl App {
         validation.validate_exp = false;
         validation.validate_aud = false;
         validation.required_spec_claims.clear();
-        let data = jsonwebtoken::decode::<Value>(token, &key.decoding, &validation).map_err(|_| VerifyError::Signature)?;
+        let data = jsonwebtoken::decode::<Value>(token, &key.decoding, &validation)
+            .map_err(|_| VerifyError::Signature)?;
         let claims = data.claims;
         if claims.get("token_use").and_then(Value::as_str) != Some(token_use) {
             return Err(VerifyError::TokenUse);
         }
-        let exp = claims.get("exp").and_then(Value::as_i64).ok_or(VerifyError::Malformed)?;
+        let exp = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .ok_or(VerifyError::Malformed)?;
         if self.now() >= exp {
             return Err(VerifyError::Expired);
         }
-        let origin = claims.get("origin_jti").and_then(Value::as_str).unwrap_or("");
+        let origin = claims
+            .get("origin_jti")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if store.revoked_origins.contains(origin) {
             return Err(VerifyError::Revoked);
         }
-        let username_claim = if token_use == "id" { "cognito:username" } else { "username" };
-        let username = claims.get(username_claim).and_then(Value::as_str).unwrap_or("").to_string();
+        let username_claim = if token_use == "id" {
+            "cognito:username"
+        } else {
+            "username"
+        };
+        let username = claims
+            .get(username_claim)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let user = store
             .users
             .get(&pool_id)
             .and_then(|u| u.get(&username))
-            .filter(|u| u.enabled && Some(u.sub.as_str()) == claims.get("sub").and_then(Value::as_str))
+            .filter(|u| {
+                u.enabled && Some(u.sub.as_str()) == claims.get("sub").and_then(Value::as_str)
+            })
             .cloned()
             .ok_or(VerifyError::UserGone)?;
-        Ok(Verified { pool_id, user, claims })
+        Ok(Verified {
+            pool_id,
+            user,
+            claims,
+        })
     }
 }
 
@@ -330,7 +404,9 @@ impl RefreshError {
             RefreshError::Invalid => "Invalid Refresh Token",
             RefreshError::Revoked => "Refresh Token has been revoked",
             RefreshError::Expired => "Refresh Token has expired",
-            RefreshError::Reused => "Refresh token has already been rotated and its grace period is over",
+            RefreshError::Reused => {
+                "Refresh token has already been rotated and its grace period is over"
+            }
         }
     }
 }

@@ -64,10 +64,20 @@ impl Stack {
         opts.s3_port = Some(0);
         opts.log_requests = std::env::var_os("DEVSTACK_TEST_LOG").is_some();
         let running = devstack::start(opts).await.unwrap();
-        let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let http = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         let base = format!("http://127.0.0.1:{}", running.cognito_addr.port());
         let s3 = format!("http://127.0.0.1:{}", running.s3_addr.port());
-        Stack { running: Some(running), data: data.to_path_buf(), _tmp: None, http, base, s3 }
+        Stack {
+            running: Some(running),
+            data: data.to_path_buf(),
+            _tmp: None,
+            http,
+            base,
+            s3,
+        }
     }
 
     /// Stops the server and keeps the data dir (for restart tests).
@@ -85,19 +95,39 @@ impl Stack {
     }
 
     pub async fn get(&self, path_and_query: &str) -> Response {
-        self.http.get(format!("{}{path_and_query}", self.base)).send().await.unwrap()
+        self.http
+            .get(format!("{}{path_and_query}", self.base))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn get_with_cookie(&self, path_and_query: &str, cookie: &str) -> Response {
-        self.http.get(format!("{}{path_and_query}", self.base)).header("cookie", cookie).send().await.unwrap()
+        self.http
+            .get(format!("{}{path_and_query}", self.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn form(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()
+        self.http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn admin(&self, path: &str, body: Value) -> Value {
-        let r = self.http.post(format!("{}/_devstack/{path}", self.base)).json(&body).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}/_devstack/{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "admin {path}");
         r.json().await.unwrap()
     }
@@ -119,18 +149,29 @@ impl Stack {
             .await
             .unwrap();
         let status = r.status();
-        let et = r.headers().get("x-amzn-errortype").map(|v| v.to_str().unwrap().to_string());
+        let et = r
+            .headers()
+            .get("x-amzn-errortype")
+            .map(|v| v.to_str().unwrap().to_string());
         let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null), et)
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+            et,
+        )
     }
 
     pub async fn idp(&self, op: &str, body: Value) -> (StatusCode, Value) {
-        let (s, v, _) = self.api(&format!("AWSCognitoIdentityProviderService.{op}"), body).await;
+        let (s, v, _) = self
+            .api(&format!("AWSCognitoIdentityProviderService.{op}"), body)
+            .await;
         (s, v)
     }
 
     pub async fn identity(&self, op: &str, body: Value) -> (StatusCode, Value) {
-        let (s, v, _) = self.api(&format!("AWSCognitoIdentityService.{op}"), body).await;
+        let (s, v, _) = self
+            .api(&format!("AWSCognitoIdentityService.{op}"), body)
+            .await;
         (s, v)
     }
 
@@ -150,17 +191,30 @@ impl Stack {
     /// Goes through authorize → login form → redirect; returns (code, session cookie).
     pub async fn browser_login(&self, client: &str, extra: &str) -> (String, String) {
         let r = self.get(&authorize_query(client, extra)).await;
-        assert_eq!(r.status(), 302, "authorize should send the browser to the login page");
+        assert_eq!(
+            r.status(),
+            302,
+            "authorize should send the browser to the login page"
+        );
         let login = location(&r);
         assert!(login.starts_with("/login?"), "{login}");
         let page = self.get(&login).await;
         assert_eq!(page.status(), 200);
         let html = page.text().await.unwrap();
-        assert!(html.contains("<form") && html.contains("name=password"), "{html}");
+        assert!(
+            html.contains("<form") && html.contains("name=password"),
+            "{html}"
+        );
         let mut form = hidden_fields(&html);
         form.push(("username".into(), "demo".into()));
         form.push(("password".into(), "ShopSphere!2026".into()));
-        let r = self.http.post(format!("{}/login", self.base)).form(&form).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}/login", self.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 302);
         let cookie = session_cookie(r.headers()).expect("session cookie");
         let code = query_param(&location(&r), "code").expect("code");
@@ -170,22 +224,46 @@ impl Stack {
     pub async fn exchange(&self, client: &str, code: &str, verifier: &str) -> Response {
         self.form(
             "/oauth2/token",
-            &[("grant_type", "authorization_code"), ("client_id", client), ("code", code), ("redirect_uri", REDIRECT), ("code_verifier", verifier)],
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", client),
+                ("code", code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", verifier),
+            ],
         )
         .await
     }
 
     pub async fn refresh(&self, client: &str, token: &str) -> Response {
-        self.form("/oauth2/token", &[("grant_type", "refresh_token"), ("client_id", client), ("refresh_token", token)]).await
+        self.form(
+            "/oauth2/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", client),
+                ("refresh_token", token),
+            ],
+        )
+        .await
     }
 
     /// GetId + GetCredentialsForIdentity for an ID token → (identityId, credentials JSON).
     pub async fn credentials(&self, id_token: &str) -> (String, Value) {
         let logins = json!({ PROVIDER: id_token });
-        let (s, v) = self.identity("GetId", json!({ "IdentityPoolId": IDENTITY_POOL, "Logins": logins })).await;
+        let (s, v) = self
+            .identity(
+                "GetId",
+                json!({ "IdentityPoolId": IDENTITY_POOL, "Logins": logins }),
+            )
+            .await;
         assert_eq!(s, 200, "{v}");
         let id = v["IdentityId"].as_str().unwrap().to_string();
-        let (s, v) = self.identity("GetCredentialsForIdentity", json!({ "IdentityId": id, "Logins": logins })).await;
+        let (s, v) = self
+            .identity(
+                "GetCredentialsForIdentity",
+                json!({ "IdentityId": id, "Logins": logins }),
+            )
+            .await;
         assert_eq!(s, 200, "{v}");
         (id, v["Credentials"].clone())
     }
@@ -209,29 +287,57 @@ pub fn authorize_query(client: &str, extra: &str) -> String {
 }
 
 pub fn location(r: &Response) -> String {
-    r.headers().get(LOCATION).expect("Location").to_str().unwrap().to_string()
+    r.headers()
+        .get(LOCATION)
+        .expect("Location")
+        .to_str()
+        .unwrap()
+        .to_string()
 }
 
 pub fn query_param(url: &str, name: &str) -> Option<String> {
     let q = url.split_once('?')?.1;
-    url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(q.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 pub fn session_cookie(h: &HeaderMap) -> Option<String> {
-    h.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-        let first = c.split(';').next()?.trim();
-        first.starts_with("cognito=").then(|| first.to_string())
-    })
+    h.get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            let first = c.split(';').next()?.trim();
+            first.starts_with("cognito=").then(|| first.to_string())
+        })
 }
 
 /// `<input type=hidden name="k" value="v">` pairs of the login page.
 pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    let unesc = |s: &str| s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let unesc = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
     html.lines()
         .filter(|l| l.starts_with("<input type=hidden"))
         .map(|l| {
-            let name = l.split("name=\"").nth(1).unwrap().split('"').next().unwrap();
-            let value = l.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
+            let name = l
+                .split("name=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let value = l
+                .split("value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
             (unesc(name), unesc(value))
         })
         .collect()
@@ -303,7 +409,15 @@ impl Creds {
 
 pub fn amz_now() -> String {
     let t = time::OffsetDateTime::now_utc();
-    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Signs a request: returns the signature for the canonical request built from the given parts.
@@ -318,13 +432,26 @@ pub fn signature(
     amz_date: &str,
     region: &str,
 ) -> String {
-    let canonical_query: Vec<String> = query.iter().map(|(k, v)| format!("{}={}", uri_encode(k, false), uri_encode(v, false))).collect();
-    let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{}\n", v.trim())).collect();
+    let canonical_query: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{}={}", uri_encode(k, false), uri_encode(v, false)))
+        .collect();
+    let canonical_headers: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}:{}\n", v.trim()))
+        .collect();
     let signed: Vec<&str> = headers.keys().map(String::as_str).collect();
-    let creq = format!("{method}\n{canonical_uri}\n{}\n{canonical_headers}\n{}\n{payload_hash}", canonical_query.join("&"), signed.join(";"));
+    let creq = format!(
+        "{method}\n{canonical_uri}\n{}\n{canonical_headers}\n{}\n{payload_hash}",
+        canonical_query.join("&"),
+        signed.join(";")
+    );
     let date = &amz_date[..8];
     let scope = format!("{date}/{region}/s3/aws4_request");
-    let sts = format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(creq.as_bytes())));
+    let sts = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        hex(&Sha256::digest(creq.as_bytes()))
+    );
     let k = hmac(format!("AWS4{secret}").as_bytes(), date);
     let k = hmac(&k, region);
     let k = hmac(&k, "s3");
@@ -333,7 +460,15 @@ pub fn signature(
 }
 
 /// A header-signed S3 request. `path` is the raw path (`/bucket/key`), encoded here once.
-pub async fn s3_request(http: &Client, base: &str, method: &str, path: &str, body: &[u8], creds: &Creds, extra: &[(&str, &str)]) -> Response {
+pub async fn s3_request(
+    http: &Client,
+    base: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    creds: &Creds,
+    extra: &[(&str, &str)],
+) -> Response {
     s3_request_sending(http, base, method, path, body, body, creds, extra).await
 }
 
@@ -363,7 +498,16 @@ pub async fn s3_request_sending(
     for (k, v) in extra {
         headers.insert(k.to_string(), v.to_string());
     }
-    let sig = signature(method, &canonical_uri, &BTreeMap::new(), &headers, &payload_hash, &creds.secret, &amz_date, "us-east-1");
+    let sig = signature(
+        method,
+        &canonical_uri,
+        &BTreeMap::new(),
+        &headers,
+        &payload_hash,
+        &creds.secret,
+        &amz_date,
+        "us-east-1",
+    );
     let signed: Vec<&str> = headers.keys().map(String::as_str).collect();
     let auth = format!(
         "AWS4-HMAC-SHA256 Credential={}/{}/us-east-1/s3/aws4_request, SignedHeaders={}, Signature={sig}",
@@ -371,13 +515,18 @@ pub async fn s3_request_sending(
         &amz_date[..8],
         signed.join(";")
     );
-    let mut req = http.request(method.parse().unwrap(), format!("{base}{canonical_uri}")).header("authorization", auth);
+    let mut req = http
+        .request(method.parse().unwrap(), format!("{base}{canonical_uri}"))
+        .header("authorization", auth);
     for (k, v) in &headers {
         if k != "host" {
             req = req.header(k, v);
         }
     }
-    req.body(sent.to_vec()).send().await.unwrap_or_else(|e| panic!("{method} {path}: {e:?}"))
+    req.body(sent.to_vec())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path}: {e:?}"))
 }
 
 /// A presigned GET URL.
@@ -386,8 +535,18 @@ pub fn presign(base: &str, path: &str, creds: &Creds, expires: u64) -> String {
     let canonical_uri = uri_encode(path, true);
     let amz_date = amz_now();
     let mut q = BTreeMap::new();
-    q.insert("X-Amz-Algorithm".to_string(), "AWS4-HMAC-SHA256".to_string());
-    q.insert("X-Amz-Credential".to_string(), format!("{}/{}/us-east-1/s3/aws4_request", creds.akid, &amz_date[..8]));
+    q.insert(
+        "X-Amz-Algorithm".to_string(),
+        "AWS4-HMAC-SHA256".to_string(),
+    );
+    q.insert(
+        "X-Amz-Credential".to_string(),
+        format!(
+            "{}/{}/us-east-1/s3/aws4_request",
+            creds.akid,
+            &amz_date[..8]
+        ),
+    );
     q.insert("X-Amz-Date".to_string(), amz_date.clone());
     q.insert("X-Amz-Expires".to_string(), expires.to_string());
     q.insert("X-Amz-SignedHeaders".to_string(), "host".to_string());
@@ -396,14 +555,34 @@ pub fn presign(base: &str, path: &str, creds: &Creds, expires: u64) -> String {
     }
     let mut headers = BTreeMap::new();
     headers.insert("host".to_string(), host);
-    let sig = signature("GET", &canonical_uri, &q, &headers, "UNSIGNED-PAYLOAD", &creds.secret, &amz_date, "us-east-1");
-    let query: Vec<String> = q.iter().map(|(k, v)| format!("{}={}", uri_encode(k, false), uri_encode(v, false))).collect();
-    format!("{base}{canonical_uri}?{}&X-Amz-Signature={sig}", query.join("&"))
+    let sig = signature(
+        "GET",
+        &canonical_uri,
+        &q,
+        &headers,
+        "UNSIGNED-PAYLOAD",
+        &creds.secret,
+        &amz_date,
+        "us-east-1",
+    );
+    let query: Vec<String> = q
+        .iter()
+        .map(|(k, v)| format!("{}={}", uri_encode(k, false), uri_encode(v, false)))
+        .collect();
+    format!(
+        "{base}{canonical_uri}?{}&X-Amz-Signature={sig}",
+        query.join("&")
+    )
 }
 
 pub async fn s3_code(r: Response) -> (StatusCode, String) {
     let status = r.status();
     let text = r.text().await.unwrap();
-    let code = text.split("<Code>").nth(1).and_then(|s| s.split("</Code>").next()).unwrap_or("").to_string();
+    let code = text
+        .split("<Code>")
+        .nth(1)
+        .and_then(|s| s.split("</Code>").next())
+        .unwrap_or("")
+        .to_string();
     (status, code)
 }

@@ -5,7 +5,12 @@ use serde_json::{json, Value};
 use crate::common::*;
 
 async fn get_id(s: &Stack, logins: Value) -> (u16, Value) {
-    let (st, v) = s.identity("GetId", json!({ "IdentityPoolId": IDENTITY_POOL, "Logins": logins })).await;
+    let (st, v) = s
+        .identity(
+            "GetId",
+            json!({ "IdentityPoolId": IDENTITY_POOL, "Logins": logins }),
+        )
+        .await;
     (st.as_u16(), v)
 }
 
@@ -29,14 +34,21 @@ async fn get_id_and_credentials_for_a_user() {
     let (_, v) = get_id(&s, json!({ PROVIDER: r["IdToken"] })).await;
     assert_ne!(v["IdentityId"], identity.as_str());
 
-    let (st, v) = s.identity("GetCredentialsForIdentity", json!({ "IdentityId": identity, "Logins": { PROVIDER: id_token } })).await;
+    let (st, v) = s
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({ "IdentityId": identity, "Logins": { PROVIDER: id_token } }),
+        )
+        .await;
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["IdentityId"], identity.as_str());
     let c = &v["Credentials"];
     assert!(c["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
     assert_eq!(c["SecretKey"].as_str().unwrap().len(), 40);
     assert!(c["SessionToken"].as_str().unwrap().len() > 100);
-    let exp = c["Expiration"].as_i64().expect("Expiration is epoch seconds, a JSON number");
+    let exp = c["Expiration"]
+        .as_i64()
+        .expect("Expiration is epoch seconds, a JSON number");
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     assert!((exp - now - 3600).abs() < 10, "one-hour credentials");
 }
@@ -51,8 +63,15 @@ async fn logins_are_verified() {
     let (st, v) = get_id(&s, json!({ PROVIDER: tamper(id_token) })).await;
     assert!(not_authorized(st, &v), "tampered signature: {v}");
     let (st, v) = get_id(&s, json!({ PROVIDER: a["AccessToken"] })).await;
-    assert!(not_authorized(st, &v), "access token instead of ID token: {v}");
-    let (st, v) = get_id(&s, json!({ "cognito-idp.us-east-1.amazonaws.com/us-east-1_Other": id_token })).await;
+    assert!(
+        not_authorized(st, &v),
+        "access token instead of ID token: {v}"
+    );
+    let (st, v) = get_id(
+        &s,
+        json!({ "cognito-idp.us-east-1.amazonaws.com/us-east-1_Other": id_token }),
+    )
+    .await;
     assert!(not_authorized(st, &v), "unknown provider: {v}");
     let (st, v) = get_id(&s, json!({ PROVIDER: "not.a.jwt" })).await;
     assert!(not_authorized(st, &v), "{v}");
@@ -64,26 +83,50 @@ async fn logins_are_verified() {
     let keys = devstack::keys::PoolKeys::load_or_create(&s.data.join("keys").join(POOL)).unwrap();
     let forged = keys.id.sign(&claims);
     let (st, v) = get_id(&s, json!({ PROVIDER: forged })).await;
-    assert!(not_authorized(st, &v) && v["message"].as_str().unwrap().contains("audience"), "{v}");
+    assert!(
+        not_authorized(st, &v) && v["message"].as_str().unwrap().contains("audience"),
+        "{v}"
+    );
 
     // Expired.
     s.clock(3601).await;
     let (st, v) = get_id(&s, json!({ PROVIDER: id_token })).await;
-    assert!(not_authorized(st, &v) && v["message"].as_str().unwrap().contains("expired"), "{v}");
+    assert!(
+        not_authorized(st, &v) && v["message"].as_str().unwrap().contains("expired"),
+        "{v}"
+    );
     s.clock(0).await;
 
     // Revoked by global sign-out.
     let (_, v) = get_id(&s, json!({ PROVIDER: id_token })).await;
     let identity = v["IdentityId"].as_str().unwrap().to_string();
-    assert_eq!(s.idp("GlobalSignOut", json!({ "AccessToken": a["AccessToken"] })).await.0, 200);
+    assert_eq!(
+        s.idp("GlobalSignOut", json!({ "AccessToken": a["AccessToken"] }))
+            .await
+            .0,
+        200
+    );
     let (st, v) = get_id(&s, json!({ PROVIDER: id_token })).await;
     assert!(not_authorized(st, &v), "revoked: {v}");
-    let (st, v) = s.identity("GetCredentialsForIdentity", json!({ "IdentityId": identity, "Logins": { PROVIDER: id_token } })).await;
+    let (st, v) = s
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({ "IdentityId": identity, "Logins": { PROVIDER: id_token } }),
+        )
+        .await;
     assert!(not_authorized(st.as_u16(), &v), "revoked: {v}");
 
     // Unknown pool.
-    let (st, v) = s.identity("GetId", json!({ "IdentityPoolId": "us-east-1:00000000-0000-0000-0000-000000000000" })).await;
-    assert_eq!((st.as_u16(), v["__type"].as_str().unwrap()), (400, "ResourceNotFoundException"));
+    let (st, v) = s
+        .identity(
+            "GetId",
+            json!({ "IdentityPoolId": "us-east-1:00000000-0000-0000-0000-000000000000" }),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["__type"].as_str().unwrap()),
+        (400, "ResourceNotFoundException")
+    );
 }
 
 #[tokio::test]
@@ -92,28 +135,58 @@ async fn credentials_need_the_identitys_own_login() {
     let a = s.demo_login().await;
     let (identity, _) = s.credentials(a["IdToken"].as_str().unwrap()).await;
     // No Logins for an authenticated identity.
-    let (st, v) = s.identity("GetCredentialsForIdentity", json!({ "IdentityId": identity })).await;
-    assert_eq!((st.as_u16(), v["__type"].as_str().unwrap()), (400, "NotAuthorizedException"));
+    let (st, v) = s
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({ "IdentityId": identity }),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["__type"].as_str().unwrap()),
+        (400, "NotAuthorizedException")
+    );
     // Another user's token.
     let r = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
-    let (st, v) = s.identity("GetCredentialsForIdentity", json!({ "IdentityId": identity, "Logins": { PROVIDER: r["IdToken"] } })).await;
-    assert_eq!((st.as_u16(), v["__type"].as_str().unwrap()), (400, "NotAuthorizedException"));
+    let (st, v) = s
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({ "IdentityId": identity, "Logins": { PROVIDER: r["IdToken"] } }),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["__type"].as_str().unwrap()),
+        (400, "NotAuthorizedException")
+    );
     // Unknown identity.
-    let (_, v) = s.identity("GetCredentialsForIdentity", json!({ "IdentityId": "us-east-1:00000000-0000-0000-0000-000000000000" })).await;
+    let (_, v) = s
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({ "IdentityId": "us-east-1:00000000-0000-0000-0000-000000000000" }),
+        )
+        .await;
     assert_eq!(v["__type"], "ResourceNotFoundException");
 }
 
 #[tokio::test]
 async fn guests() {
     let s = Stack::start().await;
-    let (st, v) = s.identity("GetId", json!({ "IdentityPoolId": IDENTITY_POOL })).await;
+    let (st, v) = s
+        .identity("GetId", json!({ "IdentityPoolId": IDENTITY_POOL }))
+        .await;
     assert_eq!(st, 200);
     let guest = v["IdentityId"].as_str().unwrap().to_string();
-    let (st, v) = s.identity("GetCredentialsForIdentity", json!({ "IdentityId": guest })).await;
+    let (st, v) = s
+        .identity("GetCredentialsForIdentity", json!({ "IdentityId": guest }))
+        .await;
     assert_eq!(st, 200, "{v}");
     assert!(v["Credentials"]["SessionToken"].is_string());
     // A guest identity cannot be claimed with a login.
     let a = s.demo_login().await;
-    let (_, v) = s.identity("GetCredentialsForIdentity", json!({ "IdentityId": guest, "Logins": { PROVIDER: a["IdToken"] } })).await;
+    let (_, v) = s
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({ "IdentityId": guest, "Logins": { PROVIDER: a["IdToken"] } }),
+        )
+        .await;
     assert_eq!(v["__type"], "NotAuthorizedException");
 }

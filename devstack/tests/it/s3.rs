@@ -9,7 +9,10 @@ use crate::common::*;
 fn test_signer_matches_the_s3_reference_vector() {
     // S3 API reference, "GET Object" example (see shared/COGNITO.md).
     let mut headers = BTreeMap::new();
-    headers.insert("host".to_string(), "examplebucket.s3.amazonaws.com".to_string());
+    headers.insert(
+        "host".to_string(),
+        "examplebucket.s3.amazonaws.com".to_string(),
+    );
     headers.insert("range".to_string(), "bytes=0-9".to_string());
     let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     headers.insert("x-amz-content-sha256".to_string(), empty.to_string());
@@ -24,7 +27,10 @@ fn test_signer_matches_the_s3_reference_vector() {
         "20130524T000000Z",
         "us-east-1",
     );
-    assert_eq!(sig, "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+    assert_eq!(
+        sig,
+        "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+    );
 }
 
 async fn demo_creds(s: &Stack) -> (String, Creds) {
@@ -39,7 +45,16 @@ async fn put_get_head_delete_own_prefix() {
     let (id, creds) = demo_creds(&s).await;
     let path = format!("/avatars/private/{id}/avatar.png");
     let body = b"\x89PNG fake avatar bytes";
-    let r = s3_request(&s.http, &s.s3, "PUT", &path, body, &creds, &[("content-type", "image/png")]).await;
+    let r = s3_request(
+        &s.http,
+        &s.s3,
+        "PUT",
+        &path,
+        body,
+        &creds,
+        &[("content-type", "image/png")],
+    )
+    .await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
     assert_eq!(etag.len(), 34);
@@ -52,7 +67,10 @@ async fn put_get_head_delete_own_prefix() {
 
     let r = s3_request(&s.http, &s.s3, "HEAD", &path, b"", &creds, &[]).await;
     assert_eq!(r.status(), 200);
-    assert_eq!(r.headers()["content-length"], body.len().to_string().as_str());
+    assert_eq!(
+        r.headers()["content-length"],
+        body.len().to_string().as_str()
+    );
 
     // Presigned GET.
     let url = presign(&s.s3, &path, &creds, 300);
@@ -67,7 +85,8 @@ async fn put_get_head_delete_own_prefix() {
 
     let r = s3_request(&s.http, &s.s3, "DELETE", &path, b"", &creds, &[]).await;
     assert_eq!(r.status(), 204);
-    let (st, code) = s3_code(s3_request(&s.http, &s.s3, "GET", &path, b"", &creds, &[]).await).await;
+    let (st, code) =
+        s3_code(s3_request(&s.http, &s.s3, "GET", &path, b"", &creds, &[]).await).await;
     assert_eq!((st.as_u16(), code.as_str()), (404, "NoSuchKey"));
 }
 
@@ -78,35 +97,72 @@ async fn refusals() {
     let path = format!("/avatars/private/{id}/x.txt");
 
     // Wrong secret → SignatureDoesNotMatch.
-    let wrong = Creds { akid: creds.akid.clone(), secret: "x".repeat(40), token: creds.token.clone() };
-    let (st, code) = s3_code(s3_request(&s.http, &s.s3, "PUT", &path, b"hi", &wrong, &[]).await).await;
+    let wrong = Creds {
+        akid: creds.akid.clone(),
+        secret: "x".repeat(40),
+        token: creds.token.clone(),
+    };
+    let (st, code) =
+        s3_code(s3_request(&s.http, &s.s3, "PUT", &path, b"hi", &wrong, &[]).await).await;
     assert_eq!((st.as_u16(), code.as_str()), (403, "SignatureDoesNotMatch"));
 
     // Wrong session token (correctly signed) → InvalidToken; missing token too.
-    let wrong = Creds { akid: creds.akid.clone(), secret: creds.secret.clone(), token: Some("DSSTnot-the-token".into()) };
-    let (st, code) = s3_code(s3_request(&s.http, &s.s3, "PUT", &path, b"hi", &wrong, &[]).await).await;
+    let wrong = Creds {
+        akid: creds.akid.clone(),
+        secret: creds.secret.clone(),
+        token: Some("DSSTnot-the-token".into()),
+    };
+    let (st, code) =
+        s3_code(s3_request(&s.http, &s.s3, "PUT", &path, b"hi", &wrong, &[]).await).await;
     assert_eq!((st.as_u16(), code.as_str()), (400, "InvalidToken"));
-    let none = Creds { akid: creds.akid.clone(), secret: creds.secret.clone(), token: None };
-    let (_, code) = s3_code(s3_request(&s.http, &s.s3, "PUT", &path, b"hi", &none, &[]).await).await;
+    let none = Creds {
+        akid: creds.akid.clone(),
+        secret: creds.secret.clone(),
+        token: None,
+    };
+    let (_, code) =
+        s3_code(s3_request(&s.http, &s.s3, "PUT", &path, b"hi", &none, &[]).await).await;
     assert_eq!(code, "InvalidToken");
 
     // Unknown access key.
-    let unknown = Creds { akid: "ASIAUNKNOWNUNKNOWN00".into(), secret: creds.secret.clone(), token: creds.token.clone() };
-    let (st, code) = s3_code(s3_request(&s.http, &s.s3, "PUT", &path, b"hi", &unknown, &[]).await).await;
+    let unknown = Creds {
+        akid: "ASIAUNKNOWNUNKNOWN00".into(),
+        secret: creds.secret.clone(),
+        token: creds.token.clone(),
+    };
+    let (st, code) =
+        s3_code(s3_request(&s.http, &s.s3, "PUT", &path, b"hi", &unknown, &[]).await).await;
     assert_eq!((st.as_u16(), code.as_str()), (403, "InvalidAccessKeyId"));
 
     // Another identity's prefix, the bucket root, and outside private/.
     let r = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
     let (rival_id, _) = s.credentials(r["IdToken"].as_str().unwrap()).await;
-    for p in [format!("/avatars/private/{rival_id}/x.txt"), "/avatars/public/x.txt".to_string(), format!("/avatars/private/{id}")] {
-        let (st, code) = s3_code(s3_request(&s.http, &s.s3, "PUT", &p, b"hi", &creds, &[]).await).await;
+    for p in [
+        format!("/avatars/private/{rival_id}/x.txt"),
+        "/avatars/public/x.txt".to_string(),
+        format!("/avatars/private/{id}"),
+    ] {
+        let (st, code) =
+            s3_code(s3_request(&s.http, &s.s3, "PUT", &p, b"hi", &creds, &[]).await).await;
         assert_eq!((st.as_u16(), code.as_str()), (403, "AccessDenied"), "{p}");
     }
-    let (st, code) = s3_code(s3_request(&s.http, &s.s3, "GET", "/avatars", b"", &creds, &[]).await).await;
-    assert_eq!((st.as_u16(), code.as_str()), (403, "AccessDenied"), "ListObjects");
+    let (st, code) =
+        s3_code(s3_request(&s.http, &s.s3, "GET", "/avatars", b"", &creds, &[]).await).await;
+    assert_eq!(
+        (st.as_u16(), code.as_str()),
+        (403, "AccessDenied"),
+        "ListObjects"
+    );
 
     // Unsigned request.
-    let (st, code) = s3_code(s.http.get(format!("{}{}", s.s3, uri_encode(&path, true))).send().await.unwrap()).await;
+    let (st, code) = s3_code(
+        s.http
+            .get(format!("{}{}", s.s3, uri_encode(&path, true)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((st.as_u16(), code.as_str()), (403, "AccessDenied"));
 
     // Tampered body: the signed payload hash no longer matches what arrives.
@@ -118,18 +174,38 @@ async fn refusals() {
 
     // Expired credentials (server clock one hour and a bit ahead).
     s.clock(3601).await;
-    let (st, code) = s3_code(s3_request(&s.http, &s.s3, "GET", &path, b"", &creds, &[]).await).await;
+    let (st, code) =
+        s3_code(s3_request(&s.http, &s.s3, "GET", &path, b"", &creds, &[]).await).await;
     assert_eq!((st.as_u16(), code.as_str()), (400, "ExpiredToken"));
 }
 
 #[tokio::test]
 async fn guest_credentials_use_their_own_prefix() {
     let s = Stack::start().await;
-    let (_, v) = s.identity("GetId", serde_json::json!({ "IdentityPoolId": IDENTITY_POOL })).await;
+    let (_, v) = s
+        .identity(
+            "GetId",
+            serde_json::json!({ "IdentityPoolId": IDENTITY_POOL }),
+        )
+        .await;
     let guest = v["IdentityId"].as_str().unwrap().to_string();
-    let (_, v) = s.identity("GetCredentialsForIdentity", serde_json::json!({ "IdentityId": guest })).await;
+    let (_, v) = s
+        .identity(
+            "GetCredentialsForIdentity",
+            serde_json::json!({ "IdentityId": guest }),
+        )
+        .await;
     let creds = Creds::from_json(&v["Credentials"]);
-    let r = s3_request(&s.http, &s.s3, "PUT", &format!("/avatars/private/{guest}/g.txt"), b"guest", &creds, &[]).await;
+    let r = s3_request(
+        &s.http,
+        &s.s3,
+        "PUT",
+        &format!("/avatars/private/{guest}/g.txt"),
+        b"guest",
+        &creds,
+        &[],
+    )
+    .await;
     assert_eq!(r.status(), 200);
 }
 
@@ -138,15 +214,33 @@ async fn objects_and_credentials_survive_a_restart() {
     let s = Stack::start().await;
     let (id, creds) = demo_creds(&s).await;
     let path = format!("/avatars/private/{id}/keep.txt");
-    assert_eq!(s3_request(&s.http, &s.s3, "PUT", &path, b"persisted", &creds, &[]).await.status(), 200);
-    let jwks_before = s.get(&format!("/{POOL}/.well-known/jwks.json")).await.text().await.unwrap();
+    assert_eq!(
+        s3_request(&s.http, &s.s3, "PUT", &path, b"persisted", &creds, &[])
+            .await
+            .status(),
+        200
+    );
+    let jwks_before = s
+        .get(&format!("/{POOL}/.well-known/jwks.json"))
+        .await
+        .text()
+        .await
+        .unwrap();
     let data = s.data.clone();
     let tmp = s.stop().await;
     let s = Stack::start_on(&data).await;
     let r = s3_request(&s.http, &s.s3, "GET", &path, b"", &creds, &[]).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "persisted");
-    assert_eq!(s.get(&format!("/{POOL}/.well-known/jwks.json")).await.text().await.unwrap(), jwks_before, "keys persist");
+    assert_eq!(
+        s.get(&format!("/{POOL}/.well-known/jwks.json"))
+            .await
+            .text()
+            .await
+            .unwrap(),
+        jwks_before,
+        "keys persist"
+    );
     // The same user gets the same identity after a restart.
     let a = s.demo_login().await;
     let (id2, _) = s.credentials(a["IdToken"].as_str().unwrap()).await;
@@ -162,7 +256,10 @@ async fn cors_per_bucket() {
         let s = &s;
         async move {
             s.http
-                .request(reqwest::Method::OPTIONS, format!("{}/avatars/private/x/y.png", s.s3))
+                .request(
+                    reqwest::Method::OPTIONS,
+                    format!("{}/avatars/private/x/y.png", s.s3),
+                )
                 .header("origin", origin)
                 .header("access-control-request-method", method)
                 .header("access-control-request-headers", headers)
@@ -171,19 +268,57 @@ async fn cors_per_bucket() {
                 .unwrap()
         }
     };
-    let r = preflight("http://localhost:8080", "PUT", "authorization,content-type,x-amz-content-sha256,x-amz-date,x-amz-security-token").await;
+    let r = preflight(
+        "http://localhost:8080",
+        "PUT",
+        "authorization,content-type,x-amz-content-sha256,x-amz-date,x-amz-security-token",
+    )
+    .await;
     assert_eq!(r.status(), 200);
-    assert_eq!(r.headers()["access-control-allow-origin"], "http://localhost:8080");
-    assert!(r.headers()["access-control-allow-methods"].to_str().unwrap().contains("PUT"));
-    assert!(r.headers()["access-control-allow-headers"].to_str().unwrap().contains("x-amz-security-token"));
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://localhost:8080"
+    );
+    assert!(r.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("PUT"));
+    assert!(r.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("x-amz-security-token"));
     assert_eq!(r.headers()["access-control-expose-headers"], "ETag");
-    assert_eq!(preflight("http://evil.example", "PUT", "authorization").await.status(), 403);
-    assert_eq!(preflight("http://localhost:8080", "POST", "authorization").await.status(), 403);
-    assert_eq!(preflight("http://localhost:8080", "PUT", "x-custom-header").await.status(), 403);
+    assert_eq!(
+        preflight("http://evil.example", "PUT", "authorization")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        preflight("http://localhost:8080", "POST", "authorization")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        preflight("http://localhost:8080", "PUT", "x-custom-header")
+            .await
+            .status(),
+        403
+    );
 
     // Actual requests (errors too) carry the CORS headers so the browser can read them.
-    let r = s.http.get(format!("{}/avatars/private/x/y.png", s.s3)).header("origin", "http://localhost:8080").send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{}/avatars/private/x/y.png", s.s3))
+        .header("origin", "http://localhost:8080")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    assert_eq!(r.headers()["access-control-allow-origin"], "http://localhost:8080");
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://localhost:8080"
+    );
     assert_eq!(r.headers()["access-control-expose-headers"], "ETag");
 }

@@ -348,7 +348,11 @@ fn render_login(p: &Params, error: Option<&str>) -> String {
             esc(&p[k])
         ));
     }
-    let username = p.get("username").map(|u| esc(u)).unwrap_or_default();
+    let username = p
+        .get("username")
+        .or_else(|| p.get("login_hint"))
+        .map(|u| esc(u))
+        .unwrap_or_default();
     let error_html = error
         .map(|e| {
             format!(

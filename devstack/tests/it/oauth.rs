@@ -132,11 +132,18 @@ async fn code_flow_with_pkce_issues_cognito_tokens() {
 async fn login_form_rejects_wrong_password_and_state_passes_through() {
     let s = Stack::start().await;
     let r = s
-        .get(&authorize_query(CLIENT, "&identity_provider=COGNITO"))
+        .get(&authorize_query(
+            CLIENT,
+            "&identity_provider=COGNITO&login_hint=demo",
+        ))
         .await;
     assert_eq!(r.status(), 302);
     let login = location(&r);
     let html = s.get(&login).await.text().await.unwrap();
+    assert!(
+        html.contains("required value=\"demo\""),
+        "login_hint pre-fills the username"
+    );
     let mut form = hidden_fields(&html);
     form.push(("username".into(), "demo".into()));
     form.push(("password".into(), "wrong-password".into()));

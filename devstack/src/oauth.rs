@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -464,7 +465,18 @@ fn client_auth(
     Ok((pool.clone(), client.clone()))
 }
 
-async fn token(State(app): State<Shared>, headers: HeaderMap, Form(p): Form<Params>) -> Response {
+async fn token(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    form: Result<Form<Params>, FormRejection>,
+) -> Response {
+    let Ok(Form(p)) = form else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the body must be application/x-www-form-urlencoded",
+        );
+    };
     let (pool, client) = match client_auth(&app, &headers, &p) {
         Ok(c) => c,
         Err(r) => return r,
@@ -588,7 +600,18 @@ async fn token(State(app): State<Shared>, headers: HeaderMap, Form(p): Form<Para
     r
 }
 
-async fn revoke(State(app): State<Shared>, headers: HeaderMap, Form(p): Form<Params>) -> Response {
+async fn revoke(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    form: Result<Form<Params>, FormRejection>,
+) -> Response {
+    let Ok(Form(p)) = form else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the body must be application/x-www-form-urlencoded",
+        );
+    };
     let (_, client) = match client_auth(&app, &headers, &p) {
         Ok(c) => c,
         Err(r) => return r,

@@ -408,7 +408,10 @@ impl Creds {
 }
 
 pub fn amz_now() -> String {
-    let t = time::OffsetDateTime::now_utc();
+    amz_date_at(time::OffsetDateTime::now_utc())
+}
+
+pub fn amz_date_at(t: time::OffsetDateTime) -> String {
     format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         t.year(),
@@ -531,9 +534,14 @@ pub async fn s3_request_sending(
 
 /// A presigned GET URL.
 pub fn presign(base: &str, path: &str, creds: &Creds, expires: u64) -> String {
+    presign_at(base, path, creds, expires, &amz_now())
+}
+
+/// A presigned GET URL signed at `amz_date` (YYYYMMDDTHHMMSSZ).
+pub fn presign_at(base: &str, path: &str, creds: &Creds, expires: u64, amz_date: &str) -> String {
     let host = base.trim_start_matches("http://").to_string();
     let canonical_uri = uri_encode(path, true);
-    let amz_date = amz_now();
+    let amz_date = amz_date.to_string();
     let mut q = BTreeMap::new();
     q.insert(
         "X-Amz-Algorithm".to_string(),

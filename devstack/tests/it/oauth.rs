@@ -392,6 +392,14 @@ async fn token_endpoint_refusals() {
         .await;
     assert_eq!(oauth_error(r).await, (400, "unsupported_grant_type".into()));
     let r = s
+        .http
+        .post(format!("{}/oauth2/token", s.base))
+        .json(&serde_json::json!({ "grant_type": "refresh_token" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(oauth_error(r).await, (400, "invalid_request".into()));
+    let r = s
         .form(
             "/oauth2/token",
             &[("grant_type", "client_credentials"), ("client_id", CLIENT)],

@@ -83,6 +83,27 @@ async fn put_get_head_delete_own_prefix() {
     let (st, code) = s3_code(s.http.get(&bad).send().await.unwrap()).await;
     assert_eq!((st.as_u16(), code.as_str()), (403, "SignatureDoesNotMatch"));
 
+    // A presigned URL past its X-Amz-Expires.
+    let ten_min_ago = amz_date_at(time::OffsetDateTime::now_utc() - time::Duration::minutes(10));
+    let expired = presign_at(&s.s3, &path, &creds, 60, &ten_min_ago);
+    let (st, code) = s3_code(s.http.get(&expired).send().await.unwrap()).await;
+    assert_eq!((st.as_u16(), code.as_str()), (403, "AccessDenied"));
+    // A presigned URL with another session token (the token is part of what is signed).
+    let other = Creds {
+        akid: creds.akid.clone(),
+        secret: creds.secret.clone(),
+        token: Some("DSSTnot-the-token".into()),
+    };
+    let (st, code) = s3_code(
+        s.http
+            .get(presign(&s.s3, &path, &other, 300))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((st.as_u16(), code.as_str()), (400, "InvalidToken"));
+
     let r = s3_request(&s.http, &s.s3, "DELETE", &path, b"", &creds, &[]).await;
     assert_eq!(r.status(), 204);
     let (st, code) =

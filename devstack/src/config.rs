@@ -261,3 +261,43 @@ impl Config {
             .find_map(|p| p.clients.iter().find(|c| c.id == id).map(|c| (p, c)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_has_the_fixed_facts() {
+        let c = Config::default_config();
+        assert_eq!((c.server.cognito_port, c.server.s3_port), (9230, 9231));
+        let pool = c.user_pool("us-east-1_ShopSphr1").unwrap();
+        let (_, demo) = c.client("shopspheredemoclient000001").unwrap();
+        assert!(!demo.refresh_token_rotation && demo.secret.is_none());
+        assert_eq!(demo.callback_urls, ["http://localhost:8080/"]);
+        let (_, rot) = c.client("shopsphererotating00000001").unwrap();
+        assert!(rot.refresh_token_rotation);
+        assert_eq!(rot.rotation_grace_seconds, 10);
+        assert_eq!(pool.users.len(), 2);
+        let ip = c
+            .identity_pool("us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c")
+            .unwrap();
+        assert!(ip.allow_unauthenticated);
+        assert_eq!(
+            c.bucket("avatars").unwrap().cors[0].expose_headers,
+            ["ETag"]
+        );
+    }
+
+    #[test]
+    fn validation_refuses_bad_configs() {
+        let dup =
+            DEFAULT_CONFIG.replace("shopsphererotating00000001", "shopspheredemoclient000001");
+        assert!(Config::parse(&dup).is_err());
+        let grace =
+            DEFAULT_CONFIG.replace("rotation_grace_seconds = 10", "rotation_grace_seconds = 61");
+        assert!(Config::parse(&grace).is_err());
+        let unknown = format!("{DEFAULT_CONFIG}\n[bogus]\n");
+        assert!(Config::parse(&unknown).is_err());
+        assert!(Config::parse("[[user_pools]]\nid = \"nounderscore\"\n").is_err());
+    }
+}

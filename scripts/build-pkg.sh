@@ -11,6 +11,7 @@ wasm-bindgen --target web --out-dir pkg --out-name "$name" \
 # Debian's binaryen is too old (its output fails to instantiate in Chromium): use the npm one.
 # wasm-bindgen drops the target_features section, so name rustc's default wasm32 features here
 # (not --all-features, whose output Chromium rejects).
+cp LICENSE pkg/LICENSE
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext \
   --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "pkg/${name}_bg.wasm" -o "pkg/${name}_bg.wasm"

@@ -1,6 +1,6 @@
 //! User-pool identifiers and the endpoints derived from them.
 
-use crate::error::{config, Result};
+use crate::error::{config, quoted, Result};
 
 /// A validated Cognito user-pool id such as `us-east-1_AbC123`.
 ///
@@ -22,7 +22,8 @@ impl UserPoolId {
     pub fn parse(id: &str) -> Result<Self> {
         let invalid = || {
             config(format!(
-                "userPoolId: {id:?} is not a user pool id of the form <region>_<id>, e.g. us-east-1_AbC123"
+                "userPoolId: {} is not a user pool id of the form <region>_<id>, e.g. us-east-1_AbC123",
+                quoted(id)
             ))
         };
         let (region, rest) = id.split_once('_').ok_or_else(invalid)?;
@@ -90,17 +91,19 @@ pub(crate) fn check_url(field: &str, url: &str) -> Result<()> {
         });
         if !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
             return Err(config(format!(
-                "{field}: {url:?} uses http:, which is only allowed for localhost"
+                "{field}: {} uses http:, which is only allowed for localhost",
+                quoted(url)
             )));
         }
         rest
     } else {
         return Err(config(format!(
-            "{field}: {url:?} is not an absolute https: URL"
+            "{field}: {} is not an absolute https: URL",
+            quoted(url)
         )));
     };
     if rest.is_empty() || rest.starts_with('/') {
-        return Err(config(format!("{field}: {url:?} has no host")));
+        return Err(config(format!("{field}: {} has no host", quoted(url))));
     }
     Ok(())
 }

@@ -110,6 +110,26 @@ pub(crate) fn config(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Config, message)
 }
 
+/// Quotes a value taken from input (a token, options) for an error message: printable ASCII only,
+/// at most 64 characters. Cheaper in wasm than `{:?}` (no Unicode tables), and log-safe.
+pub(crate) fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().min(64) + 2);
+    out.push('"');
+    for (i, c) in value.chars().enumerate() {
+        if i == 64 {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_ascii_graphic() || c == ' ' {
+            c
+        } else {
+            '?'
+        });
+    }
+    out.push('"');
+    out
+}
+
 pub(crate) fn malformed(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::JwtMalformed, message)
 }
@@ -117,6 +137,13 @@ pub(crate) fn malformed(message: impl Into<String>) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_are_printable_and_bounded() {
+        assert_eq!(quoted("kid-1"), "\"kid-1\"");
+        assert_eq!(quoted("a\nb\u{202e}"), "\"a?b?\"");
+        assert_eq!(quoted(&"x".repeat(100)).len(), 64 + 2 + '…'.len_utf8());
+    }
 
     #[test]
     fn display_starts_with_the_code() {

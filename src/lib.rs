@@ -21,6 +21,7 @@
 pub mod config;
 pub mod error;
 pub mod jwt;
+pub mod sigv4;
 
 #[cfg(target_arch = "wasm32")]
 mod js;

@@ -1,27 +1,52 @@
 //! The JSON Web Key Set: parsing, key selection by `kid`, and the cache's refetch decisions.
 
-use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
+use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{quoted, Error, ErrorKind, Result};
 
 /// Default wait after a fetch before an unknown `kid` may trigger another fetch, in seconds.
 pub const DEFAULT_REFETCH_WAIT_SECONDS: u64 = 10;
 
+/// One JWK of a set: the parameters the verifier checks, and the decoding key built from it.
+///
+/// The set is read into these few fields rather than jsonwebtoken's full `Jwk` type: its flattened
+/// serde representation costs about 5 KB gzipped in wasm and the verifier needs none of the rest.
+#[derive(Clone)]
+struct Key {
+    kid: Option<String>,
+    kty: String,
+    alg: Option<String>,
+    use_: Option<String>,
+    decoding: Option<DecodingKey>,
+}
+
 /// A parsed key set, with a decoding key prepared for each usable entry.
 #[derive(Clone)]
 pub struct Jwks {
-    keys: Vec<(Jwk, Option<DecodingKey>)>,
+    keys: Vec<Key>,
 }
 
 impl std::fmt::Debug for Jwks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kids: Vec<_> = self
-            .keys
-            .iter()
-            .map(|(j, _)| j.common.key_id.as_deref())
-            .collect();
+        let kids: Vec<_> = self.keys.iter().map(|k| k.kid.as_deref()).collect();
         f.debug_struct("Jwks").field("kids", &kids).finish()
+    }
+}
+
+fn jwks_error(message: &str) -> Error {
+    Error::new(ErrorKind::Jwks, message)
+}
+
+/// An optional string member; present with another type is an error.
+fn opt_str(key: &serde_json::Map<String, Value>, name: &str) -> Result<Option<String>> {
+    match key.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::new(
+            ErrorKind::Jwks,
+            format!("the JWKS has an invalid key: {name} must be a string"),
+        )),
     }
 }
 
@@ -29,27 +54,43 @@ impl Jwks {
     /// Parses a JWKS document (`{"keys": [...]}`).
     ///
     /// # Errors
-    /// [`ErrorKind::Jwks`] when the body is not JSON or not a key set.
+    /// [`ErrorKind::Jwks`] when the body is not JSON, not a key set, or a key is not an object with a
+    /// string `kty` (and string `kid`, `alg`, `use` where present).
     pub fn parse(body: &[u8]) -> Result<Self> {
-        let value: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|_| Error::new(ErrorKind::Jwks, "the JWKS is not JSON"))?;
-        if !value.get("keys").is_some_and(serde_json::Value::is_array) {
-            return Err(Error::new(
-                ErrorKind::Jwks,
+        let value: Value =
+            serde_json::from_slice(body).map_err(|_| jwks_error("the JWKS is not JSON"))?;
+        let Some(Value::Array(entries)) = value.get("keys") else {
+            return Err(jwks_error(
                 "the JWKS is not a key set: it has no \"keys\" array",
             ));
+        };
+        let mut keys = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let Value::Object(jwk) = entry else {
+                return Err(jwks_error("the JWKS has an invalid key: not an object"));
+            };
+            let kty = opt_str(jwk, "kty")?
+                .ok_or_else(|| jwks_error("the JWKS has an invalid key: no kty"))?;
+            let param = |name| jwk.get(name).and_then(Value::as_str);
+            let decoding = match (kty.as_str(), param("n"), param("e")) {
+                ("RSA", Some(n), Some(e)) => DecodingKey::from_rsa_components(n, e).ok(),
+                #[cfg(feature = "all-algorithms")]
+                ("EC", _, _) => match (param("x"), param("y")) {
+                    (Some(x), Some(y)) => DecodingKey::from_ec_components(x, y).ok(),
+                    _ => None,
+                },
+                #[cfg(feature = "all-algorithms")]
+                ("OKP", _, _) => param("x").and_then(|x| DecodingKey::from_ed_components(x).ok()),
+                _ => None,
+            };
+            keys.push(Key {
+                kid: opt_str(jwk, "kid")?,
+                alg: opt_str(jwk, "alg")?,
+                use_: opt_str(jwk, "use")?,
+                kty,
+                decoding,
+            });
         }
-        let set: JwkSet = serde_json::from_value(value).map_err(|e| {
-            Error::new(ErrorKind::Jwks, format!("the JWKS has an invalid key: {e}"))
-        })?;
-        let keys = set
-            .keys
-            .into_iter()
-            .map(|jwk| {
-                let key = DecodingKey::from_jwk(&jwk).ok();
-                (jwk, key)
-            })
-            .collect();
         Ok(Self { keys })
     }
 
@@ -68,81 +109,71 @@ impl Jwks {
         self.find(kid).is_some()
     }
 
-    fn find(&self, kid: &str) -> Option<&(Jwk, Option<DecodingKey>)> {
-        self.keys
-            .iter()
-            .find(|(jwk, _)| jwk.common.key_id.as_deref() == Some(kid))
+    fn find(&self, kid: &str) -> Option<&Key> {
+        self.keys.iter().find(|k| k.kid.as_deref() == Some(kid))
     }
 
-    /// The decoding key for `kid`, checked to be fit for verifying a token signed with `alg`:
-    /// `kty` of the algorithm's family, `use` absent or `sig`, `alg` absent or equal to `alg`.
-    pub(crate) fn key_for(&self, kid: &str, alg: Algorithm) -> Result<&DecodingKey> {
-        let (jwk, key) = self.find(kid).ok_or_else(|| {
+    /// The decoding key for `kid`, checked to be fit for verifying a token whose header says `alg`:
+    /// `kty` of the algorithm's family, `use` absent or `sig`, `alg` absent or equal to the token's.
+    pub(crate) fn key_for(
+        &self,
+        kid: &str,
+        alg: Algorithm,
+        alg_name: &str,
+    ) -> Result<&DecodingKey> {
+        let key = self.find(kid).ok_or_else(|| {
             Error::new(
                 ErrorKind::JwkNotFound,
-                format!("no key with kid {kid:?} in the JWKS"),
+                format!("no key with kid {} in the JWKS", quoted(kid)),
             )
         })?;
-        let kty_ok = matches!(
-            (&jwk.algorithm, alg),
-            (
-                AlgorithmParameters::RSA(_),
-                Algorithm::RS256
-                    | Algorithm::RS384
-                    | Algorithm::RS512
-                    | Algorithm::PS256
-                    | Algorithm::PS384
-                    | Algorithm::PS512
-            ) | (
-                AlgorithmParameters::EllipticCurve(_),
-                Algorithm::ES256 | Algorithm::ES384
-            ) | (AlgorithmParameters::OctetKeyPair(_), Algorithm::EdDSA)
-        );
-        if !kty_ok {
+        let family = match alg {
+            Algorithm::RS256
+            | Algorithm::RS384
+            | Algorithm::RS512
+            | Algorithm::PS256
+            | Algorithm::PS384
+            | Algorithm::PS512 => "RSA",
+            Algorithm::ES256 | Algorithm::ES384 => "EC",
+            Algorithm::EdDSA => "OKP",
+            _ => "oct",
+        };
+        if key.kty != family {
             return Err(Error::new(
                 ErrorKind::Jwks,
-                format!("key {kid:?} has a key type that cannot verify {alg:?}"),
+                format!(
+                    "key {} has kty {}, which cannot verify {alg_name}",
+                    quoted(kid),
+                    quoted(&key.kty)
+                ),
             ));
         }
-        match &jwk.common.public_key_use {
-            None | Some(PublicKeyUse::Signature) => {}
-            Some(_) => {
-                return Err(Error::new(
-                    ErrorKind::Jwks,
-                    format!("key {kid:?} is not a signature key (use must be \"sig\")"),
-                ))
-            }
+        if key.use_.as_deref().is_some_and(|u| u != "sig") {
+            return Err(Error::new(
+                ErrorKind::Jwks,
+                format!(
+                    "key {} is not a signature key (use must be \"sig\")",
+                    quoted(kid)
+                ),
+            ));
         }
-        if let Some(key_alg) = jwk.common.key_algorithm {
-            if !key_alg_matches(key_alg, alg) {
-                return Err(Error::new(
-                    ErrorKind::JwtAlg,
-                    format!("the token's alg {alg:?} differs from key {kid:?}'s alg {key_alg:?}"),
-                ));
-            }
+        if let Some(key_alg) = key.alg.as_deref().filter(|a| *a != alg_name) {
+            return Err(Error::new(
+                ErrorKind::JwtAlg,
+                format!(
+                    "the token's alg {alg_name} differs from the alg {} of key {}",
+                    quoted(key_alg),
+                    quoted(kid)
+                ),
+            ));
         }
-        key.as_ref().ok_or_else(|| {
+        key.decoding.as_ref().ok_or_else(|| {
             Error::new(
                 ErrorKind::Jwks,
-                format!("key {kid:?} has invalid parameters"),
+                format!("key {} has invalid parameters", quoted(kid)),
             )
         })
     }
-}
-
-fn key_alg_matches(key_alg: KeyAlgorithm, alg: Algorithm) -> bool {
-    matches!(
-        (key_alg, alg),
-        (KeyAlgorithm::RS256, Algorithm::RS256)
-            | (KeyAlgorithm::RS384, Algorithm::RS384)
-            | (KeyAlgorithm::RS512, Algorithm::RS512)
-            | (KeyAlgorithm::PS256, Algorithm::PS256)
-            | (KeyAlgorithm::PS384, Algorithm::PS384)
-            | (KeyAlgorithm::PS512, Algorithm::PS512)
-            | (KeyAlgorithm::ES256, Algorithm::ES256)
-            | (KeyAlgorithm::ES384, Algorithm::ES384)
-            | (KeyAlgorithm::EdDSA, Algorithm::EdDSA)
-    )
 }
 
 /// What the cache says about a `kid`.
@@ -234,30 +265,25 @@ mod tests {
         {"kid":"a","kty":"RSA","alg":"RS256","use":"sig","n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQAB"},
         {"kid":"enc","kty":"RSA","use":"enc","n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQAB"},
         {"kid":"ec","kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},
-        {"kid":"rs384","kty":"RSA","alg":"RS384","n":"sXch","e":"AQAB"}
+        {"kid":"rs384","kty":"RSA","alg":"RS384","n":"sXch","e":"AQAB"},
+        {"kid":"bad-n","kty":"RSA","n":"not base64!","e":"AQAB"}
     ]}"#;
 
     #[test]
     fn parses_a_set_and_checks_key_fitness() {
         let jwks = Jwks::parse(SET.as_bytes()).unwrap();
-        assert_eq!(jwks.len(), 4);
-        assert!(jwks.key_for("a", Algorithm::RS256).is_ok());
-        assert_eq!(
-            jwks.key_for("nope", Algorithm::RS256).unwrap_err().kind(),
-            ErrorKind::JwkNotFound
-        );
-        assert_eq!(
-            jwks.key_for("enc", Algorithm::RS256).unwrap_err().kind(),
-            ErrorKind::Jwks
-        );
-        assert_eq!(
-            jwks.key_for("ec", Algorithm::RS256).unwrap_err().kind(),
-            ErrorKind::Jwks
-        );
-        assert_eq!(
-            jwks.key_for("rs384", Algorithm::RS256).unwrap_err().kind(),
-            ErrorKind::JwtAlg
-        );
+        assert_eq!(jwks.len(), 5);
+        let rs = |kid| {
+            jwks.key_for(kid, Algorithm::RS256, "RS256")
+                .map(|_| ())
+                .map_err(|e| e.kind())
+        };
+        assert_eq!(rs("a"), Ok(()));
+        assert_eq!(rs("nope"), Err(ErrorKind::JwkNotFound));
+        assert_eq!(rs("enc"), Err(ErrorKind::Jwks));
+        assert_eq!(rs("ec"), Err(ErrorKind::Jwks));
+        assert_eq!(rs("rs384"), Err(ErrorKind::JwtAlg));
+        assert_eq!(rs("bad-n"), Err(ErrorKind::Jwks));
     }
 
     #[test]
@@ -269,7 +295,8 @@ mod tests {
             "{}",
             r#"{"keys":{}}"#,
             r#"{"keys":[5]}"#,
-            r#"{"keys":[{"kid":1}]}"#,
+            r#"{"keys":[{"kid":1,"kty":"RSA"}]}"#,
+            r#"{"keys":[{"kid":"a"}]}"#,
         ] {
             assert_eq!(
                 Jwks::parse(body.as_bytes()).unwrap_err().kind(),

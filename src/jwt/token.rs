@@ -87,9 +87,8 @@ fn check_claim_types(claims: &Claims) -> Result<()> {
         "username",
         "cognito:username",
     ];
-    match claims.get("exp") {
-        None => return Err(malformed("the token has no exp claim")),
-        Some(_) => {}
+    if !claims.contains_key("exp") {
+        return Err(malformed("the token has no exp claim"));
     }
     for name in NUMBERS {
         if let Some(v) = claims.get(name) {

@@ -8,7 +8,7 @@ use super::jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS};
 use super::provider;
 use super::token::{self, Claims};
 use crate::config::{check_url, jwks_uri_for_issuer, UserPoolId};
-use crate::error::{config, Error, ErrorKind, Result};
+use crate::error::{config, quoted, Error, ErrorKind, Result};
 
 /// The largest accepted `grace_seconds`: leeway on `exp` and `nbf` must stay small.
 pub const MAX_GRACE_SECONDS: u64 = 300;
@@ -39,7 +39,8 @@ impl FromStr for TokenUse {
             "id" => Ok(TokenUse::Id),
             "access" => Ok(TokenUse::Access),
             _ => Err(config(format!(
-                "tokenUse: {s:?} is not 'id', 'access' or null"
+                "tokenUse: {} is not 'id', 'access' or null",
+                quoted(s)
             ))),
         }
     }
@@ -125,10 +126,30 @@ impl VerifierConfig {
         }
         if let Some(alg) = self.algorithms.iter().find(|a| !provider::supported(**a)) {
             return Err(config(format!(
-                "algorithms: {alg:?} is not supported by this build (HMAC never is; others need the all-algorithms feature)"
+                "algorithms: {} is not supported by this build (HMAC never is; others need the all-algorithms feature)",
+                alg_name(*alg)
             )));
         }
         Ok(())
+    }
+}
+
+/// The JOSE name of an algorithm, e.g. `"RS256"`.
+fn alg_name(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::HS256 => "HS256",
+        Algorithm::HS384 => "HS384",
+        Algorithm::HS512 => "HS512",
+        Algorithm::ES256 => "ES256",
+        Algorithm::ES384 => "ES384",
+        Algorithm::RS256 => "RS256",
+        Algorithm::RS384 => "RS384",
+        Algorithm::RS512 => "RS512",
+        Algorithm::PS256 => "PS256",
+        Algorithm::PS384 => "PS384",
+        Algorithm::PS512 => "PS512",
+        Algorithm::EdDSA => "EdDSA",
+        _ => "unknown",
     }
 }
 
@@ -199,7 +220,7 @@ impl Verifier {
             KeyLookup::Missing => {
                 return Err(Error::new(
                     ErrorKind::JwkNotFound,
-                    format!("no key with kid {kid:?} in the JWKS"),
+                    format!("no key with kid {} in the JWKS", quoted(kid)),
                 ))
             }
             KeyLookup::Found => {}
@@ -208,7 +229,7 @@ impl Verifier {
             .cache
             .jwks()
             .expect("lookup found a key, so a set is held");
-        let key = jwks.key_for(kid, alg)?;
+        let key = jwks.key_for(kid, alg, &parts.alg)?;
         let valid =
             jsonwebtoken::crypto::verify(parts.signature, parts.signing_input.as_bytes(), key, alg)
                 .map_err(|e| match e.kind() {
@@ -219,9 +240,15 @@ impl Verifier {
                     jsonwebtoken::errors::ErrorKind::InvalidAlgorithm
                     | jsonwebtoken::errors::ErrorKind::UnsupportedAlgorithm => Error::new(
                         ErrorKind::JwtAlg,
-                        format!("alg {alg:?} is not supported by the installed crypto provider"),
+                        format!(
+                            "alg {} is not supported by the installed crypto provider",
+                            parts.alg
+                        ),
                     ),
-                    _ => Error::new(ErrorKind::Jwks, format!("key {kid:?} cannot be used: {e}")),
+                    _ => Error::new(
+                        ErrorKind::Jwks,
+                        format!("key {} is not a valid public key", quoted(kid)),
+                    ),
                 })?;
         if !valid {
             return Err(Error::new(
@@ -253,8 +280,14 @@ impl Verifier {
             Error::new(
                 ErrorKind::JwtAlg,
                 format!(
-                    "alg {alg:?} is not allowed (allowed: {:?})",
-                    self.config.algorithms
+                    "alg {} is not allowed (allowed: {})",
+                    quoted(alg),
+                    self.config
+                        .algorithms
+                        .iter()
+                        .map(|a| alg_name(*a))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
         })
@@ -281,7 +314,7 @@ impl Verifier {
         if token::string(claims, "iss") != Some(c.issuer.as_str()) {
             return Err(Error::new(
                 ErrorKind::JwtIssuer,
-                format!("iss is not the expected issuer {:?}", c.issuer),
+                format!("iss is not the expected issuer {}", quoted(&c.issuer)),
             ));
         }
         let token_use = token::string(claims, "token_use");
@@ -290,7 +323,8 @@ impl Verifier {
                 return Err(Error::new(
                     ErrorKind::JwtTokenUse,
                     format!(
-                        "token_use is {token_use:?}, expected {:?}",
+                        "token_use is {}, expected \"{}\"",
+                        quoted(token_use.unwrap_or("absent")),
                         expected.as_str()
                     ),
                 ));
@@ -298,7 +332,10 @@ impl Verifier {
         } else if !matches!(token_use, Some("id" | "access")) {
             return Err(Error::new(
                 ErrorKind::JwtTokenUse,
-                format!("token_use is {token_use:?}, expected \"id\" or \"access\""),
+                format!(
+                    "token_use is {}, expected \"id\" or \"access\"",
+                    quoted(token_use.unwrap_or("absent"))
+                ),
             ));
         }
         if let Some(ids) = &c.client_ids {
@@ -319,7 +356,10 @@ impl Verifier {
             if !c.groups.iter().any(|g| groups.contains(&g.as_str())) {
                 return Err(Error::new(
                     ErrorKind::JwtGroup,
-                    format!("the token is in none of the groups {:?}", c.groups),
+                    format!(
+                        "the token is in none of the groups {}",
+                        quoted(&c.groups.join(", "))
+                    ),
                 ));
             }
         }
@@ -329,7 +369,10 @@ impl Verifier {
             if !c.scopes.iter().any(|s| granted.contains(&s.as_str())) {
                 return Err(Error::new(
                     ErrorKind::JwtScope,
-                    format!("the token has none of the scopes {:?}", c.scopes),
+                    format!(
+                        "the token has none of the scopes {}",
+                        quoted(&c.scopes.join(" "))
+                    ),
                 ));
             }
         }

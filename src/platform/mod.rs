@@ -16,15 +16,22 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>> {
     let response = gloo_net::http::Request::get(url)
         .send()
         .await
-        .map_err(|e| Error::new(ErrorKind::Network, format!("GET {url} failed: {e}")))?;
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::Network,
+                format!("GET {url} failed (offline, DNS, CORS or TLS)"),
+            )
+        })?;
     if !response.ok() {
         return Err(Error::new(
             ErrorKind::Network,
             format!("GET {url} answered HTTP {}", response.status()),
         ));
     }
-    response
-        .binary()
-        .await
-        .map_err(|e| Error::new(ErrorKind::Network, format!("reading {url} failed: {e}")))
+    response.binary().await.map_err(|_| {
+        Error::new(
+            ErrorKind::Network,
+            format!("reading the response of {url} failed"),
+        )
+    })
 }

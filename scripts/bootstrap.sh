@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what the project needs, idempotently and at pinned versions; skips what is already there.
+#   scripts/bootstrap.sh test   what the test command needs
+#   scripts/bootstrap.sh demo   the same plus trunk (the demo server)
+# Tool downloads from GitHub do not work here: everything comes from crates.io, Debian and npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+what="${1:-test}"
+WASM_PACK_VERSION=0.15.1
+TRUNK_VERSION=0.21.14
+# wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+
+say() { printf '== bootstrap: %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+
+# cargo_tool <crate> <binary> <version>: `cargo install` unless `<binary> --version` already reports it.
+cargo_tool() {
+  local crate=$1 bin=$2 version=$3
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -qF " $version"; then
+    return 0
+  fi
+  say "cargo install $crate $version"
+  # --locked first; if a locked dependency is missing from the registry, let cargo resolve within semver.
+  cargo install "$crate" --version "=$version" --locked || cargo install "$crate" --version "=$version"
+}
+cargo_tool wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION"
+cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
+if [ "$what" = demo ]; then
+  cargo_tool trunk trunk "$TRUNK_VERSION"
+fi
+
+if [ "$what" = test ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
+  say "Debian chromium + chromium-driver"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# npm packages from the committed lock file; reinstall only when the lock changed.
+if ! cmp -s package-lock.json node_modules/.cognito-wasm-lock 2>/dev/null; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.cognito-wasm-lock
+fi
+say "ready ($what): wasm-bindgen $WASM_BINDGEN_VERSION, wasm-pack $WASM_PACK_VERSION$([ "$what" = demo ] && echo ", trunk $TRUNK_VERSION")"

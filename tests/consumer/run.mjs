@@ -1,0 +1,117 @@
+// Consumer test: `npm pack` the package, install it into a fresh tiny app, type-check the app against the
+// package's types, bundle it with Vite, serve it with a JWKS on loopback, load it in headless Chromium and
+// verify tokens signed here by node:crypto (an independent signer).
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { generateKeyPairSync, createSign } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+
+let passed = 0;
+let failed = 0;
+const check = (name, ok, detail = '') => {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} consumer: ${name}${ok ? '' : ` (${detail})`}`);
+};
+
+// 1. Pack and install into a fresh app.
+const work = mkdtempSync(join(tmpdir(), 'cognito-wasm-consumer-'));
+const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], join(root, 'pkg')).trim().split('\n').pop();
+const app = join(work, 'app');
+cpSync(join(here, 'app'), app, { recursive: true });
+writeFileSync(join(app, 'package.json'), JSON.stringify({
+  name: 'consumer-app', private: true, type: 'module',
+  dependencies: { 'cognito-wasm': `file:${join(work, tarball)}` },
+}, null, 2));
+run('npm', ['install', '--no-audit', '--no-fund', '--silent'], app);
+const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'cognito-wasm', 'package.json'), 'utf8'));
+check('installed from the packed tarball', installed.name === 'cognito-wasm' && existsSync(join(app, 'node_modules', 'cognito-wasm', 'cognito_wasm_bg.wasm')));
+
+// 2. Type-check against the shipped .d.ts, then bundle.
+let typesOk = true;
+let tscOutput = '';
+try { run(bin('tsc'), ['-p', app], app); } catch (e) { typesOk = false; tscOutput = String(e.stdout); }
+check('the app type-checks against the package types', typesOk, tscOutput);
+run(bin('vite'), ['build', '--logLevel', 'warn', '--outDir', 'dist', '--emptyOutDir'], app);
+
+// 3. Keys and tokens from node:crypto.
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'consumer-kid', alg: 'RS256', use: 'sig' };
+const b64 = (s) => Buffer.from(s).toString('base64url');
+const sign = (claims, kid = 'consumer-kid') => {
+  const input = `${b64(JSON.stringify({ alg: 'RS256', kid }))}.${b64(JSON.stringify(claims))}`;
+  return `${input}.${createSign('RSA-SHA256').update(input).sign(privateKey).toString('base64url')}`;
+};
+
+// 4. Serve dist/ and the pool's JWKS on loopback.
+const server = createServer();
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+const userPoolId = 'us-east-1_Consumer1';
+const clientId = 'consumerclient000000000001';
+const issuer = `${origin}/${userPoolId}`;
+const now = Math.floor(Date.now() / 1000);
+const claims = { sub: 'u-1', iss: issuer, aud: clientId, token_use: 'id', exp: now + 3600, iat: now, 'cognito:username': 'consumer', 'cognito:groups': ['customers'] };
+const valid = sign(claims);
+const [h, p, s] = valid.split('.');
+const fixture = {
+  userPoolId, clientId, issuer,
+  tokens: {
+    valid,
+    tampered: `${h}.${b64(JSON.stringify({ ...claims, 'cognito:groups': ['admin'] }))}.${s}`,
+    expired: sign({ ...claims, exp: now - 60 }),
+    accessToken: sign({ ...claims, token_use: 'access', client_id: clientId }),
+  },
+};
+let jwksRequests = 0;
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+server.on('request', (req, res) => {
+  const path = new URL(req.url, origin).pathname;
+  if (path === `/${userPoolId}/.well-known/jwks.json`) {
+    jwksRequests++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+  } else if (path === '/fixture.json') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(fixture));
+  } else {
+    const file = join(app, 'dist', path === '/' ? 'index.html' : path);
+    if (!file.startsWith(join(app, 'dist')) || !existsSync(file)) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  }
+});
+
+// 5. Load it in headless Chromium.
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(origin + '/');
+  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 20000 });
+  const r = await page.evaluate(() => window.__result);
+  check('the bundled app loads without page errors', pageErrors.length === 0 && !r.error, JSON.stringify({ pageErrors, r }));
+  check('verify() accepts a valid ID token', r.username === 'consumer' && JSON.stringify(r.groups) === '["customers"]', JSON.stringify(r));
+  check('verifySync() uses the cached JWKS', r.syncUsername === 'consumer', JSON.stringify(r));
+  check('a tampered token is refused', r.tampered === 'AuthError:ERR_JWT_SIGNATURE', r.tampered);
+  check('an expired token is refused', r.expired === 'AuthError:ERR_JWT_EXPIRED', r.expired);
+  check('an access token is refused by an ID verifier', r.accessToken === 'AuthError:ERR_JWT_TOKEN_USE', r.accessToken);
+  check('bad config throws ERR_CONFIG', r.configError === 'AuthError:ERR_CONFIG', r.configError);
+  check('the JWKS was fetched once over the network', jwksRequests === 1, `requests: ${jwksRequests}`);
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(`consumer: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -59,6 +59,211 @@ impl UserPoolId {
     }
 }
 
+/// Where tokens are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageKind {
+    /// `localStorage`: survives reloads and is shared by the tabs of the origin (the default).
+    Local,
+    /// `sessionStorage`: one tab only, gone when the tab closes.
+    Session,
+    /// In memory: gone on reload.
+    Memory,
+}
+
+impl StorageKind {
+    /// Parses `'local' | 'session' | 'memory'`.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "local" => Ok(Self::Local),
+            "session" => Ok(Self::Session),
+            "memory" => Ok(Self::Memory),
+            _ => Err(config(format!(
+                "storage: {} is not 'local', 'session' or 'memory'",
+                quoted(value)
+            ))),
+        }
+    }
+}
+
+/// How refresh tokens are redeemed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshWith {
+    /// `POST /oauth2/token` with `grant_type=refresh_token` (the default).
+    TokenEndpoint,
+    /// The user-pool API's `GetTokensFromRefreshToken` (the route Cognito documents for rotation).
+    Api,
+}
+
+/// The endpoints the module talks to; derived from the pool id and domain, each overridable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// Managed login: `<domain>/oauth2/authorize`.
+    pub authorize: String,
+    /// `<domain>/oauth2/token`.
+    pub token: String,
+    /// `<domain>/oauth2/revoke`.
+    pub revoke: String,
+    /// `<domain>/logout`.
+    pub logout: String,
+    /// `<domain>/oauth2/userInfo`.
+    pub user_info: String,
+    /// The token issuer: `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`.
+    pub issuer: String,
+    /// `<issuer>/.well-known/jwks.json`.
+    pub jwks_uri: String,
+    /// The user-pool JSON API: `https://cognito-idp.<region>.amazonaws.com/`.
+    pub cognito_idp: String,
+    /// The identity-pool JSON API: `https://cognito-identity.<region>.amazonaws.com/`.
+    pub cognito_identity: String,
+}
+
+/// Configuration of a `CognitoAuth`. Build it with [`AuthConfig::new`], adjust the public fields, then
+/// [`AuthConfig::validate`].
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// The user pool.
+    pub user_pool: UserPoolId,
+    /// The app client id (a public client: no secret).
+    pub client_id: String,
+    /// The managed-login domain, e.g. `https://shop.auth.us-east-1.amazoncognito.com`, without a path.
+    pub domain: String,
+    /// The callback URL registered on the app client, matched exactly by Cognito.
+    pub redirect_uri: String,
+    /// The sign-out URL registered on the app client; needed for `signOut({ redirect: true })`.
+    pub logout_uri: Option<String>,
+    /// Scopes to request. Default `openid email profile`; must include `openid`.
+    pub scopes: Vec<String>,
+    /// The identity pool for AWS credentials, `<region>:<guid>`.
+    pub identity_pool_id: Option<String>,
+    /// Where tokens are kept. Default [`StorageKind::Local`].
+    pub storage: StorageKind,
+    /// The endpoints, derived and overridable.
+    pub endpoints: Endpoints,
+    /// Tokens are refreshed when they expire within this many seconds. Default 120.
+    pub refresh_margin_seconds: u64,
+    /// How refresh tokens are redeemed. Default [`RefreshWith::TokenEndpoint`].
+    pub refresh_with: RefreshWith,
+    /// How long a started sign-in (its PKCE verifier, state, nonce) is kept, in seconds. Default 600.
+    pub transaction_ttl_seconds: u64,
+}
+
+impl AuthConfig {
+    /// A configuration with every endpoint derived from `user_pool_id` and `domain`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the field at fault.
+    pub fn new(
+        user_pool_id: &str,
+        client_id: &str,
+        domain: &str,
+        redirect_uri: &str,
+    ) -> Result<Self> {
+        let user_pool = UserPoolId::parse(user_pool_id)?;
+        if client_id.is_empty() || !client_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(config(
+                "clientId: must be the app client id (letters and digits)",
+            ));
+        }
+        check_url("domain", domain)?;
+        let domain = domain.trim_end_matches('/').to_owned();
+        if domain
+            .split("://")
+            .nth(1)
+            .is_some_and(|rest| rest.contains(['/', '?', '#']))
+        {
+            return Err(config("domain: must be an origin such as https://<prefix>.auth.<region>.amazoncognito.com, without a path"));
+        }
+        check_url("redirectUri", redirect_uri)?;
+        let issuer = user_pool.issuer();
+        let region = user_pool.region().to_owned();
+        Ok(Self {
+            endpoints: Endpoints {
+                authorize: format!("{domain}/oauth2/authorize"),
+                token: format!("{domain}/oauth2/token"),
+                revoke: format!("{domain}/oauth2/revoke"),
+                logout: format!("{domain}/logout"),
+                user_info: format!("{domain}/oauth2/userInfo"),
+                jwks_uri: jwks_uri_for_issuer(&issuer),
+                issuer,
+                cognito_idp: format!("https://cognito-idp.{region}.amazonaws.com/"),
+                cognito_identity: format!("https://cognito-identity.{region}.amazonaws.com/"),
+            },
+            user_pool,
+            client_id: client_id.to_owned(),
+            domain,
+            redirect_uri: redirect_uri.to_owned(),
+            logout_uri: None,
+            scopes: ["openid", "email", "profile"].map(String::from).to_vec(),
+            identity_pool_id: None,
+            storage: StorageKind::Local,
+            refresh_margin_seconds: 120,
+            refresh_with: RefreshWith::TokenEndpoint,
+            transaction_ttl_seconds: 600,
+        })
+    }
+
+    /// The provider name of the pool in identity-pool `Logins` maps:
+    /// `cognito-idp.<region>.amazonaws.com/<userPoolId>`.
+    pub fn identity_provider_name(&self) -> String {
+        format!(
+            "cognito-idp.{}.amazonaws.com/{}",
+            self.user_pool.region(),
+            self.user_pool.as_str()
+        )
+    }
+
+    /// Checks the fields that can be set by hand.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(uri) = &self.logout_uri {
+            check_url("logoutUri", uri)?;
+        }
+        if !self.scopes.iter().any(|s| s == "openid") {
+            return Err(config(
+                "scopes: must include 'openid' (Cognito issues no ID token without it)",
+            ));
+        }
+        if self.scopes.iter().any(|s| s.is_empty() || s.contains(' ')) {
+            return Err(config(
+                "scopes: each scope is a non-empty string without spaces",
+            ));
+        }
+        if let Some(id) = &self.identity_pool_id {
+            let valid = id.split_once(':').is_some_and(|(region, guid)| {
+                is_region(region)
+                    && guid.len() == 36
+                    && guid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+            });
+            if !valid {
+                return Err(config(format!(
+                    "identityPoolId: {} is not of the form <region>:<guid>",
+                    quoted(id)
+                )));
+            }
+        }
+        let e = &self.endpoints;
+        for (field, url) in [
+            ("endpoints.authorize", &e.authorize),
+            ("endpoints.token", &e.token),
+            ("endpoints.revoke", &e.revoke),
+            ("endpoints.logout", &e.logout),
+            ("endpoints.userInfo", &e.user_info),
+            ("endpoints.issuer", &e.issuer),
+            ("endpoints.jwksUri", &e.jwks_uri),
+            ("endpoints.cognitoIdp", &e.cognito_idp),
+            ("endpoints.cognitoIdentity", &e.cognito_identity),
+        ] {
+            check_url(field, url)?;
+        }
+        if self.refresh_margin_seconds > 3000 {
+            return Err(config("refreshMarginSeconds: at most 3000"));
+        }
+        if !(60..=3600).contains(&self.transaction_ttl_seconds) {
+            return Err(config("transactionTtlSeconds: from 60 to 3600"));
+        }
+        Ok(())
+    }
+}
+
 /// `<issuer>/.well-known/jwks.json`, the key set of a pool with that issuer.
 pub fn jwks_uri_for_issuer(issuer: &str) -> String {
     format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'))
@@ -149,6 +354,112 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::Config, "{bad:?}");
             assert!(err.message().starts_with("userPoolId"), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn derives_every_endpoint() {
+        let c = AuthConfig::new(
+            "eu-west-1_Pool1",
+            "abc123",
+            "https://shop.auth.eu-west-1.amazoncognito.com/",
+            "https://app.example/callback",
+        )
+        .unwrap();
+        assert_eq!(c.domain, "https://shop.auth.eu-west-1.amazoncognito.com");
+        assert_eq!(
+            c.endpoints.authorize,
+            "https://shop.auth.eu-west-1.amazoncognito.com/oauth2/authorize"
+        );
+        assert_eq!(
+            c.endpoints.token,
+            "https://shop.auth.eu-west-1.amazoncognito.com/oauth2/token"
+        );
+        assert_eq!(
+            c.endpoints.logout,
+            "https://shop.auth.eu-west-1.amazoncognito.com/logout"
+        );
+        assert_eq!(
+            c.endpoints.issuer,
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1"
+        );
+        assert_eq!(
+            c.endpoints.cognito_idp,
+            "https://cognito-idp.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            c.endpoints.cognito_identity,
+            "https://cognito-identity.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            c.identity_provider_name(),
+            "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1"
+        );
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn auth_config_errors_name_the_field() {
+        let field = |r: Result<AuthConfig>| {
+            r.unwrap_err()
+                .message()
+                .split(':')
+                .next()
+                .unwrap()
+                .to_owned()
+        };
+        let ok = (
+            "us-east-1_P",
+            "abc",
+            "https://d.example",
+            "https://app.example/",
+        );
+        assert_eq!(field(AuthConfig::new("x", ok.1, ok.2, ok.3)), "userPoolId");
+        assert_eq!(field(AuthConfig::new(ok.0, "", ok.2, ok.3)), "clientId");
+        assert_eq!(field(AuthConfig::new(ok.0, "a b", ok.2, ok.3)), "clientId");
+        assert_eq!(
+            field(AuthConfig::new(ok.0, ok.1, "http://d.example", ok.3)),
+            "domain"
+        );
+        assert_eq!(
+            field(AuthConfig::new(ok.0, ok.1, "https://d.example/path", ok.3)),
+            "domain"
+        );
+        assert_eq!(
+            field(AuthConfig::new(ok.0, ok.1, ok.2, "/callback")),
+            "redirectUri"
+        );
+        let base = AuthConfig::new(ok.0, ok.1, ok.2, ok.3).unwrap();
+        let check = |f: &dyn Fn(&mut AuthConfig)| {
+            let mut c = base.clone();
+            f(&mut c);
+            c.validate()
+                .unwrap_err()
+                .message()
+                .split(':')
+                .next()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(check(&|c| c.scopes = vec!["email".into()]), "scopes");
+        assert_eq!(
+            check(&|c| c.identity_pool_id = Some("nope".into())),
+            "identityPoolId"
+        );
+        assert_eq!(
+            check(&|c| c.logout_uri = Some("ftp://x".into())),
+            "logoutUri"
+        );
+        assert_eq!(
+            check(&|c| c.endpoints.token = "http://evil.example/t".into()),
+            "endpoints.token"
+        );
+        let mut c = base.clone();
+        c.identity_pool_id = Some("us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c".into());
+        assert!(c.validate().is_ok());
+        assert_eq!(
+            StorageKind::parse("cookie").unwrap_err().kind(),
+            ErrorKind::Config
+        );
     }
 
     #[test]

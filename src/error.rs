@@ -35,8 +35,29 @@ pub enum ErrorKind {
     JwtGroup,
     /// The token has none of the required scopes (`scope`).
     JwtScope,
-    /// A request could not be sent or its response read (offline, DNS, CORS, HTTP error status).
+    /// A request could not be sent or its response read (offline, DNS, CORS), or the server failed
+    /// transiently (5xx, throttling). Tokens are kept; the call can be retried.
     Network,
+    /// The redirect callback's `state` matches no stored login transaction (forged, expired, or from
+    /// another browser).
+    StateMismatch,
+    /// The ID token's `nonce` is not the one sent with the authorization request.
+    NonceMismatch,
+    /// The authorization server refused a request (`error` of the OAuth response, in [`Error::server_type`]).
+    OAuth,
+    /// The refresh token was refused for good (`invalid_grant`, `NotAuthorizedException`): the session
+    /// has ended and was cleared.
+    SessionEnded,
+    /// An AWS JSON API refused a request (the AWS error type is in [`Error::server_type`]).
+    Aws,
+    /// This redirect callback was already handled and its session is gone (e.g. signed out since).
+    CallbackHandled,
+    /// The URL is not a redirect callback (no `code`/`error` with a `state`).
+    NotACallback,
+    /// The operation needs a signed-in user.
+    NotSignedIn,
+    /// Browser storage is unavailable (blocked, quota exceeded).
+    Storage,
 }
 
 impl ErrorKind {
@@ -57,6 +78,15 @@ impl ErrorKind {
             ErrorKind::JwtGroup => "ERR_JWT_GROUP",
             ErrorKind::JwtScope => "ERR_JWT_SCOPE",
             ErrorKind::Network => "ERR_NETWORK",
+            ErrorKind::StateMismatch => "ERR_STATE_MISMATCH",
+            ErrorKind::NonceMismatch => "ERR_NONCE_MISMATCH",
+            ErrorKind::OAuth => "ERR_OAUTH",
+            ErrorKind::SessionEnded => "ERR_SESSION_ENDED",
+            ErrorKind::Aws => "ERR_AWS",
+            ErrorKind::CallbackHandled => "ERR_CALLBACK_HANDLED",
+            ErrorKind::NotACallback => "ERR_NOT_A_CALLBACK",
+            ErrorKind::NotSignedIn => "ERR_NOT_SIGNED_IN",
+            ErrorKind::Storage => "ERR_STORAGE",
         }
     }
 }
@@ -68,6 +98,7 @@ impl ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    server_type: Option<String>,
 }
 
 impl Error {
@@ -76,7 +107,19 @@ impl Error {
         Self {
             kind,
             message: message.into(),
+            server_type: None,
         }
+    }
+
+    /// Attaches the server's error type (`invalid_grant`, `NotAuthorizedException`, ...).
+    pub fn with_server_type(mut self, server_type: impl Into<String>) -> Self {
+        self.server_type = Some(server_type.into());
+        self
+    }
+
+    /// The OAuth `error` or AWS `__type` the server answered with, if any.
+    pub fn server_type(&self) -> Option<&str> {
+        self.server_type.as_deref()
     }
 
     /// The kind of error.

@@ -21,6 +21,10 @@
 pub mod config;
 pub mod error;
 pub mod jwt;
+pub mod oauth;
+pub mod pkce;
+pub mod secret;
+pub mod session;
 pub mod sigv4;
 
 #[cfg(target_arch = "wasm32")]

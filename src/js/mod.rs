@@ -1,5 +1,6 @@
 //! The `#[wasm_bindgen]` facade: JS option objects in, plain objects and `AuthError`s out.
 
+mod auth;
 mod types;
 mod verifier;
 

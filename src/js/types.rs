@@ -19,12 +19,23 @@ export type AuthErrorCode =
   | 'ERR_JWT_TOKEN_USE'
   | 'ERR_JWT_GROUP'
   | 'ERR_JWT_SCOPE'
-  | 'ERR_NETWORK';
+  | 'ERR_NETWORK'
+  | 'ERR_STATE_MISMATCH'
+  | 'ERR_NONCE_MISMATCH'
+  | 'ERR_OAUTH'
+  | 'ERR_SESSION_ENDED'
+  | 'ERR_AWS'
+  | 'ERR_CALLBACK_HANDLED'
+  | 'ERR_NOT_A_CALLBACK'
+  | 'ERR_NOT_SIGNED_IN'
+  | 'ERR_STORAGE';
 
 /** Every failure is thrown (or rejected) as an `Error` of this shape. */
 export interface AuthError extends Error {
   name: 'AuthError';
   code: AuthErrorCode;
+  /** The OAuth `error` or AWS error type the server answered with, when there is one. */
+  type?: string;
 }
 
 /** A JSON Web Key Set, as served at `<issuer>/.well-known/jwks.json`. */
@@ -51,6 +62,98 @@ export interface JwtVerifierOptions {
   jwksUri?: string;
   /** An inline key set (object or JSON text): nothing is fetched. */
   jwks?: JsonWebKeySet | string;
+}
+
+export interface CognitoAuthOptions {
+  /** The user pool, e.g. `us-east-1_AbC123`. */
+  userPoolId: string;
+  /** The app client id (a public client, no secret). */
+  clientId: string;
+  /** The managed-login domain, e.g. `https://shop.auth.us-east-1.amazoncognito.com` (no path). */
+  domain: string;
+  /** The callback URL registered on the app client (matched exactly). */
+  redirectUri: string;
+  /** The sign-out URL registered on the app client (needed by `signOut({ redirect: true })`). */
+  logoutUri?: string;
+  /** Scopes to request; must include `openid`. Default `['openid', 'email', 'profile']`. */
+  scopes?: string[];
+  /** The identity pool, `<region>:<guid>`, for AWS credentials. */
+  identityPoolId?: string;
+  /** Where tokens are kept. Default `'local'` (survives reloads, shared by tabs). */
+  storage?: 'local' | 'session' | 'memory';
+  /** Refresh when tokens expire within this many seconds. Default 120. */
+  refreshMarginSeconds?: number;
+  /** How long a started sign-in stays valid, 60–3600 s. Default 600. */
+  transactionTtlSeconds?: number;
+  /** `'tokenEndpoint'` (refresh_token grant, default) or `'api'` (GetTokensFromRefreshToken). */
+  refreshWith?: 'tokenEndpoint' | 'api';
+  /** Endpoint overrides (a local Cognito, custom domains, the newer issuer host). */
+  endpoints?: {
+    issuer?: string;
+    jwksUri?: string;
+    cognitoIdp?: string;
+    cognitoIdentity?: string;
+    authorize?: string;
+    token?: string;
+    revoke?: string;
+    logout?: string;
+    userInfo?: string;
+  };
+}
+
+export interface SignInWithRedirectOptions {
+  identityProvider?: string;
+  idpIdentifier?: string;
+  loginHint?: string;
+  lang?: string;
+  prompt?: string;
+  scopes?: string[];
+  /** Application state handed back by `handleRedirectCallback`. */
+  customState?: string;
+}
+
+export interface AuthTokens {
+  idToken: string;
+  accessToken: string;
+  /** Expiry in milliseconds since the epoch, on the local clock. */
+  expiresAt: number;
+}
+
+export interface CognitoUser {
+  sub: string;
+  username: string;
+  email?: string;
+  emailVerified?: boolean;
+  groups: string[];
+  /** `custom:*` attributes without the prefix. */
+  attributes: Record<string, string>;
+  /** Every claim of the verified ID token. */
+  claims: CognitoJwtClaims;
+}
+
+export interface RedirectResult {
+  user: CognitoUser;
+  customState: string | null;
+}
+
+export type AuthEventName =
+  | 'signedIn'
+  | 'signedOut'
+  | 'tokenRefresh'
+  | 'tokenRefreshFailure'
+  | 'signInWithRedirectFailure'
+  | 'credentialsRefresh'
+  | 'storageWarning';
+
+export interface AuthEventDetail {
+  /** True when the event happened in another tab of this origin. */
+  fromOtherTab: boolean;
+  /** Why: 'signOut', 'refreshTokenRefused', 'otherTab', 'corrupted', ... */
+  reason?: string;
+  error?: { code: AuthErrorCode; message: string; type?: string };
+  /** For tokenRefreshFailure: the attempt (1-based) and whether another follows. */
+  attempt?: number;
+  willRetry?: boolean;
 }
 
 /** Claims of a verified Cognito token. */

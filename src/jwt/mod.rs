@@ -13,6 +13,8 @@ mod verifier;
 pub use jsonwebtoken::Algorithm;
 pub use jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS};
 pub use token::Claims;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use token::{peek_claims, seconds, string, strings};
 pub use verifier::{Step, TokenUse, Verifier, VerifierConfig, MAX_GRACE_SECONDS};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -1,7 +1,11 @@
 //! The only code that touches the browser: clock and fetch, and the browser-facing [`JwtVerifier`].
 
+mod auth;
+mod browser;
 mod verifier;
 
+pub use auth::{CallbackResult, CognitoAuth, ErrorDetail, EventDetail, EventName, Tokens, User};
+pub use browser::Store;
 pub use verifier::JwtVerifier;
 
 use crate::error::{Error, ErrorKind, Result};

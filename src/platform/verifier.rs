@@ -35,8 +35,14 @@ impl JwtVerifier {
     /// Verifies `token`, fetching the JWKS first when it is not cached or lacks the token's `kid`
     /// (at most one fetch per call, and no refetch within the wait period).
     pub async fn verify(&self, token: &str) -> Result<Claims> {
+        self.verify_at(token, now_seconds()).await
+    }
+
+    /// [`verify`](Self::verify) with the time (seconds since the epoch) passed in, e.g. the local clock
+    /// corrected by a measured server clock offset.
+    pub async fn verify_at(&self, token: &str, now: u64) -> Result<Claims> {
         for _ in 0..2 {
-            let step = self.core.borrow().step(token, now_seconds())?;
+            let step = self.core.borrow().step(token, now)?;
             match step {
                 Step::Verified(claims) => return Ok(claims),
                 Step::FetchJwks => self.fetch_jwks().await?,

@@ -1,0 +1,684 @@
+//! The managed-login and token endpoints as plain data: URLs and requests to send, responses to parse.
+//! Nothing here does I/O; the platform layer sends [`HttpRequest`]s and hands back [`HttpResponse`]s.
+
+use serde_json::{json, Value};
+
+use crate::config::{AuthConfig, RefreshWith};
+use crate::error::{config, quoted, Error, ErrorKind, Result};
+use crate::secret::Secret;
+
+/// A request to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `POST` or `GET`.
+    pub method: &'static str,
+    /// The absolute URL.
+    pub url: String,
+    /// Headers to set (lower-case names).
+    pub headers: Vec<(String, String)>,
+    /// The body (form-encoded or JSON); may hold a token, so the type is never logged.
+    pub body: String,
+}
+
+/// A response received: status 0 means the request failed before any answer (offline, CORS, DNS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// HTTP status, or 0 when no response arrived.
+    pub status: u16,
+    /// The body text.
+    pub body: String,
+    /// The `x-amzn-errortype` header, if readable.
+    pub error_type_header: Option<String>,
+}
+
+/// Percent-encodes a query component, spaces as `%20`.
+pub fn encode_component(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode_component(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// Optional parameters of a sign-in redirect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignInOptions {
+    /// `identity_provider`: `COGNITO`, `Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple` or a
+    /// SAML/OIDC provider name.
+    pub identity_provider: Option<String>,
+    /// `idp_identifier`: an identifier of a SAML/OIDC provider.
+    pub idp_identifier: Option<String>,
+    /// `login_hint`: pre-fills the username.
+    pub login_hint: Option<String>,
+    /// `lang`: managed-login language.
+    pub lang: Option<String>,
+    /// `prompt`: e.g. `login` to force the form.
+    pub prompt: Option<String>,
+    /// Scopes for this sign-in, instead of the configured ones.
+    pub scopes: Option<Vec<String>>,
+}
+
+/// The managed-login `/oauth2/authorize` URL for a sign-in with PKCE S256.
+pub fn authorize_url(
+    config: &AuthConfig,
+    state: &str,
+    nonce: &str,
+    code_challenge: &str,
+    options: &SignInOptions,
+) -> Result<String> {
+    let scopes = options.scopes.as_ref().unwrap_or(&config.scopes);
+    if !scopes.iter().any(|s| s == "openid") {
+        return Err(config_err("scopes: must include 'openid'"));
+    }
+    let scope = scopes.join(" ");
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", &config.client_id),
+        ("redirect_uri", &config.redirect_uri),
+        ("scope", &scope),
+        ("state", state),
+        ("nonce", nonce),
+        ("code_challenge_method", "S256"),
+        ("code_challenge", code_challenge),
+    ];
+    for (name, value) in [
+        ("identity_provider", &options.identity_provider),
+        ("idp_identifier", &options.idp_identifier),
+        ("login_hint", &options.login_hint),
+        ("lang", &options.lang),
+        ("prompt", &options.prompt),
+    ] {
+        if let Some(v) = value {
+            pairs.push((name, v));
+        }
+    }
+    Ok(format!("{}?{}", config.endpoints.authorize, query(&pairs)))
+}
+
+fn config_err(message: &str) -> Error {
+    config(message)
+}
+
+/// The managed-login `/logout` URL (`client_id` + `logout_uri`).
+pub fn logout_url(config: &AuthConfig) -> Result<String> {
+    let logout_uri = config
+        .logout_uri
+        .as_deref()
+        .ok_or_else(|| config_err("logoutUri: required to sign out with a redirect"))?;
+    Ok(format!(
+        "{}?{}",
+        config.endpoints.logout,
+        query(&[("client_id", &config.client_id), ("logout_uri", logout_uri)])
+    ))
+}
+
+fn form_post(url: &str, body: String) -> HttpRequest {
+    HttpRequest {
+        method: "POST",
+        url: url.to_owned(),
+        headers: vec![(
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        )],
+        body,
+    }
+}
+
+/// A request to a Cognito JSON API (`x-amz-json-1.1`, `X-Amz-Target`).
+pub fn json_api(url: &str, target: &str, body: &Value) -> HttpRequest {
+    HttpRequest {
+        method: "POST",
+        url: url.to_owned(),
+        headers: vec![
+            ("content-type".into(), "application/x-amz-json-1.1".into()),
+            ("x-amz-target".into(), target.to_owned()),
+        ],
+        body: body.to_string(),
+    }
+}
+
+/// `POST /oauth2/token` exchanging an authorization code with its PKCE verifier.
+pub fn code_exchange(config: &AuthConfig, code: &str, verifier: &Secret) -> HttpRequest {
+    form_post(
+        &config.endpoints.token,
+        form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &config.client_id),
+            ("code", code),
+            ("redirect_uri", &config.redirect_uri),
+            ("code_verifier", verifier.expose()),
+        ]),
+    )
+}
+
+/// Redeems a refresh token: the `refresh_token` grant or `GetTokensFromRefreshToken`, per the config.
+pub fn refresh(config: &AuthConfig, refresh_token: &Secret) -> HttpRequest {
+    match config.refresh_with {
+        RefreshWith::TokenEndpoint => form_post(
+            &config.endpoints.token,
+            form(&[
+                ("grant_type", "refresh_token"),
+                ("client_id", &config.client_id),
+                ("refresh_token", refresh_token.expose()),
+            ]),
+        ),
+        RefreshWith::Api => json_api(
+            &config.endpoints.cognito_idp,
+            "AWSCognitoIdentityProviderService.GetTokensFromRefreshToken",
+            &json!({ "RefreshToken": refresh_token.expose(), "ClientId": config.client_id }),
+        ),
+    }
+}
+
+/// `POST /oauth2/revoke` for a refresh token.
+pub fn revoke(config: &AuthConfig, refresh_token: &Secret) -> HttpRequest {
+    form_post(
+        &config.endpoints.revoke,
+        form(&[
+            ("token", refresh_token.expose()),
+            ("client_id", &config.client_id),
+        ]),
+    )
+}
+
+/// `GlobalSignOut` with an access token: ends every session of the user.
+pub fn global_sign_out(config: &AuthConfig, access_token: &str) -> HttpRequest {
+    json_api(
+        &config.endpoints.cognito_idp,
+        "AWSCognitoIdentityProviderService.GlobalSignOut",
+        &json!({ "AccessToken": access_token }),
+    )
+}
+
+/// Tokens from the token endpoint or `GetTokensFromRefreshToken`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenResponse {
+    /// The ID token (absent only without the `openid` scope).
+    pub id_token: Option<String>,
+    /// The access token.
+    pub access_token: String,
+    /// A refresh token: always on a code exchange; on a refresh only with rotation.
+    pub refresh_token: Option<Secret>,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: u64,
+}
+
+/// What a token request was for: decides what a refusal means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// An authorization code exchange.
+    Code,
+    /// A refresh.
+    Refresh,
+}
+
+/// Parses a token response, or turns a failure into a typed error:
+/// - no response, 5xx, 429, throttling → [`ErrorKind::Network`] (transient: keep the session, retry);
+/// - `invalid_grant` / `NotAuthorizedException` on a refresh → [`ErrorKind::SessionEnded`];
+/// - any other refusal → [`ErrorKind::OAuth`] / [`ErrorKind::Aws`] with the server's error type.
+pub fn parse_token_response(response: &HttpResponse, grant: Grant) -> Result<TokenResponse> {
+    if !(200..300).contains(&response.status) {
+        return Err(classify_failure(response, grant));
+    }
+    let value: Value = serde_json::from_str(&response.body)
+        .map_err(|_| Error::new(ErrorKind::Network, "the token response is not JSON"))?;
+    // GetTokensFromRefreshToken wraps the tokens in AuthenticationResult with PascalCase names.
+    let (result, id, access, refresh, expires) = match value.get("AuthenticationResult") {
+        Some(r) => (r, "IdToken", "AccessToken", "RefreshToken", "ExpiresIn"),
+        None => (
+            &value,
+            "id_token",
+            "access_token",
+            "refresh_token",
+            "expires_in",
+        ),
+    };
+    let text = |name: &str| result.get(name).and_then(Value::as_str).map(str::to_owned);
+    let access_token = text(access)
+        .ok_or_else(|| Error::new(ErrorKind::Network, "the token response has no access token"))?;
+    let expires_in = result
+        .get(expires)
+        .and_then(Value::as_u64)
+        .ok_or_else(|| Error::new(ErrorKind::Network, "the token response has no expires_in"))?;
+    Ok(TokenResponse {
+        id_token: text(id),
+        access_token,
+        refresh_token: text(refresh).filter(|t| !t.is_empty()).map(Secret::new),
+        expires_in,
+    })
+}
+
+/// The error type of a JSON API error: `__type` (or the `x-amzn-errortype` header), the part after the
+/// last `#` and before the first `:`.
+pub fn aws_error_type(response: &HttpResponse) -> Option<String> {
+    let from_body = serde_json::from_str::<Value>(&response.body)
+        .ok()
+        .and_then(|v| v.get("__type").and_then(Value::as_str).map(str::to_owned));
+    let raw = from_body.or_else(|| response.error_type_header.clone())?;
+    let after_hash = raw.rsplit('#').next().unwrap_or(&raw);
+    Some(
+        after_hash
+            .split(':')
+            .next()
+            .unwrap_or(after_hash)
+            .to_owned(),
+    )
+}
+
+fn is_transient(status: u16, error_type: Option<&str>) -> bool {
+    status == 0
+        || status == 429
+        || status >= 500
+        || matches!(
+            error_type,
+            Some(
+                "TooManyRequestsException"
+                    | "InternalErrorException"
+                    | "too_many_requests"
+                    | "server_error"
+                    | "temporarily_unavailable"
+                    | "LimitExceededException"
+            )
+        )
+}
+
+/// A typed error for a failed token, revoke or JSON API request (see [`parse_token_response`]).
+pub fn classify_failure(response: &HttpResponse, grant: Grant) -> Error {
+    let body: Option<Value> = serde_json::from_str(&response.body).ok();
+    let oauth_error = body
+        .as_ref()
+        .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned));
+    let description = body.as_ref().and_then(|v| {
+        v.get("error_description")
+            .or_else(|| v.get("message"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let aws_type = aws_error_type(response);
+    let server_type = oauth_error.or(aws_type.clone());
+    let status = response.status;
+    let describe = |what: &str| {
+        let mut m = format!("{what} (HTTP {status}");
+        if let Some(t) = &server_type {
+            m.push_str(", ");
+            m.push_str(&quoted(t));
+        }
+        m.push(')');
+        if let Some(d) = &description {
+            m.push_str(": ");
+            m.push_str(&quoted(d));
+        }
+        m
+    };
+    let error = if status == 0 {
+        Error::new(
+            ErrorKind::Network,
+            "the request failed: offline, DNS, CORS or TLS",
+        )
+    } else if is_transient(status, server_type.as_deref()) {
+        Error::new(
+            ErrorKind::Network,
+            describe("the server failed transiently"),
+        )
+    } else if grant == Grant::Refresh
+        && matches!(
+            server_type.as_deref(),
+            Some("invalid_grant" | "NotAuthorizedException")
+        )
+    {
+        Error::new(
+            ErrorKind::SessionEnded,
+            describe("the refresh token was refused"),
+        )
+    } else if aws_type.is_some() {
+        Error::new(ErrorKind::Aws, describe("the request was refused"))
+    } else {
+        Error::new(ErrorKind::OAuth, describe("the request was refused"))
+    };
+    match server_type {
+        Some(t) => error.with_server_type(t),
+        None => error,
+    }
+}
+
+/// What the authorization server sent back to the redirect URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Callback {
+    /// The `state` parameter.
+    pub state: String,
+    /// The code, or the error.
+    pub outcome: CallbackOutcome,
+}
+
+/// The result carried by a callback URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackOutcome {
+    /// `code`: to exchange.
+    Code(String),
+    /// `error` and `error_description`.
+    Error {
+        /// The OAuth error code, e.g. `access_denied`.
+        error: String,
+        /// The description, if any.
+        description: Option<String>,
+    },
+}
+
+fn query_of(url: &str) -> &str {
+    let without_fragment = url.split('#').next().unwrap_or("");
+    without_fragment.split_once('?').map_or("", |(_, q)| q)
+}
+
+/// Reads a callback URL: `?code=...&state=...` or `?error=...&state=...`. `None` when the URL is not one.
+pub fn parse_callback(url: &str) -> Option<Callback> {
+    let mut code = None;
+    let mut state = None;
+    let mut error = None;
+    let mut description = None;
+    for (k, v) in form_urlencoded::parse(query_of(url).as_bytes()) {
+        match &*k {
+            "code" => code = Some(v.into_owned()),
+            "state" => state = Some(v.into_owned()),
+            "error" => error = Some(v.into_owned()),
+            "error_description" => description = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let state = state.filter(|s| !s.is_empty())?;
+    let outcome = match (code, error) {
+        (_, Some(error)) => CallbackOutcome::Error { error, description },
+        (Some(code), None) if !code.is_empty() => CallbackOutcome::Code(code),
+        _ => return None,
+    };
+    Some(Callback { state, outcome })
+}
+
+/// `url` without the callback parameters (`code`, `state`, `error`, `error_description`), for the
+/// address bar after the callback.
+pub fn strip_callback_params(url: &str) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let (base, query) = before_fragment
+        .split_once('?')
+        .unwrap_or((before_fragment, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let key = pair.split('=').next().unwrap_or("");
+            !pair.is_empty() && !matches!(key, "code" | "state" | "error" | "error_description")
+        })
+        .collect();
+    let mut out = base.to_owned();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> AuthConfig {
+        let mut c = AuthConfig::new(
+            "us-east-1_P00l",
+            "client1",
+            "https://shop.auth.us-east-1.amazoncognito.com",
+            "https://app.example/cb?x=1",
+        )
+        .unwrap();
+        c.logout_uri = Some("https://app.example/".into());
+        c
+    }
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            body: body.into(),
+            error_type_header: None,
+        }
+    }
+
+    #[test]
+    fn authorize_url_carries_pkce_state_nonce_and_options() {
+        let options = SignInOptions {
+            identity_provider: Some("Google".into()),
+            login_hint: Some("a b+c@example.com".into()),
+            ..Default::default()
+        };
+        let url = authorize_url(&cfg(), "st", "no", "ch", &options).unwrap();
+        assert_eq!(
+            url,
+            "https://shop.auth.us-east-1.amazoncognito.com/oauth2/authorize?response_type=code\
+             &client_id=client1&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Fx%3D1\
+             &scope=openid%20email%20profile&state=st&nonce=no&code_challenge_method=S256\
+             &code_challenge=ch&identity_provider=Google&login_hint=a%20b%2Bc%40example.com"
+        );
+        let no_openid = SignInOptions {
+            scopes: Some(vec!["email".into()]),
+            ..Default::default()
+        };
+        assert_eq!(
+            authorize_url(&cfg(), "s", "n", "c", &no_openid)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Config
+        );
+    }
+
+    #[test]
+    fn logout_url_needs_a_logout_uri() {
+        assert_eq!(
+            logout_url(&cfg()).unwrap(),
+            "https://shop.auth.us-east-1.amazoncognito.com/logout?client_id=client1&logout_uri=https%3A%2F%2Fapp.example%2F"
+        );
+        let mut c = cfg();
+        c.logout_uri = None;
+        assert!(logout_url(&c)
+            .unwrap_err()
+            .message()
+            .starts_with("logoutUri"));
+    }
+
+    #[test]
+    fn token_requests_are_form_posts_or_json_api_calls() {
+        let r = code_exchange(&cfg(), "the code", &Secret::new("v".repeat(43)));
+        assert_eq!(
+            r.url,
+            "https://shop.auth.us-east-1.amazoncognito.com/oauth2/token"
+        );
+        assert_eq!(
+            r.body,
+            format!("grant_type=authorization_code&client_id=client1&code=the+code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Fx%3D1&code_verifier={}", "v".repeat(43))
+        );
+        let r = refresh(&cfg(), &Secret::new("rt"));
+        assert_eq!(
+            r.body,
+            "grant_type=refresh_token&client_id=client1&refresh_token=rt"
+        );
+        let mut c = cfg();
+        c.refresh_with = RefreshWith::Api;
+        let r = refresh(&c, &Secret::new("rt"));
+        assert_eq!(r.url, "https://cognito-idp.us-east-1.amazonaws.com/");
+        assert!(r.headers.contains(&(
+            "x-amz-target".into(),
+            "AWSCognitoIdentityProviderService.GetTokensFromRefreshToken".into()
+        )));
+        assert_eq!(
+            serde_json::from_str::<Value>(&r.body).unwrap(),
+            json!({"RefreshToken": "rt", "ClientId": "client1"})
+        );
+        assert_eq!(
+            revoke(&cfg(), &Secret::new("rt")).body,
+            "token=rt&client_id=client1"
+        );
+        let g = global_sign_out(&cfg(), "at");
+        assert!(g
+            .headers
+            .contains(&("content-type".into(), "application/x-amz-json-1.1".into())));
+    }
+
+    #[test]
+    fn parses_both_token_response_shapes() {
+        let t = parse_token_response(
+            &resp(200, r#"{"id_token":"i","access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":3600}"#),
+            Grant::Code,
+        )
+        .unwrap();
+        assert_eq!(
+            (t.id_token.as_deref(), t.access_token.as_str(), t.expires_in),
+            (Some("i"), "a", 3600)
+        );
+        assert_eq!(t.refresh_token.unwrap().expose(), "r");
+        let t = parse_token_response(
+            &resp(200, r#"{"AuthenticationResult":{"IdToken":"i","AccessToken":"a","ExpiresIn":300,"TokenType":"Bearer"}}"#),
+            Grant::Refresh,
+        )
+        .unwrap();
+        assert_eq!(
+            (t.access_token.as_str(), t.expires_in, t.refresh_token),
+            ("a", 300, None)
+        );
+        for broken in ["", "{}", r#"{"access_token":"a"}"#, "<html>"] {
+            assert_eq!(
+                parse_token_response(&resp(200, broken), Grant::Refresh)
+                    .unwrap_err()
+                    .kind(),
+                ErrorKind::Network
+            );
+        }
+    }
+
+    #[test]
+    fn classifies_failures() {
+        let kind = |status, body: &str, grant| {
+            let e = parse_token_response(&resp(status, body), grant).unwrap_err();
+            (e.kind(), e.server_type().map(str::to_owned))
+        };
+        use ErrorKind::*;
+        assert_eq!(
+            kind(400, r#"{"error":"invalid_grant"}"#, Grant::Refresh),
+            (SessionEnded, Some("invalid_grant".into()))
+        );
+        assert_eq!(
+            kind(400, r#"{"error":"invalid_grant"}"#, Grant::Code),
+            (OAuth, Some("invalid_grant".into()))
+        );
+        assert_eq!(
+            kind(
+                400,
+                r#"{"__type":"NotAuthorizedException","message":"Refresh Token has been revoked"}"#,
+                Grant::Refresh
+            )
+            .0,
+            SessionEnded
+        );
+        assert_eq!(
+            kind(
+                400,
+                r#"{"__type":"com.amazon#NotAuthorizedException:x"}"#,
+                Grant::Refresh
+            )
+            .1
+            .as_deref(),
+            Some("NotAuthorizedException")
+        );
+        assert_eq!(
+            kind(
+                400,
+                r#"{"__type":"TooManyRequestsException"}"#,
+                Grant::Refresh
+            )
+            .0,
+            Network
+        );
+        assert_eq!(
+            kind(429, r#"{"error":"too_many_requests"}"#, Grant::Refresh).0,
+            Network
+        );
+        assert_eq!(kind(500, "oops", Grant::Refresh), (Network, None));
+        assert_eq!(kind(503, "", Grant::Code).0, Network);
+        assert_eq!(kind(0, "", Grant::Refresh).0, Network);
+        assert_eq!(
+            kind(400, r#"{"error":"invalid_client"}"#, Grant::Refresh),
+            (OAuth, Some("invalid_client".into()))
+        );
+        assert_eq!(
+            kind(
+                400,
+                r#"{"__type":"ResourceNotFoundException"}"#,
+                Grant::Refresh
+            )
+            .0,
+            Aws
+        );
+        let header_only = HttpResponse {
+            status: 400,
+            body: String::new(),
+            error_type_header: Some("NotAuthorizedException:".into()),
+        };
+        assert_eq!(
+            classify_failure(&header_only, Grant::Refresh).kind(),
+            SessionEnded
+        );
+    }
+
+    #[test]
+    fn reads_and_strips_callbacks() {
+        let cb = parse_callback("https://app.example/cb?x=1&code=abc&state=s%2B1#top").unwrap();
+        assert_eq!(
+            cb,
+            Callback {
+                state: "s+1".into(),
+                outcome: CallbackOutcome::Code("abc".into())
+            }
+        );
+        let cb = parse_callback(
+            "https://app.example/cb?error=access_denied&error_description=User+cancelled&state=s",
+        )
+        .unwrap();
+        assert_eq!(
+            cb.outcome,
+            CallbackOutcome::Error {
+                error: "access_denied".into(),
+                description: Some("User cancelled".into())
+            }
+        );
+        assert_eq!(parse_callback("https://app.example/cb?code=abc"), None);
+        assert_eq!(parse_callback("https://app.example/cb?state=s"), None);
+        assert_eq!(parse_callback("https://app.example/#code=a&state=b"), None);
+        assert_eq!(
+            strip_callback_params("https://app.example/cb?x=1&code=abc&state=s#top"),
+            "https://app.example/cb?x=1#top"
+        );
+        assert_eq!(
+            strip_callback_params("https://app.example/?code=abc&state=s"),
+            "https://app.example/"
+        );
+        assert_eq!(
+            strip_callback_params(
+                "https://app.example/?error=e&error_description=d&state=s&codex=1"
+            ),
+            "https://app.example/?codex=1"
+        );
+    }
+}

@@ -1,0 +1,841 @@
+//! [`CognitoAuth`]: managed-login sign-in, tokens, refresh and sign-out in the browser, safe across tabs.
+//!
+//! The protocol decisions live in the I/O-free core ([`crate::oauth`], [`crate::session`],
+//! [`crate::jwt`]); this module sends the requests, keeps the storage, takes the Web Lock and speaks on
+//! the BroadcastChannel.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::rc::{Rc, Weak};
+
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::browser::{self, Store};
+use super::{now_seconds, JwtVerifier};
+use crate::config::{AuthConfig, StorageKind};
+use crate::error::{Error, ErrorKind, Result};
+use crate::jwt::{self, Claims, VerifierConfig};
+use crate::oauth::{self, CallbackOutcome, Grant, SignInOptions, TokenResponse};
+use crate::pkce::{self, Pkce};
+use crate::secret::Secret;
+use crate::session::{
+    self, backoff_ms, storage_key, HandledCallback, Session, Transaction, STORAGE_VERSION,
+};
+
+/// Attempts of one refresh before a transient failure is reported to the caller.
+const REFRESH_ATTEMPTS: u32 = 3;
+
+/// The events [`CognitoAuth`] emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EventName {
+    /// A user signed in (here through the callback, or in another tab).
+    SignedIn,
+    /// The session ended: sign-out, or a refresh token refused for good.
+    SignedOut,
+    /// New tokens were stored.
+    TokenRefresh,
+    /// A refresh attempt failed; the tokens were kept.
+    TokenRefreshFailure,
+    /// The redirect callback carried an error or could not be completed.
+    SignInWithRedirectFailure,
+    /// New AWS credentials were stored.
+    CredentialsRefresh,
+    /// A stored value was unreadable or foreign and was discarded.
+    StorageWarning,
+}
+
+impl EventName {
+    /// Parses the JS event name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "signedIn" => Self::SignedIn,
+            "signedOut" => Self::SignedOut,
+            "tokenRefresh" => Self::TokenRefresh,
+            "tokenRefreshFailure" => Self::TokenRefreshFailure,
+            "signInWithRedirectFailure" => Self::SignInWithRedirectFailure,
+            "credentialsRefresh" => Self::CredentialsRefresh,
+            "storageWarning" => Self::StorageWarning,
+            _ => return None,
+        })
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::SignedIn => "signedIn",
+            Self::SignedOut => "signedOut",
+            Self::TokenRefresh => "tokenRefresh",
+            Self::TokenRefreshFailure => "tokenRefreshFailure",
+            Self::SignInWithRedirectFailure => "signInWithRedirectFailure",
+            Self::CredentialsRefresh => "credentialsRefresh",
+            Self::StorageWarning => "storageWarning",
+        }
+    }
+}
+
+/// What an event says.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventDetail {
+    /// The event.
+    #[serde(skip)]
+    pub name: EventName,
+    /// Whether it happened in another tab (and reached this one through the BroadcastChannel).
+    pub from_other_tab: bool,
+    /// Why (`signOut`, `refreshTokenRefused`, `otherTab`, `corrupted`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The error, for failure events: `{ code, message, type? }`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
+    /// The attempt (1-based), for `tokenRefreshFailure`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// Whether another attempt follows, for `tokenRefreshFailure`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub will_retry: Option<bool>,
+}
+
+/// An error as event data.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorDetail {
+    /// The stable code.
+    pub code: &'static str,
+    /// The message.
+    pub message: String,
+    /// The server's error type, if any.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub server_type: Option<String>,
+}
+
+impl From<&Error> for ErrorDetail {
+    fn from(e: &Error) -> Self {
+        Self {
+            code: e.code(),
+            message: e.message().to_owned(),
+            server_type: e.server_type().map(str::to_owned),
+        }
+    }
+}
+
+impl EventDetail {
+    fn new(name: EventName) -> Self {
+        Self {
+            name,
+            from_other_tab: false,
+            reason: None,
+            error: None,
+            attempt: None,
+            will_retry: None,
+        }
+    }
+
+    fn reason(mut self, reason: &str) -> Self {
+        self.reason = Some(reason.to_owned());
+        self
+    }
+
+    fn error(mut self, error: &Error) -> Self {
+        self.error = Some(error.into());
+        self
+    }
+}
+
+/// The signed-in user, from the verified ID token.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// `sub`: the user's stable id.
+    pub sub: String,
+    /// `cognito:username`.
+    pub username: String,
+    /// `email`, if shared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `email_verified`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
+    /// `cognito:groups` (empty when none).
+    pub groups: Vec<String>,
+    /// `custom:*` attributes, without the prefix.
+    pub attributes: BTreeMap<String, String>,
+    /// Every claim of the ID token.
+    pub claims: Claims,
+}
+
+impl User {
+    fn from_claims(claims: Claims) -> Self {
+        let text = |name| jwt::string(&claims, name).map(str::to_owned);
+        let email_verified = match claims.get("email_verified") {
+            Some(serde_json::Value::Bool(b)) => Some(*b),
+            Some(serde_json::Value::String(s)) => Some(s == "true"),
+            _ => None,
+        };
+        let attributes = claims
+            .iter()
+            .filter_map(|(k, v)| {
+                let name = k.strip_prefix("custom:")?;
+                Some((name.to_owned(), v.as_str()?.to_owned()))
+            })
+            .collect();
+        Self {
+            sub: text("sub").unwrap_or_default(),
+            username: text("cognito:username")
+                .or_else(|| text("username"))
+                .unwrap_or_default(),
+            email: text("email"),
+            email_verified,
+            groups: jwt::strings(&claims, "cognito:groups")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            attributes,
+            claims,
+        }
+    }
+}
+
+/// The tokens handed to the app.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tokens {
+    /// The ID token.
+    pub id_token: String,
+    /// The access token.
+    pub access_token: String,
+    /// When they expire, in milliseconds since the epoch on the local clock.
+    pub expires_at: f64,
+}
+
+impl From<&Session> for Tokens {
+    fn from(s: &Session) -> Self {
+        Self {
+            id_token: s.id_token.clone(),
+            access_token: s.access_token.clone(),
+            expires_at: s.expires_at as f64 * 1000.0,
+        }
+    }
+}
+
+/// The result of a handled redirect callback.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallbackResult {
+    /// The user signed in.
+    pub user: User,
+    /// The `customState` given to `signInWithRedirect`.
+    pub custom_state: Option<String>,
+}
+
+type Listener = Rc<dyn Fn(&EventDetail)>;
+type Channel = (
+    web_sys::BroadcastChannel,
+    Closure<dyn FnMut(web_sys::MessageEvent)>,
+);
+type SharedResult<T> = Shared<LocalBoxFuture<'static, Result<T>>>;
+
+struct Inner {
+    config: AuthConfig,
+    store: Store,
+    verifier: JwtVerifier,
+    tab_id: String,
+    listeners: RefCell<Vec<(u32, EventName, Listener)>>,
+    next_listener: Cell<u32>,
+    refreshing: RefCell<Option<SharedResult<Session>>>,
+    callbacks: RefCell<HashMap<String, SharedResult<CallbackResult>>>,
+    channel: RefCell<Option<Channel>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some((channel, _)) = self.channel.borrow_mut().take() {
+            channel.set_onmessage(None);
+            channel.close();
+        }
+    }
+}
+
+/// Sign-in with the managed login (authorization code + PKCE), token storage and refresh, sign-out.
+/// Cloning is cheap; clones share everything.
+#[derive(Clone)]
+pub struct CognitoAuth {
+    inner: Rc<Inner>,
+}
+
+impl CognitoAuth {
+    /// Validates `config` and opens its storage. Emits `storageWarning` later if Web Storage was
+    /// unavailable and memory is used instead.
+    pub fn new(config: AuthConfig) -> Result<Self> {
+        config.validate()?;
+        let mut verifier_config = VerifierConfig::new(
+            config.user_pool.as_str(),
+            None,
+            Some(vec![config.client_id.clone()]),
+        )?;
+        verifier_config.issuer = config.endpoints.issuer.clone();
+        verifier_config.jwks_uri = config.endpoints.jwks_uri.clone();
+        // Leeway for clock drift between the measurement of the offset and now.
+        verifier_config.grace_seconds = 30;
+        let verifier = JwtVerifier::new(verifier_config, None)?;
+        let (store, fell_back) = Store::open(config.storage);
+        let tab_id = pkce::random_string(&browser::random_bytes::<9>()?);
+        let inner = Rc::new(Inner {
+            config,
+            store,
+            verifier,
+            tab_id,
+            listeners: RefCell::new(Vec::new()),
+            next_listener: Cell::new(1),
+            refreshing: RefCell::new(None),
+            callbacks: RefCell::new(HashMap::new()),
+            channel: RefCell::new(None),
+        });
+        if inner.config.storage == StorageKind::Local && !fell_back {
+            Inner::open_channel(&inner);
+        }
+        Ok(Self { inner })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AuthConfig {
+        &self.inner.config
+    }
+
+    /// Registers `listener` for `name`; returns an id for [`off`](Self::off).
+    pub fn on(&self, name: EventName, listener: impl Fn(&EventDetail) + 'static) -> u32 {
+        let id = self.inner.next_listener.get();
+        self.inner.next_listener.set(id + 1);
+        self.inner
+            .listeners
+            .borrow_mut()
+            .push((id, name, Rc::new(listener)));
+        id
+    }
+
+    /// Removes a listener.
+    pub fn off(&self, id: u32) {
+        self.inner
+            .listeners
+            .borrow_mut()
+            .retain(|(i, _, _)| *i != id);
+    }
+
+    /// Starts a sign-in: stores a login transaction (PKCE verifier, nonce, custom state) under a fresh
+    /// `state` and navigates to the managed login.
+    pub async fn sign_in_with_redirect(
+        &self,
+        options: SignInOptions,
+        custom_state: Option<String>,
+    ) -> Result<()> {
+        let url = self.prepare_sign_in(&options, custom_state)?;
+        browser::navigate(&url)
+    }
+
+    /// Stores a login transaction and returns the authorize URL without navigating.
+    pub fn prepare_sign_in(
+        &self,
+        options: &SignInOptions,
+        custom_state: Option<String>,
+    ) -> Result<String> {
+        let inner = &self.inner;
+        let now = now_seconds();
+        inner.prune_transactions(now);
+        let pkce = Pkce::from_entropy(&browser::random_bytes::<{ pkce::ENTROPY_BYTES }>()?);
+        let state = pkce::random_string(&browser::random_bytes::<{ pkce::ENTROPY_BYTES }>()?);
+        let nonce = pkce::random_string(&browser::random_bytes::<{ pkce::ENTROPY_BYTES }>()?);
+        let url = oauth::authorize_url(&inner.config, &state, &nonce, &pkce.challenge, options)?;
+        let tx = Transaction {
+            v: STORAGE_VERSION,
+            state: state.clone(),
+            verifier: pkce.verifier,
+            nonce,
+            custom_state,
+            created_at: now,
+        };
+        inner
+            .store
+            .set(&inner.key(&format!("tx.{state}")), &tx.to_json())?;
+        Ok(url)
+    }
+
+    /// Whether `url` (default: the current address) is a redirect callback for this client: the
+    /// redirect URI's origin and path with `state` and `code` or `error`.
+    pub fn is_redirect_callback(&self, url: Option<&str>) -> bool {
+        let href = url.map(str::to_owned).or_else(browser::location_href);
+        href.is_some_and(|u| {
+            base_of(&u) == base_of(&self.inner.config.redirect_uri)
+                && oauth::parse_callback(&u).is_some()
+        })
+    }
+
+    /// Completes a sign-in from the callback URL (default: the current address). Idempotent: a second
+    /// call for the same URL returns the same result (or `ERR_CALLBACK_HANDLED` once the session is gone).
+    pub async fn handle_redirect_callback(&self, url: Option<&str>) -> Result<CallbackResult> {
+        let url = match url.map(str::to_owned).or_else(browser::location_href) {
+            Some(u) => u,
+            None => return Err(Error::new(ErrorKind::NotACallback, "no URL to handle")),
+        };
+        let existing = self.inner.callbacks.borrow().get(&url).cloned();
+        let shared = match existing {
+            Some(shared) => shared,
+            None => {
+                let inner = self.inner.clone();
+                let u = url.clone();
+                let shared = async move { inner.handle_callback(&u).await }
+                    .boxed_local()
+                    .shared();
+                self.inner
+                    .callbacks
+                    .borrow_mut()
+                    .insert(url, shared.clone());
+                shared
+            }
+        };
+        shared.await
+    }
+
+    /// Valid tokens, refreshed first when they expire within the margin (or when `force_refresh`);
+    /// `None` when signed out.
+    pub async fn get_tokens(&self, force_refresh: bool) -> Result<Option<Tokens>> {
+        Ok(self
+            .inner
+            .clone()
+            .valid_session(force_refresh)
+            .await?
+            .as_ref()
+            .map(Tokens::from))
+    }
+
+    /// The signed-in user from the verified ID token (refreshed if needed), or `None`.
+    pub async fn current_user(&self) -> Result<Option<User>> {
+        let Some(session) = self.inner.clone().valid_session(false).await? else {
+            return Ok(None);
+        };
+        let now = session::server_time(now_seconds(), session.clock_offset);
+        let claims = self
+            .inner
+            .verifier
+            .verify_at(&session.id_token, now)
+            .await?;
+        Ok(Some(User::from_claims(claims)))
+    }
+
+    /// Signs out: `GlobalSignOut` when `global`, revokes the refresh token, clears the session in every
+    /// tab, then (when `redirect`) navigates to the managed `/logout`. Network failures of the revocation
+    /// do not stop the local sign-out.
+    pub async fn sign_out(&self, global: bool, redirect: bool) -> Result<()> {
+        let inner = &self.inner;
+        let logout = if redirect {
+            Some(oauth::logout_url(&inner.config)?)
+        } else {
+            None
+        };
+        if let Some(session) = inner.load_session() {
+            if global {
+                let _ = browser::send(&oauth::global_sign_out(
+                    &inner.config,
+                    &session.access_token,
+                ))
+                .await;
+            }
+            if let Some(refresh) = &session.refresh_token {
+                let _ = browser::send(&oauth::revoke(&inner.config, refresh)).await;
+            }
+        }
+        inner.end_session("signOut");
+        if let Some(url) = logout {
+            browser::navigate(&url)?;
+        }
+        Ok(())
+    }
+}
+
+/// The origin and path of a URL (no query or fragment).
+fn base_of(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+impl Inner {
+    fn key(&self, what: &str) -> String {
+        storage_key(&self.config.client_id, what)
+    }
+
+    fn emit(&self, detail: EventDetail) {
+        let listeners: Vec<Listener> = self
+            .listeners
+            .borrow()
+            .iter()
+            .filter(|(_, n, _)| *n == detail.name)
+            .map(|(_, _, l)| l.clone())
+            .collect();
+        for listener in listeners {
+            listener(&detail);
+        }
+    }
+
+    fn warn_storage(&self, key: &str) {
+        self.store.remove(key);
+        self.emit(EventDetail::new(EventName::StorageWarning).reason("corrupted"));
+    }
+
+    fn load_session(&self) -> Option<Session> {
+        let key = self.key("session");
+        let text = self.store.get(&key)?;
+        match Session::from_json(&text) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                self.warn_storage(&key);
+                None
+            }
+        }
+    }
+
+    fn save_session(&self, session: &Session) -> Result<()> {
+        self.store.set(&self.key("session"), &session.to_json())
+    }
+
+    fn prune_transactions(&self, now: u64) {
+        for key in self.store.keys_with_prefix(&self.key("tx.")) {
+            let keep = self
+                .store
+                .get(&key)
+                .and_then(|t| Transaction::from_json(&t).ok())
+                .is_some_and(|t| !t.is_expired(now, self.config.transaction_ttl_seconds));
+            if !keep {
+                self.store.remove(&key);
+            }
+        }
+        for key in self.store.keys_with_prefix(&self.key("handled.")) {
+            let keep = self
+                .store
+                .get(&key)
+                .and_then(|t| serde_json::from_str::<HandledCallback>(&t).ok())
+                .is_some_and(|h| now < h.at + 86_400);
+            if !keep {
+                self.store.remove(&key);
+            }
+        }
+    }
+
+    fn broadcast(&self, kind: EventName) {
+        if let Some((channel, _)) = self.channel.borrow().as_ref() {
+            let message =
+                serde_json::json!({ "type": kind.as_str(), "tab": self.tab_id }).to_string();
+            let _ = channel.post_message(&JsValue::from_str(&message));
+        }
+    }
+
+    fn open_channel(this: &Rc<Self>) {
+        let Ok(channel) =
+            web_sys::BroadcastChannel::new(&format!("cognito-wasm.{}", this.config.client_id))
+        else {
+            return;
+        };
+        let weak: Weak<Self> = Rc::downgrade(this);
+        let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let (Some(inner), Some(text)) = (weak.upgrade(), event.data().as_string()) else {
+                    return;
+                };
+                let Ok(message) = serde_json::from_str::<serde_json::Value>(&text) else {
+                    return;
+                };
+                if message.get("tab").and_then(|t| t.as_str()) == Some(inner.tab_id.as_str()) {
+                    return;
+                }
+                let Some(name) = message
+                    .get("type")
+                    .and_then(|t| t.as_str())
+                    .and_then(EventName::parse)
+                else {
+                    return;
+                };
+                // Storage is shared with the other tab: it already holds the new state.
+                let mut detail = EventDetail::new(name);
+                detail.from_other_tab = true;
+                if name == EventName::SignedOut {
+                    detail.reason = Some("otherTab".into());
+                }
+                inner.emit(detail);
+            },
+        );
+        channel.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        *this.channel.borrow_mut() = Some((channel, handler));
+    }
+
+    fn end_session(&self, reason: &str) {
+        self.store.remove(&self.key("session"));
+        for key in self.store.keys_with_prefix(&self.key("identity")) {
+            self.store.remove(&key);
+        }
+        self.broadcast(EventName::SignedOut);
+        self.emit(EventDetail::new(EventName::SignedOut).reason(reason));
+    }
+
+    /// Verifies the tokens of a response (ID token with `nonce` when given, and access token) at the
+    /// server time measured from the ID token's `iat`, and builds the session.
+    async fn accept_tokens(
+        &self,
+        tokens: TokenResponse,
+        previous_refresh: Option<Secret>,
+        nonce: Option<&str>,
+    ) -> Result<(Session, Claims)> {
+        let id_token = tokens.id_token.clone().ok_or_else(|| {
+            Error::new(
+                ErrorKind::OAuth,
+                "the token response has no ID token (is 'openid' in the scopes?)",
+            )
+        })?;
+        let local_now = now_seconds();
+        let iat = jwt::seconds(&jwt::peek_claims(&id_token)?, "iat").unwrap_or(local_now);
+        let offset = session::clock_offset(iat, local_now);
+        let server_now = session::server_time(local_now, offset);
+        let id_claims = self.verifier.verify_at(&id_token, server_now).await?;
+        if jwt::string(&id_claims, "token_use") != Some("id") {
+            return Err(Error::new(
+                ErrorKind::JwtTokenUse,
+                "the ID token's token_use is not \"id\"",
+            ));
+        }
+        if let Some(expected) = nonce {
+            if jwt::string(&id_claims, "nonce") != Some(expected) {
+                return Err(Error::new(
+                    ErrorKind::NonceMismatch,
+                    "the ID token's nonce is not the one sent with the sign-in",
+                ));
+            }
+        }
+        let access_claims = self
+            .verifier
+            .verify_at(&tokens.access_token, server_now)
+            .await?;
+        if jwt::string(&access_claims, "token_use") != Some("access") {
+            return Err(Error::new(
+                ErrorKind::JwtTokenUse,
+                "the access token's token_use is not \"access\"",
+            ));
+        }
+        if jwt::string(&access_claims, "sub") != jwt::string(&id_claims, "sub") {
+            return Err(Error::new(
+                ErrorKind::JwtAudience,
+                "the ID and access tokens are for different users",
+            ));
+        }
+        let exp = jwt::seconds(&id_claims, "exp").unwrap_or(0);
+        let session = Session::from_tokens(tokens, exp, offset, previous_refresh, local_now)?;
+        Ok((session, id_claims))
+    }
+
+    async fn handle_callback(self: Rc<Self>, url: &str) -> Result<CallbackResult> {
+        let result = self.complete_callback(url).await;
+        // Whatever happened, the code and state leave the address bar.
+        if browser::location_href().as_deref() == Some(url) {
+            browser::replace_url(&oauth::strip_callback_params(url));
+        }
+        if let Err(e) = &result {
+            if !matches!(e.kind(), ErrorKind::NotACallback) {
+                self.emit(EventDetail::new(EventName::SignInWithRedirectFailure).error(e));
+            }
+        }
+        result
+    }
+
+    async fn complete_callback(&self, url: &str) -> Result<CallbackResult> {
+        let callback = oauth::parse_callback(url).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotACallback,
+                "the URL has no code or error with a state",
+            )
+        })?;
+        let tx_key = self.key(&format!("tx.{}", callback.state));
+        let handled_key = self.key(&format!("handled.{}", callback.state));
+        let now = now_seconds();
+        let tx = match self.store.get(&tx_key) {
+            Some(text) => {
+                self.store.remove(&tx_key); // single use, whatever happens next
+                Transaction::from_json(&text)
+                    .ok()
+                    .filter(|t| !t.is_expired(now, self.config.transaction_ttl_seconds))
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::StateMismatch,
+                            "the sign-in transaction expired; sign in again",
+                        )
+                    })?
+            }
+            None => return self.already_handled(&handled_key).await,
+        };
+        let code = match callback.outcome {
+            CallbackOutcome::Code(code) => code,
+            CallbackOutcome::Error { error, description } => {
+                let message = match description {
+                    Some(d) => format!("sign-in failed: {}", crate::error::quoted(&d)),
+                    None => "sign-in failed".to_owned(),
+                };
+                return Err(Error::new(ErrorKind::OAuth, message).with_server_type(error));
+            }
+        };
+        let response =
+            browser::send(&oauth::code_exchange(&self.config, &code, &tx.verifier)).await;
+        let tokens = oauth::parse_token_response(&response, Grant::Code)?;
+        let (session, claims) = self.accept_tokens(tokens, None, Some(&tx.nonce)).await?;
+        self.save_session(&session)?;
+        let user = User::from_claims(claims);
+        let record = HandledCallback {
+            sub: user.sub.clone(),
+            custom_state: tx.custom_state.clone(),
+            at: now,
+        };
+        let _ = self.store.set(
+            &handled_key,
+            &serde_json::to_string(&record).unwrap_or_default(),
+        );
+        self.broadcast(EventName::SignedIn);
+        self.emit(EventDetail::new(EventName::SignedIn));
+        Ok(CallbackResult {
+            user,
+            custom_state: tx.custom_state,
+        })
+    }
+
+    /// A callback whose transaction is gone: answered from the handled record if its session is still
+    /// the current one, else a typed error.
+    async fn already_handled(&self, handled_key: &str) -> Result<CallbackResult> {
+        let record = self
+            .store
+            .get(handled_key)
+            .and_then(|t| serde_json::from_str::<HandledCallback>(&t).ok());
+        let Some(record) = record else {
+            return Err(Error::new(
+                ErrorKind::StateMismatch,
+                "the callback's state matches no sign-in started in this browser",
+            ));
+        };
+        if let Some(session) = self.load_session() {
+            let now = session::server_time(now_seconds(), session.clock_offset);
+            if let Ok(claims) = self.verifier.verify_at(&session.id_token, now).await {
+                if jwt::string(&claims, "sub") == Some(record.sub.as_str()) {
+                    return Ok(CallbackResult {
+                        user: User::from_claims(claims),
+                        custom_state: record.custom_state,
+                    });
+                }
+            }
+        }
+        Err(Error::new(
+            ErrorKind::CallbackHandled,
+            "this sign-in callback was already handled and its session has ended",
+        ))
+    }
+
+    async fn valid_session(self: Rc<Self>, force: bool) -> Result<Option<Session>> {
+        let Some(session) = self.load_session() else {
+            return Ok(None);
+        };
+        if !force && !session.needs_refresh(now_seconds(), self.config.refresh_margin_seconds) {
+            return Ok(Some(session));
+        }
+        match self
+            .clone()
+            .refresh_shared(session.access_token.clone())
+            .await
+        {
+            Ok(s) => Ok(Some(s)),
+            // A transient failure keeps the tokens: still-valid ones are handed out.
+            Err(e)
+                if e.kind() == ErrorKind::Network
+                    && !force
+                    && !session.is_expired(now_seconds()) =>
+            {
+                Ok(Some(session))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One refresh at a time in this tab; callers share its result.
+    async fn refresh_shared(self: Rc<Self>, stale_access: String) -> Result<Session> {
+        let existing = self.refreshing.borrow().clone();
+        let shared = match existing {
+            Some(s) => s,
+            None => {
+                let inner = self.clone();
+                let shared = async move {
+                    let lock = format!("cognito-wasm.{}.refresh", inner.config.client_id);
+                    let worker = inner.clone();
+                    let result = browser::with_lock(&lock, async move {
+                        worker.refresh_locked(stale_access).await
+                    })
+                    .await;
+                    inner.refreshing.borrow_mut().take();
+                    result
+                }
+                .boxed_local()
+                .shared();
+                *self.refreshing.borrow_mut() = Some(shared.clone());
+                shared
+            }
+        };
+        shared.await
+    }
+
+    /// Under the cross-tab lock: re-read storage (another tab may have refreshed already), then redeem
+    /// the refresh token with retries for transient failures.
+    async fn refresh_locked(self: Rc<Self>, stale_access: String) -> Result<Session> {
+        let Some(current) = self.load_session() else {
+            return Err(Error::new(
+                ErrorKind::NotSignedIn,
+                "signed out while refreshing",
+            ));
+        };
+        if current.access_token != stale_access {
+            return Ok(current);
+        }
+        let Some(refresh_token) = current.refresh_token.clone() else {
+            self.end_session("noRefreshToken");
+            return Err(Error::new(
+                ErrorKind::SessionEnded,
+                "the session has no refresh token",
+            ));
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let response = browser::send(&oauth::refresh(&self.config, &refresh_token)).await;
+            let outcome = match oauth::parse_token_response(&response, Grant::Refresh) {
+                Ok(tokens) => {
+                    self.accept_tokens(tokens, Some(refresh_token.clone()), None)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok((session, _)) => {
+                    self.save_session(&session)?;
+                    self.broadcast(EventName::TokenRefresh);
+                    self.emit(EventDetail::new(EventName::TokenRefresh));
+                    return Ok(session);
+                }
+                Err(e) if e.kind() == ErrorKind::SessionEnded => {
+                    self.end_session("refreshTokenRefused");
+                    return Err(e);
+                }
+                Err(e) => {
+                    let will_retry = e.kind() == ErrorKind::Network && attempt < REFRESH_ATTEMPTS;
+                    let mut detail = EventDetail::new(EventName::TokenRefreshFailure).error(&e);
+                    detail.attempt = Some(attempt);
+                    detail.will_retry = Some(will_retry);
+                    self.emit(detail);
+                    if !will_retry {
+                        return Err(e);
+                    }
+                    let random = u32::from_le_bytes(browser::random_bytes::<4>()?);
+                    browser::sleep_ms(backoff_ms(attempt - 1, random)).await;
+                }
+            }
+        }
+    }
+}

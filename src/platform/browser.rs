@@ -1,0 +1,222 @@
+//! Thin wrappers over the browser APIs the auth flows use: storage, random bytes, HTTP, timers,
+//! Web Locks, the address bar. Each has a fallback where the API may be missing.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::config::StorageKind;
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::{HttpRequest, HttpResponse};
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// Key-value storage: `localStorage`, `sessionStorage`, or memory.
+#[derive(Clone)]
+pub enum Store {
+    /// A Web Storage area.
+    Web(web_sys::Storage),
+    /// An in-memory map (also the fallback when Web Storage is blocked).
+    Memory(Rc<RefCell<BTreeMap<String, String>>>),
+}
+
+impl Store {
+    /// Opens the storage of `kind`; falls back to memory where Web Storage is unavailable.
+    pub fn open(kind: StorageKind) -> (Self, bool) {
+        let web = match kind {
+            StorageKind::Local => window().and_then(|w| w.local_storage().ok().flatten()),
+            StorageKind::Session => window().and_then(|w| w.session_storage().ok().flatten()),
+            StorageKind::Memory => return (Self::memory(), false),
+        };
+        match web {
+            Some(s) => (Self::Web(s), false),
+            None => (Self::memory(), true),
+        }
+    }
+
+    /// A new in-memory store.
+    pub fn memory() -> Self {
+        Self::Memory(Rc::new(RefCell::new(BTreeMap::new())))
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<String> {
+        match self {
+            Self::Web(s) => s.get_item(key).ok().flatten(),
+            Self::Memory(m) => m.borrow().get(key).cloned(),
+        }
+    }
+
+    /// Stores `value` under `key`.
+    pub fn set(&self, key: &str, value: &str) -> Result<()> {
+        match self {
+            Self::Web(s) => s.set_item(key, value).map_err(|_| {
+                Error::new(
+                    ErrorKind::Storage,
+                    "browser storage refused the write (quota or blocked)",
+                )
+            }),
+            Self::Memory(m) => {
+                m.borrow_mut().insert(key.to_owned(), value.to_owned());
+                Ok(())
+            }
+        }
+    }
+
+    /// Removes `key`.
+    pub fn remove(&self, key: &str) {
+        match self {
+            Self::Web(s) => {
+                let _ = s.remove_item(key);
+            }
+            Self::Memory(m) => {
+                m.borrow_mut().remove(key);
+            }
+        }
+    }
+
+    /// The keys that start with `prefix`.
+    pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
+        match self {
+            Self::Web(s) => {
+                let n = s.length().unwrap_or(0);
+                (0..n)
+                    .filter_map(|i| s.key(i).ok().flatten())
+                    .filter(|k| k.starts_with(prefix))
+                    .collect()
+            }
+            Self::Memory(m) => m
+                .borrow()
+                .keys()
+                .filter(|k| k.starts_with(prefix))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// `N` random bytes from `crypto.getRandomValues`.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|_| Error::new(ErrorKind::Config, "crypto.getRandomValues is not available"))?;
+    Ok(bytes)
+}
+
+/// Sends `request`; a request that gets no response comes back with status 0.
+pub async fn send(request: &HttpRequest) -> HttpResponse {
+    let no_response = HttpResponse {
+        status: 0,
+        body: String::new(),
+        error_type_header: None,
+    };
+    let mut builder = match request.method {
+        "GET" => gloo_net::http::Request::get(&request.url),
+        _ => gloo_net::http::Request::post(&request.url),
+    };
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let sent = if request.method == "GET" {
+        builder.build()
+    } else {
+        builder.body(request.body.clone())
+    };
+    let Ok(sent) = sent else { return no_response };
+    let Ok(response) = sent.send().await else {
+        return no_response;
+    };
+    HttpResponse {
+        status: response.status(),
+        error_type_header: response.headers().get("x-amzn-errortype"),
+        body: response.text().await.unwrap_or_default(),
+    }
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep_ms(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        } else {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Runs `task` while holding the Web Lock `name` (exclusive, across the tabs of the origin). Where the
+/// Web Locks API is missing, runs it directly.
+pub async fn with_lock<T: 'static>(name: &str, task: impl Future<Output = T> + 'static) -> T {
+    let locks = window()
+        .map(|w| w.navigator())
+        .and_then(|n| js_sys::Reflect::get(&n, &"locks".into()).ok())
+        .filter(|l| !l.is_undefined() && !l.is_null());
+    let request = locks.as_ref().and_then(|l| {
+        js_sys::Reflect::get(l, &"request".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    });
+    let (Some(locks), Some(request)) = (locks, request) else {
+        return task.await;
+    };
+    type Task<T> = std::pin::Pin<Box<dyn Future<Output = T>>>;
+    let pending: Rc<RefCell<Option<Task<T>>>> = Rc::new(RefCell::new(Some(Box::pin(task))));
+    let output: Rc<RefCell<Option<T>>> = Rc::new(RefCell::new(None));
+    let (task_slot, out_slot) = (pending.clone(), output.clone());
+    let callback = Closure::once(move |_lock: JsValue| -> js_sys::Promise {
+        let task = task_slot.borrow_mut().take();
+        wasm_bindgen_futures::future_to_promise(async move {
+            if let Some(task) = task {
+                *out_slot.borrow_mut() = Some(task.await);
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let granted = request.call2(&locks, &name.into(), callback.as_ref().unchecked_ref());
+    if let Ok(promise) = granted.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
+        let _ = JsFuture::from(promise).await;
+    }
+    drop(callback);
+    let done = output.borrow_mut().take();
+    if let Some(value) = done {
+        return value;
+    }
+    // The lock could not be taken (e.g. an opaque origin): run the task without it.
+    let task = pending.borrow_mut().take();
+    match task {
+        Some(task) => task.await,
+        None => wasm_bindgen::throw_str("cognito-wasm: a locked task did not finish"),
+    }
+}
+
+/// The current address, or `None` outside a window.
+pub fn location_href() -> Option<String> {
+    window().and_then(|w| w.location().href().ok())
+}
+
+/// Navigates to `url`.
+pub fn navigate(url: &str) -> Result<()> {
+    window()
+        .ok_or_else(|| Error::new(ErrorKind::Config, "no window to navigate"))?
+        .location()
+        .assign(url)
+        .map_err(|_| Error::new(ErrorKind::Config, "navigation was refused"))
+}
+
+/// Replaces the address bar's URL without a navigation (keeps history state).
+pub fn replace_url(url: &str) {
+    if let Some(w) = window() {
+        if let Ok(history) = w.history() {
+            let state = history.state().unwrap_or(JsValue::NULL);
+            let _ = history.replace_state_with_url(&state, "", Some(url));
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Sessions and login transactions as stored values, with the clock math and refresh decisions.
+//! Pure: the current time is passed in (seconds since the epoch, local clock).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::TokenResponse;
+use crate::secret::Secret;
+
+/// Version of the stored formats; values of another version are discarded.
+pub const STORAGE_VERSION: u32 = 1;
+
+/// The largest server clock offset believed, in seconds (larger ones are clamped).
+pub const MAX_CLOCK_OFFSET: i64 = 12 * 3600;
+
+/// The namespaced storage key of `what` for an app client: `cognito-wasm.<clientId>.<what>`.
+pub fn storage_key(client_id: &str, what: &str) -> String {
+    format!("cognito-wasm.{client_id}.{what}")
+}
+
+/// A signed-in session: the tokens, when they expire on the local clock, and the server clock offset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Format version ([`STORAGE_VERSION`]).
+    pub v: u32,
+    /// The ID token (verified before it was stored).
+    pub id_token: String,
+    /// The access token (verified before it was stored).
+    pub access_token: String,
+    /// The refresh token, if any; redacted in `Debug`.
+    pub refresh_token: Option<Secret>,
+    /// When the tokens expire, in local-clock seconds: the earlier of the access token's `expires_in`
+    /// counted from receipt and the ID token's `exp` moved onto the local clock.
+    pub expires_at: u64,
+    /// Server clock minus local clock, in seconds, measured at receipt from the ID token's `iat`.
+    pub clock_offset: i64,
+    /// When the tokens were received, in local-clock seconds.
+    pub received_at: u64,
+}
+
+/// The clock offset implied by a token issued at server time `iat` and received at local time `now`,
+/// clamped to ±[`MAX_CLOCK_OFFSET`].
+pub fn clock_offset(iat: u64, local_now: u64) -> i64 {
+    (iat as i64 - local_now as i64).clamp(-MAX_CLOCK_OFFSET, MAX_CLOCK_OFFSET)
+}
+
+/// `local_now` moved onto the server clock.
+pub fn server_time(local_now: u64, offset: i64) -> u64 {
+    (local_now as i64).saturating_add(offset).max(0) as u64
+}
+
+impl Session {
+    /// A session from a token response received at `local_now`, with the server clock offset measured
+    /// from the ID token and its `exp`. Rotation rule: a new refresh token replaces the old one; none
+    /// returned keeps `previous_refresh`.
+    pub fn from_tokens(
+        tokens: TokenResponse,
+        id_token_exp: u64,
+        clock_offset: i64,
+        previous_refresh: Option<Secret>,
+        local_now: u64,
+    ) -> Result<Self> {
+        let id_token = tokens.id_token.ok_or_else(|| {
+            Error::new(
+                ErrorKind::OAuth,
+                "the token response has no ID token (is 'openid' in the scopes?)",
+            )
+        })?;
+        let access_expiry = local_now.saturating_add(tokens.expires_in);
+        let id_expiry = (id_token_exp as i64 - clock_offset).max(0) as u64;
+        Ok(Self {
+            v: STORAGE_VERSION,
+            id_token,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token.or(previous_refresh),
+            expires_at: access_expiry.min(id_expiry),
+            clock_offset,
+            received_at: local_now,
+        })
+    }
+
+    /// Whether the tokens must be refreshed at `local_now`: expired, or expiring within `margin` seconds.
+    pub fn needs_refresh(&self, local_now: u64, margin: u64) -> bool {
+        local_now.saturating_add(margin) >= self.expires_at
+    }
+
+    /// Whether the tokens have expired at `local_now`.
+    pub fn is_expired(&self, local_now: u64) -> bool {
+        local_now >= self.expires_at
+    }
+
+    /// The JSON text stored.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a session serialises")
+    }
+
+    /// Reads a stored value; anything else than a session of this version is an error (to discard).
+    pub fn from_json(text: &str) -> Result<Self> {
+        let session: Self = serde_json::from_str(text)
+            .map_err(|_| Error::new(ErrorKind::Storage, "the stored session is not readable"))?;
+        if session.v != STORAGE_VERSION
+            || session.id_token.is_empty()
+            || session.access_token.is_empty()
+        {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                "the stored session has another format",
+            ));
+        }
+        Ok(session)
+    }
+}
+
+/// A sign-in in progress, stored under its `state` until the callback comes back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transaction {
+    /// Format version ([`STORAGE_VERSION`]).
+    pub v: u32,
+    /// The `state` sent (also the key it is stored under).
+    pub state: String,
+    /// The PKCE verifier; redacted in `Debug`.
+    pub verifier: Secret,
+    /// The `nonce` sent, expected back in the ID token.
+    pub nonce: String,
+    /// Application state to hand back after the callback.
+    pub custom_state: Option<String>,
+    /// When the sign-in started, in local-clock seconds.
+    pub created_at: u64,
+}
+
+impl Transaction {
+    /// Whether the transaction is older than `ttl` seconds at `local_now`.
+    pub fn is_expired(&self, local_now: u64, ttl: u64) -> bool {
+        local_now >= self.created_at.saturating_add(ttl)
+            || self.created_at > local_now.saturating_add(ttl)
+    }
+
+    /// The JSON text stored.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a transaction serialises")
+    }
+
+    /// Reads a stored transaction.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let tx: Self = serde_json::from_str(text).map_err(|_| {
+            Error::new(
+                ErrorKind::Storage,
+                "the stored sign-in transaction is not readable",
+            )
+        })?;
+        if tx.v != STORAGE_VERSION {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                "the stored sign-in transaction has another format",
+            ));
+        }
+        Ok(tx)
+    }
+}
+
+/// A record that a callback `state` was handled, so that handling the same URL again (reload, React
+/// StrictMode, the back button) answers with the same result instead of failing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandledCallback {
+    /// The `sub` of the user signed in by that callback.
+    pub sub: String,
+    /// The custom state handed back.
+    pub custom_state: Option<String>,
+    /// When it was handled, local-clock seconds.
+    pub at: u64,
+}
+
+/// The wait before retry `attempt` (0-based) of a failed refresh, in milliseconds: exponential from
+/// 250 ms, capped at 4 s, with "equal jitter" (half fixed, half random) from `random`.
+pub fn backoff_ms(attempt: u32, random: u32) -> u32 {
+    let cap = 250u32.saturating_mul(1 << attempt.min(4)).min(4000);
+    cap / 2 + random % (cap / 2 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn tokens(refresh: Option<&str>, expires_in: u64) -> TokenResponse {
+        TokenResponse {
+            id_token: Some("id".into()),
+            access_token: "access".into(),
+            refresh_token: refresh.map(Secret::new),
+            expires_in,
+        }
+    }
+
+    #[test]
+    fn expiry_comes_from_expires_in_and_the_corrected_id_exp() {
+        // Server clock 300 s ahead: the ID token says iat = NOW + 300, exp = iat + 3600.
+        let offset = clock_offset(NOW + 300, NOW);
+        assert_eq!(offset, 300);
+        let s = Session::from_tokens(tokens(Some("r"), 3600), NOW + 300 + 3600, offset, None, NOW)
+            .unwrap();
+        assert_eq!(s.expires_at, NOW + 3600);
+        assert_eq!(server_time(NOW, s.clock_offset), NOW + 300);
+        // An ID token living shorter than the access token bounds the session.
+        let s = Session::from_tokens(tokens(Some("r"), 3600), NOW + 300 + 600, offset, None, NOW)
+            .unwrap();
+        assert_eq!(s.expires_at, NOW + 600);
+        // A local clock two days slow: the offset is clamped, the expiry still follows expires_in.
+        assert_eq!(clock_offset(NOW + 2 * 86_400, NOW), MAX_CLOCK_OFFSET);
+        assert_eq!(clock_offset(NOW, NOW + 2 * 86_400), -MAX_CLOCK_OFFSET);
+    }
+
+    #[test]
+    fn refresh_decisions_with_a_margin() {
+        let s = Session::from_tokens(tokens(Some("r"), 3600), NOW + 3600, 0, None, NOW).unwrap();
+        assert!(!s.needs_refresh(NOW, 120));
+        assert!(!s.needs_refresh(NOW + 3600 - 121, 120));
+        assert!(s.needs_refresh(NOW + 3600 - 120, 120));
+        assert!(!s.is_expired(NOW + 3599));
+        assert!(s.is_expired(NOW + 3600));
+    }
+
+    #[test]
+    fn rotation_keeps_or_replaces_the_refresh_token() {
+        let kept = Session::from_tokens(
+            tokens(None, 3600),
+            NOW + 3600,
+            0,
+            Some(Secret::new("old")),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(kept.refresh_token.unwrap().expose(), "old");
+        let rotated = Session::from_tokens(
+            tokens(Some("new"), 3600),
+            NOW + 3600,
+            0,
+            Some(Secret::new("old")),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(rotated.refresh_token.unwrap().expose(), "new");
+        let no_id = TokenResponse {
+            id_token: None,
+            ..tokens(None, 60)
+        };
+        assert_eq!(
+            Session::from_tokens(no_id, NOW, 0, None, NOW)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::OAuth
+        );
+    }
+
+    #[test]
+    fn stored_values_round_trip_and_corruption_is_an_error() {
+        let s = Session::from_tokens(tokens(Some("r"), 3600), NOW + 3600, 5, None, NOW).unwrap();
+        assert_eq!(Session::from_json(&s.to_json()).unwrap(), s);
+        assert!(!format!("{s:?}").contains("\"r\""));
+        for bad in [
+            "",
+            "{",
+            "null",
+            "[]",
+            r#"{"v":2}"#,
+            &s.to_json().replace("\"v\":1", "\"v\":9"),
+            "{\"foreign\":true}",
+        ] {
+            assert_eq!(
+                Session::from_json(bad).unwrap_err().kind(),
+                ErrorKind::Storage,
+                "{bad}"
+            );
+        }
+        let tx = Transaction {
+            v: STORAGE_VERSION,
+            state: "s".into(),
+            verifier: Secret::new("v"),
+            nonce: "n".into(),
+            custom_state: Some("{\"cart\":3}".into()),
+            created_at: NOW,
+        };
+        assert_eq!(Transaction::from_json(&tx.to_json()).unwrap(), tx);
+        assert!(Transaction::from_json("garbage").is_err());
+        assert!(!tx.is_expired(NOW + 599, 600));
+        assert!(tx.is_expired(NOW + 600, 600));
+        assert!(
+            tx.is_expired(NOW - 601, 600),
+            "a transaction from the future is not trusted either"
+        );
+        assert_eq!(storage_key("abc", "session"), "cognito-wasm.abc.session");
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_a_cap() {
+        assert!((125..=250).contains(&backoff_ms(0, 0)) && backoff_ms(0, 0) == 125);
+        assert_eq!(backoff_ms(0, 125), 250);
+        assert!((250..=500).contains(&backoff_ms(1, 77)));
+        assert!((2000..=4000).contains(&backoff_ms(10, u32::MAX)));
+        let spread: std::collections::HashSet<u32> =
+            (0..50).map(|r| backoff_ms(2, r * 7919)).collect();
+        assert!(spread.len() > 10, "jitter spreads retries");
+    }
+}

@@ -16,6 +16,9 @@ pub(crate) fn to_js(error: Error) -> JsValue {
     let js = js_sys::Error::new(error.message());
     js.set_name("AuthError");
     let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
+    if let Some(t) = error.server_type() {
+        let _ = js_sys::Reflect::set(&js, &"type".into(), &t.into());
+    }
     js.into()
 }
 

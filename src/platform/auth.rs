@@ -384,9 +384,14 @@ impl CognitoAuth {
             None => {
                 let inner = self.inner.clone();
                 let u = url.clone();
-                let shared = async move { inner.handle_callback(&u).await }
-                    .boxed_local()
-                    .shared();
+                // Concurrent calls share the work; once done, later calls go through the handled record.
+                let shared = async move {
+                    let result = inner.clone().handle_callback(&u).await;
+                    inner.callbacks.borrow_mut().remove(&u);
+                    result
+                }
+                .boxed_local()
+                .shared();
                 self.inner
                     .callbacks
                     .borrow_mut()

@@ -1,0 +1,26 @@
+// The e2e test page: the package's public JS API, as an app uses it. The tests drive it through
+// window.* from Playwright; every event is recorded in window.events.
+import init, { CognitoAuth } from '/pkg/cognito_wasm.js';
+
+const config = await (await fetch('/config.json')).json();
+await init();
+
+const EVENTS = ['signedIn', 'signedOut', 'tokenRefresh', 'tokenRefreshFailure', 'signInWithRedirectFailure',
+  'credentialsRefresh', 'storageWarning'];
+window.events = [];
+window.makeAuth = (overrides = {}) => {
+  const client = localStorage.getItem('e2e.client') ?? 'demo';
+  const auth = new CognitoAuth({ ...config.auth, clientId: config.clients[client], ...overrides });
+  for (const name of EVENTS) auth.on(name, (detail) => window.events.push({ name, ...detail }));
+  return auth;
+};
+window.auth = window.makeAuth();
+window.settle = (promise) => promise.then(
+  (ok) => ({ ok }),
+  (e) => ({ err: { name: e.name, code: e.code, type: e.type, message: e.message } }),
+);
+if (window.auth.isRedirectCallback()) {
+  window.callbackUrl = location.href;
+  window.callback = window.settle(window.auth.handleRedirectCallback());
+}
+window.ready = true;

@@ -1,0 +1,312 @@
+// CognitoAuth end to end in headless Chromium against devstack: every scenario of the CognitoAuth issue.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, DEMO } from './harness.mjs';
+
+let h;
+before(async () => { h = await start(); });
+after(async () => { await h?.stop(); });
+
+const evalIn = (page, fn, arg) => page.evaluate(fn, arg);
+const settle = (page, expr) => page.evaluate(`window.settle(${expr})`);
+const events = (page, name) => page.evaluate((n) => window.events.filter((e) => e.name === n), name);
+
+test('full redirect sign-in through the devstack login page', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const result = await h.signIn(page, DEMO, { customState: 'cart=3' });
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.equal(result.ok.user.username, 'demo');
+  assert.equal(result.ok.user.email, 'demo@shopsphere.test');
+  assert.deepEqual(result.ok.user.groups, ['customers']);
+  assert.equal(result.ok.customState, 'cart=3');
+  // The authorize request used PKCE S256, a state and a nonce.
+  const authorize = new URL(requests.find((u) => u.includes('/oauth2/authorize')));
+  assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+  assert.match(authorize.searchParams.get('code_challenge'), /^[A-Za-z0-9_-]{43}$/);
+  assert.match(authorize.searchParams.get('state'), /^[A-Za-z0-9_-]{43}$/);
+  assert.match(authorize.searchParams.get('nonce'), /^[A-Za-z0-9_-]{43}$/);
+  // No code or state left in the address bar.
+  assert.equal(page.url(), `${h.origin}/`);
+  const tokens = await evalIn(page, () => window.auth.getTokens());
+  assert.equal(tokens.idToken.split('.').length, 3);
+  assert.ok(tokens.expiresAt > Date.now() + 3000 * 1000);
+  const user = await evalIn(page, () => window.auth.currentUser());
+  assert.equal(user.sub, result.ok.user.sub);
+  assert.equal((await events(page, 'signedIn')).length, 1);
+  // The transaction is single use: no tx.* key left.
+  const keys = await evalIn(page, () => Object.keys(localStorage).filter((k) => k.includes('.tx.')));
+  assert.deepEqual(keys, []);
+  // A reload restores the session from storage (no new sign-in).
+  await page.reload();
+  await page.waitForFunction(() => window.ready);
+  assert.equal((await evalIn(page, () => window.auth.currentUser())).username, 'demo');
+  await ctx.close();
+});
+
+test('the callback URL handled twice (StrictMode) and reloaded returns the same user', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  let tokenCalls = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/oauth2/token')) tokenCalls++; });
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/login'),
+    evalIn(page, () => window.auth.signInWithRedirect()),
+  ]);
+  // Stop the page from handling the callback itself, to call it twice at once.
+  await page.addInitScript(() => { window.__noAuto = true; });
+  await h.submitLogin(page, DEMO);
+  const first = await h.callbackResult(page);
+  const callbackUrl = await evalIn(page, () => window.callbackUrl);
+  assert.ok(first.ok);
+  // Same URL again, twice concurrently, in the same page: same user, no new token exchange.
+  const again = await evalIn(page, async (url) => Promise.all([
+    window.settle(window.auth.handleRedirectCallback(url)),
+    window.settle(window.auth.handleRedirectCallback(url)),
+  ]), callbackUrl);
+  assert.equal(again[0].ok.user.sub, first.ok.user.sub);
+  assert.equal(again[1].ok.user.sub, first.ok.user.sub);
+  // A reload of the callback URL (new page load): answered from the handled record.
+  await page.goto(callbackUrl);
+  const reloaded = await h.callbackResult(page);
+  assert.equal(reloaded.ok.user.sub, first.ok.user.sub, JSON.stringify(reloaded));
+  assert.equal(page.url(), `${h.origin}/`);
+  assert.equal(tokenCalls, 1, 'one code exchange in all');
+  // After sign-out the same URL gives a typed error, not a broken session.
+  await evalIn(page, () => window.auth.signOut({ redirect: false }));
+  const afterSignOut = await settle(page, `window.auth.handleRedirectCallback(${JSON.stringify(callbackUrl)})`);
+  assert.equal(afterSignOut.err?.code, 'ERR_CALLBACK_HANDLED');
+  assert.equal(await evalIn(page, () => window.auth.getTokens()), null);
+  await ctx.close();
+});
+
+test('two tabs signing in at once both succeed', async () => {
+  const ctx = await h.newContext();
+  const [a, b] = [await h.openApp(ctx), await h.openApp(ctx)];
+  await Promise.all([a, b].map((p) => Promise.all([
+    p.waitForURL((u) => u.pathname === '/login'),
+    evalIn(p, () => window.auth.signInWithRedirect()),
+  ])));
+  const probe = await h.openApp(ctx);
+  const txCount = await evalIn(probe, () => Object.keys(localStorage).filter((k) => k.includes('.tx.')).length);
+  assert.equal(txCount, 2, 'one transaction per tab, keyed by state');
+  await h.submitLogin(a, DEMO);
+  await h.submitLogin(b, DEMO);
+  const [ra, rb] = [await h.callbackResult(a), await h.callbackResult(b)];
+  assert.ok(ra.ok, JSON.stringify(ra));
+  assert.ok(rb.ok, JSON.stringify(rb));
+  assert.equal((await evalIn(a, () => window.auth.currentUser())).username, 'demo');
+  assert.equal((await evalIn(b, () => window.auth.currentUser())).username, 'demo');
+  await ctx.close();
+});
+
+test('two tabs refreshing at once with rotation spend the refresh token once', async () => {
+  const ctx = await h.newContext('rotating');
+  const a = await h.openApp(ctx);
+  assert.ok((await h.signIn(a)).ok);
+  const b = await h.openApp(ctx);
+  const before = await evalIn(a, () => window.auth.getTokens());
+  const refreshes = [];
+  for (const p of [a, b]) p.on('request', (r) => { if (r.url().endsWith('/oauth2/token')) refreshes.push(r.url()); });
+  const [ra, rb] = await Promise.all([a, b].map((p) => settle(p, 'window.auth.getTokens({ forceRefresh: true })')));
+  assert.ok(ra.ok && rb.ok, JSON.stringify({ ra, rb }));
+  assert.equal(refreshes.length, 1, 'the lock holder refreshed; the other tab re-read storage');
+  assert.equal(ra.ok.accessToken, rb.ok.accessToken);
+  assert.notEqual(ra.ok.accessToken, before.accessToken);
+  // The rotated refresh token was stored: the next refresh works, long after the grace period of the old one.
+  const stored = await evalIn(a, () => JSON.parse(localStorage.getItem('cognito-wasm.shopsphererotating00000001.session')));
+  assert.ok(stored.refresh_token);
+  await h.admin('clock', { offsetSeconds: 30 });
+  const next = await settle(a, 'window.auth.getTokens({ forceRefresh: true })');
+  await h.admin('clock', { offsetSeconds: 0 });
+  assert.ok(next.ok, JSON.stringify(next));
+  // The other tab heard about the refresh without a request of its own.
+  const heard = await events(b, 'tokenRefresh');
+  assert.ok(heard.some((e) => e.fromOtherTab), JSON.stringify(heard));
+  assert.equal((await events(a, 'signedOut')).length, 0);
+  await ctx.close();
+});
+
+test('sign-out in one tab signs out the other', async () => {
+  const ctx = await h.newContext();
+  const a = await h.openApp(ctx);
+  assert.ok((await h.signIn(a)).ok);
+  const b = await h.openApp(ctx);
+  assert.equal((await evalIn(b, () => window.auth.currentUser())).username, 'demo');
+  const revokes = [];
+  a.on('request', (r) => { if (r.url().endsWith('/oauth2/revoke')) revokes.push(r.postData()); });
+  await Promise.all([
+    a.waitForURL((u) => u.origin === h.origin && u.pathname === '/'),
+    evalIn(a, () => window.auth.signOut()),
+  ]);
+  assert.equal(revokes.length, 1, 'the refresh token was revoked');
+  await b.waitForFunction(() => window.events.some((e) => e.name === 'signedOut'));
+  const [out] = await events(b, 'signedOut');
+  assert.equal(out.fromOtherTab, true);
+  assert.equal(await evalIn(b, () => window.auth.getTokens()), null);
+  assert.equal(await evalIn(b, () => window.auth.currentUser()), null);
+  await ctx.close();
+});
+
+test('injected 500 and 429 during refresh keep the session', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  const before = await evalIn(page, () => window.auth.getTokens());
+  // One failure: the retry succeeds.
+  await h.admin('faults', { endpoint: 'token', status: 500, count: 1 });
+  const retried = await settle(page, 'window.auth.getTokens({ forceRefresh: true })');
+  assert.ok(retried.ok, JSON.stringify(retried));
+  const failures = await events(page, 'tokenRefreshFailure');
+  assert.equal(failures.length, 1);
+  assert.equal(failures[0].error.code, 'ERR_NETWORK');
+  assert.equal(failures[0].willRetry, true);
+  // Throttled on every attempt: the call reports ERR_NETWORK, the tokens stay.
+  await h.admin('faults', { endpoint: 'token', status: 429, count: 3 });
+  const throttled = await settle(page, 'window.auth.getTokens({ forceRefresh: true })');
+  assert.equal(throttled.err?.code, 'ERR_NETWORK', JSON.stringify(throttled));
+  assert.equal((await events(page, 'tokenRefreshFailure')).length, 4);
+  const kept = await evalIn(page, () => window.auth.getTokens());
+  assert.ok(kept && kept.accessToken !== before.accessToken, 'still signed in with the tokens of the first refresh');
+  assert.equal((await events(page, 'signedOut')).length, 0);
+  await ctx.close();
+});
+
+test('a revoked refresh token ends the session with a reason', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  const refresh = await evalIn(page, () => JSON.parse(localStorage.getItem('cognito-wasm.shopspheredemoclient000001.session')).refresh_token);
+  const revoked = await fetch(`${h.cognito}/oauth2/revoke`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: refresh, client_id: h.config.clients.demo }),
+  });
+  assert.equal(revoked.status, 200);
+  const r = await settle(page, 'window.auth.getTokens({ forceRefresh: true })');
+  assert.equal(r.err?.code, 'ERR_SESSION_ENDED');
+  assert.equal(r.err?.type, 'invalid_grant');
+  const [out] = await events(page, 'signedOut');
+  assert.equal(out.reason, 'refreshTokenRefused');
+  assert.equal(await evalIn(page, () => window.auth.getTokens()), null);
+  await ctx.close();
+});
+
+test('a tampered ID token is refused and nothing is stored', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await page.route('**/oauth2/token', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    const [hd, payload, sig] = body.id_token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url'));
+    claims['cognito:groups'] = ['admin'];
+    body.id_token = `${hd}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${sig}`;
+    await route.fulfill({ response, json: body });
+  });
+  const r = await h.signIn(page);
+  assert.equal(r.err?.code, 'ERR_JWT_SIGNATURE', JSON.stringify(r));
+  assert.equal(await evalIn(page, () => window.auth.getTokens()), null);
+  assert.equal((await events(page, 'signInWithRedirectFailure'))[0].error.code, 'ERR_JWT_SIGNATURE');
+  assert.equal(page.url(), `${h.origin}/`, 'the code left the address bar anyway');
+  await ctx.close();
+});
+
+test('a wrong nonce is refused', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await page.route('**/oauth2/authorize?*', (route) => {
+    const url = new URL(route.request().url());
+    url.searchParams.set('nonce', 'attacker-chosen-nonce');
+    return route.continue({ url: url.href });
+  });
+  const r = await h.signIn(page);
+  assert.equal(r.err?.code, 'ERR_NONCE_MISMATCH', JSON.stringify(r));
+  assert.equal(await evalIn(page, () => window.auth.getTokens()), null);
+  await ctx.close();
+});
+
+test('a wrong state is refused without exchanging the code', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  let tokenCalls = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/oauth2/token')) tokenCalls++; });
+  // devstack answers the login form with a 302 to the callback: change the state in that Location.
+  await page.route((url) => url.pathname === '/login' && url.origin === h.cognito, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const response = await route.fetch({ maxRedirects: 0 });
+    const location = new URL(response.headers().location);
+    location.searchParams.set('state', 'forged-state');
+    return route.fulfill({ status: 302, headers: { ...response.headers(), location: location.href } });
+  });
+  const r = await h.signIn(page);
+  assert.equal(r.err?.code, 'ERR_STATE_MISMATCH', JSON.stringify(r));
+  assert.equal(tokenCalls, 0);
+  assert.equal(await evalIn(page, () => window.auth.getTokens()), null);
+  await ctx.close();
+});
+
+test('an error from the authorize endpoint is reported with its type', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([
+    page.waitForURL((u) => u.origin === h.origin && u.searchParams.has('error')),
+    evalIn(page, () => window.auth.signInWithRedirect({ scopes: ['openid', 'shop/admin'] })),
+  ]);
+  const r = await h.callbackResult(page);
+  assert.equal(r.err?.code, 'ERR_OAUTH', JSON.stringify(r));
+  assert.equal(r.err?.type, 'invalid_scope');
+  await ctx.close();
+});
+
+test('storage corrupted by hand is discarded with a warning, not a crash', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  await evalIn(page, () => localStorage.setItem('cognito-wasm.shopspheredemoclient000001.session', '{"v":1,"id_token":'));
+  await page.reload();
+  await page.waitForFunction(() => window.ready);
+  assert.equal(await evalIn(page, () => window.auth.getTokens()), null);
+  const warnings = await events(page, 'storageWarning');
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0].reason, 'corrupted');
+  assert.equal(await evalIn(page, () => localStorage.getItem('cognito-wasm.shopspheredemoclient000001.session')), null);
+  // Signing in again works; devstack's session cookie skips the form.
+  await Promise.all([
+    page.waitForURL((u) => u.origin === h.origin && u.searchParams.has('code')),
+    evalIn(page, () => window.auth.signInWithRedirect()),
+  ]);
+  assert.ok((await h.callbackResult(page)).ok);
+  await ctx.close();
+});
+
+test('a local clock 2 hours fast does not break sign-in or expiry', async () => {
+  const ctx = await h.newContext();
+  await ctx.addInitScript(() => {
+    const skew = 2 * 3600 * 1000;
+    const RealDate = Date;
+    // eslint-disable-next-line no-global-assign
+    Date = class extends RealDate { constructor(...a) { super(...(a.length ? a : [RealDate.now() + skew])); } static now() { return RealDate.now() + skew; } };
+  });
+  const page = await h.openApp(ctx);
+  const r = await h.signIn(page);
+  assert.ok(r.ok, JSON.stringify(r));
+  const tokens = await evalIn(page, () => window.auth.getTokens());
+  const lifetime = tokens.expiresAt - (await evalIn(page, () => Date.now()));
+  assert.ok(lifetime > 3500 * 1000 && lifetime <= 3600 * 1000, `expiry follows expires_in on the local clock: ${lifetime}`);
+  assert.equal((await evalIn(page, () => window.auth.currentUser())).username, 'demo');
+  await ctx.close();
+});
+
+test('the constructor names the field at fault', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const errs = await evalIn(page, () => [
+    { redirectUri: 'not a url' }, { domain: 'http://evil.example' }, { scopes: ['email'] }, { storage: 'cookies' },
+    { clientId: '' }, { identityPoolId: 'nope' }, { endpoints: { token: 'ftp://x' } },
+  ].map((o) => { try { window.makeAuth(o); return null; } catch (e) { return `${e.name}:${e.code}:${e.message.split(':')[0]}`; } }));
+  assert.deepEqual(errs, ['redirectUri', 'domain', 'scopes', 'storage', 'clientId', 'identityPoolId', 'endpoints.token']
+    .map((f) => `AuthError:ERR_CONFIG:${f}`));
+  await ctx.close();
+});

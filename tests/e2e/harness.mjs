@@ -1,0 +1,147 @@
+// Shared setup of the end-to-end tests: devstack on free loopback ports with a config made for this run,
+// a static server for the test page and pkg/, headless Chromium (Debian's) through playwright-core.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '..', '..');
+export const DEMO = { username: 'demo', password: 'ShopSphere!2026' };
+export const RIVAL = { username: 'rival', password: 'Rival!2026pass' };
+export const CLIENTS = { demo: 'shopspheredemoclient000001', rotating: 'shopsphererotating00000001' };
+export const POOL = 'us-east-1_ShopSphr1';
+
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
+  '.css': 'text/css', '.png': 'image/png' };
+
+function serveStatic(dirs, extra) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (extra[path]) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(extra[path]());
+      return;
+    }
+    for (const [prefix, dir] of dirs) {
+      if (!path.startsWith(prefix)) continue;
+      const file = join(dir, path.slice(prefix.length) || 'index.html');
+      if (file.startsWith(dir) && existsSync(file) && !file.endsWith('/')) {
+        res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
+          .end(readFileSync(file));
+        return;
+      }
+    }
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Starts devstack + the app server + Chromium. Returns helpers; call stop() at the end. */
+export async function start({ appDir = join(here, 'app'), extraRoutes = {}, devstackArgs = [] } = {}) {
+  const bin = join(root, 'target', 'debug', 'devstack');
+  if (!existsSync(bin)) throw new Error('build devstack first: cargo build -p devstack');
+  if (!existsSync(join(root, 'pkg', 'cognito_wasm_bg.wasm'))) throw new Error('build pkg first: scripts/build-pkg.sh');
+
+  let config = {};
+  const app = await serveStatic([['/pkg/', join(root, 'pkg') + '/'], ['/', appDir + '/']],
+    { '/config.json': () => JSON.stringify(config), ...extraRoutes });
+  const origin = `http://localhost:${app.address().port}`;
+
+  const data = mkdtempSync(join(tmpdir(), 'cognito-wasm-e2e-'));
+  const template = readFileSync(join(root, 'devstack', 'devstack.toml'), 'utf8');
+  writeFileSync(join(data, 'devstack.toml'), template.replaceAll('http://localhost:8080', origin));
+  const proc = spawn(bin, ['--config', join(data, 'devstack.toml'), '--data-dir', join(data, 'state'),
+    '--cognito-port', '0', '--s3-port', '0', '--quiet', ...devstackArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ports = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`devstack did not start: ${out}`)), 20000);
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/devstack: cognito http:\/\/[^:]+:(\d+) s3 http:\/\/[^:]+:(\d+)/);
+      if (m) { clearTimeout(timer); resolve({ cognito: Number(m[1]), s3: Number(m[2]) }); }
+    });
+    proc.on('exit', (code) => reject(new Error(`devstack exited (${code}): ${out}`)));
+  });
+  proc.stdout.resume();
+  const cognito = `http://localhost:${ports.cognito}`;
+  const s3 = `http://localhost:${ports.s3}`;
+  config = {
+    clients: CLIENTS,
+    s3,
+    cognito,
+    auth: {
+      userPoolId: POOL,
+      domain: cognito,
+      redirectUri: `${origin}/`,
+      logoutUri: `${origin}/`,
+      identityPoolId: 'us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c',
+      endpoints: { issuer: `${cognito}/${POOL}`, cognitoIdp: `${cognito}/`, cognitoIdentity: `${cognito}/` },
+    },
+  };
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+
+  /** A devstack admin call (test knobs). */
+  const admin = async (path, body, method = 'POST') => {
+    const r = await fetch(`${cognito}/_devstack/${path}`, {
+      method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`admin ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+
+  /** A fresh browser profile (own storage, cookies). `client` picks the app client. */
+  const newContext = async (client = 'demo') => {
+    const context = await browser.newContext();
+    await context.addInitScript((c) => localStorage.setItem('e2e.client', c), client);
+    return context;
+  };
+
+  /** Opens the app in a new tab of `context` and waits for it to be ready. */
+  const openApp = async (context, path = '/') => {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
+    await page.goto(origin + path);
+    await page.waitForFunction(() => window.ready === true);
+    return page;
+  };
+
+  /** From the app page: signInWithRedirect, the devstack login form, back to the app with the result. */
+  const signIn = async (page, user = DEMO, options = {}) => {
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/login'),
+      page.evaluate((o) => window.auth.signInWithRedirect(o), options),
+    ]);
+    await submitLogin(page, user);
+    return callbackResult(page);
+  };
+
+  const submitLogin = async (page, user) => {
+    await page.fill('#signInFormUsername', user.username);
+    await page.fill('#signInFormPassword', user.password);
+    await Promise.all([page.waitForURL((u) => u.origin === origin), page.click('#signInSubmitButton')]);
+  };
+
+  const callbackResult = async (page) => {
+    await page.waitForFunction(() => window.ready === true && window.callback !== undefined);
+    return page.evaluate(() => window.callback);
+  };
+
+  const stop = async () => {
+    await browser.close();
+    app.close();
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(data, { recursive: true, force: true });
+  };
+
+  return { origin, cognito, s3, data, browser, admin, newContext, openApp, signIn, submitLogin, callbackResult, stop,
+    get config() { return config; } };
+}

@@ -24,8 +24,9 @@ layer() {
   "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   # cargo test / wasm-bindgen-test: "test result: ok. N passed; M failed"; others: "N passed, M failed".
-  passed=$(grep -aoE '([0-9]+) passed[;,]' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
-  failed=$(grep -aoE '([0-9]+) failed' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  # node --test: "# pass N" / "# fail N" (TAP) or "ℹ pass N" (spec).
+  passed=$( { grep -aoE '([0-9]+) passed[;,]' "$log"; grep -aoE '^(#|ℹ) pass [0-9]+' "$log"; } | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  failed=$( { grep -aoE '([0-9]+) failed' "$log"; grep -aoE '^(#|ℹ) fail [0-9]+' "$log"; } | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
   [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
   total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
   [ "$status" -ne 0 ] && failed_layers=$((failed_layers + 1))
@@ -46,6 +47,7 @@ layer devstack ./devstack/test.sh
 layer browser wasm-pack test --headless --chrome
 layer package bash -c './scripts/build-pkg.sh && node scripts/size.mjs'
 layer consumer node tests/consumer/run.mjs
+layer e2e bash -c 'cargo build -q -p devstack && node --test --test-concurrency=1 --test-reporter=tap tests/e2e/'
 
 printf '\n===== summary\n'
 printf '%s\n' "${summary[@]}"

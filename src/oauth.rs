@@ -1,7 +1,7 @@
 //! The managed-login and token endpoints as plain data: URLs and requests to send, responses to parse.
 //! Nothing here does I/O; the platform layer sends [`HttpRequest`]s and hands back [`HttpResponse`]s.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::config::{AuthConfig, RefreshWith};
 use crate::error::{config, quoted, Error, ErrorKind, Result};
@@ -136,8 +136,9 @@ fn form_post(url: &str, body: String) -> HttpRequest {
     }
 }
 
-/// A request to a Cognito JSON API (`x-amz-json-1.1`, `X-Amz-Target`).
-pub fn json_api(url: &str, target: &str, body: &Value) -> HttpRequest {
+/// A request to a Cognito JSON API (`x-amz-json-1.1`, `X-Amz-Target`) with a body of string members.
+pub fn json_api(url: &str, target: &str, members: &[(&str, &str)]) -> HttpRequest {
+    let body: std::collections::BTreeMap<&str, &str> = members.iter().copied().collect();
     HttpRequest {
         method: "POST",
         url: url.to_owned(),
@@ -145,7 +146,7 @@ pub fn json_api(url: &str, target: &str, body: &Value) -> HttpRequest {
             ("content-type".into(), "application/x-amz-json-1.1".into()),
             ("x-amz-target".into(), target.to_owned()),
         ],
-        body: body.to_string(),
+        body: serde_json::to_string(&body).expect("strings serialise"),
     }
 }
 
@@ -177,7 +178,10 @@ pub fn refresh(config: &AuthConfig, refresh_token: &Secret) -> HttpRequest {
         RefreshWith::Api => json_api(
             &config.endpoints.cognito_idp,
             "AWSCognitoIdentityProviderService.GetTokensFromRefreshToken",
-            &json!({ "RefreshToken": refresh_token.expose(), "ClientId": config.client_id }),
+            &[
+                ("RefreshToken", refresh_token.expose()),
+                ("ClientId", &config.client_id),
+            ],
         ),
     }
 }
@@ -198,7 +202,7 @@ pub fn global_sign_out(config: &AuthConfig, access_token: &str) -> HttpRequest {
     json_api(
         &config.endpoints.cognito_idp,
         "AWSCognitoIdentityProviderService.GlobalSignOut",
-        &json!({ "AccessToken": access_token }),
+        &[("AccessToken", access_token)],
     )
 }
 
@@ -437,6 +441,7 @@ pub fn strip_callback_params(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn cfg() -> AuthConfig {
         let mut c = AuthConfig::new(

@@ -1,7 +1,8 @@
 //! Sessions and login transactions as stored values, with the clock math and refresh decisions.
 //! Pure: the current time is passed in (seconds since the epoch, local clock).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::TokenResponse;
@@ -18,8 +19,38 @@ pub fn storage_key(client_id: &str, what: &str) -> String {
     format!("cognito-wasm.{client_id}.{what}")
 }
 
+/// Reads stored JSON into an object. Stored values are read field by field rather than through serde's
+/// derived deserializers, whose error messages link float formatting (~10 KB gzipped in wasm).
+fn object(text: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+fn text_field(obj: &Map<String, Value>, name: &str) -> Option<String> {
+    obj.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// An optional string field: absent or null → `Some(None)`; another type → `None` (invalid).
+fn opt_text_field(obj: &Map<String, Value>, name: &str) -> Option<Option<String>> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Some(Some(s.clone())),
+        Some(_) => None,
+    }
+}
+
+fn u64_field(obj: &Map<String, Value>, name: &str) -> Option<u64> {
+    obj.get(name).and_then(Value::as_u64)
+}
+
+fn is_current(obj: &Map<String, Value>) -> bool {
+    u64_field(obj, "v") == Some(u64::from(STORAGE_VERSION))
+}
+
 /// A signed-in session: the tokens, when they expire on the local clock, and the server clock offset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Session {
     /// Format version ([`STORAGE_VERSION`]).
     pub v: u32,
@@ -96,23 +127,32 @@ impl Session {
 
     /// Reads a stored value; anything else than a session of this version is an error (to discard).
     pub fn from_json(text: &str) -> Result<Self> {
-        let session: Self = serde_json::from_str(text)
-            .map_err(|_| Error::new(ErrorKind::Storage, "the stored session is not readable"))?;
-        if session.v != STORAGE_VERSION
-            || session.id_token.is_empty()
-            || session.access_token.is_empty()
-        {
-            return Err(Error::new(
+        let parse = || {
+            let o = object(text)?;
+            if !is_current(&o) {
+                return None;
+            }
+            Some(Self {
+                v: STORAGE_VERSION,
+                id_token: text_field(&o, "id_token").filter(|t| !t.is_empty())?,
+                access_token: text_field(&o, "access_token").filter(|t| !t.is_empty())?,
+                refresh_token: opt_text_field(&o, "refresh_token")?.map(Secret::new),
+                expires_at: u64_field(&o, "expires_at")?,
+                clock_offset: o.get("clock_offset").and_then(Value::as_i64)?,
+                received_at: u64_field(&o, "received_at")?,
+            })
+        };
+        parse().ok_or_else(|| {
+            Error::new(
                 ErrorKind::Storage,
-                "the stored session has another format",
-            ));
-        }
-        Ok(session)
+                "the stored session is not readable or has another format",
+            )
+        })
     }
 }
 
 /// A sign-in in progress, stored under its `state` until the callback comes back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Transaction {
     /// Format version ([`STORAGE_VERSION`]).
     pub v: u32,
@@ -142,25 +182,32 @@ impl Transaction {
 
     /// Reads a stored transaction.
     pub fn from_json(text: &str) -> Result<Self> {
-        let tx: Self = serde_json::from_str(text).map_err(|_| {
+        let parse = || {
+            let o = object(text)?;
+            if !is_current(&o) {
+                return None;
+            }
+            Some(Self {
+                v: STORAGE_VERSION,
+                state: text_field(&o, "state")?,
+                verifier: Secret::new(text_field(&o, "verifier")?),
+                nonce: text_field(&o, "nonce")?,
+                custom_state: opt_text_field(&o, "custom_state")?,
+                created_at: u64_field(&o, "created_at")?,
+            })
+        };
+        parse().ok_or_else(|| {
             Error::new(
                 ErrorKind::Storage,
                 "the stored sign-in transaction is not readable",
             )
-        })?;
-        if tx.v != STORAGE_VERSION {
-            return Err(Error::new(
-                ErrorKind::Storage,
-                "the stored sign-in transaction has another format",
-            ));
-        }
-        Ok(tx)
+        })
     }
 }
 
 /// A record that a callback `state` was handled, so that handling the same URL again (reload, React
 /// StrictMode, the back button) answers with the same result instead of failing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HandledCallback {
     /// The `sub` of the user signed in by that callback.
     pub sub: String,
@@ -168,6 +215,23 @@ pub struct HandledCallback {
     pub custom_state: Option<String>,
     /// When it was handled, local-clock seconds.
     pub at: u64,
+}
+
+impl HandledCallback {
+    /// The JSON text stored.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a record serialises")
+    }
+
+    /// Reads a stored record.
+    pub fn from_json(text: &str) -> Option<Self> {
+        let o = object(text)?;
+        Some(Self {
+            sub: text_field(&o, "sub")?,
+            custom_state: opt_text_field(&o, "custom_state")?,
+            at: u64_field(&o, "at")?,
+        })
+    }
 }
 
 /// The wait before retry `attempt` (0-based) of a failed refresh, in milliseconds: exponential from

@@ -517,7 +517,7 @@ impl Inner {
             let keep = self
                 .store
                 .get(&key)
-                .and_then(|t| serde_json::from_str::<HandledCallback>(&t).ok())
+                .and_then(|t| HandledCallback::from_json(&t))
                 .is_some_and(|h| now < h.at + 86_400);
             if !keep {
                 self.store.remove(&key);
@@ -712,7 +712,7 @@ impl Inner {
         let record = self
             .store
             .get(handled_key)
-            .and_then(|t| serde_json::from_str::<HandledCallback>(&t).ok());
+            .and_then(|t| HandledCallback::from_json(&t));
         let Some(record) = record else {
             return Err(Error::new(
                 ErrorKind::StateMismatch,

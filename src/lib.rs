@@ -20,6 +20,7 @@
 
 pub mod config;
 pub mod error;
+pub mod identity;
 pub mod jwt;
 pub mod oauth;
 pub mod pkce;

@@ -125,6 +125,12 @@ fn url_arg(url: Option<String>) -> Option<String> {
     url.filter(|u| !u.is_empty())
 }
 
+impl JsCognitoAuth {
+    pub(super) fn inner(&self) -> &platform::CognitoAuth {
+        &self.inner
+    }
+}
+
 #[wasm_bindgen(js_class = CognitoAuth)]
 impl JsCognitoAuth {
     /// Validates the options (`ERR_CONFIG` naming the field) and opens the storage.

@@ -1,6 +1,7 @@
 //! The `#[wasm_bindgen]` facade: JS option objects in, plain objects and `AuthError`s out.
 
 mod auth;
+mod aws;
 mod types;
 mod verifier;
 

@@ -156,6 +156,36 @@ export interface AuthEventDetail {
   willRetry?: boolean;
 }
 
+/** Identity-pool credentials. */
+export interface AwsCredentials {
+  identityId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** Expiry in milliseconds since the epoch. */
+  expiration: number;
+}
+
+/** Which AWS service and region to sign for, e.g. `{ service: 's3', region: 'us-east-1' }`. */
+export interface AwsServiceOptions {
+  service: string;
+  region: string;
+}
+
+export interface SignedFetchInit {
+  method?: string;
+  headers?: Headers | Array<[string, string]> | Record<string, string>;
+  body?: string | ArrayBuffer | ArrayBufferView | Blob | null;
+}
+
+export interface SignableRequest {
+  method?: string;
+  /** The absolute URL. */
+  url: string;
+  headers?: Headers | Array<[string, string]> | Record<string, string>;
+  body?: string | ArrayBuffer | ArrayBufferView | null;
+}
+
 /** Claims of a verified Cognito token. */
 export interface CognitoJwtClaims {
   sub: string;

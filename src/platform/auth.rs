@@ -122,7 +122,7 @@ impl From<&Error> for ErrorDetail {
 }
 
 impl EventDetail {
-    fn new(name: EventName) -> Self {
+    pub(super) fn new(name: EventName) -> Self {
         Self {
             name,
             from_other_tab: false,
@@ -235,11 +235,11 @@ type Channel = (
     web_sys::BroadcastChannel,
     Closure<dyn FnMut(web_sys::MessageEvent)>,
 );
-type SharedResult<T> = Shared<LocalBoxFuture<'static, Result<T>>>;
+pub(super) type SharedResult<T> = Shared<LocalBoxFuture<'static, Result<T>>>;
 
-struct Inner {
-    config: AuthConfig,
-    store: Store,
+pub(super) struct Inner {
+    pub(super) config: AuthConfig,
+    pub(super) store: Store,
     verifier: JwtVerifier,
     tab_id: String,
     listeners: RefCell<Vec<(u32, EventName, Listener)>>,
@@ -247,6 +247,8 @@ struct Inner {
     refreshing: RefCell<Option<SharedResult<Session>>>,
     callbacks: RefCell<HashMap<String, SharedResult<CallbackResult>>>,
     channel: RefCell<Option<Channel>>,
+    pub(super) credentials:
+        RefCell<Option<(String, SharedResult<crate::identity::IdentityCredentials>)>>,
 }
 
 impl Drop for Inner {
@@ -262,7 +264,7 @@ impl Drop for Inner {
 /// Cloning is cheap; clones share everything.
 #[derive(Clone)]
 pub struct CognitoAuth {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 impl CognitoAuth {
@@ -292,6 +294,7 @@ impl CognitoAuth {
             refreshing: RefCell::new(None),
             callbacks: RefCell::new(HashMap::new()),
             channel: RefCell::new(None),
+            credentials: RefCell::new(None),
         });
         if inner.config.storage == StorageKind::Local && !fell_back {
             Inner::open_channel(&inner);
@@ -464,11 +467,11 @@ fn base_of(url: &str) -> &str {
 }
 
 impl Inner {
-    fn key(&self, what: &str) -> String {
+    pub(super) fn key(&self, what: &str) -> String {
         storage_key(&self.config.client_id, what)
     }
 
-    fn emit(&self, detail: EventDetail) {
+    pub(super) fn emit(&self, detail: EventDetail) {
         let listeners: Vec<Listener> = self
             .listeners
             .borrow()
@@ -525,7 +528,7 @@ impl Inner {
         }
     }
 
-    fn broadcast(&self, kind: EventName) {
+    pub(super) fn broadcast(&self, kind: EventName) {
         if let Some((channel, _)) = self.channel.borrow().as_ref() {
             let message =
                 serde_json::json!({ "type": kind.as_str(), "tab": self.tab_id }).to_string();
@@ -573,8 +576,11 @@ impl Inner {
 
     fn end_session(&self, reason: &str) {
         self.store.remove(&self.key("session"));
-        for key in self.store.keys_with_prefix(&self.key("identity")) {
-            self.store.remove(&key);
+        // The user's AWS credentials and identity id go; a guest identity id stays.
+        for prefix in ["identity.creds.", "identity.id.user."] {
+            for key in self.store.keys_with_prefix(&self.key(prefix)) {
+                self.store.remove(&key);
+            }
         }
         self.broadcast(EventName::SignedOut);
         self.emit(EventDetail::new(EventName::SignedOut).reason(reason));
@@ -736,7 +742,7 @@ impl Inner {
         ))
     }
 
-    async fn valid_session(self: Rc<Self>, force: bool) -> Result<Option<Session>> {
+    pub(super) async fn valid_session(self: Rc<Self>, force: bool) -> Result<Option<Session>> {
         let Some(session) = self.load_session() else {
             return Ok(None);
         };

@@ -2,10 +2,12 @@
 
 mod auth;
 mod browser;
+mod credentials;
 mod verifier;
 
 pub use auth::{CallbackResult, CognitoAuth, ErrorDetail, EventDetail, EventName, Tokens, User};
 pub use browser::Store;
+pub(crate) use credentials::wire_url;
 pub use verifier::JwtVerifier;
 
 use crate::error::{Error, ErrorKind, Result};

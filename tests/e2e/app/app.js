@@ -1,6 +1,6 @@
 // The e2e test page: the package's public JS API, as an app uses it. The tests drive it through
 // window.* from Playwright; every event is recorded in window.events.
-import init, { CognitoAuth } from '/pkg/cognito_wasm.js';
+import init, { CognitoAuth, signRequest } from '/pkg/cognito_wasm.js';
 
 const config = await (await fetch('/config.json')).json();
 await init();
@@ -23,4 +23,5 @@ if (window.auth.isRedirectCallback()) {
   window.callbackUrl = location.href;
   window.callback = window.settle(window.auth.handleRedirectCallback());
 }
+window.signRequest = signRequest;
 window.ready = true;

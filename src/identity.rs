@@ -1,0 +1,342 @@
+//! Identity-pool credentials (enhanced flow): `GetId` and `GetCredentialsForIdentity` as plain data,
+//! the stored credentials, and when to refresh them. Pure: time is passed in.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::AuthConfig;
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
+use crate::secret::Secret;
+use crate::session::STORAGE_VERSION;
+use crate::sigv4::Credentials;
+
+/// Credentials are refreshed this many seconds before their `Expiration`.
+pub const REFRESH_MARGIN_SECONDS: u64 = 300;
+
+/// Who the credentials are for: a guest, or the user with this `sub`. Each has its own identity id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// Signed out: unauthenticated identity (if the pool allows guests).
+    Guest,
+    /// Signed in: the user's `sub`.
+    User(String),
+}
+
+impl Principal {
+    /// The storage suffix: `guest` or `user.<sub>`.
+    pub fn key(&self) -> String {
+        match self {
+            Principal::Guest => "guest".to_owned(),
+            Principal::User(sub) => format!("user.{sub}"),
+        }
+    }
+}
+
+fn pool_id(config: &AuthConfig) -> Result<&str> {
+    config
+        .identity_pool_id
+        .as_deref()
+        .ok_or_else(|| crate::error::config("identityPoolId: required for AWS credentials"))
+}
+
+/// The `Logins` map of the enhanced flow: `{"cognito-idp.<region>.amazonaws.com/<pool>": idToken}`.
+struct Logins<'a>(String, &'a str);
+
+impl Serialize for Logins<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(&self.0, self.1)?;
+        map.end()
+    }
+}
+
+/// The body of both calls. Typed rather than a `serde_json::Value`, whose serialiser links float
+/// formatting.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity_pool_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logins: Option<Logins<'a>>,
+}
+
+fn request(config: &AuthConfig, op: &str, body: &Body<'_>) -> HttpRequest {
+    HttpRequest {
+        method: "POST",
+        url: config.endpoints.cognito_identity.clone(),
+        headers: vec![
+            ("content-type".into(), "application/x-amz-json-1.1".into()),
+            (
+                "x-amz-target".into(),
+                format!("AWSCognitoIdentityService.{op}"),
+            ),
+        ],
+        body: serde_json::to_string(body).expect("the body serialises"),
+    }
+}
+
+fn logins<'a>(config: &AuthConfig, id_token: Option<&'a str>) -> Option<Logins<'a>> {
+    id_token.map(|t| Logins(config.identity_provider_name(), t))
+}
+
+/// `GetId`: the identity id of the user (with the ID token) or of a new guest (without).
+pub fn get_id(config: &AuthConfig, id_token: Option<&str>) -> Result<HttpRequest> {
+    let body = Body {
+        identity_pool_id: Some(pool_id(config)?),
+        identity_id: None,
+        logins: logins(config, id_token),
+    };
+    Ok(request(config, "GetId", &body))
+}
+
+/// `GetCredentialsForIdentity` for `identity_id`, with the ID token when signed in.
+pub fn get_credentials(
+    config: &AuthConfig,
+    identity_id: &str,
+    id_token: Option<&str>,
+) -> HttpRequest {
+    let body = Body {
+        identity_pool_id: None,
+        identity_id: Some(identity_id),
+        logins: logins(config, id_token),
+    };
+    request(config, "GetCredentialsForIdentity", &body)
+}
+
+fn ok_json(response: &HttpResponse) -> Result<Value> {
+    if !(200..300).contains(&response.status) {
+        return Err(oauth::classify_failure(response, Grant::Code));
+    }
+    serde_json::from_str(&response.body)
+        .map_err(|_| Error::new(ErrorKind::Network, "the identity-pool response is not JSON"))
+}
+
+/// The `IdentityId` of a `GetId` response.
+pub fn parse_get_id(response: &HttpResponse) -> Result<String> {
+    ok_json(response)?
+        .get("IdentityId")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| Error::new(ErrorKind::Network, "GetId answered without an IdentityId"))
+}
+
+/// AWS credentials of an identity, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdentityCredentials {
+    /// Format version.
+    pub v: u32,
+    /// The identity id, `<region>:<guid>`.
+    pub identity_id: String,
+    /// The access key id.
+    pub access_key_id: String,
+    /// The secret access key; redacted in `Debug`.
+    pub secret_access_key: Secret,
+    /// The session token; redacted in `Debug`.
+    pub session_token: Secret,
+    /// `Expiration`, in seconds since the epoch on the server clock.
+    pub expiration: u64,
+}
+
+/// Parses a `GetCredentialsForIdentity` response (`Expiration` in epoch seconds, a JSON number).
+pub fn parse_credentials(response: &HttpResponse) -> Result<IdentityCredentials> {
+    let value = ok_json(response)?;
+    let missing = || {
+        Error::new(
+            ErrorKind::Network,
+            "GetCredentialsForIdentity answered without credentials",
+        )
+    };
+    let c = value.get("Credentials").ok_or_else(missing)?;
+    let text = |v: &Value, name: &str| v.get(name).and_then(Value::as_str).map(str::to_owned);
+    Ok(IdentityCredentials {
+        v: STORAGE_VERSION,
+        identity_id: text(&value, "IdentityId").ok_or_else(missing)?,
+        access_key_id: text(c, "AccessKeyId").ok_or_else(missing)?,
+        secret_access_key: Secret::new(text(c, "SecretKey").ok_or_else(missing)?),
+        session_token: Secret::new(text(c, "SessionToken").ok_or_else(missing)?),
+        expiration: c
+            .get("Expiration")
+            .and_then(Value::as_f64)
+            .filter(|e| *e > 0.0)
+            .map(|e| e as u64)
+            .ok_or_else(missing)?,
+    })
+}
+
+impl IdentityCredentials {
+    /// Whether they must be refreshed at `server_now`: within [`REFRESH_MARGIN_SECONDS`] of expiry.
+    pub fn needs_refresh(&self, server_now: u64) -> bool {
+        server_now.saturating_add(REFRESH_MARGIN_SECONDS) >= self.expiration
+    }
+
+    /// The signing credentials.
+    pub fn signing(&self) -> Credentials {
+        Credentials {
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+            session_token: Some(self.session_token.clone()),
+        }
+    }
+
+    /// The JSON text stored.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("credentials serialise")
+    }
+
+    /// Reads stored credentials.
+    pub fn from_json(text: &str) -> Option<Self> {
+        let Ok(Value::Object(o)) = serde_json::from_str::<Value>(text) else {
+            return None;
+        };
+        let text = |name: &str| o.get(name).and_then(Value::as_str).map(str::to_owned);
+        if o.get("v").and_then(Value::as_u64) != Some(u64::from(STORAGE_VERSION)) {
+            return None;
+        }
+        Some(Self {
+            v: STORAGE_VERSION,
+            identity_id: text("identity_id")?,
+            access_key_id: text("access_key_id")?,
+            secret_access_key: Secret::new(text("secret_access_key")?),
+            session_token: Secret::new(text("session_token")?),
+            expiration: o.get("expiration").and_then(Value::as_u64)?,
+        })
+    }
+}
+
+/// Whether an identity-pool error means the cached identity id is unusable (deleted, or of another
+/// pool) and `GetId` should be asked again.
+pub fn identity_id_stale(error: &Error) -> bool {
+    error.kind() == ErrorKind::Aws && error.server_type() == Some("ResourceNotFoundException")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> AuthConfig {
+        let mut c = AuthConfig::new(
+            "us-east-1_P00l",
+            "client1",
+            "https://d.example",
+            "https://app.example/",
+        )
+        .unwrap();
+        c.identity_pool_id = Some("us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c".into());
+        c
+    }
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            body: body.into(),
+            error_type_header: None,
+        }
+    }
+
+    #[test]
+    fn requests_carry_the_logins_map_only_when_signed_in() {
+        let r = get_id(&cfg(), Some("id.tok.en")).unwrap();
+        assert_eq!(r.url, "https://cognito-identity.us-east-1.amazonaws.com/");
+        assert!(r.headers.contains(&(
+            "x-amz-target".into(),
+            "AWSCognitoIdentityService.GetId".into()
+        )));
+        let body: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            body["IdentityPoolId"],
+            "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c"
+        );
+        assert_eq!(
+            body["Logins"]["cognito-idp.us-east-1.amazonaws.com/us-east-1_P00l"],
+            "id.tok.en"
+        );
+        let guest: Value = serde_json::from_str(&get_id(&cfg(), None).unwrap().body).unwrap();
+        assert!(guest.get("Logins").is_none());
+        let c: Value =
+            serde_json::from_str(&get_credentials(&cfg(), "us-east-1:abc", Some("t")).body)
+                .unwrap();
+        assert_eq!(c["IdentityId"], "us-east-1:abc");
+        assert_eq!(
+            c["Logins"]["cognito-idp.us-east-1.amazonaws.com/us-east-1_P00l"],
+            "t"
+        );
+        let mut no_pool = cfg();
+        no_pool.identity_pool_id = None;
+        assert!(get_id(&no_pool, None)
+            .unwrap_err()
+            .message()
+            .starts_with("identityPoolId"));
+    }
+
+    #[test]
+    fn parses_responses_and_typed_errors() {
+        assert_eq!(
+            parse_get_id(&resp(200, r#"{"IdentityId":"us-east-1:abc"}"#)).unwrap(),
+            "us-east-1:abc"
+        );
+        let creds = parse_credentials(&resp(
+            200,
+            r#"{"IdentityId":"us-east-1:abc","Credentials":{"AccessKeyId":"ASIA1","SecretKey":"s","SessionToken":"t","Expiration":1.8e9}}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            (creds.access_key_id.as_str(), creds.expiration),
+            ("ASIA1", 1_800_000_000)
+        );
+        assert!(!format!("{creds:?}").contains("\"s\""));
+        assert_eq!(
+            IdentityCredentials::from_json(&creds.to_json()),
+            Some(creds.clone())
+        );
+        assert_eq!(IdentityCredentials::from_json("{}"), None);
+        let e = parse_get_id(&resp(
+            400,
+            r#"{"__type":"NotAuthorizedException","message":"Invalid login token."}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.server_type()),
+            (ErrorKind::Aws, Some("NotAuthorizedException"))
+        );
+        let e =
+            parse_credentials(&resp(400, r#"{"__type":"ResourceNotFoundException"}"#)).unwrap_err();
+        assert!(identity_id_stale(&e));
+        assert_eq!(
+            parse_get_id(&resp(400, r#"{"__type":"TooManyRequestsException"}"#))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Network
+        );
+        assert_eq!(
+            parse_credentials(&resp(200, r#"{"IdentityId":"x"}"#))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Network
+        );
+    }
+
+    #[test]
+    fn refreshes_shortly_before_the_real_expiration() {
+        let c = IdentityCredentials {
+            v: STORAGE_VERSION,
+            identity_id: "i".into(),
+            access_key_id: "a".into(),
+            secret_access_key: Secret::new("s"),
+            session_token: Secret::new("t"),
+            expiration: 10_000,
+        };
+        assert!(!c.needs_refresh(10_000 - REFRESH_MARGIN_SECONDS - 1));
+        assert!(c.needs_refresh(10_000 - REFRESH_MARGIN_SECONDS));
+        assert_eq!(c.signing().session_token.unwrap().expose(), "t");
+        assert_eq!(Principal::User("s-1".into()).key(), "user.s-1");
+        assert_eq!(Principal::Guest.key(), "guest");
+    }
+}

@@ -1,0 +1,251 @@
+//! Identity-pool credentials and SigV4-signed requests for [`CognitoAuth`].
+
+use std::rc::Rc;
+
+use futures_util::future::FutureExt;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::auth::{CognitoAuth, EventDetail, EventName, Inner};
+use super::browser;
+use super::now_seconds;
+use crate::error::{Error, ErrorKind, Result};
+use crate::identity::{self, IdentityCredentials, Principal};
+use crate::jwt;
+use crate::session;
+use crate::sigv4::{self, SigningParams, SigningSettings};
+
+/// What to sign with, for whom, at which server time.
+struct Context {
+    principal: Principal,
+    id_token: Option<String>,
+    clock_offset: i64,
+}
+
+impl CognitoAuth {
+    async fn context(&self) -> Result<Context> {
+        let session = self.inner.clone().valid_session(false).await?;
+        Ok(match session {
+            Some(s) => {
+                // The ID token was verified before it was stored.
+                let claims = jwt::peek_claims(&s.id_token)?;
+                let sub = jwt::string(&claims, "sub").unwrap_or_default().to_owned();
+                Context {
+                    principal: Principal::User(sub),
+                    id_token: Some(s.id_token),
+                    clock_offset: s.clock_offset,
+                }
+            }
+            None => Context {
+                principal: Principal::Guest,
+                id_token: None,
+                clock_offset: 0,
+            },
+        })
+    }
+
+    /// Identity-pool credentials: the user's when signed in, a guest's otherwise (if the pool allows
+    /// guests). Cached, refreshed shortly before their `Expiration`, one fetch at a time in a tab and
+    /// across tabs; the identity id is stored and reused.
+    pub async fn get_credentials(&self, force_refresh: bool) -> Result<IdentityCredentials> {
+        let ctx = self.context().await?;
+        let inner = self.inner.clone();
+        let creds_key = inner.key(&format!("identity.creds.{}", ctx.principal.key()));
+        let server_now = session::server_time(now_seconds(), ctx.clock_offset);
+        let cached = inner
+            .store
+            .get(&creds_key)
+            .and_then(|t| IdentityCredentials::from_json(&t));
+        if let Some(c) = &cached {
+            if !force_refresh && !c.needs_refresh(server_now) {
+                return Ok(c.clone());
+            }
+        }
+        let stale = cached.map(|c| c.access_key_id);
+        let principal_key = ctx.principal.key();
+        let existing = inner
+            .credentials
+            .borrow()
+            .as_ref()
+            .filter(|(p, _)| *p == principal_key)
+            .map(|(_, f)| f.clone());
+        let shared = match existing {
+            Some(f) => f,
+            None => {
+                let worker = inner.clone();
+                let slot = inner.clone();
+                let lock = format!("cognito-wasm.{}.credentials", inner.config.client_id);
+                let fetch = async move {
+                    let result =
+                        browser::with_lock(&lock, fetch_credentials(worker, ctx, creds_key, stale))
+                            .await;
+                    slot.credentials.borrow_mut().take();
+                    result
+                }
+                .boxed_local()
+                .shared();
+                *inner.credentials.borrow_mut() = Some((principal_key, fetch.clone()));
+                fetch
+            }
+        };
+        shared.await
+    }
+
+    /// Signs `request` with the current credentials at the current (server-corrected) time.
+    pub async fn sign(
+        &self,
+        request: &sigv4::Request<'_>,
+        service: &str,
+        region: &str,
+    ) -> Result<sigv4::SignedHeaders> {
+        let creds = self.get_credentials(false).await?;
+        let offset = self.context().await?.clock_offset;
+        let params = SigningParams {
+            service,
+            region,
+            time: session::server_time(now_seconds(), offset),
+            settings: SigningSettings::for_service(service),
+        };
+        sigv4::sign_headers(request, &creds.signing(), &params)
+    }
+
+    /// `fetch` with SigV4 headers from the current credentials. Resolves to the `Response` whatever its
+    /// status; a request that gets no response is `ERR_NETWORK`.
+    pub async fn signed_fetch(
+        &self,
+        url: &str,
+        method: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        service: &str,
+        region: &str,
+    ) -> Result<web_sys::Response> {
+        let url = wire_url(url)?;
+        let request = sigv4::Request {
+            method,
+            url: &url,
+            headers: &headers,
+            body: &body,
+        };
+        let signed = self.sign(&request, service, region).await?;
+        let init = web_sys::RequestInit::new();
+        init.set_method(&method.to_ascii_uppercase());
+        let h = web_sys::Headers::new().map_err(|_| network("cannot build headers"))?;
+        for (name, value) in headers.iter().chain(signed.headers.iter()) {
+            if !name.eq_ignore_ascii_case("host") {
+                h.set(name, value).map_err(|_| {
+                    Error::new(ErrorKind::Config, format!("header {name} is not valid"))
+                })?;
+            }
+        }
+        init.set_headers(&h);
+        if !body.is_empty() {
+            init.set_body(&js_sys::Uint8Array::from(body.as_slice()));
+        }
+        let window = web_sys::window().ok_or_else(|| network("no window"))?;
+        let promise = window.fetch_with_str_and_init(&url, &init);
+        let response = JsFuture::from(promise)
+            .await
+            .map_err(|_| network("the request failed: offline, DNS, CORS or TLS"))?;
+        response
+            .dyn_into::<web_sys::Response>()
+            .map_err(|_| network("fetch returned no Response"))
+    }
+
+    /// A presigned `GET` URL valid for `expires_in` seconds, signed with the current credentials.
+    pub async fn presign_url(
+        &self,
+        url: &str,
+        service: &str,
+        region: &str,
+        expires_in: u64,
+    ) -> Result<String> {
+        let url = wire_url(url)?;
+        let creds = self.get_credentials(false).await?;
+        let offset = self.context().await?.clock_offset;
+        let settings = if service == "s3" {
+            SigningSettings::s3_presign(expires_in)
+        } else {
+            SigningSettings {
+                expires_in,
+                ..SigningSettings::for_service(service)
+            }
+        };
+        let params = SigningParams {
+            service,
+            region,
+            time: session::server_time(now_seconds(), offset),
+            settings,
+        };
+        let request = sigv4::Request {
+            method: "GET",
+            url: &url,
+            headers: &[],
+            body: &[],
+        };
+        Ok(sigv4::presign_url(&request, &creds.signing(), &params)?.url)
+    }
+}
+
+fn network(message: &str) -> Error {
+    Error::new(ErrorKind::Network, message)
+}
+
+/// The URL as the browser sends it (percent-encoded, normalised), which is what must be signed.
+pub(crate) fn wire_url(url: &str) -> Result<String> {
+    web_sys::Url::new(url)
+        .map(|u| u.href())
+        .map_err(|_| crate::error::config("url: not an absolute URL"))
+}
+
+/// Under the cross-tab lock: reuse what another tab fetched meanwhile, else GetId (once per principal,
+/// then stored) and GetCredentialsForIdentity.
+async fn fetch_credentials(
+    inner: Rc<Inner>,
+    ctx: Context,
+    creds_key: String,
+    stale: Option<String>,
+) -> Result<IdentityCredentials> {
+    let server_now = session::server_time(now_seconds(), ctx.clock_offset);
+    if let Some(c) = inner
+        .store
+        .get(&creds_key)
+        .and_then(|t| IdentityCredentials::from_json(&t))
+    {
+        if Some(&c.access_key_id) != stale.as_ref() && !c.needs_refresh(server_now) {
+            return Ok(c);
+        }
+    }
+    let id_key = inner.key(&format!("identity.id.{}", ctx.principal.key()));
+    let id_token = ctx.id_token.as_deref();
+    let mut identity_id = inner.store.get(&id_key);
+    for attempt in 0..2 {
+        let id = match identity_id.take() {
+            Some(id) => id,
+            None => {
+                let response = browser::send(&identity::get_id(&inner.config, id_token)?).await;
+                let id = identity::parse_get_id(&response)?;
+                inner.store.set(&id_key, &id)?;
+                id
+            }
+        };
+        let response =
+            browser::send(&identity::get_credentials(&inner.config, &id, id_token)).await;
+        match identity::parse_credentials(&response) {
+            Ok(creds) => {
+                inner.store.set(&creds_key, &creds.to_json())?;
+                inner.broadcast(EventName::CredentialsRefresh);
+                inner.emit(EventDetail::new(EventName::CredentialsRefresh));
+                return Ok(creds);
+            }
+            Err(e) if attempt == 0 && identity::identity_id_stale(&e) => {
+                inner.store.remove(&id_key);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::new(
+        ErrorKind::Aws,
+        "the identity could not be resolved",
+    ))
+}

@@ -1,0 +1,147 @@
+// Identity-pool credentials, SigV4 (signedFetch, presignUrl, signRequest) end to end against devstack,
+// whose S3 verifies signatures independently (s3s) and allows an identity only private/<identityId>/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, DEMO } from './harness.mjs';
+
+let h;
+before(async () => { h = await start(); });
+after(async () => { await h?.stop(); });
+
+const evalIn = (page, fn, arg) => page.evaluate(fn, arg);
+const targets = (page) => {
+  const seen = [];
+  page.on('request', (r) => { const t = r.headers()['x-amz-target']; if (t) seen.push(t.split('.').pop()); });
+  return seen;
+};
+
+test('guest credentials, then a clean switch to the user identity on sign-in; the identity id is reused', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const calls = targets(page);
+  const guest = await evalIn(page, () => window.auth.getCredentials());
+  assert.match(guest.identityId, /^us-east-1:/);
+  assert.match(guest.accessKeyId, /^ASIA/);
+  assert.ok(guest.expiration > Date.now() + 3000 * 1000);
+  assert.deepEqual(calls, ['GetId', 'GetCredentialsForIdentity']);
+  // Cached: no call at all.
+  assert.equal((await evalIn(page, () => window.auth.getCredentials())).accessKeyId, guest.accessKeyId);
+  assert.equal(calls.length, 2);
+  assert.ok((await h.signIn(page)).ok);
+  const calls2 = targets(page);
+  const user = await evalIn(page, () => window.auth.getCredentials());
+  assert.notEqual(user.identityId, guest.identityId, 'the user has an identity of its own');
+  assert.deepEqual(calls2, ['GetId', 'GetCredentialsForIdentity']);
+  // A later page load reuses the stored identity id and credentials: no GetId.
+  const again = await h.openApp(ctx);
+  const calls3 = targets(again);
+  assert.equal((await evalIn(again, () => window.auth.getCredentials({ forceRefresh: true }))).identityId, user.identityId);
+  assert.deepEqual(calls3, ['GetCredentialsForIdentity'], 'GetId is not called again');
+  assert.ok((await evalIn(again, () => window.events.filter((e) => e.name === 'credentialsRefresh'))).length >= 1);
+  await ctx.close();
+});
+
+test('signedFetch PUT and GET in the own prefix; presigned GET; another prefix is refused', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  const r = await evalIn(page, async ({ s3 }) => {
+    const { identityId } = await window.auth.getCredentials();
+    const key = `private/${identityId}/notes/hello world.txt`;
+    const url = `${s3}/avatars/${key}`;
+    const opts = { service: 's3', region: 'us-east-1' };
+    const put = await window.auth.signedFetch(url, { method: 'PUT', body: 'hi from the browser', headers: { 'content-type': 'text/plain' } }, opts);
+    const get = await window.auth.signedFetch(url, { method: 'GET' }, opts);
+    const presigned = await window.auth.presignUrl(url, { ...opts, expiresIn: 60 });
+    const viaPresigned = await fetch(presigned);
+    const blobPut = await window.auth.signedFetch(`${s3}/avatars/private/${identityId}/b.bin`,
+      { method: 'PUT', body: new Blob([new Uint8Array([0, 1, 2, 255])]) }, opts);
+    const other = await window.auth.signedFetch(`${s3}/avatars/private/us-east-1:00000000-0000-0000-0000-000000000000/x.txt`,
+      { method: 'PUT', body: 'intrusion' }, opts);
+    return { put: put.status, get: get.status, body: await get.text(), presignedStatus: viaPresigned.status,
+      presignedBody: await viaPresigned.text(), presigned, blobPut: blobPut.status, other: other.status, otherBody: await other.text() };
+  }, { s3: h.s3 });
+  assert.equal(r.put, 200);
+  assert.equal(r.get, 200);
+  assert.equal(r.body, 'hi from the browser');
+  assert.equal(r.presignedStatus, 200);
+  assert.equal(r.presignedBody, 'hi from the browser');
+  assert.match(r.presigned, /X-Amz-Security-Token=/);
+  assert.equal(r.blobPut, 200);
+  assert.equal(r.other, 403);
+  assert.match(r.otherBody, /AccessDenied/);
+  await ctx.close();
+});
+
+test('signRequest signs for any service; a wrong secret is refused with SignatureDoesNotMatch', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const r = await evalIn(page, async ({ s3 }) => {
+    const creds = await window.auth.getCredentials();
+    const url = `${s3}/avatars/private/${creds.identityId}/signed.txt`;
+    const send = async (secret) => {
+      const headers = window.signRequest({ method: 'PUT', url, headers: { 'content-type': 'text/plain' }, body: 'signed' },
+        { ...creds, secretAccessKey: secret }, { service: 's3', region: 'us-east-1' });
+      const res = await fetch(url, { method: 'PUT', body: 'signed', headers: { ...headers, 'content-type': 'text/plain' } });
+      return { status: res.status, body: await res.text(), names: Object.keys(headers).sort() };
+    };
+    return { good: await send(creds.secretAccessKey), bad: await send('wrong-secret') };
+  }, { s3: h.s3 });
+  assert.equal(r.good.status, 200, r.good.body);
+  assert.deepEqual(r.good.names, ['authorization', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token']);
+  assert.equal(r.bad.status, 403);
+  assert.match(r.bad.body, /SignatureDoesNotMatch/);
+  await ctx.close();
+});
+
+test('two tabs asking for credentials at once make one GetCredentialsForIdentity call', async () => {
+  const ctx = await h.newContext();
+  const a = await h.openApp(ctx);
+  assert.ok((await h.signIn(a)).ok);
+  const b = await h.openApp(ctx);
+  const calls = [...[a, b].map(targets)];
+  const [ca, cb] = await Promise.all([a, b].map((p) => evalIn(p, () => window.auth.getCredentials())));
+  assert.equal(ca.accessKeyId, cb.accessKeyId);
+  const all = calls.flat();
+  assert.equal(all.filter((c) => c === 'GetCredentialsForIdentity').length, 1, JSON.stringify(all));
+  assert.equal(all.filter((c) => c === 'GetId').length, 1);
+  await ctx.close();
+});
+
+test('credentials are refreshed shortly before their real Expiration, not before', async () => {
+  const ctx = await h.newContext();
+  await ctx.addInitScript(() => {
+    const RealDate = Date;
+    window.__skewMs = 0;
+    // eslint-disable-next-line no-global-assign
+    Date = class extends RealDate {
+      constructor(...a) { super(...(a.length ? a : [RealDate.now() + window.__skewMs])); }
+      static now() { return RealDate.now() + window.__skewMs; }
+    };
+  });
+  const page = await h.openApp(ctx);
+  const calls = targets(page);
+  const first = await evalIn(page, () => window.auth.getCredentials());
+  // 50 minutes later (10 minutes left): still cached.
+  await evalIn(page, () => { window.__skewMs = 50 * 60 * 1000; });
+  assert.equal((await evalIn(page, () => window.auth.getCredentials())).accessKeyId, first.accessKeyId);
+  // 56 minutes later (4 minutes left, inside the 5-minute margin): refreshed.
+  await evalIn(page, () => { window.__skewMs = 56 * 60 * 1000; });
+  const second = await evalIn(page, () => window.auth.getCredentials());
+  assert.notEqual(second.accessKeyId, first.accessKeyId);
+  assert.deepEqual(calls, ['GetId', 'GetCredentialsForIdentity', 'GetCredentialsForIdentity']);
+  await ctx.close();
+});
+
+test('identity errors are typed with the AWS error type', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const noPool = await evalIn(page, () => window.settle(window.makeAuth({ identityPoolId: 'us-east-1:00000000-0000-0000-0000-000000000000' }).getCredentials()));
+  assert.equal(noPool.err?.code, 'ERR_AWS', JSON.stringify(noPool));
+  assert.equal(noPool.err?.type, 'ResourceNotFoundException');
+  await h.admin('faults', { endpoint: 'GetCredentialsForIdentity', status: 429, count: 1 });
+  const throttled = await evalIn(page, () => window.settle(window.auth.getCredentials({ forceRefresh: true })));
+  assert.equal(throttled.err?.code, 'ERR_NETWORK', JSON.stringify(throttled));
+  assert.equal(throttled.err?.type, 'TooManyRequestsException');
+  await ctx.close();
+});

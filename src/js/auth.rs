@@ -1,7 +1,6 @@
 //! `CognitoAuth` for JS.
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::{field, opt_string, string_list, to_js, to_plain};
 use crate::config::{AuthConfig, RefreshWith, StorageKind};
@@ -153,7 +152,7 @@ impl JsCognitoAuth {
     ) -> js_sys::Promise {
         let inner = self.inner.clone();
         let parsed = parse_sign_in(&options);
-        future_to_promise(async move {
+        super::promise(async move {
             let (options, custom_state) = parsed.map_err(to_js)?;
             inner
                 .sign_in_with_redirect(options, custom_state)
@@ -174,7 +173,7 @@ impl JsCognitoAuth {
     #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<RedirectResult>")]
     pub fn handle_redirect_callback(&self, url: Option<String>) -> js_sys::Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::promise(async move {
             let result = inner
                 .handle_redirect_callback(url_arg(url).as_deref())
                 .await
@@ -192,7 +191,7 @@ impl JsCognitoAuth {
     ) -> js_sys::Promise {
         let inner = self.inner.clone();
         let force = opt_bool(&options, "forceRefresh", false);
-        future_to_promise(async move {
+        super::promise(async move {
             let tokens = inner
                 .get_tokens(force.map_err(to_js)?)
                 .await
@@ -208,7 +207,7 @@ impl JsCognitoAuth {
     #[wasm_bindgen(js_name = currentUser, unchecked_return_type = "Promise<CognitoUser | null>")]
     pub fn current_user(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::promise(async move {
             match inner.current_user().await.map_err(to_js)? {
                 Some(u) => to_plain(&u),
                 None => Ok(JsValue::NULL),
@@ -229,7 +228,7 @@ impl JsCognitoAuth {
         let inner = self.inner.clone();
         let global = opt_bool(&options, "global", false);
         let redirect = opt_bool(&options, "redirect", true);
-        future_to_promise(async move {
+        super::promise(async move {
             inner
                 .sign_out(global.map_err(to_js)?, redirect.map_err(to_js)?)
                 .await

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::auth::JsCognitoAuth;
 use super::{field, opt_string, to_js, to_plain};
@@ -128,7 +128,7 @@ impl JsCognitoAuth {
         } else {
             Ok(false)
         };
-        future_to_promise(async move {
+        super::promise(async move {
             let creds = inner
                 .get_credentials(force.map_err(to_js)?)
                 .await
@@ -146,7 +146,7 @@ impl JsCognitoAuth {
         #[wasm_bindgen(unchecked_param_type = "AwsServiceOptions")] options: JsValue,
     ) -> js_sys::Promise {
         let inner = self.inner().clone();
-        future_to_promise(async move {
+        super::promise(async move {
             let (service, region) = service_region(&options).map_err(to_js)?;
             let method = method_of(&init).map_err(to_js)?;
             let (headers, body) = if init.is_object() {
@@ -176,7 +176,7 @@ impl JsCognitoAuth {
         options: JsValue,
     ) -> js_sys::Promise {
         let inner = self.inner().clone();
-        future_to_promise(async move {
+        super::promise(async move {
             let (service, region) = service_region(&options).map_err(to_js)?;
             let expires = field(&options, "expiresIn").map_err(to_js)?;
             let expires_in = if expires.is_undefined() {

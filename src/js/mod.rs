@@ -12,6 +12,16 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{config, Error, Result};
 
+/// Runs `future` as a JS `Promise`. The future is boxed first so that wasm-bindgen's promise glue
+/// is instantiated once for every method instead of once per future type (~4 KB gzipped).
+pub(crate) fn promise(
+    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> js_sys::Promise {
+    let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> =
+        Box::pin(future);
+    wasm_bindgen_futures::future_to_promise(boxed)
+}
+
 /// Converts an [`Error`] into a JS `Error` with `name = "AuthError"` and a stable `code`.
 pub(crate) fn to_js(error: Error) -> JsValue {
     let js = js_sys::Error::new(error.message());

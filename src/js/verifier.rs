@@ -1,7 +1,6 @@
 //! `JwtVerifier` for JS.
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::{field, opt_string, string_list, to_js, to_plain};
 use crate::error::{config, Result};
@@ -32,7 +31,7 @@ impl JsJwtVerifier {
     #[wasm_bindgen(unchecked_return_type = "Promise<CognitoJwtClaims>")]
     pub fn verify(&self, token: String) -> js_sys::Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::promise(async move {
             let claims = inner.verify(&token).await.map_err(to_js)?;
             to_plain(&claims)
         })
@@ -49,7 +48,7 @@ impl JsJwtVerifier {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn hydrate(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::promise(async move {
             inner.hydrate().await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })

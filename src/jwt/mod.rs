@@ -15,7 +15,9 @@ pub use jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS};
 pub use token::Claims;
 #[cfg(target_arch = "wasm32")]
 pub(crate) use token::{peek_claims, seconds, string, strings};
-pub use verifier::{Step, TokenUse, Verifier, VerifierConfig, MAX_GRACE_SECONDS};
+pub use verifier::{
+    Step, TokenUse, Verifier, VerifierConfig, MAX_GRACE_SECONDS, VERIFIED_CACHE_SIZE,
+};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

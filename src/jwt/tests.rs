@@ -480,3 +480,36 @@ fn error_messages_carry_no_token_material() {
     assert!(!e.to_string().contains(sig));
     assert!(!format!("{e:?}").contains("demo@shopsphere.test"));
 }
+
+#[test]
+fn a_verified_token_is_remembered_but_its_time_claims_are_rechecked() {
+    let v = verifier(config(Some(TokenUse::Id)));
+    let token = id_token(&id_claims());
+    assert!(v.verify_cached(&token, NOW).is_ok());
+    // Remembered: still valid now, expired once exp passes.
+    assert!(v.verify_cached(&token, NOW + 10).is_ok());
+    assert_eq!(v.verify_cached(&token, NOW + 3600).unwrap_err().kind(), ErrorKind::JwtExpired);
+    // A tampered copy is a different token: verified in full, refused.
+    let tampered = format!("{}x", &token[..token.len() - 1]);
+    assert_ne!(v.verify_cached(&tampered, NOW).map(|_| ()), Ok(()));
+    // The memory is bounded and the oldest entry goes first.
+    for i in 0..VERIFIED_CACHE_SIZE {
+        let other = id_token(&with(id_claims(), json!({ "jti": format!("other-{i}") })));
+        assert!(v.verify_cached(&other, NOW).is_ok());
+    }
+    assert_eq!(v.verified.borrow().len(), VERIFIED_CACHE_SIZE);
+    assert!(!v.verified.borrow().iter().any(|(t, _)| *t == token));
+}
+
+#[test]
+fn a_new_key_set_forgets_verified_tokens() {
+    let mut v = Verifier::new(config(Some(TokenUse::Id)), None).unwrap();
+    v.store_jwks(&jwks_body(), NOW).unwrap();
+    let token = id_token(&id_claims());
+    assert!(v.verify_cached(&token, NOW).is_ok());
+    // The key is rotated out of the set: the remembered token must not pass any more.
+    let [_, access_key] = keys();
+    let only_access = serde_json::to_vec(&json!({"keys": [jwk(access_key, "access-kid", json!({}))]})).unwrap();
+    v.store_jwks(&only_access, NOW + 100).unwrap();
+    assert_eq!(v.verify_cached(&token, NOW + 100).unwrap_err().kind(), ErrorKind::JwkNotFound);
+}

@@ -1,5 +1,7 @@
 //! The Cognito verifier: configuration and the full rule set, with time passed in.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::str::FromStr;
 
 use jsonwebtoken::Algorithm;
@@ -9,6 +11,10 @@ use super::provider;
 use super::token::{self, Claims};
 use crate::config::{check_url, jwks_uri_for_issuer, UserPoolId};
 use crate::error::{config, quoted, Error, ErrorKind, Result};
+
+/// How many verified tokens the verifier remembers, so that verifying the same token again only re-checks
+/// its time claims (the signature, issuer, audience and the rest cannot change).
+pub const VERIFIED_CACHE_SIZE: usize = 32;
 
 /// The largest accepted `grace_seconds`: leeway on `exp` and `nbf` must stay small.
 pub const MAX_GRACE_SECONDS: u64 = 300;
@@ -168,6 +174,8 @@ pub enum Step {
 pub struct Verifier {
     config: VerifierConfig,
     cache: JwksCache,
+    /// Tokens whose signature and claims were verified with the keys held now, newest last.
+    pub(super) verified: RefCell<VecDeque<(String, Claims)>>,
 }
 
 impl Verifier {
@@ -183,7 +191,11 @@ impl Verifier {
             Some(body) => JwksCache::fixed(Jwks::parse(body)?),
             None => JwksCache::remote(config.refetch_wait_seconds),
         };
-        Ok(Self { config, cache })
+        Ok(Self {
+            config,
+            cache,
+            verified: RefCell::new(VecDeque::new()),
+        })
     }
 
     /// The configuration.
@@ -198,7 +210,10 @@ impl Verifier {
 
     /// Stores a fetched JWKS body received at `now` (seconds). A broken body keeps the old keys.
     pub fn store_jwks(&mut self, body: &[u8], now: u64) -> Result<()> {
-        self.cache.store(body, now)
+        self.cache.store(body, now)?;
+        // A new key set may have dropped a key: verify every token afresh.
+        self.verified.get_mut().clear();
+        Ok(())
     }
 
     /// Records a JWKS fetch at `now` that failed (network or parse error).
@@ -209,6 +224,17 @@ impl Verifier {
     /// Verifies `token` at `now` (seconds since the epoch) with the keys held, or says that the key set
     /// must be fetched first.
     pub fn step(&self, token: &str, now: u64) -> Result<Step> {
+        let remembered = self
+            .verified
+            .borrow()
+            .iter()
+            .find(|(t, _)| t == token)
+            .map(|(_, claims)| claims.clone());
+        if let Some(claims) = remembered {
+            // Same bytes, same keys, same configuration: only the time claims can have changed.
+            self.check_claims(&claims, now)?;
+            return Ok(Step::Verified(claims));
+        }
         let parts = token::decompose(token)?;
         let alg = self.allowed_alg(&parts.alg)?;
         let kid = parts
@@ -257,6 +283,11 @@ impl Verifier {
             ));
         }
         self.check_claims(&parts.claims, now)?;
+        let mut verified = self.verified.borrow_mut();
+        if verified.len() == VERIFIED_CACHE_SIZE {
+            verified.pop_front();
+        }
+        verified.push_back((token.to_owned(), parts.claims.clone()));
         Ok(Step::Verified(parts.claims))
     }
 

@@ -1,11 +1,13 @@
 //! # cognito-wasm
 //!
-//! Amazon Cognito in the browser, as WebAssembly: local verification of Cognito ID and access tokens
-//! (signature via the pool's JWKS, issuer, audience, `token_use`, expiry, groups, scopes).
+//! Amazon Cognito in the browser, as WebAssembly: managed-login sign-in (authorization code + PKCE),
+//! token storage and refresh safe across tabs, local verification of Cognito ID and access tokens,
+//! identity-pool AWS credentials and SigV4 signing.
 //!
-//! The protocol core ([`config`], [`jwt`]) does no I/O and takes time as an argument, so it runs and is
-//! tested natively. On `wasm32`, [`JwtVerifier`] adds the JWKS fetch and the JS facade exported to npm
-//! (`import init, { JwtVerifier } from 'cognito-wasm'`).
+//! The protocol core ([`config`], [`pkce`], [`oauth`], [`session`], [`identity`], [`sigv4`], [`jwt`])
+//! does no I/O and takes time as an argument, so it runs and is tested natively. On `wasm32`,
+//! `platform` adds the browser (fetch, storage, Web Locks, BroadcastChannel): `CognitoAuth` and
+//! `JwtVerifier`, and the JS facade exported to npm (`import init, { CognitoAuth } from 'cognito-wasm'`).
 //!
 //! ```
 //! use cognito_wasm::jwt::{TokenUse, Verifier, VerifierConfig};
@@ -35,4 +37,4 @@ pub mod platform;
 
 pub use error::{Error, ErrorKind, Result};
 #[cfg(target_arch = "wasm32")]
-pub use platform::JwtVerifier;
+pub use platform::{CognitoAuth, JwtVerifier};

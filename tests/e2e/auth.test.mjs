@@ -310,3 +310,32 @@ test('the constructor names the field at fault', async () => {
     .map((f) => `AuthError:ERR_CONFIG:${f}`));
   await ctx.close();
 });
+
+test('refresh through GetTokensFromRefreshToken (refreshWith: api)', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  const targets = [];
+  page.on('request', (r) => { const t = r.headers()['x-amz-target']; if (t) targets.push(t); });
+  const r = await evalIn(page, () => window.settle(window.makeAuth({ refreshWith: 'api' }).getTokens({ forceRefresh: true })));
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(targets, ['AWSCognitoIdentityProviderService.GetTokensFromRefreshToken']);
+  await ctx.close();
+});
+
+test('global sign-out ends the access token at Cognito too', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  const { accessToken } = await evalIn(page, () => window.auth.getTokens());
+  const userInfo = () => fetch(`${h.cognito}/oauth2/userInfo`, { headers: { authorization: `Bearer ${accessToken}` } });
+  assert.equal((await userInfo()).status, 200);
+  const targets = [];
+  page.on('request', (r) => { const t = r.headers()['x-amz-target']; if (t) targets.push(t.split('.').pop()); });
+  await evalIn(page, () => window.auth.signOut({ global: true, redirect: false }));
+  assert.deepEqual(targets, ['GlobalSignOut']);
+  assert.equal((await userInfo()).status, 401);
+  assert.equal(await evalIn(page, () => window.auth.getTokens()), null);
+  assert.equal(page.url(), `${h.origin}/`, 'redirect: false stays on the page');
+  await ctx.close();
+});

@@ -1,32 +1,605 @@
-// The demo uses only the package's public JS API. trunk builds the crate and exposes its exports as
-// window.wasmBindings once the module is initialised (event "TrunkApplicationStarted").
+// ShopSphere: the cognito-wasm demo. It uses only the package's public JS API, as an npm user would
+// (`import init, { CognitoAuth } from 'cognito-wasm'`); here trunk builds the crate and hands its exports
+// over as window.wasmBindings once the module is initialised (event "TrunkApplicationStarted").
+//
+// What it shows: managed-login sign-in and sign-out, the verified ID token's profile, an avatar stored in
+// S3 under the user's own identity-pool folder (`private/<identityId>/avatar.<ext>`, uploaded with
+// signedFetch, shown through a presigned GET URL), and the session events as they happen in this tab and
+// in the others.
 import config from './config.js';
 
-const status = document.getElementById('status');
-const show = (rows) => {
-  status.replaceChildren(...rows.flatMap(([k, v]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = k;
-    const dd = document.createElement('dd');
-    dd.textContent = v;
-    return [dt, dd];
-  }));
+const $ = (id) => document.getElementById(id);
+
+/** Avatar formats accepted: MIME type → file extension used in the key. */
+const FORMATS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif' };
+const FORMAT_NAMES = 'PNG, JPEG, WebP or GIF';
+const MAX_BYTES = config.maxAvatarBytes ?? 2 * 1024 * 1024;
+const EVENTS = ['signedIn', 'signedOut', 'tokenRefresh', 'tokenRefreshFailure', 'signInWithRedirectFailure',
+  'credentialsRefresh', 'storageWarning'];
+
+let auth = null;
+const state = { user: null, expiresAt: null, issuedAt: null, identityId: null, avatarKey: null, renderSeq: 0 };
+
+// ── Readable messages ────────────────────────────────────────────────────────────────────────────────
+
+const SIGN_IN_AGAIN = 'Your session has expired. Please sign in again.';
+
+/** A sentence for the user from anything thrown: AuthError codes, S3 errors, fetch failures. */
+function describe(e) {
+  if (e?.name === 'S3Error') return e.message;
+  if (e?.name === 'AuthError') {
+    switch (e.code) {
+      case 'ERR_NETWORK':
+        return 'Could not reach the server. Check your connection and try again.';
+      case 'ERR_NOT_SIGNED_IN':
+        return 'You are signed out. Sign in to continue.';
+      case 'ERR_SESSION_ENDED':
+        return SIGN_IN_AGAIN;
+      case 'ERR_AWS':
+        if (e.type === 'NotAuthorizedException') return SIGN_IN_AGAIN;
+        if (e.type === 'TooManyRequestsException') return 'The service is busy right now. Try again in a moment.';
+        if (e.type === 'AccessDeniedException') return 'Access denied.';
+        return `AWS refused the request (${e.type ?? 'error'}): ${e.message}`;
+      case 'ERR_OAUTH':
+        return `Sign-in was refused: ${e.message}`;
+      case 'ERR_STATE_MISMATCH':
+      case 'ERR_CALLBACK_HANDLED':
+      case 'ERR_NOT_A_CALLBACK':
+        return 'This sign-in link has already been used or has expired. Please sign in again.';
+      case 'ERR_CONFIG':
+        return `The demo is misconfigured (www/config.js): ${e.message}`;
+      case 'ERR_STORAGE':
+        return `The browser refused to store the session: ${e.message}`;
+      default:
+        if (e.code?.startsWith('ERR_JWT') || e.code?.startsWith('ERR_JWK')) {
+          return `The sign-in response could not be verified (${e.code}). Please sign in again.`;
+        }
+        return e.message;
+    }
+  }
+  if (e instanceof TypeError && /fetch|network/i.test(e.message)) {
+    return 'Could not reach the server. Check your connection and try again.';
+  }
+  return e?.message ?? String(e);
+}
+
+/** S3 answers errors as XML `<Error><Code>…</Code><Message>…</Message></Error>`. */
+async function s3Error(response) {
+  let code = '';
+  let detail = '';
+  try {
+    const text = await response.text();
+    code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? '';
+    detail = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? '';
+  } catch { /* no body (HEAD) */ }
+  const status = response.status;
+  const messages = {
+    AccessDenied: 'Access denied: your account may only use its own folder of the bucket.',
+    ExpiredToken: SIGN_IN_AGAIN,
+    InvalidToken: SIGN_IN_AGAIN,
+    EntityTooLarge: 'That image is too big for the bucket.',
+    SignatureDoesNotMatch: 'The storage service did not accept the request signature.',
+    RequestTimeTooSkewed: 'Your computer clock is off by more than 15 minutes; fix it and try again.',
+    InvalidAccessKeyId: SIGN_IN_AGAIN,
+    NoSuchBucket: `The bucket "${config.bucket}" does not exist (check bucket and region in config.js).`,
+    SlowDown: 'The storage service is busy. Try again in a moment.',
+    InternalError: 'The storage service had a problem. Try again in a moment.',
+  };
+  let message = messages[code];
+  if (!message) {
+    if (status === 403) message = messages.AccessDenied;
+    else if (status >= 500) message = `The storage service had a problem (HTTP ${status}). Try again in a moment.`;
+    else message = `The storage service refused the request (HTTP ${status}${code ? `, ${code}` : ''}).`;
+  }
+  const e = new Error(message);
+  e.name = 'S3Error';
+  Object.assign(e, { status, code, detail });
+  return e;
+}
+
+const formatBytes = (n) => (n < 1024 ? `${n} bytes` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB`
+  : `${(n / 1024 / 1024).toFixed(1)} MB`);
+const clock = (ms) => new Date(ms).toLocaleTimeString([], {
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+});
+function inWords(ms) {
+  const s = Math.round(ms / 1000);
+  if (s <= 0) return 'expired';
+  if (s < 90) return `in ${s} s`;
+  const m = Math.round(s / 60);
+  return m < 90 ? `in ${m} min` : `in ${Math.round(m / 60)} h`;
+}
+
+/**
+ * AWS refused the session (revoked or expired tokens or credentials): a forced refresh either mends it
+ * or, when Cognito refuses the refresh token, ends it, and the signedOut event shows the signed-out page.
+ */
+function checkSession(e) {
+  if (describe(e) === SIGN_IN_AGAIN && state.user) auth.getTokens({ forceRefresh: true }).catch(() => {});
+}
+
+// ── Small UI helpers ─────────────────────────────────────────────────────────────────────────────────
+
+function banner(text) {
+  $('banner-text').textContent = text;
+  $('banner').hidden = !text;
+}
+
+let toastTimer;
+function toast(text) {
+  $('toast').textContent = text;
+  $('toast').hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { $('toast').hidden = true; }, 2500);
+}
+
+function avatarStatus(kind, text) {
+  const el = $('avatar-status');
+  el.dataset.kind = kind;
+  el.textContent = text;
+}
+
+/** One line in the session panel; `kind` is 'auth', 'error' or 'app'. */
+function logEvent({ kind = 'auth', what, name, fromOtherTab, detail }) {
+  const li = document.createElement('li');
+  li.dataset.kind = kind;
+  if (name) li.dataset.event = name;
+  const time = document.createElement('time');
+  time.textContent = clock(Date.now());
+  const line = document.createElement('span');
+  line.className = 'what';
+  line.textContent = what;
+  if (fromOtherTab !== undefined) {
+    const tag = document.createElement('span');
+    tag.className = fromOtherTab ? 'tag other' : 'tag';
+    tag.textContent = fromOtherTab ? 'other tab' : 'this tab';
+    line.append(tag);
+  }
+  li.append(time, line);
+  if (detail) {
+    const d = document.createElement('span');
+    d.className = 'detail';
+    d.textContent = detail;
+    li.append(d);
+  }
+  const list = $('events');
+  list.prepend(li);
+  while (list.children.length > 60) list.lastChild.remove();
+}
+
+const EVENT_LABELS = {
+  signedIn: 'Signed in',
+  signedOut: 'Signed out',
+  tokenRefresh: 'Tokens refreshed',
+  tokenRefreshFailure: 'Token refresh failed',
+  signInWithRedirectFailure: 'Sign-in failed',
+  credentialsRefresh: 'AWS credentials refreshed',
+  storageWarning: 'Storage warning',
 };
 
-async function start() {
-  const { JwtVerifier } = window.wasmBindings;
-  const verifier = new JwtVerifier({
-    userPoolId: config.userPoolId,
-    tokenUse: 'id',
-    clientId: config.clientId,
-    issuer: config.issuer,
-  });
-  try {
-    await verifier.hydrate();
-    show([['module', 'loaded'], ['user pool', config.userPoolId], ['signing keys', 'fetched from the pool JWKS']]);
-  } catch (e) {
-    show([['module', 'loaded'], ['user pool', config.userPoolId], ['signing keys', `${e.code}: ${e.message}`]]);
+function onAuthEvent(name, detail = {}) {
+  const parts = [];
+  if (detail.reason) parts.push(`reason: ${detail.reason}`);
+  if (detail.error) parts.push(detail.error.message ?? detail.error.code);
+  if (detail.attempt !== undefined) parts.push(`attempt ${detail.attempt}`);
+  if (detail.willRetry !== undefined) parts.push(detail.willRetry ? 'will retry' : 'no more retries');
+  const failed = name.endsWith('Failure') || name === 'storageWarning';
+  logEvent({ kind: failed ? 'error' : 'auth', what: EVENT_LABELS[name] ?? name, name, fromOtherTab: !!detail.fromOtherTab,
+    detail: parts.join(' · ') });
+
+  switch (name) {
+    case 'signedOut':
+      if (detail.reason && detail.reason !== 'signOut' && !detail.fromOtherTab) banner(SIGN_IN_AGAIN);
+      render();
+      break;
+    case 'signedIn':
+      if (detail.fromOtherTab) render();
+      break;
+    case 'tokenRefresh':
+      updateTokens();
+      break;
+    case 'tokenRefreshFailure':
+      if (detail.willRetry === false) banner(`Could not refresh your session: ${describe(detail.error ?? {})}`);
+      break;
+    case 'credentialsRefresh':
+      updateCredentials();
+      break;
+    default:
   }
+}
+
+// ── S3 ───────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The object's URL: path style on a custom endpoint (devstack), else AWS's virtual-hosted style. */
+function objectUrl(key) {
+  const path = key.split('/').map(encodeURIComponent).join('/');
+  if (config.s3Endpoint) return `${config.s3Endpoint.replace(/\/+$/, '')}/${config.bucket}/${path}`;
+  return `https://${config.bucket}.s3.${config.region}.amazonaws.com/${path}`;
+}
+
+const avatarKey = (identityId, ext) => `private/${identityId}/avatar.${ext}`;
+const rememberedKey = (identityId) => localStorage.getItem(`shopsphere.avatar.${identityId}`);
+const rememberKey = (identityId, key) => localStorage.setItem(`shopsphere.avatar.${identityId}`, key);
+
+/** signedFetch to the bucket; expired or unknown credentials are refreshed once and the request retried. */
+async function s3(key, init) {
+  const send = () => auth.signedFetch(objectUrl(key), init, { service: 's3', region: config.region });
+  const response = await send();
+  if (response.status === 400 || response.status === 403) {
+    const code = /<Code>([^<]*)<\/Code>/.exec(await response.clone().text())?.[1];
+    if (code === 'ExpiredToken' || code === 'InvalidToken' || code === 'InvalidAccessKeyId') {
+      await auth.getCredentials({ forceRefresh: true });
+      return send();
+    }
+  }
+  return response;
+}
+
+/** The stored avatar's key: the one this browser uploaded last, else the newest of the known extensions. */
+async function findAvatar(identityId) {
+  const remembered = rememberedKey(identityId);
+  if (remembered) {
+    const r = await s3(remembered, { method: 'HEAD' });
+    if (r.ok) return remembered;
+    if (r.status !== 404) throw await s3Error(r);
+  }
+  const found = await Promise.all([...new Set(Object.values(FORMATS))].map(async (ext) => {
+    const key = avatarKey(identityId, ext);
+    if (key === remembered) return null;
+    const r = await s3(key, { method: 'HEAD' });
+    if (r.status === 404) return null;
+    if (!r.ok) throw await s3Error(r);
+    return { key, modified: Date.parse(r.headers.get('last-modified') ?? '') || 0 };
+  }));
+  const newest = found.filter(Boolean).sort((a, b) => b.modified - a.modified)[0];
+  if (newest) rememberKey(identityId, newest.key);
+  return newest?.key ?? null;
+}
+
+/** Shows the object through a presigned GET URL (the <img> fetches it without any signing of its own). */
+async function showAvatar(key) {
+  const url = await auth.presignUrl(objectUrl(key), {
+    service: 's3', region: config.region, expiresIn: config.avatarUrlSeconds ?? 300,
+  });
+  const img = $('avatar-img');
+  await new Promise((resolve, reject) => {
+    img.onload = resolve;
+    img.onerror = () => reject(new Error('The stored avatar could not be displayed (is it really an image?).'));
+    img.src = url;
+  });
+  img.hidden = false;
+  $('avatar-initials').hidden = true;
+  const mini = $('header-avatar');
+  mini.style.backgroundImage = `url("${url}")`;
+  mini.textContent = '';
+  state.avatarKey = key;
+  $('avatar-key').textContent = `s3://${config.bucket}/${key}`;
+}
+
+function clearAvatar() {
+  const img = $('avatar-img');
+  img.hidden = true;
+  img.removeAttribute('src');
+  const initials = (state.user?.claims?.name ?? state.user?.username ?? '?')
+    .split(/\s+/).map((w) => w[0]).join('').slice(0, 2).toUpperCase();
+  $('avatar-initials').hidden = false;
+  $('avatar-initials').textContent = initials || '?';
+  const mini = $('header-avatar');
+  mini.style.backgroundImage = '';
+  mini.textContent = initials.slice(0, 1);
+  state.avatarKey = null;
+  $('avatar-key').textContent = '';
+}
+
+async function loadAvatar(seq) {
+  const card = $('avatar-card');
+  card.dataset.state = 'loading';
+  $('avatar-frame').classList.add('busy');
+  avatarStatus('busy', 'Looking for your avatar…');
+  try {
+    const { identityId } = await auth.getCredentials();
+    if (seq !== state.renderSeq) return;
+    state.identityId = identityId;
+    updateCredentials();
+    const key = await findAvatar(identityId);
+    if (seq !== state.renderSeq) return;
+    if (key) {
+      await showAvatar(key);
+      avatarStatus('ok', 'This is your avatar. Choose another image to replace it.');
+    } else {
+      avatarStatus('info', 'No avatar yet. Choose an image to upload one.');
+    }
+    card.dataset.state = key ? 'shown' : 'empty';
+  } catch (e) {
+    if (seq !== state.renderSeq) return;
+    card.dataset.state = 'error';
+    avatarStatus('error', `Could not load your avatar. ${describe(e)}`);
+    checkSession(e);
+  } finally {
+    $('avatar-frame').classList.remove('busy');
+  }
+}
+
+// ── Upload ───────────────────────────────────────────────────────────────────────────────────────────
+
+/** The image format from the file's first bytes (a renamed text file is not an image). */
+function sniff(bytes) {
+  const at = (i, ...b) => b.every((v, j) => bytes[i + j] === v);
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (at(0, 0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (at(0, 0x47, 0x49, 0x46, 0x38)) return 'image/gif';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'image/webp';
+  return null;
+}
+
+/** Checks size and type before anything is sent; throws an Error with a readable message. */
+async function checkImage(file) {
+  const name = file.name || 'This file';
+  if (file.size === 0) throw new Error(`“${name}” is empty.`);
+  if (file.type && !FORMATS[file.type]) {
+    throw new Error(`“${name}” is not a ${FORMAT_NAMES} image${file.type ? ` (it is ${file.type})` : ''}.`);
+  }
+  if (file.size > MAX_BYTES) {
+    throw new Error(`“${name}” is too big (${formatBytes(file.size)}). Choose an image of ${formatBytes(MAX_BYTES)} or less.`);
+  }
+  const type = sniff(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+  if (!type) throw new Error(`“${name}” is not a valid ${FORMAT_NAMES} image.`);
+  if (file.type && type !== file.type) {
+    throw new Error(`“${name}” says it is ${file.type} but its content is ${type}. Save it in the right format and retry.`);
+  }
+  return { type, ext: FORMATS[type] };
+}
+
+let uploading = false;
+async function upload(file) {
+  if (uploading) return;
+  if (!state.user) {
+    avatarStatus('error', 'Sign in to upload an avatar.');
+    return;
+  }
+  let format;
+  try {
+    format = await checkImage(file);
+  } catch (e) {
+    avatarStatus('error', e.message);
+    return;
+  }
+  uploading = true;
+  const card = $('avatar-card');
+  card.dataset.state = 'uploading';
+  $('avatar-frame').classList.add('busy');
+  avatarStatus('busy', `Uploading ${file.name} (${formatBytes(file.size)})…`);
+  try {
+    const { identityId } = await auth.getCredentials();
+    const key = avatarKey(identityId, format.ext);
+    const response = await s3(key, { method: 'PUT', headers: { 'content-type': format.type }, body: file });
+    if (!response.ok) throw await s3Error(response);
+    const previous = rememberedKey(identityId) ?? state.avatarKey;
+    rememberKey(identityId, key);
+    // One avatar per user: remove the old one when the extension changed (best effort).
+    if (previous && previous !== key) s3(previous, { method: 'DELETE' }).catch(() => {});
+    await showAvatar(key);
+    card.dataset.state = 'shown';
+    avatarStatus('ok', `Avatar saved (${formatBytes(file.size)}).`);
+    logEvent({ kind: 'app', what: 'Avatar uploaded', detail: `${key.split('/').pop()} · ${formatBytes(file.size)}` });
+  } catch (e) {
+    card.dataset.state = 'error';
+    avatarStatus('error', `Upload failed. ${describe(e)}`);
+    checkSession(e);
+  } finally {
+    uploading = false;
+    $('avatar-frame').classList.remove('busy');
+  }
+}
+
+// ── Rendering ────────────────────────────────────────────────────────────────────────────────────────
+
+async function updateTokens() {
+  try {
+    const tokens = await auth.getTokens();
+    if (!tokens) return;
+    if (tokens.expiresAt !== state.expiresAt) {
+      state.expiresAt = tokens.expiresAt;
+      state.issuedAt = Date.now();
+    }
+    tick();
+  } catch (e) {
+    banner(describe(e));
+  }
+}
+
+async function updateCredentials() {
+  try {
+    const creds = await auth.getCredentials();
+    $('creds-identity').textContent = creds.identityId;
+    $('creds-expiry').textContent = `valid until ${clock(creds.expiration)} (${inWords(creds.expiration - Date.now())})`;
+  } catch (e) {
+    $('creds-expiry').textContent = describe(e);
+  }
+}
+
+function tick() {
+  if (!state.user || !state.expiresAt) return;
+  const left = state.expiresAt - Date.now();
+  $('token-expiry').textContent = `ID token valid until ${clock(state.expiresAt)} (${inWords(left)})`;
+  const total = Math.max(state.expiresAt - state.issuedAt, 1);
+  $('token-meter').style.width = `${Math.max(0, Math.min(100, (left / total) * 100))}%`;
+}
+
+function showSignedOut() {
+  document.body.dataset.state = 'signed-out';
+  state.user = null;
+  state.expiresAt = null;
+  state.identityId = null;
+  $('who').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-out').hidden = true;
+  $('profile-name').textContent = 'Welcome, guest';
+  $('profile-handle').textContent = 'You are browsing signed out.';
+  $('profile-signed-out').hidden = false;
+  $('profile-facts').hidden = true;
+  $('greeting').textContent = 'Good things, thoughtfully made.';
+  $('hero-text').textContent = 'Sign in to see your profile, pick an avatar and keep your basket across devices.';
+  clearAvatar();
+  $('avatar-initials').textContent = '?';
+  $('avatar-card').dataset.state = 'disabled';
+  $('avatar-input').disabled = true;
+  avatarStatus('info', 'Sign in to upload an avatar.');
+  $('refresh-tokens').disabled = true;
+  $('creds-identity').textContent = '—';
+  $('creds-expiry').textContent = '—';
+}
+
+function showSignedIn(user) {
+  document.body.dataset.state = 'signed-in';
+  state.user = user;
+  const name = user.claims?.name ?? user.username;
+  $('who').hidden = false;
+  $('header-name').textContent = user.username;
+  $('sign-in').hidden = true;
+  $('sign-out').hidden = false;
+  $('sign-out').disabled = false;
+  $('profile-name').textContent = name;
+  $('profile-handle').textContent = `@${user.username}`;
+  $('profile-signed-out').hidden = true;
+  $('profile-facts').hidden = false;
+  $('profile-username').textContent = user.username;
+  $('profile-email').textContent = user.email ?? '(no email)';
+  $('profile-verified').hidden = !user.emailVerified;
+  const groups = user.groups ?? [];
+  $('profile-groups').replaceChildren(...(groups.length ? groups.map((g) => {
+    const tag = document.createElement('span');
+    tag.className = 'tag group';
+    tag.textContent = g;
+    return tag;
+  }) : [Object.assign(document.createElement('span'), { className: 'muted', textContent: 'none' })]));
+  $('greeting').textContent = `Welcome back, ${name.split(/\s+/)[0]}.`;
+  $('hero-text').textContent = 'Your picks are saved to your account. New arrivals every Friday.';
+  $('avatar-input').disabled = false;
+  $('refresh-tokens').disabled = false;
+  if (!state.avatarKey) clearAvatar();
+}
+
+/** Reads the session from the module and redraws; later calls win over earlier ones still running. */
+async function render() {
+  const seq = ++state.renderSeq;
+  let user = null;
+  try {
+    user = await auth.currentUser();
+  } catch (e) {
+    banner(describe(e));
+  }
+  if (seq !== state.renderSeq) return;
+  if (!user) {
+    showSignedOut();
+    return;
+  }
+  const changed = state.user?.sub !== user.sub;
+  if (changed) state.avatarKey = null;
+  showSignedIn(user);
+  await updateTokens();
+  if (changed || !state.avatarKey) await loadAvatar(seq);
+}
+
+// ── Start ────────────────────────────────────────────────────────────────────────────────────────────
+
+function wire() {
+  const signIn = async () => {
+    banner('');
+    try {
+      await auth.signInWithRedirect();
+    } catch (e) {
+      banner(`Could not start sign-in. ${describe(e)}`);
+    }
+  };
+  $('sign-in').addEventListener('click', signIn);
+  $('sign-in-card').addEventListener('click', signIn);
+  $('sign-out').addEventListener('click', async () => {
+    $('sign-out').disabled = true;
+    try {
+      await auth.signOut(); // revokes the refresh token, then the managed login's /logout brings us back
+    } catch (e) {
+      banner(`Sign-out did not complete. ${describe(e)}`);
+      render();
+    }
+  });
+  $('banner-close').addEventListener('click', () => banner(''));
+
+  const input = $('avatar-input');
+  input.addEventListener('change', () => {
+    const [file] = input.files;
+    input.value = ''; // choosing the same file again uploads again
+    if (file) upload(file);
+  });
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const [file] = e.dataTransfer.files;
+    if (file) upload(file);
+  });
+
+  $('refresh-tokens').addEventListener('click', async () => {
+    try {
+      await auth.getTokens({ forceRefresh: true });
+      await updateTokens();
+    } catch (e) {
+      banner(`Could not refresh the tokens. ${describe(e)}`);
+    }
+  });
+  $('refresh-creds').addEventListener('click', async () => {
+    try {
+      await auth.getCredentials({ forceRefresh: true });
+      await updateCredentials();
+    } catch (e) {
+      banner(`Could not get AWS credentials. ${describe(e)}`);
+    }
+  });
+  for (const button of document.querySelectorAll('.product .btn')) {
+    button.addEventListener('click', () => toast('This is a demo store: nothing here is for sale.'));
+  }
+}
+
+async function start() {
+  $('max-size').textContent = formatBytes(MAX_BYTES);
+  $('foot-domain').textContent = config.domain;
+  const { CognitoAuth } = window.wasmBindings;
+  const home = `${location.origin}/`;
+  try {
+    auth = new CognitoAuth({
+      userPoolId: config.userPoolId,
+      clientId: config.clientId,
+      domain: config.domain,
+      redirectUri: config.redirectUri ?? home,
+      logoutUri: config.logoutUri ?? home,
+      scopes: ['openid', 'email', 'profile'],
+      identityPoolId: config.identityPoolId,
+      endpoints: config.endpoints,
+    });
+  } catch (e) {
+    banner(describe(e));
+    window.ready = true;
+    return;
+  }
+  window.auth = auth; // handy in the devtools console (and for the end-to-end test)
+  for (const name of EVENTS) auth.on(name, (detail) => onAuthEvent(name, detail));
+  wire();
+  for (const b of [$('sign-in'), $('sign-in-card'), $('refresh-creds')]) b.disabled = false;
+
+  if (auth.isRedirectCallback()) {
+    try {
+      await auth.handleRedirectCallback(); // verifies the ID token, stores the session, cleans the URL
+    } catch (e) {
+      banner(`Sign-in did not complete. ${describe(e)}`);
+    }
+  }
+  await render();
+  setInterval(tick, 1000);
+  // getTokens refreshes shortly before expiry; asking once a minute keeps the session (and this panel) fresh.
+  setInterval(() => { if (state.user) updateTokens(); }, 60_000);
+  window.ready = true;
 }
 
 if (window.wasmBindings) start();

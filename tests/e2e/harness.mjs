@@ -145,3 +145,74 @@ export async function start({ appDir = join(here, 'app'), extraRoutes = {}, devs
   return { origin, cognito, s3, data, browser, admin, newContext, openApp, signIn, submitLogin, callbackResult, stop,
     get config() { return config; } };
 }
+
+// ── The ShopSphere demo (www/), used by demo.test.mjs ─────────────────────────────────────────────────
+const { deflateSync, crc32 } = await import('node:zlib');
+const { homedir } = await import('node:os');
+
+/**
+ * Builds www/ with `trunk build` (debug) into a temp dir, as the demo command would serve it.
+ * Returns `{ dir, remove }`. trunk: $TRUNK, else ~/.cargo/bin/trunk, else trunk on PATH.
+ */
+export async function buildDemo() {
+  const dir = mkdtempSync(join(tmpdir(), 'cognito-wasm-demo-'));
+  const home = join(homedir(), '.cargo', 'bin', 'trunk');
+  const trunk = process.env.TRUNK ?? (existsSync(home) ? home : 'trunk');
+  const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: 'true' };
+  await new Promise((resolve, reject) => {
+    const proc = spawn(trunk, ['build', '--dist', dir], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (c) => { out += c; });
+    proc.stderr.on('data', (c) => { out += c; });
+    proc.on('error', (e) => reject(new Error(`trunk: ${e.message} (install it: scripts/bootstrap.sh demo)`)));
+    proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`trunk build failed (${code}):\n${out}`))));
+  });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** www/config.js with devstack's default ports replaced by this run's (serve it as /config.js). */
+export function demoConfig(h) {
+  const source = readFileSync(join(root, 'www', 'config.js'), 'utf8');
+  if (!source.includes('http://localhost:9230') || !source.includes('http://localhost:9231')) {
+    throw new Error('www/config.js no longer points at devstack (localhost:9230 / :9231)');
+  }
+  return source.replaceAll('http://localhost:9230', h.cognito).replaceAll('http://localhost:9231', h.s3);
+}
+
+/** Where devstack keeps an object's bytes: <data dir>/s3/<bucket>/<key, non-alphanumerics %XX>.data. */
+export function avatarPath(h, bucket, key) {
+  const name = [...Buffer.from(key, 'utf8')].map((b) => (/[A-Za-z0-9]/.test(String.fromCharCode(b))
+    ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return join(h.data, 'state', 's3', bucket, `${name}.data`);
+}
+
+/** A valid RGBA PNG of `width` × `height` (a teal-to-amber gradient with a disc), made with node:zlib. */
+export function makePng(width, height) {
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 4 + 1);
+    for (let x = 0; x < width; x++) {
+      const t = (x + y) / (width + height);
+      const d = Math.hypot(x - width / 2, y - height / 2) < width / 4;
+      const p = row + 1 + x * 4;
+      raw[p] = d ? 255 : Math.round(15 + t * (245 - 15));
+      raw[p + 1] = d ? 255 : Math.round(118 + t * (158 - 118));
+      raw[p + 2] = d ? 255 : Math.round(110 + t * (11 - 110));
+      raw[p + 3] = 255;
+    }
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA, deflate, no filter method, no interlace
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}

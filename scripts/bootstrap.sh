@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently and at pinned versions; skips what is already there.
-#   scripts/bootstrap.sh test   what the test command needs
-#   scripts/bootstrap.sh demo   the same plus trunk (the demo server)
+#   scripts/bootstrap.sh test   what the test command needs (the demo's end-to-end test builds it with trunk)
+#   scripts/bootstrap.sh demo   what the demo command needs
 # Tool downloads from GitHub do not work here: everything comes from crates.io, Debian and npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,9 +33,7 @@ cargo_tool() {
 }
 cargo_tool wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION"
 cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
-if [ "$what" = demo ]; then
-  cargo_tool trunk trunk "$TRUNK_VERSION"
-fi
+cargo_tool trunk trunk "$TRUNK_VERSION"
 
 if [ "$what" = test ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
   say "Debian chromium + chromium-driver"
@@ -49,4 +47,4 @@ if ! cmp -s package-lock.json node_modules/.cognito-wasm-lock 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.cognito-wasm-lock
 fi
-say "ready ($what): wasm-bindgen $WASM_BINDGEN_VERSION, wasm-pack $WASM_PACK_VERSION$([ "$what" = demo ] && echo ", trunk $TRUNK_VERSION")"
+say "ready ($what): wasm-bindgen $WASM_BINDGEN_VERSION, wasm-pack $WASM_PACK_VERSION, trunk $TRUNK_VERSION"

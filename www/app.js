@@ -235,19 +235,25 @@ async function s3(key, init) {
   return response;
 }
 
+/**
+ * Whether a HEAD says "no such object". Without s3:ListBucket on the prefix, AWS answers 403 (not 404)
+ * for a missing key, and a HEAD has no body to tell the two apart; a real refusal shows at upload time.
+ */
+const missing = (r) => r.status === 404 || r.status === 403;
+
 /** The stored avatar's key: the one this browser uploaded last, else the newest of the known extensions. */
 async function findAvatar(identityId) {
   const remembered = rememberedKey(identityId);
   if (remembered) {
     const r = await s3(remembered, { method: 'HEAD' });
     if (r.ok) return remembered;
-    if (r.status !== 404) throw await s3Error(r);
+    if (!missing(r)) throw await s3Error(r);
   }
   const found = await Promise.all([...new Set(Object.values(FORMATS))].map(async (ext) => {
     const key = avatarKey(identityId, ext);
     if (key === remembered) return null;
     const r = await s3(key, { method: 'HEAD' });
-    if (r.status === 404) return null;
+    if (missing(r)) return null;
     if (!r.ok) throw await s3Error(r);
     return { key, modified: Date.parse(r.headers.get('last-modified') ?? '') || 0 };
   }));

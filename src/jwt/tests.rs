@@ -488,7 +488,10 @@ fn a_verified_token_is_remembered_but_its_time_claims_are_rechecked() {
     assert!(v.verify_cached(&token, NOW).is_ok());
     // Remembered: still valid now, expired once exp passes.
     assert!(v.verify_cached(&token, NOW + 10).is_ok());
-    assert_eq!(v.verify_cached(&token, NOW + 3600).unwrap_err().kind(), ErrorKind::JwtExpired);
+    assert_eq!(
+        v.verify_cached(&token, NOW + 3600).unwrap_err().kind(),
+        ErrorKind::JwtExpired
+    );
     // A tampered copy is a different token: verified in full, refused.
     let tampered = format!("{}x", &token[..token.len() - 1]);
     assert_ne!(v.verify_cached(&tampered, NOW).map(|_| ()), Ok(()));
@@ -509,7 +512,11 @@ fn a_new_key_set_forgets_verified_tokens() {
     assert!(v.verify_cached(&token, NOW).is_ok());
     // The key is rotated out of the set: the remembered token must not pass any more.
     let [_, access_key] = keys();
-    let only_access = serde_json::to_vec(&json!({"keys": [jwk(access_key, "access-kid", json!({}))]})).unwrap();
+    let only_access =
+        serde_json::to_vec(&json!({"keys": [jwk(access_key, "access-kid", json!({}))]})).unwrap();
     v.store_jwks(&only_access, NOW + 100).unwrap();
-    assert_eq!(v.verify_cached(&token, NOW + 100).unwrap_err().kind(), ErrorKind::JwkNotFound);
+    assert_eq!(
+        v.verify_cached(&token, NOW + 100).unwrap_err().kind(),
+        ErrorKind::JwkNotFound
+    );
 }

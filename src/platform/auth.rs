@@ -240,6 +240,8 @@ pub(super) type SharedResult<T> = Shared<LocalBoxFuture<'static, Result<T>>>;
 pub(super) struct Inner {
     pub(super) config: AuthConfig,
     pub(super) store: Store,
+    /// Where sign-in transactions live: they must survive the redirect, so never in memory.
+    tx_store: Store,
     verifier: JwtVerifier,
     tab_id: String,
     listeners: RefCell<Vec<(u32, EventName, Listener)>>,
@@ -283,10 +285,15 @@ impl CognitoAuth {
         verifier_config.grace_seconds = 30;
         let verifier = JwtVerifier::new(verifier_config, None)?;
         let (store, fell_back) = Store::open(config.storage);
+        let tx_store = match config.storage {
+            StorageKind::Memory => Store::open(StorageKind::Session).0,
+            _ => store.clone(),
+        };
         let tab_id = pkce::random_string(&browser::random_bytes::<9>()?);
         let inner = Rc::new(Inner {
             config,
             store,
+            tx_store,
             verifier,
             tab_id,
             listeners: RefCell::new(Vec::new()),
@@ -359,7 +366,7 @@ impl CognitoAuth {
             created_at: now,
         };
         inner
-            .store
+            .tx_store
             .set(&inner.key(&format!("tx.{state}")), &tx.to_json())?;
         Ok(url)
     }
@@ -506,24 +513,24 @@ impl Inner {
     }
 
     fn prune_transactions(&self, now: u64) {
-        for key in self.store.keys_with_prefix(&self.key("tx.")) {
+        for key in self.tx_store.keys_with_prefix(&self.key("tx.")) {
             let keep = self
-                .store
+                .tx_store
                 .get(&key)
                 .and_then(|t| Transaction::from_json(&t).ok())
                 .is_some_and(|t| !t.is_expired(now, self.config.transaction_ttl_seconds));
             if !keep {
-                self.store.remove(&key);
+                self.tx_store.remove(&key);
             }
         }
-        for key in self.store.keys_with_prefix(&self.key("handled.")) {
+        for key in self.tx_store.keys_with_prefix(&self.key("handled.")) {
             let keep = self
-                .store
+                .tx_store
                 .get(&key)
                 .and_then(|t| HandledCallback::from_json(&t))
                 .is_some_and(|h| now < h.at + 86_400);
             if !keep {
-                self.store.remove(&key);
+                self.tx_store.remove(&key);
             }
         }
     }
@@ -664,9 +671,9 @@ impl Inner {
         let tx_key = self.key(&format!("tx.{}", callback.state));
         let handled_key = self.key(&format!("handled.{}", callback.state));
         let now = now_seconds();
-        let tx = match self.store.get(&tx_key) {
+        let tx = match self.tx_store.get(&tx_key) {
             Some(text) => {
-                self.store.remove(&tx_key); // single use, whatever happens next
+                self.tx_store.remove(&tx_key); // single use, whatever happens next
                 Transaction::from_json(&text)
                     .ok()
                     .filter(|t| !t.is_expired(now, self.config.transaction_ttl_seconds))
@@ -700,10 +707,7 @@ impl Inner {
             custom_state: tx.custom_state.clone(),
             at: now,
         };
-        let _ = self.store.set(
-            &handled_key,
-            &serde_json::to_string(&record).unwrap_or_default(),
-        );
+        let _ = self.tx_store.set(&handled_key, &record.to_json());
         self.broadcast(EventName::SignedIn);
         self.emit(EventDetail::new(EventName::SignedIn));
         Ok(CallbackResult {
@@ -716,7 +720,7 @@ impl Inner {
     /// the current one, else a typed error.
     async fn already_handled(&self, handled_key: &str) -> Result<CallbackResult> {
         let record = self
-            .store
+            .tx_store
             .get(handled_key)
             .and_then(|t| HandledCallback::from_json(&t));
         let Some(record) = record else {

@@ -339,3 +339,43 @@ test('global sign-out ends the access token at Cognito too', async () => {
   assert.equal(page.url(), `${h.origin}/`, 'redirect: false stays on the page');
   await ctx.close();
 });
+
+test('concurrent getTokens calls in one tab share one refresh', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  let tokenCalls = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/oauth2/token')) tokenCalls++; });
+  const results = await evalIn(page, () => Promise.all(
+    Array.from({ length: 5 }, () => window.settle(window.auth.getTokens({ forceRefresh: true }))),
+  ));
+  assert.ok(results.every((r) => r.ok), JSON.stringify(results));
+  assert.equal(new Set(results.map((r) => r.ok.accessToken)).size, 1);
+  assert.equal(tokenCalls, 1);
+  await ctx.close();
+});
+
+for (const storage of ['session', 'memory']) {
+  test(`storage '${storage}' keeps the tokens there and nowhere else`, async () => {
+    const ctx = await h.newContext();
+    await ctx.addInitScript((s) => localStorage.setItem('e2e.storage', s), storage);
+    const page = await h.openApp(ctx);
+    const r = await h.signIn(page);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.ok(await evalIn(page, () => window.auth.getTokens()));
+    const where = await evalIn(page, () => ({
+      local: Object.keys(localStorage).filter((k) => k.startsWith('cognito-wasm.') && k.endsWith('.session')).length,
+      session: Object.keys(sessionStorage).filter((k) => k.startsWith('cognito-wasm.') && k.endsWith('.session')).length,
+    }));
+    assert.deepEqual(where, { local: 0, session: storage === 'session' ? 1 : 0 });
+    // Another tab of the same browser does not see a per-tab session.
+    const other = await h.openApp(ctx);
+    assert.equal(await evalIn(other, () => window.auth.getTokens()), null);
+    // A reload keeps a 'session' session and loses a 'memory' one.
+    await page.reload();
+    await page.waitForFunction(() => window.ready);
+    const after = await evalIn(page, () => window.auth.getTokens());
+    assert.equal(after !== null, storage === 'session');
+    await ctx.close();
+  });
+}

@@ -10,7 +10,8 @@ const EVENTS = ['signedIn', 'signedOut', 'tokenRefresh', 'tokenRefreshFailure', 
 window.events = [];
 window.makeAuth = (overrides = {}) => {
   const client = localStorage.getItem('e2e.client') ?? 'demo';
-  const auth = new CognitoAuth({ ...config.auth, clientId: config.clients[client], ...overrides });
+  const storage = localStorage.getItem('e2e.storage') ?? undefined;
+  const auth = new CognitoAuth({ ...config.auth, clientId: config.clients[client], storage, ...overrides });
   for (const name of EVENTS) auth.on(name, (detail) => window.events.push({ name, ...detail }));
   return auth;
 };

@@ -164,6 +164,8 @@ pub struct Transaction {
     pub nonce: String,
     /// Application state to hand back after the callback.
     pub custom_state: Option<String>,
+    /// Where the app was when the sign-in started (path, query and fragment), to return to.
+    pub return_to: Option<String>,
     /// When the sign-in started, in local-clock seconds.
     pub created_at: u64,
 }
@@ -193,6 +195,7 @@ impl Transaction {
                 verifier: Secret::new(text_field(&o, "verifier")?),
                 nonce: text_field(&o, "nonce")?,
                 custom_state: opt_text_field(&o, "custom_state")?,
+                return_to: opt_text_field(&o, "return_to")?,
                 created_at: u64_field(&o, "created_at")?,
             })
         };
@@ -213,6 +216,8 @@ pub struct HandledCallback {
     pub sub: String,
     /// The custom state handed back.
     pub custom_state: Option<String>,
+    /// The return path handed back.
+    pub return_to: Option<String>,
     /// When it was handled, local-clock seconds.
     pub at: u64,
 }
@@ -229,6 +234,7 @@ impl HandledCallback {
         Some(Self {
             sub: text_field(&o, "sub")?,
             custom_state: opt_text_field(&o, "custom_state")?,
+            return_to: opt_text_field(&o, "return_to")?,
             at: u64_field(&o, "at")?,
         })
     }
@@ -342,6 +348,7 @@ mod tests {
             verifier: Secret::new("v"),
             nonce: "n".into(),
             custom_state: Some("{\"cart\":3}".into()),
+            return_to: Some("/shop?item=7#reviews".into()),
             created_at: NOW,
         };
         assert_eq!(Transaction::from_json(&tx.to_json()).unwrap(), tx);

@@ -134,6 +134,8 @@ export interface CognitoUser {
 export interface RedirectResult {
   user: CognitoUser;
   customState: string | null;
+  /** Where the app was (path, query, fragment) when `signInWithRedirect` was called. */
+  returnTo: string | null;
 }
 
 export type AuthEventName =

@@ -228,6 +228,8 @@ pub struct CallbackResult {
     pub user: User,
     /// The `customState` given to `signInWithRedirect`.
     pub custom_state: Option<String>,
+    /// Where the app was (path, query, fragment) when the sign-in started.
+    pub return_to: Option<String>,
 }
 
 type Listener = Rc<dyn Fn(&EventDetail)>;
@@ -363,6 +365,7 @@ impl CognitoAuth {
             verifier: pkce.verifier,
             nonce,
             custom_state,
+            return_to: browser::location_path(),
             created_at: now,
         };
         inner
@@ -705,6 +708,7 @@ impl Inner {
         let record = HandledCallback {
             sub: user.sub.clone(),
             custom_state: tx.custom_state.clone(),
+            return_to: tx.return_to.clone(),
             at: now,
         };
         let _ = self.tx_store.set(&handled_key, &record.to_json());
@@ -713,6 +717,7 @@ impl Inner {
         Ok(CallbackResult {
             user,
             custom_state: tx.custom_state,
+            return_to: tx.return_to,
         })
     }
 
@@ -736,6 +741,7 @@ impl Inner {
                     return Ok(CallbackResult {
                         user: User::from_claims(claims),
                         custom_state: record.custom_state,
+                        return_to: record.return_to,
                     });
                 }
             }

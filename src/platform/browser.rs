@@ -202,6 +202,17 @@ pub fn location_href() -> Option<String> {
     window().and_then(|w| w.location().href().ok())
 }
 
+/// The current path, query and fragment (`/shop?item=7#reviews`).
+pub fn location_path() -> Option<String> {
+    let l = window()?.location();
+    Some(format!(
+        "{}{}{}",
+        l.pathname().ok()?,
+        l.search().ok()?,
+        l.hash().ok()?
+    ))
+}
+
 /// Navigates to `url`.
 pub fn navigate(url: &str) -> Result<()> {
     window()

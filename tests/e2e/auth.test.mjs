@@ -13,7 +13,7 @@ const events = (page, name) => page.evaluate((n) => window.events.filter((e) => 
 
 test('full redirect sign-in through the devstack login page', async () => {
   const ctx = await h.newContext();
-  const page = await h.openApp(ctx);
+  const page = await h.openApp(ctx, '/?from=cart#top');
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
   const result = await h.signIn(page, DEMO, { customState: 'cart=3' });
@@ -22,6 +22,7 @@ test('full redirect sign-in through the devstack login page', async () => {
   assert.equal(result.ok.user.email, 'demo@shopsphere.test');
   assert.deepEqual(result.ok.user.groups, ['customers']);
   assert.equal(result.ok.customState, 'cart=3');
+  assert.equal(result.ok.returnTo, '/?from=cart#top');
   // The authorize request used PKCE S256, a state and a nonce.
   const authorize = new URL(requests.find((u) => u.includes('/oauth2/authorize')));
   assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');

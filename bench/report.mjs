@@ -144,7 +144,9 @@ function closing(rows, size, br, bd) {
   if (b) {
     const rsa = b.badSignature.us - b.unknownKid.us;
     const rest = b.valid.us - b.badSignature.us;
-    usMsg = ` Per verifySync (medians of interleaved rounds): a valid token ~${Math.round(b.valid.us)} µs; a token with an unknown kid (header decoded, ` +
+    usMsg = ` Per verifySync (medians of interleaved rounds): a valid token not seen before ~${Math.round(b.valid.us)} µs` +
+      (b.remembered ? ` (one verified before and remembered: ~${Math.round(b.remembered.us)} µs)` : '') +
+      `; a token with an unknown kid (header decoded, ` +
       `no RSA, then the error) ~${Math.round(b.unknownKid.us)} µs; a corrupted signature (header + RSA-2048 check, then the error) ~${Math.round(b.badSignature.us)} µs: ` +
       `the RSA check is ~${Math.round(rsa)} µs (${Math.round((100 * rsa) / b.valid.us)}% of a valid verification)` +
       (rest > 0.05 * b.valid.us ? `, claims checks + conversion to JS ~${Math.round(rest)} µs` : ', the claims checks and conversion to JS are within the noise') +

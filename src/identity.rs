@@ -8,7 +8,7 @@ use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
 use crate::secret::Secret;
-use crate::session::STORAGE_VERSION;
+use crate::session::{self, STORAGE_VERSION};
 use crate::sigv4::Credentials;
 
 /// Credentials are refreshed this many seconds before their `Expiration`.
@@ -193,20 +193,15 @@ impl IdentityCredentials {
 
     /// Reads stored credentials.
     pub fn from_json(text: &str) -> Option<Self> {
-        let Ok(Value::Object(o)) = serde_json::from_str::<Value>(text) else {
-            return None;
-        };
-        let text = |name: &str| o.get(name).and_then(Value::as_str).map(str::to_owned);
-        if o.get("v").and_then(Value::as_u64) != Some(u64::from(STORAGE_VERSION)) {
-            return None;
-        }
+        let o = session::object(text).filter(session::is_current)?;
+        let text = |name| session::text_field(&o, name);
         Some(Self {
             v: STORAGE_VERSION,
             identity_id: text("identity_id")?,
             access_key_id: text("access_key_id")?,
             secret_access_key: Secret::new(text("secret_access_key")?),
             session_token: Secret::new(text("session_token")?),
-            expiration: o.get("expiration").and_then(Value::as_u64)?,
+            expiration: session::u64_field(&o, "expiration")?,
         })
     }
 }
@@ -222,24 +217,12 @@ mod tests {
     use super::*;
 
     fn cfg() -> AuthConfig {
-        let mut c = AuthConfig::new(
-            "us-east-1_P00l",
-            "client1",
-            "https://d.example",
-            "https://app.example/",
-        )
-        .unwrap();
+        let mut c = crate::testing::config("https://app.example/");
         c.identity_pool_id = Some("us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c".into());
         c
     }
 
-    fn resp(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            body: body.into(),
-            error_type_header: None,
-        }
-    }
+    use crate::testing::response as resp;
 
     #[test]
     fn requests_carry_the_logins_map_only_when_signed_in() {

@@ -30,6 +30,9 @@ pub mod secret;
 pub mod session;
 pub mod sigv4;
 
+#[cfg(test)]
+mod testing;
+
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]

@@ -444,24 +444,12 @@ mod tests {
     use serde_json::json;
 
     fn cfg() -> AuthConfig {
-        let mut c = AuthConfig::new(
-            "us-east-1_P00l",
-            "client1",
-            "https://shop.auth.us-east-1.amazoncognito.com",
-            "https://app.example/cb?x=1",
-        )
-        .unwrap();
+        let mut c = crate::testing::config("https://app.example/cb?x=1");
         c.logout_uri = Some("https://app.example/".into());
         c
     }
 
-    fn resp(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            body: body.into(),
-            error_type_header: None,
-        }
-    }
+    use crate::testing::response as resp;
 
     #[test]
     fn authorize_url_carries_pkce_state_nonce_and_options() {

@@ -21,14 +21,14 @@ pub fn storage_key(client_id: &str, what: &str) -> String {
 
 /// Reads stored JSON into an object. Stored values are read field by field rather than through serde's
 /// derived deserializers, whose error messages link float formatting (~10 KB gzipped in wasm).
-fn object(text: &str) -> Option<Map<String, Value>> {
+pub(crate) fn object(text: &str) -> Option<Map<String, Value>> {
     match serde_json::from_str(text) {
         Ok(Value::Object(map)) => Some(map),
         _ => None,
     }
 }
 
-fn text_field(obj: &Map<String, Value>, name: &str) -> Option<String> {
+pub(crate) fn text_field(obj: &Map<String, Value>, name: &str) -> Option<String> {
     obj.get(name).and_then(Value::as_str).map(str::to_owned)
 }
 
@@ -41,11 +41,11 @@ fn opt_text_field(obj: &Map<String, Value>, name: &str) -> Option<Option<String>
     }
 }
 
-fn u64_field(obj: &Map<String, Value>, name: &str) -> Option<u64> {
+pub(crate) fn u64_field(obj: &Map<String, Value>, name: &str) -> Option<u64> {
     obj.get(name).and_then(Value::as_u64)
 }
 
-fn is_current(obj: &Map<String, Value>) -> bool {
+pub(crate) fn is_current(obj: &Map<String, Value>) -> bool {
     u64_field(obj, "v") == Some(u64::from(STORAGE_VERSION))
 }
 

@@ -103,10 +103,13 @@ async function run(o) {
   };
   const sigBytes = Uint8Array.from(atob(sig.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
   const data = enc.encode(`${h}.${pl}`);
+  let nextValid = 0;
   const kinds = {
     unknownKid: call(() => verifier.verifySync(badKid), 'ERR_JWK_NOT_FOUND'),
     badSignature: call(() => verifier.verifySync(badSig), 'ERR_JWT_SIGNATURE'),
-    valid: call(() => verifier.verifySync(tokens[0])),
+    // Distinct tokens, more of them than the verifier remembers (32): every call verifies in full.
+    valid: call(() => verifier.verifySync(tokens[(nextValid++) % tokens.length])),
+    remembered: call(() => verifier.verifySync(warmToken)),
     webcryptoRsa: async () => { if (!(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', publicKey, sigBytes, data))) throw new Error('webcrypto verify'); },
   };
   const perRound = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));

@@ -1,0 +1,25 @@
+//! Fixtures shared by the native unit tests.
+
+use crate::config::AuthConfig;
+use crate::oauth::HttpResponse;
+
+/// A configuration for pool `us-east-1_P00l`, client `client1`, managed login on
+/// `https://shop.auth.us-east-1.amazoncognito.com`, redirecting to `redirect_uri`.
+pub(crate) fn config(redirect_uri: &str) -> AuthConfig {
+    AuthConfig::new(
+        "us-east-1_P00l",
+        "client1",
+        "https://shop.auth.us-east-1.amazoncognito.com",
+        redirect_uri,
+    )
+    .expect("a valid test configuration")
+}
+
+/// A response with `status` and `body`.
+pub(crate) fn response(status: u16, body: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        body: body.into(),
+        error_type_header: None,
+    }
+}

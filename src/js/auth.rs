@@ -147,9 +147,10 @@ impl JsCognitoAuth {
     #[wasm_bindgen(js_name = signInWithRedirect, unchecked_return_type = "Promise<void>")]
     pub fn sign_in_with_redirect(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "SignInWithRedirectOptions | undefined")]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignInWithRedirectOptions")]
+        options: Option<JsValue>,
     ) -> js_sys::Promise {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = self.inner.clone();
         let parsed = parse_sign_in(&options);
         super::promise(async move {
@@ -186,9 +187,10 @@ impl JsCognitoAuth {
     #[wasm_bindgen(js_name = getTokens, unchecked_return_type = "Promise<AuthTokens | null>")]
     pub fn get_tokens(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ forceRefresh?: boolean } | undefined")]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ forceRefresh?: boolean }")]
+        options: Option<JsValue>,
     ) -> js_sys::Promise {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = self.inner.clone();
         let force = opt_bool(&options, "forceRefresh", false);
         super::promise(async move {
@@ -220,11 +222,10 @@ impl JsCognitoAuth {
     #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
     pub fn sign_out(
         &self,
-        #[wasm_bindgen(
-            unchecked_param_type = "{ global?: boolean; redirect?: boolean } | undefined"
-        )]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ global?: boolean; redirect?: boolean }")]
+        options: Option<JsValue>,
     ) -> js_sys::Promise {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = self.inner.clone();
         let global = opt_bool(&options, "global", false);
         let redirect = opt_bool(&options, "redirect", true);

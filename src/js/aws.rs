@@ -119,9 +119,10 @@ impl JsCognitoAuth {
     #[wasm_bindgen(js_name = getCredentials, unchecked_return_type = "Promise<AwsCredentials>")]
     pub fn get_credentials(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ forceRefresh?: boolean } | undefined")]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ forceRefresh?: boolean }")]
+        options: Option<JsValue>,
     ) -> js_sys::Promise {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = self.inner().clone();
         let force = if options.is_object() {
             field(&options, "forceRefresh").map(|v| v.as_bool().unwrap_or(false))

@@ -109,6 +109,12 @@ try {
   check('an access token is refused by an ID verifier', r.accessToken === 'AuthError:ERR_JWT_TOKEN_USE', r.accessToken);
   check('bad config throws ERR_CONFIG', r.configError === 'AuthError:ERR_CONFIG', r.configError);
   check('the JWKS was fetched once over the network', jwksRequests === 1, `requests: ${jwksRequests}`);
+  check('CognitoAuth recognises its callback URL only', r.isCallback === true && r.notCallback === false, JSON.stringify(r));
+  check('CognitoAuth with memory storage starts signed out', r.signedOut === true, JSON.stringify(r));
+  // The S3 API reference example (GET /test.txt with Range): its documented signature.
+  check('signRequest reproduces the S3 reference signature',
+    typeof r.authorization === 'string' && r.authorization.endsWith('Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41'),
+    r.authorization);
 } finally {
   await browser.close();
   server.close();

@@ -1,6 +1,14 @@
 // A tiny app as an npm user writes it: import the package, initialise it, verify tokens.
 // The TypeScript is type-checked against the package's .d.ts (tsc --noEmit) before Vite bundles it.
-import init, { JwtVerifier, type AuthError, type CognitoJwtClaims } from 'cognito-wasm';
+import init, {
+  CognitoAuth,
+  JwtVerifier,
+  signRequest,
+  type AuthError,
+  type AuthTokens,
+  type CognitoJwtClaims,
+  type CognitoUser,
+} from 'cognito-wasm';
 
 interface Fixture {
   userPoolId: string;
@@ -34,7 +42,30 @@ async function main(): Promise<Record<string, unknown>> {
   } catch (e) {
     configError = `${(e as AuthError).name}:${(e as AuthError).code}`;
   }
+  // CognitoAuth and signRequest through their declared types.
+  const auth = new CognitoAuth({
+    userPoolId: fx.userPoolId,
+    clientId: fx.clientId,
+    domain: 'https://shop.auth.us-east-1.amazoncognito.com',
+    redirectUri: `${location.origin}/`,
+    storage: 'memory',
+  });
+  const isCallback: boolean = auth.isRedirectCallback(`${location.origin}/?code=c&state=s`);
+  const notCallback: boolean = auth.isRedirectCallback(`${location.origin}/other?code=c&state=s`);
+  const tokens: AuthTokens | null = await auth.getTokens();
+  const user: CognitoUser | null = await auth.currentUser();
+  const off: () => void = auth.on('signedIn', (detail) => void detail.fromOtherTab);
+  off();
+  const headers: Record<string, string> = signRequest(
+    { method: 'GET', url: 'https://examplebucket.s3.amazonaws.com/test.txt', headers: { range: 'bytes=0-9' } },
+    { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    { service: 's3', region: 'us-east-1', signingTime: Date.UTC(2013, 4, 24) },
+  );
   return {
+    isCallback,
+    notCallback,
+    signedOut: tokens === null && user === null,
+    authorization: headers['authorization'],
     username: claims['cognito:username'],
     groups: claims['cognito:groups'],
     syncUsername: verifier.verifySync(fx.tokens.valid)['cognito:username'],

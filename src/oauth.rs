@@ -1,14 +1,16 @@
 //! The managed-login and token endpoints as plain data: URLs and requests to send, responses to parse.
 //! Nothing here does I/O; the platform layer sends [`HttpRequest`]s and hands back [`HttpResponse`]s.
 
+use std::fmt;
+
 use serde_json::Value;
 
 use crate::config::{AuthConfig, RefreshWith};
 use crate::error::{config, quoted, Error, ErrorKind, Result};
 use crate::secret::Secret;
 
-/// A request to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request to send. `Debug` leaves out the body, which may hold a code, a verifier or a token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// `POST` or `GET`.
     pub method: &'static str,
@@ -21,7 +23,8 @@ pub struct HttpRequest {
 }
 
 /// A response received: status 0 means the request failed before any answer (offline, CORS, DNS).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` leaves out the body, which may hold tokens.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     /// HTTP status, or 0 when no response arrived.
     pub status: u16,
@@ -29,6 +32,29 @@ pub struct HttpResponse {
     pub body: String,
     /// The `x-amzn-errortype` header, if readable.
     pub error_type_header: Option<String>,
+}
+
+const REDACTED: &str = "[redacted]";
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .field("body", &REDACTED)
+            .finish()
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("error_type_header", &self.error_type_header)
+            .field("body", &REDACTED)
+            .finish()
+    }
 }
 
 /// Percent-encodes a query component, spaces as `%20`.
@@ -206,8 +232,8 @@ pub fn global_sign_out(config: &AuthConfig, access_token: &str) -> HttpRequest {
     )
 }
 
-/// Tokens from the token endpoint or `GetTokensFromRefreshToken`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Tokens from the token endpoint or `GetTokensFromRefreshToken`. `Debug` redacts the tokens.
+#[derive(Clone, PartialEq, Eq)]
 pub struct TokenResponse {
     /// The ID token (absent only without the `openid` scope).
     pub id_token: Option<String>,
@@ -217,6 +243,17 @@ pub struct TokenResponse {
     pub refresh_token: Option<Secret>,
     /// Lifetime of the access token in seconds.
     pub expires_in: u64,
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("id_token", &self.id_token.as_ref().map(|_| REDACTED))
+            .field("access_token", &REDACTED)
+            .field("refresh_token", &self.refresh_token)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
 }
 
 /// What a token request was for: decides what a refusal means.
@@ -366,8 +403,8 @@ pub struct Callback {
     pub outcome: CallbackOutcome,
 }
 
-/// The result carried by a callback URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The result carried by a callback URL. `Debug` redacts the code.
+#[derive(Clone, PartialEq, Eq)]
 pub enum CallbackOutcome {
     /// `code`: to exchange.
     Code(String),
@@ -378,6 +415,19 @@ pub enum CallbackOutcome {
         /// The description, if any.
         description: Option<String>,
     },
+}
+
+impl fmt::Debug for CallbackOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Code(_) => f.write_str("Code([redacted])"),
+            Self::Error { error, description } => f
+                .debug_struct("Error")
+                .field("error", error)
+                .field("description", description)
+                .finish(),
+        }
+    }
 }
 
 fn query_of(url: &str) -> &str {
@@ -633,6 +683,33 @@ mod tests {
             classify_failure(&header_only, Grant::Refresh).kind(),
             SessionEnded
         );
+    }
+
+    #[test]
+    fn debug_output_carries_no_secret() {
+        let req = code_exchange(
+            &cfg(),
+            "the-code",
+            &Secret::new("the-verifier-0123456789012345678901234567"),
+        );
+        let tokens = TokenResponse {
+            id_token: Some("eyJid".into()),
+            access_token: "eyJaccess".into(),
+            refresh_token: Some(Secret::new("refresh-secret")),
+            expires_in: 60,
+        };
+        let resp = resp(200, r#"{"access_token":"eyJaccess"}"#);
+        let cb = parse_callback("https://app.example/cb?code=the-code&state=s").unwrap();
+        let all = format!("{req:?} {tokens:?} {resp:?} {cb:?}");
+        for secret in [
+            "the-code",
+            "the-verifier",
+            "eyJid",
+            "eyJaccess",
+            "refresh-secret",
+        ] {
+            assert!(!all.contains(secret), "{secret} leaked: {all}");
+        }
     }
 
     #[test]

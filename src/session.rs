@@ -50,7 +50,8 @@ pub(crate) fn is_current(obj: &Map<String, Value>) -> bool {
 }
 
 /// A signed-in session: the tokens, when they expire on the local clock, and the server clock offset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// `Debug` redacts the tokens.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Session {
     /// Format version ([`STORAGE_VERSION`]).
     pub v: u32,
@@ -67,6 +68,19 @@ pub struct Session {
     pub clock_offset: i64,
     /// When the tokens were received, in local-clock seconds.
     pub received_at: u64,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("id_token", &"[redacted]")
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &self.refresh_token)
+            .field("expires_at", &self.expires_at)
+            .field("clock_offset", &self.clock_offset)
+            .field("received_at", &self.received_at)
+            .finish()
+    }
 }
 
 /// The clock offset implied by a token issued at server time `iat` and received at local time `now`,
@@ -326,7 +340,11 @@ mod tests {
     fn stored_values_round_trip_and_corruption_is_an_error() {
         let s = Session::from_tokens(tokens(Some("r"), 3600), NOW + 3600, 5, None, NOW).unwrap();
         assert_eq!(Session::from_json(&s.to_json()).unwrap(), s);
-        assert!(!format!("{s:?}").contains("\"r\""));
+        let debug = format!("{s:?}");
+        assert!(
+            !debug.contains("\"r\"") && !debug.contains("\"id\"") && !debug.contains("\"access\""),
+            "{debug}"
+        );
         for bad in [
             "",
             "{",

@@ -198,8 +198,8 @@ impl User {
     }
 }
 
-/// The tokens handed to the app.
-#[derive(Debug, Clone, Serialize)]
+/// The tokens handed to the app. `Debug` redacts them.
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
     /// The ID token.
@@ -208,6 +208,16 @@ pub struct Tokens {
     pub access_token: String,
     /// When they expire, in milliseconds since the epoch on the local clock.
     pub expires_at: f64,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("id_token", &"[redacted]")
+            .field("access_token", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 impl From<&Session> for Tokens {

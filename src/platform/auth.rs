@@ -509,7 +509,7 @@ impl Inner {
         self.emit(EventDetail::new(EventName::StorageWarning).reason("corrupted"));
     }
 
-    fn load_session(&self) -> Option<Session> {
+    pub(super) fn load_session(&self) -> Option<Session> {
         let key = self.key("session");
         let text = self.store.get(&key)?;
         match Session::from_json(&text) {
@@ -845,12 +845,33 @@ impl Inner {
             };
             match outcome {
                 Ok((session, _)) => {
+                    // Signed out (or signed in again) while the request was in flight: the answer
+                    // belongs to a session that is gone and must not bring it back.
+                    let still_current = self
+                        .load_session()
+                        .is_some_and(|s| s.refresh_token.as_ref() == Some(&refresh_token));
+                    if !still_current {
+                        return Err(Error::new(
+                            ErrorKind::NotSignedIn,
+                            "the session ended while it was being refreshed",
+                        ));
+                    }
                     self.save_session(&session)?;
                     self.broadcast(EventName::TokenRefresh);
                     self.emit(EventDetail::new(EventName::TokenRefresh));
                     return Ok(session);
                 }
                 Err(e) if e.kind() == ErrorKind::SessionEnded => {
+                    let still_current = self
+                        .load_session()
+                        .is_some_and(|s| s.refresh_token.as_ref() == Some(&refresh_token));
+                    if !still_current {
+                        // Signed out meanwhile (the sign-out revoked this very token): nothing to end.
+                        return Err(Error::new(
+                            ErrorKind::NotSignedIn,
+                            "the session ended while it was being refreshed",
+                        ));
+                    }
                     self.end_session("refreshTokenRefused");
                     return Err(e);
                 }

@@ -233,6 +233,19 @@ async fn fetch_credentials(
             browser::send(&identity::get_credentials(&inner.config, &id, id_token)).await;
         match identity::parse_credentials(&response) {
             Ok(creds) => {
+                if let Principal::User(sub) = &ctx.principal {
+                    // Signed out (or another user signed in) meanwhile: keep nothing of that user.
+                    let current = inner.load_session().and_then(|s| {
+                        let claims = jwt::peek_claims(&s.id_token).ok()?;
+                        jwt::string(&claims, "sub").map(str::to_owned)
+                    });
+                    if current.as_deref() != Some(sub.as_str()) {
+                        return Err(Error::new(
+                            ErrorKind::NotSignedIn,
+                            "the session ended while credentials were being fetched",
+                        ));
+                    }
+                }
                 inner.store.set(&creds_key, &creds.to_json())?;
                 inner.broadcast(EventName::CredentialsRefresh);
                 inner.emit(EventDetail::new(EventName::CredentialsRefresh));

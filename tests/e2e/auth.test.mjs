@@ -380,3 +380,28 @@ for (const storage of ['session', 'memory']) {
     await ctx.close();
   });
 }
+
+for (const revokeFails of [false, true]) {
+  test(`signing out while a refresh is in flight does not bring the session back (revoke ${revokeFails ? 'fails' : 'works'})`, async () => {
+    const ctx = await h.newContext();
+    const page = await h.openApp(ctx);
+    assert.ok((await h.signIn(page)).ok);
+    // The next token request waits 1.5 s before devstack handles it (status 0: delayed, not failed). When the
+    // revocation fails, that late refresh succeeds: its tokens must not be stored.
+    const faults = [{ endpoint: 'token', status: 0, count: 1, latencyMs: 1500 }];
+    if (revokeFails) faults.push({ endpoint: 'revoke', status: 500, count: 1 });
+    await h.admin('faults', faults);
+    const r = await evalIn(page, async () => {
+      const refreshing = window.settle(window.auth.getTokens({ forceRefresh: true }));
+      await new Promise((res) => setTimeout(res, 300));
+      await window.auth.signOut({ redirect: false });
+      return { refresh: await refreshing, after: await window.auth.getTokens() };
+    });
+    assert.equal(r.refresh.err?.code, 'ERR_NOT_SIGNED_IN', JSON.stringify(r));
+    assert.equal(r.after, null);
+    assert.deepEqual(await evalIn(page, () => Object.keys(localStorage).filter((k) => k.endsWith('.session'))), []);
+    const outs = await events(page, 'signedOut');
+    assert.deepEqual(outs.map((e) => e.reason), ['signOut']);
+    await ctx.close();
+  });
+}

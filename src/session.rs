@@ -89,6 +89,20 @@ pub fn clock_offset(iat: u64, local_now: u64) -> i64 {
     (iat as i64 - local_now as i64).clamp(-MAX_CLOCK_OFFSET, MAX_CLOCK_OFFSET)
 }
 
+/// The largest change of the server clock offset believed between two token responses of one session, in
+/// seconds. A refreshed token whose `iat` implies a larger jump is verified on the previous offset (a
+/// replayed old response cannot pass for fresh).
+pub const MAX_OFFSET_DRIFT: i64 = 300;
+
+/// The offset to verify a refreshed token with: the one its `iat` implies, kept within
+/// [`MAX_OFFSET_DRIFT`] of the session's previous offset.
+pub fn refreshed_offset(iat: u64, local_now: u64, previous: i64) -> i64 {
+    clock_offset(iat, local_now).clamp(
+        previous.saturating_sub(MAX_OFFSET_DRIFT),
+        previous.saturating_add(MAX_OFFSET_DRIFT),
+    )
+}
+
 /// `local_now` moved onto the server clock.
 pub fn server_time(local_now: u64, offset: i64) -> u64 {
     (local_now as i64).saturating_add(offset).max(0) as u64
@@ -125,8 +139,11 @@ impl Session {
     }
 
     /// Whether the tokens must be refreshed at `local_now`: expired, or expiring within `margin` seconds.
+    /// The margin is capped at half the tokens' lifetime, so short-lived tokens are not refreshed on
+    /// every call.
     pub fn needs_refresh(&self, local_now: u64, margin: u64) -> bool {
-        local_now.saturating_add(margin) >= self.expires_at
+        let lifetime = self.expires_at.saturating_sub(self.received_at);
+        local_now.saturating_add(margin.min(lifetime / 2)) >= self.expires_at
     }
 
     /// Whether the tokens have expired at `local_now`.
@@ -292,6 +309,28 @@ mod tests {
         // A local clock two days slow: the offset is clamped, the expiry still follows expires_in.
         assert_eq!(clock_offset(NOW + 2 * 86_400, NOW), MAX_CLOCK_OFFSET);
         assert_eq!(clock_offset(NOW, NOW + 2 * 86_400), -MAX_CLOCK_OFFSET);
+    }
+
+    #[test]
+    fn a_refreshed_token_cannot_move_the_clock_far() {
+        assert_eq!(refreshed_offset(NOW + 100, NOW, 90), 100);
+        // An old response replayed: its iat says the server is 10 h behind; the previous offset holds.
+        assert_eq!(refreshed_offset(NOW - 36_000, NOW, 0), -MAX_OFFSET_DRIFT);
+        assert_eq!(
+            refreshed_offset(NOW + 36_000, NOW, 7_200),
+            7_200 + MAX_OFFSET_DRIFT
+        );
+    }
+
+    #[test]
+    fn the_margin_is_capped_at_half_the_lifetime() {
+        let s = Session::from_tokens(tokens(Some("r"), 300), NOW + 300, 0, None, NOW).unwrap();
+        assert!(
+            !s.needs_refresh(NOW, 3000),
+            "a 5-minute token is not refreshed at once"
+        );
+        assert!(!s.needs_refresh(NOW + 149, 3000));
+        assert!(s.needs_refresh(NOW + 150, 3000));
     }
 
     #[test]

@@ -224,6 +224,14 @@ impl Verifier {
     /// Verifies `token` at `now` (seconds since the epoch) with the keys held, or says that the key set
     /// must be fetched first.
     pub fn step(&self, token: &str, now: u64) -> Result<Step> {
+        self.step_with_clocks(token, now, now)
+    }
+
+    /// [`step`](Self::step) with two clocks: `claims_now` for `exp`/`nbf` (e.g. the local clock corrected
+    /// by a measured server offset) and `local_now` for the key cache's refetch decisions (the clock the
+    /// fetches were recorded with).
+    pub fn step_with_clocks(&self, token: &str, claims_now: u64, local_now: u64) -> Result<Step> {
+        let now = claims_now;
         let remembered = self
             .verified
             .borrow()
@@ -241,7 +249,7 @@ impl Verifier {
             .kid
             .as_deref()
             .ok_or_else(|| Error::new(ErrorKind::JwtMalformed, "the header has no kid"))?;
-        match self.cache.lookup(kid, now) {
+        match self.cache.lookup(kid, local_now) {
             KeyLookup::Fetch => return Ok(Step::FetchJwks),
             KeyLookup::Missing => {
                 return Err(Error::new(

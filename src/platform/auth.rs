@@ -20,7 +20,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::jwt::{self, Claims, VerifierConfig};
 use crate::oauth::{self, CallbackOutcome, Grant, SignInOptions, TokenResponse};
 use crate::pkce::{self, Pkce};
-use crate::secret::Secret;
 use crate::session::{
     self, backoff_ms, storage_key, HandledCallback, Session, Transaction, STORAGE_VERSION,
 };
@@ -461,7 +460,11 @@ impl CognitoAuth {
         } else {
             None
         };
-        if let Some(session) = inner.load_session() {
+        // The local sign-out comes first and cannot be held up by the network; the server calls are
+        // best effort, made with a copy of the tokens.
+        let session = inner.load_session();
+        inner.end_session("signOut");
+        if let Some(session) = session {
             if global {
                 let _ = browser::send(&oauth::global_sign_out(
                     &inner.config,
@@ -473,7 +476,6 @@ impl CognitoAuth {
                 let _ = browser::send(&oauth::revoke(&inner.config, refresh)).await;
             }
         }
-        inner.end_session("signOut");
         if let Some(url) = logout {
             browser::navigate(&url)?;
         }
@@ -611,7 +613,7 @@ impl Inner {
     async fn accept_tokens(
         &self,
         tokens: TokenResponse,
-        previous_refresh: Option<Secret>,
+        previous: Option<&Session>,
         nonce: Option<&str>,
     ) -> Result<(Session, Claims)> {
         let id_token = tokens.id_token.clone().ok_or_else(|| {
@@ -622,7 +624,12 @@ impl Inner {
         })?;
         let local_now = now_seconds();
         let iat = jwt::seconds(&jwt::peek_claims(&id_token)?, "iat").unwrap_or(local_now);
-        let offset = session::clock_offset(iat, local_now);
+        // A sign-in's ID token is fresh (its nonce was just made), so its iat tells the server time. A
+        // refresh has no nonce: its iat may move the session's clock only a little.
+        let offset = match previous {
+            Some(p) => session::refreshed_offset(iat, local_now, p.clock_offset),
+            None => session::clock_offset(iat, local_now),
+        };
         let server_now = session::server_time(local_now, offset);
         let id_claims = self.verifier.verify_at(&id_token, server_now).await?;
         if jwt::string(&id_claims, "token_use") != Some("id") {
@@ -656,16 +663,20 @@ impl Inner {
             ));
         }
         let exp = jwt::seconds(&id_claims, "exp").unwrap_or(0);
+        let previous_refresh = previous.and_then(|p| p.refresh_token.clone());
         let session = Session::from_tokens(tokens, exp, offset, previous_refresh, local_now)?;
         Ok((session, id_claims))
     }
 
     async fn handle_callback(self: Rc<Self>, url: &str) -> Result<CallbackResult> {
-        let result = self.complete_callback(url).await;
-        // Whatever happened, the code and state leave the address bar.
-        if browser::location_href().as_deref() == Some(url) {
-            browser::replace_url(&oauth::strip_callback_params(url));
+        // Whatever happens next, the code and state leave the address bar first, if it shows this
+        // callback (compared by state, so a URL normalised by the app or its router still matches).
+        if let (Some(href), Some(cb)) = (browser::location_href(), oauth::parse_callback(url)) {
+            if oauth::parse_callback(&href).is_some_and(|current| current.state == cb.state) {
+                browser::replace_url(&oauth::strip_callback_params(&href));
+            }
         }
+        let result = self.complete_callback(url).await;
         if let Err(e) = &result {
             if !matches!(e.kind(), ErrorKind::NotACallback) {
                 self.emit(EventDetail::new(EventName::SignInWithRedirectFailure).error(e));
@@ -775,9 +786,10 @@ impl Inner {
             .await
         {
             Ok(s) => Ok(Some(s)),
-            // A transient failure keeps the tokens: still-valid ones are handed out.
+            // Only a definitive refusal ends the session: after any other failure, still-valid tokens
+            // are handed out.
             Err(e)
-                if e.kind() == ErrorKind::Network
+                if !matches!(e.kind(), ErrorKind::SessionEnded | ErrorKind::NotSignedIn)
                     && !force
                     && !session.is_expired(now_seconds()) =>
             {
@@ -825,53 +837,51 @@ impl Inner {
         if current.access_token != stale_access {
             return Ok(current);
         }
-        let Some(refresh_token) = current.refresh_token.clone() else {
+        let Some(mut refresh_token) = current.refresh_token.clone() else {
             self.end_session("noRefreshToken");
             return Err(Error::new(
                 ErrorKind::SessionEnded,
                 "the session has no refresh token",
             ));
         };
+        let mut current = current;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let response = browser::send(&oauth::refresh(&self.config, &refresh_token)).await;
-            let outcome = match oauth::parse_token_response(&response, Grant::Refresh) {
+            let parsed = oauth::parse_token_response(&response, Grant::Refresh);
+            // Signed out (or signed in again) while the request was in flight: the answer belongs to a
+            // session that is gone and must not bring it back.
+            let still_current = self
+                .load_session()
+                .is_some_and(|s| s.refresh_token.as_ref() == Some(&refresh_token));
+            if !still_current {
+                return Err(Error::new(
+                    ErrorKind::NotSignedIn,
+                    "the session ended while it was being refreshed",
+                ));
+            }
+            let outcome = match parsed {
                 Ok(tokens) => {
-                    self.accept_tokens(tokens, Some(refresh_token.clone()), None)
-                        .await
+                    if let Some(rotated) = &tokens.refresh_token {
+                        // Rotation spent the old refresh token: keep the new one before anything else
+                        // can fail (verification, a JWKS fetch), or a retry would spend the old one again.
+                        current.refresh_token = Some(rotated.clone());
+                        self.save_session(&current)?;
+                        refresh_token = rotated.clone();
+                    }
+                    self.accept_tokens(tokens, Some(&current), None).await
                 }
                 Err(e) => Err(e),
             };
             match outcome {
                 Ok((session, _)) => {
-                    // Signed out (or signed in again) while the request was in flight: the answer
-                    // belongs to a session that is gone and must not bring it back.
-                    let still_current = self
-                        .load_session()
-                        .is_some_and(|s| s.refresh_token.as_ref() == Some(&refresh_token));
-                    if !still_current {
-                        return Err(Error::new(
-                            ErrorKind::NotSignedIn,
-                            "the session ended while it was being refreshed",
-                        ));
-                    }
                     self.save_session(&session)?;
                     self.broadcast(EventName::TokenRefresh);
                     self.emit(EventDetail::new(EventName::TokenRefresh));
                     return Ok(session);
                 }
                 Err(e) if e.kind() == ErrorKind::SessionEnded => {
-                    let still_current = self
-                        .load_session()
-                        .is_some_and(|s| s.refresh_token.as_ref() == Some(&refresh_token));
-                    if !still_current {
-                        // Signed out meanwhile (the sign-out revoked this very token): nothing to end.
-                        return Err(Error::new(
-                            ErrorKind::NotSignedIn,
-                            "the session ended while it was being refreshed",
-                        ));
-                    }
                     self.end_session("refreshTokenRefused");
                     return Err(e);
                 }

@@ -202,12 +202,14 @@ pub fn location_href() -> Option<String> {
     window().and_then(|w| w.location().href().ok())
 }
 
-/// The current path, query and fragment (`/shop?item=7#reviews`).
+/// The current path, query and fragment (`/shop?item=7#reviews`), always starting with exactly one `/`
+/// so that it stays on this origin when used as a URL (`//evil.example` would not).
 pub fn location_path() -> Option<String> {
     let l = window()?.location();
+    let path = l.pathname().ok()?;
     Some(format!(
-        "{}{}{}",
-        l.pathname().ok()?,
+        "/{}{}{}",
+        path.trim_start_matches(['/', '\\']),
         l.search().ok()?,
         l.hash().ok()?
     ))

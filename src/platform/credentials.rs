@@ -74,12 +74,17 @@ impl CognitoAuth {
             None => {
                 let worker = inner.clone();
                 let slot = inner.clone();
+                let mine = principal_key.clone();
                 let lock = format!("cognito-wasm.{}.credentials", inner.config.client_id);
                 let fetch = async move {
                     let result =
                         browser::with_lock(&lock, fetch_credentials(worker, ctx, creds_key, stale))
                             .await;
-                    slot.credentials.borrow_mut().take();
+                    let mut inflight = slot.credentials.borrow_mut();
+                    if inflight.as_ref().is_some_and(|(p, _)| *p == mine) {
+                        inflight.take();
+                    }
+                    drop(inflight);
                     result
                 }
                 .boxed_local()
@@ -216,6 +221,24 @@ async fn fetch_credentials(
             return Ok(c);
         }
     }
+    // Signed out (or another user signed in) meanwhile: keep nothing of that user.
+    let still_current = || match &ctx.principal {
+        Principal::Guest => Ok(()),
+        Principal::User(sub) => {
+            let current = inner.load_session().and_then(|s| {
+                let claims = jwt::peek_claims(&s.id_token).ok()?;
+                jwt::string(&claims, "sub").map(str::to_owned)
+            });
+            if current.as_deref() == Some(sub.as_str()) {
+                Ok(())
+            } else {
+                Err(Error::new(
+                    ErrorKind::NotSignedIn,
+                    "the session ended while credentials were being fetched",
+                ))
+            }
+        }
+    };
     let id_key = inner.key(&format!("identity.id.{}", ctx.principal.key()));
     let id_token = ctx.id_token.as_deref();
     let mut identity_id = inner.store.get(&id_key);
@@ -225,6 +248,7 @@ async fn fetch_credentials(
             None => {
                 let response = browser::send(&identity::get_id(&inner.config, id_token)?).await;
                 let id = identity::parse_get_id(&response)?;
+                still_current()?;
                 inner.store.set(&id_key, &id)?;
                 id
             }
@@ -233,19 +257,7 @@ async fn fetch_credentials(
             browser::send(&identity::get_credentials(&inner.config, &id, id_token)).await;
         match identity::parse_credentials(&response) {
             Ok(creds) => {
-                if let Principal::User(sub) = &ctx.principal {
-                    // Signed out (or another user signed in) meanwhile: keep nothing of that user.
-                    let current = inner.load_session().and_then(|s| {
-                        let claims = jwt::peek_claims(&s.id_token).ok()?;
-                        jwt::string(&claims, "sub").map(str::to_owned)
-                    });
-                    if current.as_deref() != Some(sub.as_str()) {
-                        return Err(Error::new(
-                            ErrorKind::NotSignedIn,
-                            "the session ended while credentials were being fetched",
-                        ));
-                    }
-                }
+                still_current()?;
                 inner.store.set(&creds_key, &creds.to_json())?;
                 inner.broadcast(EventName::CredentialsRefresh);
                 inner.emit(EventDetail::new(EventName::CredentialsRefresh));

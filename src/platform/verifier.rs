@@ -42,7 +42,10 @@ impl JwtVerifier {
     /// corrected by a measured server clock offset.
     pub async fn verify_at(&self, token: &str, now: u64) -> Result<Claims> {
         for _ in 0..2 {
-            let step = self.core.borrow().step(token, now)?;
+            let step = self
+                .core
+                .borrow()
+                .step_with_clocks(token, now, now_seconds())?;
             match step {
                 Step::Verified(claims) => return Ok(claims),
                 Step::FetchJwks => self.fetch_jwks().await?,

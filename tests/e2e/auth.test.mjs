@@ -405,3 +405,38 @@ for (const revokeFails of [false, true]) {
     await ctx.close();
   });
 }
+
+test('a rotated refresh token is kept even when verifying the new tokens fails', async () => {
+  const ctx = await h.newContext('rotating');
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  // A fresh page load: the verifier has no keys yet, so the refresh must fetch the JWKS, which fails.
+  await page.reload();
+  await page.waitForFunction(() => window.ready);
+  await h.admin('faults', { endpoint: 'jwks', status: 500, count: 3 });
+  const failed = await settle(page, 'window.auth.getTokens({ forceRefresh: true })');
+  assert.equal(failed.err?.code, 'ERR_NETWORK', JSON.stringify(failed));
+  // Long after the rotation grace period of the spent tokens (10 s), the stored refresh token still works.
+  await h.admin('clock', { offsetSeconds: 60 });
+  const next = await settle(page, 'window.auth.getTokens({ forceRefresh: true })');
+  await h.admin('clock', { offsetSeconds: 0 });
+  assert.ok(next.ok, JSON.stringify(next));
+  assert.equal((await events(page, 'signedOut')).length, 0);
+  await ctx.close();
+});
+
+test('a sign-out is immediate even when the revocation hangs', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  await h.admin('faults', { endpoint: 'revoke', status: 0, count: 1, latencyMs: 3000 });
+  const r = await evalIn(page, async () => {
+    const out = window.auth.signOut({ redirect: false });
+    await new Promise((res) => setTimeout(res, 200));
+    const during = await window.auth.getTokens();
+    await out;
+    return { during };
+  });
+  assert.equal(r.during, null, 'tokens are gone while the revocation is still in flight');
+  await ctx.close();
+});

@@ -506,7 +506,7 @@ impl Inner {
         }
     }
 
-    fn warn_storage(&self, key: &str) {
+    pub(super) fn warn_storage(&self, key: &str) {
         self.store.remove(key);
         self.emit(EventDetail::new(EventName::StorageWarning).reason("corrupted"));
     }
@@ -698,15 +698,20 @@ impl Inner {
         let tx = match self.tx_store.get(&tx_key) {
             Some(text) => {
                 self.tx_store.remove(&tx_key); // single use, whatever happens next
-                Transaction::from_json(&text)
-                    .ok()
-                    .filter(|t| !t.is_expired(now, self.config.transaction_ttl_seconds))
-                    .ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::StateMismatch,
-                            "the sign-in transaction expired; sign in again",
-                        )
-                    })?
+                let Ok(tx) = Transaction::from_json(&text) else {
+                    self.warn_storage(&tx_key);
+                    return Err(Error::new(
+                        ErrorKind::StateMismatch,
+                        "the stored sign-in transaction is unreadable; sign in again",
+                    ));
+                };
+                if tx.is_expired(now, self.config.transaction_ttl_seconds) {
+                    return Err(Error::new(
+                        ErrorKind::StateMismatch,
+                        "the sign-in transaction expired; sign in again",
+                    ));
+                }
+                tx
             }
             None => return self.already_handled(&handled_key).await,
         };

@@ -52,10 +52,13 @@ impl CognitoAuth {
         let inner = self.inner.clone();
         let creds_key = inner.key(&format!("identity.creds.{}", ctx.principal.key()));
         let server_now = session::server_time(now_seconds(), ctx.clock_offset);
-        let cached = inner
-            .store
-            .get(&creds_key)
-            .and_then(|t| IdentityCredentials::from_json(&t));
+        let cached = inner.store.get(&creds_key).and_then(|t| {
+            let parsed = IdentityCredentials::from_json(&t);
+            if parsed.is_none() {
+                inner.warn_storage(&creds_key);
+            }
+            parsed
+        });
         if let Some(c) = &cached {
             if !force_refresh && !c.needs_refresh(server_now) {
                 return Ok(c.clone());

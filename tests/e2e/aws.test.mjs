@@ -145,3 +145,17 @@ test('identity errors are typed with the AWS error type', async () => {
   assert.equal(throttled.err?.type, 'TooManyRequestsException');
   await ctx.close();
 });
+
+test('corrupted stored credentials are discarded with a warning and fetched again', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const first = await evalIn(page, () => window.auth.getCredentials());
+  await evalIn(page, () => localStorage.setItem('cognito-wasm.shopspheredemoclient000001.identity.creds.guest', '{"v":1,"identity_id":'));
+  const again = await evalIn(page, () => window.settle(window.auth.getCredentials()));
+  assert.ok(again.ok, JSON.stringify(again));
+  assert.equal(again.ok.identityId, first.identityId, 'the stored identity id is still used');
+  const warnings = await evalIn(page, () => window.events.filter((e) => e.name === 'storageWarning'));
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0].reason, 'corrupted');
+  await ctx.close();
+});

@@ -48,7 +48,16 @@ impl CognitoAuth {
     /// guests). Cached, refreshed shortly before their `Expiration`, one fetch at a time in a tab and
     /// across tabs; the identity id is stored and reused.
     pub async fn get_credentials(&self, force_refresh: bool) -> Result<IdentityCredentials> {
-        let ctx = self.context().await?;
+        self.credentials_for(self.context().await?, force_refresh)
+            .await
+    }
+
+    /// The credentials of `ctx`'s principal (see [`get_credentials`](Self::get_credentials)).
+    async fn credentials_for(
+        &self,
+        ctx: Context,
+        force_refresh: bool,
+    ) -> Result<IdentityCredentials> {
         let inner = self.inner.clone();
         let creds_key = inner.key(&format!("identity.creds.{}", ctx.principal.key()));
         let server_now = session::server_time(now_seconds(), ctx.clock_offset);
@@ -106,8 +115,10 @@ impl CognitoAuth {
         service: &str,
         region: &str,
     ) -> Result<sigv4::SignedHeaders> {
-        let creds = self.get_credentials(false).await?;
-        let offset = self.context().await?.clock_offset;
+        // One look at the session serves both the credentials and the signing clock.
+        let ctx = self.context().await?;
+        let offset = ctx.clock_offset;
+        let creds = self.credentials_for(ctx, false).await?;
         let params = SigningParams {
             service,
             region,
@@ -169,8 +180,10 @@ impl CognitoAuth {
         expires_in: u64,
     ) -> Result<String> {
         let url = wire_url(url)?;
-        let creds = self.get_credentials(false).await?;
-        let offset = self.context().await?.clock_offset;
+        // One look at the session serves both the credentials and the signing clock.
+        let ctx = self.context().await?;
+        let offset = ctx.clock_offset;
+        let creds = self.credentials_for(ctx, false).await?;
         let settings = if service == "s3" {
             SigningSettings::s3_presign(expires_in)
         } else {

@@ -221,6 +221,16 @@ impl Stack {
         (code, cookie)
     }
 
+    /// Signs `demo` in through the login form and exchanges the code: the token response.
+    pub async fn signed_in_tokens(&self, client: &str) -> Value {
+        let (code, _) = self.browser_login(client, "").await;
+        self.exchange(client, &code, VERIFIER)
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn exchange(&self, client: &str, code: &str, verifier: &str) -> Response {
         self.form(
             "/oauth2/token",

@@ -422,13 +422,7 @@ async fn silent_code(s: &Stack, cookie: &str) -> String {
 #[tokio::test]
 async fn refresh_without_rotation_keeps_the_token() {
     let s = Stack::start().await;
-    let (code, _) = s.browser_login(CLIENT, "").await;
-    let t: Value = s
-        .exchange(CLIENT, &code, VERIFIER)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let t = s.signed_in_tokens(CLIENT).await;
     let rt = t["refresh_token"].as_str().unwrap();
     for _ in 0..2 {
         let r = s.refresh(CLIENT, rt).await;
@@ -456,13 +450,7 @@ async fn refresh_without_rotation_keeps_the_token() {
 #[tokio::test]
 async fn refresh_rotation_with_grace_period_then_reuse_refused() {
     let s = Stack::start().await;
-    let (code, _) = s.browser_login(ROTATING, "").await;
-    let t: Value = s
-        .exchange(ROTATING, &code, VERIFIER)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let t = s.signed_in_tokens(ROTATING).await;
     let old = t["refresh_token"].as_str().unwrap().to_string();
     let n: Value = s.refresh(ROTATING, &old).await.json().await.unwrap();
     let new = n["refresh_token"]
@@ -489,13 +477,7 @@ async fn refresh_rotation_with_grace_period_then_reuse_refused() {
 #[tokio::test]
 async fn refresh_token_expires() {
     let s = Stack::start().await;
-    let (code, _) = s.browser_login(CLIENT, "").await;
-    let t: Value = s
-        .exchange(CLIENT, &code, VERIFIER)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let t = s.signed_in_tokens(CLIENT).await;
     s.clock(30 * 24 * 3600 + 1).await;
     assert_eq!(
         oauth_error(
@@ -510,13 +492,7 @@ async fn refresh_token_expires() {
 #[tokio::test]
 async fn revoke_ends_the_session_family() {
     let s = Stack::start().await;
-    let (code, _) = s.browser_login(CLIENT, "").await;
-    let t: Value = s
-        .exchange(CLIENT, &code, VERIFIER)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let t = s.signed_in_tokens(CLIENT).await;
     let (rt, at) = (
         t["refresh_token"].as_str().unwrap(),
         t["access_token"].as_str().unwrap(),
@@ -588,13 +564,7 @@ async fn revoke_ends_the_session_family() {
 #[tokio::test]
 async fn user_info_checks_the_access_token() {
     let s = Stack::start().await;
-    let (code, _) = s.browser_login(CLIENT, "").await;
-    let t: Value = s
-        .exchange(CLIENT, &code, VERIFIER)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let t = s.signed_in_tokens(CLIENT).await;
     let at = t["access_token"].as_str().unwrap();
     let get = |tok: String| {
         let s = &s;

@@ -23,6 +23,7 @@
 pub mod config;
 pub mod error;
 pub mod identity;
+pub mod json;
 pub mod jwt;
 pub mod oauth;
 pub mod pkce;

@@ -7,8 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what="${1:-test}"
-WASM_PACK_VERSION=0.15.1
-TRUNK_VERSION=0.21.14
+. scripts/versions.sh   # NIGHTLY, WASM_PACK_VERSION, TRUNK_VERSION
 # wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 
@@ -20,6 +19,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+# The release build of the npm package (scripts/build-pkg.sh) uses a pinned nightly with build-std.
+if ! rustup "+$NIGHTLY" target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown ||
+   ! rustup "+$NIGHTLY" component list --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "rust $NIGHTLY (rust-src, wasm32-unknown-unknown) for the release build"
+  rustup toolchain install "$NIGHTLY" --profile minimal -c rust-src -t wasm32-unknown-unknown
+fi
 
 # cargo_tool <crate> <binary> <version>: `cargo install` unless `<binary> --version` already reports it.
 cargo_tool() {
@@ -29,7 +34,10 @@ cargo_tool() {
   fi
   say "cargo install $crate $version"
   # --locked first; if a locked dependency is missing from the registry, let cargo resolve within semver.
-  cargo install "$crate" --version "=$version" --locked || cargo install "$crate" --version "=$version"
+  # One target directory for every tool install, so that their common dependencies compile once.
+  local target="${CARGO_HOME:-$HOME/.cargo}/cognito-wasm-tools-target"
+  CARGO_TARGET_DIR="$target" cargo install "$crate" --version "=$version" --locked ||
+    CARGO_TARGET_DIR="$target" cargo install "$crate" --version "=$version"
 }
 cargo_tool wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION"
 cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
@@ -47,4 +55,4 @@ if ! cmp -s package-lock.json node_modules/.cognito-wasm-lock 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.cognito-wasm-lock
 fi
-say "ready ($what): wasm-bindgen $WASM_BINDGEN_VERSION, wasm-pack $WASM_PACK_VERSION, trunk $TRUNK_VERSION"
+say "ready ($what): $NIGHTLY, wasm-bindgen $WASM_BINDGEN_VERSION, wasm-pack $WASM_PACK_VERSION, trunk $TRUNK_VERSION"

@@ -1,11 +1,9 @@
 //! Identity-pool credentials (enhanced flow): `GetId` and `GetCredentialsForIdentity` as plain data,
 //! the stored credentials, and when to refresh them. Pure: time is passed in.
 
-use serde::Serialize;
-use serde_json::Value;
-
 use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
+use crate::json::{Number, Object, Value};
 use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
 use crate::secret::Secret;
 use crate::session::{self, STORAGE_VERSION};
@@ -40,35 +38,7 @@ fn pool_id(config: &AuthConfig) -> Result<&str> {
         .ok_or_else(|| crate::error::config("identityPoolId: required for AWS credentials"))
 }
 
-/// The `Logins` map of the enhanced flow: `{"cognito-idp.<region>.amazonaws.com/<pool>": idToken}`.
-struct Logins<'a>(String, &'a str);
-
-impl Serialize for Logins<'_> {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry(&self.0, self.1)?;
-        map.end()
-    }
-}
-
-/// The body of both calls. Typed rather than a `serde_json::Value`, whose serialiser links float
-/// formatting.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct Body<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    identity_pool_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    identity_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    logins: Option<Logins<'a>>,
-}
-
-fn request(config: &AuthConfig, op: &str, body: &Body<'_>) -> HttpRequest {
+fn request(config: &AuthConfig, op: &str, body: Object) -> HttpRequest {
     HttpRequest {
         method: "POST",
         url: config.endpoints.cognito_identity.clone(),
@@ -79,22 +49,30 @@ fn request(config: &AuthConfig, op: &str, body: &Body<'_>) -> HttpRequest {
                 format!("AWSCognitoIdentityService.{op}"),
             ),
         ],
-        body: serde_json::to_string(body).expect("the body serialises"),
+        body: body.to_json(),
     }
 }
 
-fn logins<'a>(config: &AuthConfig, id_token: Option<&'a str>) -> Option<Logins<'a>> {
-    id_token.map(|t| Logins(config.identity_provider_name(), t))
+/// Adds the `Logins` map of the enhanced flow, `{"cognito-idp.<region>.amazonaws.com/<pool>": idToken}`,
+/// when signed in.
+fn with_logins(config: &AuthConfig, mut body: Object, id_token: Option<&str>) -> Object {
+    if let Some(token) = id_token {
+        body.insert(
+            "Logins",
+            Object::new().with(&config.identity_provider_name(), token),
+        );
+    }
+    body
 }
 
 /// `GetId`: the identity id of the user (with the ID token) or of a new guest (without).
 pub fn get_id(config: &AuthConfig, id_token: Option<&str>) -> Result<HttpRequest> {
-    let body = Body {
-        identity_pool_id: Some(pool_id(config)?),
-        identity_id: None,
-        logins: logins(config, id_token),
-    };
-    Ok(request(config, "GetId", &body))
+    let body = Object::new().with("IdentityPoolId", pool_id(config)?);
+    Ok(request(
+        config,
+        "GetId",
+        with_logins(config, body, id_token),
+    ))
 }
 
 /// `GetCredentialsForIdentity` for `identity_id`, with the ID token when signed in.
@@ -103,20 +81,20 @@ pub fn get_credentials(
     identity_id: &str,
     id_token: Option<&str>,
 ) -> HttpRequest {
-    let body = Body {
-        identity_pool_id: None,
-        identity_id: Some(identity_id),
-        logins: logins(config, id_token),
-    };
-    request(config, "GetCredentialsForIdentity", &body)
+    let body = Object::new().with("IdentityId", identity_id);
+    request(
+        config,
+        "GetCredentialsForIdentity",
+        with_logins(config, body, id_token),
+    )
 }
 
 fn ok_json(response: &HttpResponse) -> Result<Value> {
     if !(200..300).contains(&response.status) {
         return Err(oauth::classify_failure(response, Grant::Code));
     }
-    serde_json::from_str(&response.body)
-        .map_err(|_| Error::new(ErrorKind::Network, "the identity-pool response is not JSON"))
+    Value::parse(&response.body)
+        .ok_or_else(|| Error::new(ErrorKind::Network, "the identity-pool response is not JSON"))
 }
 
 /// The `IdentityId` of a `GetId` response.
@@ -129,7 +107,7 @@ pub fn parse_get_id(response: &HttpResponse) -> Result<String> {
 }
 
 /// AWS credentials of an identity, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityCredentials {
     /// Format version.
     pub v: u32,
@@ -164,9 +142,9 @@ pub fn parse_credentials(response: &HttpResponse) -> Result<IdentityCredentials>
         session_token: Secret::new(text(c, "SessionToken").ok_or_else(missing)?),
         expiration: c
             .get("Expiration")
-            .and_then(Value::as_f64)
-            .filter(|e| *e > 0.0)
-            .map(|e| e as u64)
+            .and_then(Value::as_number)
+            .and_then(Number::as_whole_u64)
+            .filter(|e| *e > 0)
             .ok_or_else(missing)?,
     })
 }
@@ -186,9 +164,26 @@ impl IdentityCredentials {
         }
     }
 
+    /// What the app is handed: `{ identityId, accessKeyId, secretAccessKey, sessionToken, expiration }`
+    /// (`expiration` in milliseconds since the epoch, server clock).
+    pub fn to_app_json(&self) -> Object {
+        Object::new()
+            .with("identityId", self.identity_id.as_str())
+            .with("accessKeyId", self.access_key_id.as_str())
+            .with("secretAccessKey", self.secret_access_key.expose())
+            .with("sessionToken", self.session_token.expose())
+            .with("expiration", self.expiration.saturating_mul(1000))
+    }
+
     /// The JSON text stored.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("credentials serialise")
+        session::versioned()
+            .with("identity_id", self.identity_id.as_str())
+            .with("access_key_id", self.access_key_id.as_str())
+            .with("secret_access_key", self.secret_access_key.expose())
+            .with("session_token", self.session_token.expose())
+            .with("expiration", self.expiration)
+            .to_json()
     }
 
     /// Reads stored credentials.
@@ -232,7 +227,7 @@ mod tests {
             "x-amz-target".into(),
             "AWSCognitoIdentityService.GetId".into()
         )));
-        let body: Value = serde_json::from_str(&r.body).unwrap();
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(
             body["IdentityPoolId"],
             "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c"
@@ -241,9 +236,10 @@ mod tests {
             body["Logins"]["cognito-idp.us-east-1.amazonaws.com/us-east-1_P00l"],
             "id.tok.en"
         );
-        let guest: Value = serde_json::from_str(&get_id(&cfg(), None).unwrap().body).unwrap();
+        let guest: serde_json::Value =
+            serde_json::from_str(&get_id(&cfg(), None).unwrap().body).unwrap();
         assert!(guest.get("Logins").is_none());
-        let c: Value =
+        let c: serde_json::Value =
             serde_json::from_str(&get_credentials(&cfg(), "us-east-1:abc", Some("t")).body)
                 .unwrap();
         assert_eq!(c["IdentityId"], "us-east-1:abc");
@@ -280,6 +276,10 @@ mod tests {
             Some(creds.clone())
         );
         assert_eq!(IdentityCredentials::from_json("{}"), None);
+        assert_eq!(
+            creds.to_app_json().to_json(),
+            r#"{"identityId":"us-east-1:abc","accessKeyId":"ASIA1","secretAccessKey":"s","sessionToken":"t","expiration":1800000000000}"#
+        );
         let e = parse_get_id(&resp(
             400,
             r#"{"__type":"NotAuthorizedException","message":"Invalid login token."}"#,

@@ -30,6 +30,7 @@ pub mod pkce;
 pub mod secret;
 pub mod session;
 pub mod sigv4;
+pub mod view;
 
 #[cfg(test)]
 mod testing;

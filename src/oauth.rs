@@ -3,10 +3,9 @@
 
 use std::fmt;
 
-use serde_json::Value;
-
 use crate::config::{AuthConfig, RefreshWith};
 use crate::error::{config, quoted, Error, ErrorKind, Result};
+use crate::json::{Object, Value};
 use crate::secret::Secret;
 
 /// A request to send. `Debug` leaves out the body, which may hold a code, a verifier or a token.
@@ -164,7 +163,10 @@ fn form_post(url: &str, body: String) -> HttpRequest {
 
 /// A request to a Cognito JSON API (`x-amz-json-1.1`, `X-Amz-Target`) with a body of string members.
 pub fn json_api(url: &str, target: &str, members: &[(&str, &str)]) -> HttpRequest {
-    let body: std::collections::BTreeMap<&str, &str> = members.iter().copied().collect();
+    let mut body = Object::new();
+    for (name, value) in members {
+        body.insert(*name, *value);
+    }
     HttpRequest {
         method: "POST",
         url: url.to_owned(),
@@ -172,7 +174,7 @@ pub fn json_api(url: &str, target: &str, members: &[(&str, &str)]) -> HttpReques
             ("content-type".into(), "application/x-amz-json-1.1".into()),
             ("x-amz-target".into(), target.to_owned()),
         ],
-        body: serde_json::to_string(&body).expect("strings serialise"),
+        body: body.to_json(),
     }
 }
 
@@ -273,8 +275,8 @@ pub fn parse_token_response(response: &HttpResponse, grant: Grant) -> Result<Tok
     if !(200..300).contains(&response.status) {
         return Err(classify_failure(response, grant));
     }
-    let value: Value = serde_json::from_str(&response.body)
-        .map_err(|_| Error::new(ErrorKind::Network, "the token response is not JSON"))?;
+    let value = Value::parse(&response.body)
+        .ok_or_else(|| Error::new(ErrorKind::Network, "the token response is not JSON"))?;
     // GetTokensFromRefreshToken wraps the tokens in AuthenticationResult with PascalCase names.
     let (result, id, access, refresh, expires) = match value.get("AuthenticationResult") {
         Some(r) => (r, "IdToken", "AccessToken", "RefreshToken", "ExpiresIn"),
@@ -304,8 +306,7 @@ pub fn parse_token_response(response: &HttpResponse, grant: Grant) -> Result<Tok
 /// The error type of a JSON API error: `__type` (or the `x-amzn-errortype` header), the part after the
 /// last `#` and before the first `:`.
 pub fn aws_error_type(response: &HttpResponse) -> Option<String> {
-    let from_body = serde_json::from_str::<Value>(&response.body)
-        .ok()
+    let from_body = Value::parse(&response.body)
         .and_then(|v| v.get("__type").and_then(Value::as_str).map(str::to_owned));
     let raw = from_body.or_else(|| response.error_type_header.clone())?;
     let after_hash = raw.rsplit('#').next().unwrap_or(&raw);
@@ -337,7 +338,7 @@ fn is_transient(status: u16, error_type: Option<&str>) -> bool {
 
 /// A typed error for a failed token, revoke or JSON API request (see [`parse_token_response`]).
 pub fn classify_failure(response: &HttpResponse, grant: Grant) -> Error {
-    let body: Option<Value> = serde_json::from_str(&response.body).ok();
+    let body = Value::parse(&response.body);
     let oauth_error = body
         .as_ref()
         .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned));
@@ -567,7 +568,7 @@ mod tests {
             "AWSCognitoIdentityProviderService.GetTokensFromRefreshToken".into()
         )));
         assert_eq!(
-            serde_json::from_str::<Value>(&r.body).unwrap(),
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap(),
             json!({"RefreshToken": "rt", "ClientId": "client1"})
         );
         assert_eq!(

@@ -4,8 +4,7 @@ use std::fmt;
 
 /// A secret string (refresh token, PKCE verifier, secret access key, session token).
 /// `Debug` prints `[redacted]`; the value is reached only through [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {

@@ -1,10 +1,8 @@
 //! Sessions and login transactions as stored values, with the clock math and refresh decisions.
 //! Pure: the current time is passed in (seconds since the epoch, local clock).
 
-use serde::Serialize;
-use serde_json::{Map, Value};
-
 use crate::error::{Error, ErrorKind, Result};
+use crate::json::{Number, Object, Value};
 use crate::oauth::TokenResponse;
 use crate::secret::Secret;
 
@@ -19,21 +17,17 @@ pub fn storage_key(client_id: &str, what: &str) -> String {
     format!("cognito-wasm.{client_id}.{what}")
 }
 
-/// Reads stored JSON into an object. Stored values are read field by field rather than through serde's
-/// derived deserializers, whose error messages link float formatting (~10 KB gzipped in wasm).
-pub(crate) fn object(text: &str) -> Option<Map<String, Value>> {
-    match serde_json::from_str(text) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
-    }
+/// Reads stored JSON into an object (stored values are read field by field).
+pub(crate) fn object(text: &str) -> Option<Object> {
+    Object::parse(text)
 }
 
-pub(crate) fn text_field(obj: &Map<String, Value>, name: &str) -> Option<String> {
+pub(crate) fn text_field(obj: &Object, name: &str) -> Option<String> {
     obj.get(name).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// An optional string field: absent or null → `Some(None)`; another type → `None` (invalid).
-fn opt_text_field(obj: &Map<String, Value>, name: &str) -> Option<Option<String>> {
+fn opt_text_field(obj: &Object, name: &str) -> Option<Option<String>> {
     match obj.get(name) {
         None | Some(Value::Null) => Some(None),
         Some(Value::String(s)) => Some(Some(s.clone())),
@@ -41,17 +35,22 @@ fn opt_text_field(obj: &Map<String, Value>, name: &str) -> Option<Option<String>
     }
 }
 
-pub(crate) fn u64_field(obj: &Map<String, Value>, name: &str) -> Option<u64> {
+pub(crate) fn u64_field(obj: &Object, name: &str) -> Option<u64> {
     obj.get(name).and_then(Value::as_u64)
 }
 
-pub(crate) fn is_current(obj: &Map<String, Value>) -> bool {
+pub(crate) fn is_current(obj: &Object) -> bool {
     u64_field(obj, "v") == Some(u64::from(STORAGE_VERSION))
+}
+
+/// A new stored object of the current format version.
+pub(crate) fn versioned() -> Object {
+    Object::new().with("v", u64::from(STORAGE_VERSION))
 }
 
 /// A signed-in session: the tokens, when they expire on the local clock, and the server clock offset.
 /// `Debug` redacts the tokens.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Session {
     /// Format version ([`STORAGE_VERSION`]).
     pub v: u32,
@@ -153,7 +152,20 @@ impl Session {
 
     /// The JSON text stored.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a session serialises")
+        versioned()
+            .with("id_token", self.id_token.as_str())
+            .with("access_token", self.access_token.as_str())
+            .with(
+                "refresh_token",
+                self.refresh_token.as_ref().map(Secret::expose),
+            )
+            .with("expires_at", self.expires_at)
+            .with(
+                "clock_offset",
+                Value::Number(Number::from_i64(self.clock_offset)),
+            )
+            .with("received_at", self.received_at)
+            .to_json()
     }
 
     /// Reads a stored value; anything else than a session of this version is an error (to discard).
@@ -183,7 +195,7 @@ impl Session {
 }
 
 /// A sign-in in progress, stored under its `state` until the callback comes back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transaction {
     /// Format version ([`STORAGE_VERSION`]).
     pub v: u32,
@@ -210,7 +222,14 @@ impl Transaction {
 
     /// The JSON text stored.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a transaction serialises")
+        versioned()
+            .with("state", self.state.as_str())
+            .with("verifier", self.verifier.expose())
+            .with("nonce", self.nonce.as_str())
+            .with("custom_state", self.custom_state.as_deref())
+            .with("return_to", self.return_to.as_deref())
+            .with("created_at", self.created_at)
+            .to_json()
     }
 
     /// Reads a stored transaction.
@@ -241,7 +260,7 @@ impl Transaction {
 
 /// A record that a callback `state` was handled, so that handling the same URL again (reload, React
 /// StrictMode, the back button) answers with the same result instead of failing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandledCallback {
     /// The `sub` of the user signed in by that callback.
     pub sub: String,
@@ -256,7 +275,12 @@ pub struct HandledCallback {
 impl HandledCallback {
     /// The JSON text stored.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a record serialises")
+        Object::new()
+            .with("sub", self.sub.as_str())
+            .with("custom_state", self.custom_state.as_deref())
+            .with("return_to", self.return_to.as_deref())
+            .with("at", self.at)
+            .to_json()
     }
 
     /// Reads a stored record.

@@ -179,7 +179,7 @@ impl JsCognitoAuth {
                 .handle_redirect_callback(url_arg(url).as_deref())
                 .await
                 .map_err(to_js)?;
-            to_plain(&result)
+            Ok(to_plain(&result.to_json()))
         })
     }
 
@@ -199,7 +199,7 @@ impl JsCognitoAuth {
                 .await
                 .map_err(to_js)?;
             match tokens {
-                Some(t) => to_plain(&t),
+                Some(t) => Ok(to_plain(&t.to_json())),
                 None => Ok(JsValue::NULL),
             }
         })
@@ -211,7 +211,7 @@ impl JsCognitoAuth {
         let inner = self.inner.clone();
         super::promise(async move {
             match inner.current_user().await.map_err(to_js)? {
-                Some(u) => to_plain(&u),
+                Some(u) => Ok(to_plain(&u.to_json())),
                 None => Ok(JsValue::NULL),
             }
         })
@@ -253,10 +253,8 @@ impl JsCognitoAuth {
             )))
         })?;
         let id = self.inner.on(event, move |detail| {
-            if let Ok(value) = to_plain(detail) {
-                // A throwing listener must not break the flow that emitted the event.
-                let _ = listener.call1(&JsValue::UNDEFINED, &value);
-            }
+            // A throwing listener must not break the flow that emitted the event.
+            let _ = listener.call1(&JsValue::UNDEFINED, &to_plain(&detail.to_json()));
         });
         let inner = self.inner.clone();
         Ok(Closure::once_into_js(move || inner.off(id)))

@@ -1,6 +1,5 @@
 //! AWS from JS: `auth.getCredentials`, `auth.signedFetch`, `auth.presignUrl`, and `signRequest`.
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -11,26 +10,8 @@ use crate::error::{config, Result};
 use crate::identity::IdentityCredentials;
 use crate::sigv4::{self, Credentials, SigningParams, SigningSettings};
 
-/// Credentials as JS sees them.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsCredentials<'a> {
-    identity_id: &'a str,
-    access_key_id: &'a str,
-    secret_access_key: &'a str,
-    session_token: &'a str,
-    /// Milliseconds since the epoch (server clock).
-    expiration: f64,
-}
-
 fn credentials_to_js(c: &IdentityCredentials) -> Result<JsValue, JsValue> {
-    to_plain(&JsCredentials {
-        identity_id: &c.identity_id,
-        access_key_id: &c.access_key_id,
-        secret_access_key: c.secret_access_key.expose(),
-        session_token: c.session_token.expose(),
-        expiration: c.expiration as f64 * 1000.0,
-    })
+    Ok(to_plain(&c.to_app_json()))
 }
 
 /// `{ service, region }` (both required).

@@ -1,6 +1,8 @@
 //! The `#[wasm_bindgen]` facade: JS option objects in, plain objects and `AuthError`s out.
 
+#[cfg(feature = "auth-exports")]
 mod auth;
+#[cfg(feature = "auth-exports")]
 mod aws;
 mod types;
 mod verifier;
@@ -33,11 +35,9 @@ pub(crate) fn to_js(error: Error) -> JsValue {
     js.into()
 }
 
-/// Serialises a value as a plain JS object (maps as objects, not `Map`s).
-pub(crate) fn to_plain<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+/// A JSON object as a plain JS object, through the browser's `JSON.parse` (no serialiser in the wasm).
+pub(crate) fn to_plain(value: &crate::json::Object) -> JsValue {
+    js_sys::JSON::parse(&value.to_json()).unwrap_or(JsValue::NULL)
 }
 
 /// Reads `options[field]`, treating a missing object as an error.

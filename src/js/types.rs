@@ -64,6 +64,32 @@ export interface JwtVerifierOptions {
   jwks?: JsonWebKeySet | string;
 }
 
+/** Claims of a verified Cognito token. */
+export interface CognitoJwtClaims {
+  sub: string;
+  iss: string;
+  exp: number;
+  iat: number;
+  token_use: 'id' | 'access';
+  auth_time?: number;
+  aud?: string;
+  client_id?: string;
+  scope?: string;
+  username?: string;
+  'cognito:username'?: string;
+  'cognito:groups'?: string[];
+  email?: string;
+  email_verified?: boolean;
+  nonce?: string;
+  jti?: string;
+  origin_jti?: string;
+  [claim: string]: unknown;
+}
+"#;
+
+#[cfg(feature = "auth-exports")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_AUTH_TYPES: &'static str = r#"
 export interface CognitoAuthOptions {
   /** The user pool, e.g. `us-east-1_AbC123`. */
   userPoolId: string;
@@ -188,25 +214,4 @@ export interface SignableRequest {
   body?: string | ArrayBuffer | ArrayBufferView | null;
 }
 
-/** Claims of a verified Cognito token. */
-export interface CognitoJwtClaims {
-  sub: string;
-  iss: string;
-  exp: number;
-  iat: number;
-  token_use: 'id' | 'access';
-  auth_time?: number;
-  aud?: string;
-  client_id?: string;
-  scope?: string;
-  username?: string;
-  'cognito:username'?: string;
-  'cognito:groups'?: string[];
-  email?: string;
-  email_verified?: boolean;
-  nonce?: string;
-  jti?: string;
-  origin_jti?: string;
-  [claim: string]: unknown;
-}
 "#;

@@ -33,7 +33,7 @@ impl JsJwtVerifier {
         let inner = self.inner.clone();
         super::promise(async move {
             let claims = inner.verify(&token).await.map_err(to_js)?;
-            to_plain(&claims)
+            Ok(to_plain(&claims))
         })
     }
 
@@ -41,7 +41,7 @@ impl JsJwtVerifier {
     #[wasm_bindgen(js_name = verifySync, unchecked_return_type = "CognitoJwtClaims")]
     pub fn verify_sync(&self, token: &str) -> Result<JsValue, JsValue> {
         let claims = self.inner.verify_sync(token).map_err(to_js)?;
-        to_plain(&claims)
+        Ok(to_plain(&claims))
     }
 
     /// Fetches the JWKS ahead of time so that `verifySync` can be used.

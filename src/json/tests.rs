@@ -562,3 +562,26 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn whole_numbers_in_any_notation() {
+    let whole = |t: &str| match Value::parse(t) {
+        Some(Value::Number(n)) => n.as_whole_u64(),
+        other => panic!("{t}: {other:?}"),
+    };
+    assert_eq!(whole("1700000000"), Some(1_700_000_000));
+    assert_eq!(whole("1.7E9"), Some(1_700_000_000));
+    assert_eq!(whole("1.723456789E9"), Some(1_723_456_789));
+    assert_eq!(whole("1.7234567899E9"), Some(1_723_456_789));
+    assert_eq!(whole("17e-1"), Some(1));
+    assert_eq!(whole("12.9"), Some(12));
+    assert_eq!(whole("0.5"), Some(0));
+    assert_eq!(whole("5e-99999"), Some(0));
+    assert_eq!(whole("1e+2"), Some(100));
+    assert_eq!(whole("18446744073709551615"), Some(u64::MAX));
+    assert_eq!(whole("18446744073709551616"), None);
+    assert_eq!(whole("1e20"), None);
+    assert_eq!(whole("1e99999"), None);
+    assert_eq!(whole("-1"), None);
+    assert_eq!(whole("-0.5"), None);
+}

@@ -1,7 +1,8 @@
 //! The JSON Web Key Set: parsing, key selection by `kid`, and the cache's refetch decisions.
 
 use jsonwebtoken::{Algorithm, DecodingKey};
-use serde_json::Value;
+
+use crate::json::{Object, Value};
 
 use crate::error::{quoted, Error, ErrorKind, Result};
 
@@ -39,7 +40,7 @@ fn jwks_error(message: &str) -> Error {
 }
 
 /// An optional string member; present with another type is an error.
-fn opt_str(key: &serde_json::Map<String, Value>, name: &str) -> Result<Option<String>> {
+fn opt_str(key: &Object, name: &str) -> Result<Option<String>> {
     match key.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -57,8 +58,7 @@ impl Jwks {
     /// [`ErrorKind::Jwks`] when the body is not JSON, not a key set, or a key is not an object with a
     /// string `kty` (and string `kid`, `alg`, `use` where present).
     pub fn parse(body: &[u8]) -> Result<Self> {
-        let value: Value =
-            serde_json::from_slice(body).map_err(|_| jwks_error("the JWKS is not JSON"))?;
+        let value = Value::parse_bytes(body).ok_or_else(|| jwks_error("the JWKS is not JSON"))?;
         let Some(Value::Array(entries)) = value.get("keys") else {
             return Err(jwks_error(
                 "the JWKS is not a key set: it has no \"keys\" array",
@@ -181,28 +181,39 @@ impl Jwks {
 pub enum KeyLookup {
     /// The key is in the cached set.
     Found,
+    /// The key is in the cached set, but the set is older than [`JWKS_MAX_AGE_SECONDS`]: fetch it
+    /// again, and if that fails, use the held key.
+    Refresh,
     /// The key set must be fetched (first use, or an unknown kid after the wait period).
     Fetch,
     /// The key is unknown and no fetch is allowed now.
     Missing,
 }
 
-/// A cached key set and the time it was fetched; decides when a fetch is due. Pure: time is passed in.
+/// How long a fetched key set is used before it is fetched again, in seconds (a day). Cognito rotates
+/// keys rarely and announces a new one in the set before signing with it; an unknown `kid` triggers a
+/// fetch at once anyway.
+pub const JWKS_MAX_AGE_SECONDS: u64 = 86_400;
+
+/// A cached key set, when it was fetched and when a fetch was last tried; decides when a fetch is due.
+/// Pure: time is passed in.
 #[derive(Debug, Clone)]
 pub struct JwksCache {
     jwks: Option<Jwks>,
-    fetched_at: Option<u64>,
+    fetched_at: u64,
+    attempted_at: u64,
     refetch_wait: u64,
     fixed: bool,
 }
 
 impl JwksCache {
-    /// An empty cache that fetches on first use, and refetches for an unknown kid at most once per
-    /// `refetch_wait` seconds.
+    /// An empty cache that fetches on first use, refetches for an unknown kid at most once per
+    /// `refetch_wait` seconds, and refreshes a set older than [`JWKS_MAX_AGE_SECONDS`].
     pub fn remote(refetch_wait: u64) -> Self {
         Self {
             jwks: None,
-            fetched_at: None,
+            fetched_at: 0,
+            attempted_at: 0,
             refetch_wait,
             fixed: false,
         }
@@ -212,7 +223,8 @@ impl JwksCache {
     pub fn fixed(jwks: Jwks) -> Self {
         Self {
             jwks: Some(jwks),
-            fetched_at: None,
+            fetched_at: 0,
+            attempted_at: 0,
             refetch_wait: 0,
             fixed: true,
         }
@@ -228,31 +240,47 @@ impl JwksCache {
         self.jwks.is_some()
     }
 
+    /// When the held set was fetched (seconds since the epoch; 0 for none or an inline set).
+    pub fn fetched_at(&self) -> u64 {
+        self.fetched_at
+    }
+
     /// Where `kid` stands at time `now` (seconds since the epoch).
     pub fn lookup(&self, kid: &str, now: u64) -> KeyLookup {
-        match (&self.jwks, self.fetched_at) {
-            (Some(jwks), _) if jwks.contains(kid) => KeyLookup::Found,
-            _ if self.fixed => KeyLookup::Missing,
-            (None, _) | (_, None) => KeyLookup::Fetch,
-            (Some(_), Some(at)) if now >= at.saturating_add(self.refetch_wait) => KeyLookup::Fetch,
-            _ => KeyLookup::Missing,
+        let Some(jwks) = &self.jwks else {
+            return KeyLookup::Fetch;
+        };
+        let may_try = now >= self.attempted_at.saturating_add(self.refetch_wait);
+        if jwks.contains(kid) {
+            let stale = now >= self.fetched_at.saturating_add(JWKS_MAX_AGE_SECONDS);
+            if !self.fixed && stale && may_try {
+                return KeyLookup::Refresh;
+            }
+            return KeyLookup::Found;
+        }
+        if !self.fixed && may_try {
+            KeyLookup::Fetch
+        } else {
+            KeyLookup::Missing
         }
     }
 
-    /// Stores a fetched JWKS body received at `now`. A body that does not parse leaves the cache
-    /// as it was (a broken response never drops good keys) and returns the error.
-    pub fn store(&mut self, body: &[u8], now: u64) -> Result<()> {
+    /// Stores a JWKS body fetched at `fetched_at` (now, or the time recorded beside a stored copy). A
+    /// body that does not parse leaves the cache as it was (a broken response never drops good keys)
+    /// and returns the error.
+    pub fn store(&mut self, body: &[u8], fetched_at: u64) -> Result<()> {
         let jwks = Jwks::parse(body)?;
         self.jwks = Some(jwks);
-        self.fetched_at = Some(now);
+        self.fetched_at = fetched_at;
+        self.attempted_at = fetched_at;
         Ok(())
     }
 
-    /// Records a fetch at `now` that failed, so that an unknown kid does not trigger a fetch on every call
-    /// while keys are held. With no keys held, the next call fetches again.
+    /// Records a fetch at `now` that failed, so that an unknown kid (or a stale set) does not trigger a
+    /// fetch on every call while keys are held. With no keys held, the next call fetches again.
     pub fn fetch_failed(&mut self, now: u64) {
         if self.jwks.is_some() {
-            self.fetched_at = Some(now);
+            self.attempted_at = now;
         }
     }
 }
@@ -330,6 +358,34 @@ mod tests {
         assert_eq!(cache.lookup("a", 121), KeyLookup::Found);
         assert_eq!(cache.lookup("rotated", 121), KeyLookup::Missing);
         assert_eq!(cache.lookup("rotated", 130), KeyLookup::Fetch);
+    }
+
+    #[test]
+    fn a_set_older_than_a_day_is_refreshed_and_kept_if_that_fails() {
+        let mut cache = JwksCache::remote(10);
+        cache.store(SET.as_bytes(), 1_000).unwrap();
+        let day = JWKS_MAX_AGE_SECONDS;
+        assert_eq!(cache.lookup("a", 1_000 + day - 1), KeyLookup::Found);
+        assert_eq!(cache.lookup("a", 1_000 + day), KeyLookup::Refresh);
+        cache.fetch_failed(1_000 + day);
+        // The held key is used; another try only after the wait.
+        assert_eq!(cache.lookup("a", 1_000 + day + 9), KeyLookup::Found);
+        assert_eq!(cache.lookup("a", 1_000 + day + 10), KeyLookup::Refresh);
+        cache.store(SET.as_bytes(), 1_000 + day + 10).unwrap();
+        assert_eq!(cache.lookup("a", 1_000 + 2 * day), KeyLookup::Found);
+        assert_eq!(cache.fetched_at(), 1_000 + day + 10);
+    }
+
+    #[test]
+    fn a_stored_copy_keeps_its_fetch_time() {
+        let mut cache = JwksCache::remote(10);
+        // Seeded from storage with the time it was fetched two days ago.
+        cache.store(SET.as_bytes(), 100).unwrap();
+        assert_eq!(
+            cache.lookup("a", 100 + 2 * JWKS_MAX_AGE_SECONDS),
+            KeyLookup::Refresh
+        );
+        assert_eq!(cache.lookup("a", 200), KeyLookup::Found);
     }
 
     #[test]

@@ -11,10 +11,11 @@ mod token;
 mod verifier;
 
 pub use jsonwebtoken::Algorithm;
-pub use jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS};
+pub use jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS, JWKS_MAX_AGE_SECONDS};
 pub use token::Claims;
 #[cfg(target_arch = "wasm32")]
-pub(crate) use token::{peek_claims, seconds, string, strings};
+pub(crate) use token::{peek_claims, seconds};
+pub(crate) use token::{string, strings};
 pub use verifier::{
     Step, TokenUse, Verifier, VerifierConfig, MAX_GRACE_SECONDS, VERIFIED_CACHE_SIZE,
 };

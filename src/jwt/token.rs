@@ -2,14 +2,17 @@
 //!
 //! Nothing here is trusted: the verifier checks the signature before any claim is believed.
 
+use crate::error::{malformed, Error, ErrorKind, Result};
+use crate::json::{Number, Object, Value};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{Map, Value};
 
-use crate::error::{malformed, Error, ErrorKind, Result};
+/// The claims of a token: its payload as a JSON object (numbers keep their exact text).
+pub type Claims = Object;
 
-/// The claims of a token: its payload as a JSON object.
-pub type Claims = Map<String, Value>;
+/// The longest token accepted, in bytes. Cognito's tokens are a few KB; the bound keeps the work done
+/// on an unverified token small.
+pub const MAX_TOKEN_LENGTH: usize = 32 * 1024;
 
 /// A token split into its parts, with header and payload decoded and type-checked (not yet verified).
 #[derive(Debug)]
@@ -23,6 +26,9 @@ pub(crate) struct Decomposed<'a> {
 
 /// Splits `token` into three base64url segments and decodes header and payload as JSON objects.
 pub(crate) fn decompose(token: &str) -> Result<Decomposed<'_>> {
+    if token.len() > MAX_TOKEN_LENGTH {
+        return Err(malformed("the token is longer than 32 KB"));
+    }
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(s), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -66,8 +72,8 @@ fn decode_object(segment: &str, what: &str) -> Result<Claims> {
     let bytes = URL_SAFE_NO_PAD
         .decode(segment)
         .map_err(|_| malformed(format!("the {what} segment is not base64url")))?;
-    match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
+    match Value::parse_bytes(&bytes) {
+        Some(Value::Object(map)) => Ok(map),
         _ => Err(malformed(format!("the {what} is not a JSON object"))),
     }
 }
@@ -92,9 +98,9 @@ fn check_claim_types(claims: &Claims) -> Result<()> {
     }
     for name in NUMBERS {
         if let Some(v) = claims.get(name) {
-            if !v.as_f64().is_some_and(|n| n.is_finite() && n >= 0.0) {
+            if v.as_number().and_then(Number::as_whole_u64).is_none() {
                 return Err(malformed(format!(
-                    "claim {name} must be a non-negative number"
+                    "claim {name} must be a non-negative number of seconds"
                 )));
             }
         }
@@ -132,9 +138,12 @@ pub(crate) fn peek_claims(token: &str) -> Result<Claims> {
     decompose(token).map(|d| d.claims)
 }
 
-/// A numeric claim as whole seconds (fractions are truncated).
+/// A numeric claim as whole seconds (a fraction, which RFC 7519 allows, is truncated).
 pub(crate) fn seconds(claims: &Claims, name: &str) -> Option<u64> {
-    claims.get(name).and_then(Value::as_f64).map(|n| n as u64)
+    claims
+        .get(name)
+        .and_then(Value::as_number)
+        .and_then(Number::as_whole_u64)
 }
 
 /// A string claim.
@@ -211,6 +220,39 @@ mod tests {
             let err = decompose(&t).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::JwtMalformed, "{t}: {err}");
         }
+    }
+
+    #[test]
+    fn numeric_dates_may_have_a_fraction() {
+        let t = token(r#"{"alg":"RS256"}"#, r#"{"exp":1300819380.75,"iat":5}"#);
+        let d = decompose(&t).unwrap();
+        assert_eq!(seconds(&d.claims, "exp"), Some(1_300_819_380));
+        let t = token(r#"{"alg":"RS256"}"#, r#"{"exp":1.3E9}"#);
+        assert_eq!(
+            seconds(&decompose(&t).unwrap().claims, "exp"),
+            Some(1_300_000_000)
+        );
+        for bad in [
+            r#"{"exp":-1}"#,
+            r#"{"exp":-0.5}"#,
+            r#"{"exp":18446744073709551616}"#,
+        ] {
+            let t = token(r#"{"alg":"RS256"}"#, bad);
+            assert_eq!(
+                decompose(&t).unwrap_err().kind(),
+                ErrorKind::JwtMalformed,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_oversized_token_is_malformed() {
+        let t = token(
+            r#"{"alg":"RS256"}"#,
+            &format!(r#"{{"exp":1,"x":"{}"}}"#, "a".repeat(MAX_TOKEN_LENGTH)),
+        );
+        assert_eq!(decompose(&t).unwrap_err().kind(), ErrorKind::JwtMalformed);
     }
 
     #[test]

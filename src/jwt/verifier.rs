@@ -164,7 +164,9 @@ fn alg_name(alg: Algorithm) -> &'static str {
 pub enum Step {
     /// The token is valid: its claims.
     Verified(Claims),
-    /// The key set must be fetched from [`VerifierConfig::jwks_uri`] first; then try again.
+    /// The key set must be fetched from [`VerifierConfig::jwks_uri`] first; then try again. When the
+    /// token's key is held but the set is older than a day, a failed fetch is recorded with
+    /// [`Verifier::jwks_fetch_failed`] and the next step uses the held key.
     FetchJwks,
 }
 
@@ -208,12 +210,18 @@ impl Verifier {
         self.cache.is_loaded()
     }
 
-    /// Stores a fetched JWKS body received at `now` (seconds). A broken body keeps the old keys.
-    pub fn store_jwks(&mut self, body: &[u8], now: u64) -> Result<()> {
-        self.cache.store(body, now)?;
+    /// Stores a JWKS body fetched at `fetched_at` (seconds: now, or the time kept beside a stored copy).
+    /// A broken body keeps the old keys.
+    pub fn store_jwks(&mut self, body: &[u8], fetched_at: u64) -> Result<()> {
+        self.cache.store(body, fetched_at)?;
         // A new key set may have dropped a key: verify every token afresh.
         self.verified.get_mut().clear();
         Ok(())
+    }
+
+    /// When the held key set was fetched (seconds since the epoch; 0 for none or an inline set).
+    pub fn jwks_fetched_at(&self) -> u64 {
+        self.cache.fetched_at()
     }
 
     /// Records a JWKS fetch at `now` that failed (network or parse error).
@@ -250,7 +258,7 @@ impl Verifier {
             .as_deref()
             .ok_or_else(|| Error::new(ErrorKind::JwtMalformed, "the header has no kid"))?;
         match self.cache.lookup(kid, local_now) {
-            KeyLookup::Fetch => return Ok(Step::FetchJwks),
+            KeyLookup::Fetch | KeyLookup::Refresh => return Ok(Step::FetchJwks),
             KeyLookup::Missing => {
                 return Err(Error::new(
                     ErrorKind::JwkNotFound,

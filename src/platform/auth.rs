@@ -5,11 +5,10 @@
 //! the BroadcastChannel.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -17,19 +16,20 @@ use super::browser::{self, Store};
 use super::{now_seconds, JwtVerifier};
 use crate::config::{AuthConfig, StorageKind};
 use crate::error::{Error, ErrorKind, Result};
+use crate::json::Object;
 use crate::jwt::{self, Claims, VerifierConfig};
 use crate::oauth::{self, CallbackOutcome, Grant, SignInOptions, TokenResponse};
 use crate::pkce::{self, Pkce};
 use crate::session::{
     self, backoff_ms, storage_key, HandledCallback, Session, Transaction, STORAGE_VERSION,
 };
+pub use crate::view::{CallbackResult, Tokens, User};
 
 /// Attempts of one refresh before a transient failure is reported to the caller.
 const REFRESH_ATTEMPTS: u32 = 3;
 
 /// The events [`CognitoAuth`] emits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventName {
     /// A user signed in (here through the callback, or in another tab).
     SignedIn,
@@ -62,7 +62,8 @@ impl EventName {
         })
     }
 
-    fn as_str(self) -> &'static str {
+    /// The JS event name.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::SignedIn => "signedIn",
             Self::SignedOut => "signedOut",
@@ -76,37 +77,30 @@ impl EventName {
 }
 
 /// What an event says.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct EventDetail {
     /// The event.
-    #[serde(skip)]
     pub name: EventName,
     /// Whether it happened in another tab (and reached this one through the BroadcastChannel).
     pub from_other_tab: bool,
     /// Why (`signOut`, `refreshTokenRefused`, `otherTab`, `corrupted`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The error, for failure events: `{ code, message, type? }`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorDetail>,
     /// The attempt (1-based), for `tokenRefreshFailure`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
     /// Whether another attempt follows, for `tokenRefreshFailure`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub will_retry: Option<bool>,
 }
 
 /// An error as event data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ErrorDetail {
     /// The stable code.
     pub code: &'static str,
     /// The message.
     pub message: String,
     /// The server's error type, if any.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub server_type: Option<String>,
 }
 
@@ -121,6 +115,30 @@ impl From<&Error> for ErrorDetail {
 }
 
 impl EventDetail {
+    /// `{ fromOtherTab, reason?, error?: { code, message, type? }, attempt?, willRetry? }`.
+    pub fn to_json(&self) -> Object {
+        let mut o = Object::new().with("fromOtherTab", self.from_other_tab);
+        if let Some(reason) = &self.reason {
+            o.insert("reason", reason.as_str());
+        }
+        if let Some(e) = &self.error {
+            let mut error = Object::new()
+                .with("code", e.code)
+                .with("message", e.message.as_str());
+            if let Some(t) = &e.server_type {
+                error.insert("type", t.as_str());
+            }
+            o.insert("error", error);
+        }
+        if let Some(attempt) = self.attempt {
+            o.insert("attempt", u64::from(attempt));
+        }
+        if let Some(will_retry) = self.will_retry {
+            o.insert("willRetry", will_retry);
+        }
+        o
+    }
+
     pub(super) fn new(name: EventName) -> Self {
         Self {
             name,
@@ -141,104 +159,6 @@ impl EventDetail {
         self.error = Some(error.into());
         self
     }
-}
-
-/// The signed-in user, from the verified ID token.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    /// `sub`: the user's stable id.
-    pub sub: String,
-    /// `cognito:username`.
-    pub username: String,
-    /// `email`, if shared.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `email_verified`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email_verified: Option<bool>,
-    /// `cognito:groups` (empty when none).
-    pub groups: Vec<String>,
-    /// `custom:*` attributes, without the prefix.
-    pub attributes: BTreeMap<String, String>,
-    /// Every claim of the ID token.
-    pub claims: Claims,
-}
-
-impl User {
-    fn from_claims(claims: Claims) -> Self {
-        let text = |name| jwt::string(&claims, name).map(str::to_owned);
-        let email_verified = match claims.get("email_verified") {
-            Some(serde_json::Value::Bool(b)) => Some(*b),
-            Some(serde_json::Value::String(s)) => Some(s == "true"),
-            _ => None,
-        };
-        let attributes = claims
-            .iter()
-            .filter_map(|(k, v)| {
-                let name = k.strip_prefix("custom:")?;
-                Some((name.to_owned(), v.as_str()?.to_owned()))
-            })
-            .collect();
-        Self {
-            sub: text("sub").unwrap_or_default(),
-            username: text("cognito:username")
-                .or_else(|| text("username"))
-                .unwrap_or_default(),
-            email: text("email"),
-            email_verified,
-            groups: jwt::strings(&claims, "cognito:groups")
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            attributes,
-            claims,
-        }
-    }
-}
-
-/// The tokens handed to the app. `Debug` redacts them.
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Tokens {
-    /// The ID token.
-    pub id_token: String,
-    /// The access token.
-    pub access_token: String,
-    /// When they expire, in milliseconds since the epoch on the local clock.
-    pub expires_at: f64,
-}
-
-impl std::fmt::Debug for Tokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens")
-            .field("id_token", &"[redacted]")
-            .field("access_token", &"[redacted]")
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
-}
-
-impl From<&Session> for Tokens {
-    fn from(s: &Session) -> Self {
-        Self {
-            id_token: s.id_token.clone(),
-            access_token: s.access_token.clone(),
-            expires_at: s.expires_at as f64 * 1000.0,
-        }
-    }
-}
-
-/// The result of a handled redirect callback.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallbackResult {
-    /// The user signed in.
-    pub user: User,
-    /// The `customState` given to `signInWithRedirect`.
-    pub custom_state: Option<String>,
-    /// Where the app was (path, query, fragment) when the sign-in started.
-    pub return_to: Option<String>,
 }
 
 type Listener = Rc<dyn Fn(&EventDetail)>;
@@ -300,6 +220,9 @@ impl CognitoAuth {
             StorageKind::Memory => Store::open(StorageKind::Session).0,
             _ => store.clone(),
         };
+        // The pool's key set is kept beside the session: a returning visit verifies without a request.
+        // An unreadable copy is dropped (the set is fetched again; nothing else depends on it).
+        let _ = verifier.persist_in(store.clone(), storage_key(&config.client_id, "jwks"));
         let tab_id = pkce::random_string(&browser::random_bytes::<9>()?);
         let inner = Rc::new(Inner {
             config,
@@ -552,8 +475,10 @@ impl Inner {
 
     pub(super) fn broadcast(&self, kind: EventName) {
         if let Some((channel, _)) = self.channel.borrow().as_ref() {
-            let message =
-                serde_json::json!({ "type": kind.as_str(), "tab": self.tab_id }).to_string();
+            let message = Object::new()
+                .with("type", kind.as_str())
+                .with("tab", self.tab_id.as_str())
+                .to_json();
             let _ = channel.post_message(&JsValue::from_str(&message));
         }
     }
@@ -570,7 +495,7 @@ impl Inner {
                 let (Some(inner), Some(text)) = (weak.upgrade(), event.data().as_string()) else {
                     return;
                 };
-                let Ok(message) = serde_json::from_str::<serde_json::Value>(&text) else {
+                let Some(message) = Object::parse(&text) else {
                     return;
                 };
                 if message.get("tab").and_then(|t| t.as_str()) == Some(inner.tab_id.as_str()) {

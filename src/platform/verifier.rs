@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 
-use super::{fetch_bytes, now_seconds};
+use super::{fetch_bytes, now_seconds, Store};
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwt::{Claims, Step, Verifier, VerifierConfig};
 
@@ -18,6 +18,8 @@ type SharedFetch = Shared<LocalBoxFuture<'static, Result<()>>>;
 pub struct JwtVerifier {
     core: Rc<RefCell<Verifier>>,
     inflight: Rc<RefCell<Option<SharedFetch>>>,
+    /// Where fetched key sets are kept (storage and key), if anywhere.
+    persist: Rc<RefCell<Option<(Store, String)>>>,
 }
 
 impl JwtVerifier {
@@ -29,6 +31,7 @@ impl JwtVerifier {
         Ok(Self {
             core: Rc::new(RefCell::new(Verifier::new(config, inline_jwks)?)),
             inflight: Rc::new(RefCell::new(None)),
+            persist: Rc::new(RefCell::new(None)),
         })
     }
 
@@ -41,21 +44,56 @@ impl JwtVerifier {
     /// [`verify`](Self::verify) with the time (seconds since the epoch) passed in, e.g. the local clock
     /// corrected by a measured server clock offset.
     pub async fn verify_at(&self, token: &str, now: u64) -> Result<Claims> {
+        let mut fetch_error = None;
         for _ in 0..2 {
             let step = self
                 .core
                 .borrow()
-                .step_with_clocks(token, now, now_seconds())?;
+                .step_with_clocks(token, now, now_seconds());
             match step {
-                Step::Verified(claims) => return Ok(claims),
-                Step::FetchJwks => self.fetch_jwks().await?,
+                Ok(Step::Verified(claims)) => return Ok(claims),
+                Ok(Step::FetchJwks) if fetch_error.is_none() => {
+                    if let Err(e) = self.fetch_jwks().await {
+                        // A stale set's held key is still used (the next step finds it); otherwise
+                        // the fetch's failure is the answer.
+                        fetch_error = Some(e);
+                    }
+                }
+                Ok(Step::FetchJwks) => break,
+                Err(e) if e.kind() == ErrorKind::JwkNotFound => {
+                    return Err(fetch_error.unwrap_or(e))
+                }
+                Err(e) => return Err(e),
             }
         }
-        // The fetch just stored a set, so the second step cannot ask for another one.
-        Err(Error::new(
-            ErrorKind::JwkNotFound,
-            "the token's key is not in the JWKS",
-        ))
+        // The fetch just stored a set (or failed), so a second step cannot ask for another one.
+        Err(fetch_error.unwrap_or_else(|| {
+            Error::new(ErrorKind::JwkNotFound, "the token's key is not in the JWKS")
+        }))
+    }
+
+    /// Keeps the key set in `store` under `key`: a copy stored there (with its fetch time) is used now
+    /// (so a returning visit verifies without a request), and every fetched set is stored there.
+    /// An unreadable copy is removed and reported as `false`.
+    pub fn persist_in(&self, store: Store, key: String) -> bool {
+        let mut readable = true;
+        if let Some(text) = store.get(&key) {
+            let seeded = text
+                .split_once('\n')
+                .and_then(|(at, body)| Some((at.strip_prefix("1 ")?.parse::<u64>().ok()?, body)))
+                .is_some_and(|(at, body)| {
+                    self.core
+                        .borrow_mut()
+                        .store_jwks(body.as_bytes(), at)
+                        .is_ok()
+                });
+            if !seeded {
+                store.remove(&key);
+                readable = false;
+            }
+        }
+        *self.persist.borrow_mut() = Some((store, key));
+        readable
     }
 
     /// Verifies `token` with the keys already held (inline or fetched before).
@@ -80,10 +118,19 @@ impl JwtVerifier {
             None => {
                 let core = self.core.clone();
                 let slot = self.inflight.clone();
+                let persist = self.persist.clone();
                 let uri = core.borrow().config().jwks_uri.clone();
                 let fetch = async move {
+                    let at = now_seconds();
                     let result = match fetch_bytes(&uri).await {
-                        Ok(body) => core.borrow_mut().store_jwks(&body, now_seconds()),
+                        Ok(body) => core.borrow_mut().store_jwks(&body, at).map(|()| {
+                            if let Some((store, key)) = persist.borrow().as_ref() {
+                                // Best effort: a full storage only costs a fetch on the next visit.
+                                let mut text = format!("1 {at}\n");
+                                text.push_str(&String::from_utf8_lossy(&body));
+                                let _ = store.set(key, &text);
+                            }
+                        }),
                         Err(e) => Err(e),
                     };
                     if result.is_err() {

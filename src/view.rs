@@ -1,0 +1,209 @@
+//! What the app is handed: the signed-in [`User`], the [`Tokens`] and a [`CallbackResult`], each with
+//! its JSON form (the JS facade turns that into a plain object with `JSON.parse`, which costs the wasm
+//! module nothing). Pure: built from verified claims and a stored session.
+
+use std::collections::BTreeMap;
+
+use crate::json::{Object, Value};
+use crate::jwt::{self, Claims};
+use crate::session::Session;
+
+/// The signed-in user, from the verified ID token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// `sub`: the user's stable id.
+    pub sub: String,
+    /// `cognito:username` (or `username`).
+    pub username: String,
+    /// `email`, if shared.
+    pub email: Option<String>,
+    /// `email_verified` (Cognito may send it as a string).
+    pub email_verified: Option<bool>,
+    /// `cognito:groups` (empty when none).
+    pub groups: Vec<String>,
+    /// `custom:*` attributes, without the prefix.
+    pub attributes: BTreeMap<String, String>,
+    /// Every claim of the ID token.
+    pub claims: Claims,
+}
+
+impl User {
+    /// The user described by verified ID-token claims.
+    pub fn from_claims(claims: Claims) -> Self {
+        let text = |name| jwt::string(&claims, name).map(str::to_owned);
+        let email_verified = match claims.get("email_verified") {
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::String(s)) => Some(s == "true"),
+            _ => None,
+        };
+        let attributes = claims
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.strip_prefix("custom:")?.to_owned(),
+                    v.as_str()?.to_owned(),
+                ))
+            })
+            .collect();
+        Self {
+            sub: text("sub").unwrap_or_default(),
+            username: text("cognito:username")
+                .or_else(|| text("username"))
+                .unwrap_or_default(),
+            email: text("email"),
+            email_verified,
+            groups: jwt::strings(&claims, "cognito:groups")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            attributes,
+            claims,
+        }
+    }
+
+    /// `{ sub, username, email?, emailVerified?, groups, attributes, claims }`.
+    pub fn to_json(&self) -> Object {
+        let mut o = Object::new()
+            .with("sub", self.sub.as_str())
+            .with("username", self.username.as_str());
+        if let Some(email) = &self.email {
+            o.insert("email", email.as_str());
+        }
+        if let Some(verified) = self.email_verified {
+            o.insert("emailVerified", verified);
+        }
+        let groups: Vec<Value> = self.groups.iter().map(|g| g.as_str().into()).collect();
+        let mut attributes = Object::new();
+        for (k, v) in &self.attributes {
+            attributes.insert(k.as_str(), v.as_str());
+        }
+        o.with("groups", groups)
+            .with("attributes", attributes)
+            .with("claims", self.claims.clone())
+    }
+}
+
+/// The tokens handed to the app. `Debug` redacts them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tokens {
+    /// The ID token.
+    pub id_token: String,
+    /// The access token.
+    pub access_token: String,
+    /// When they expire, in milliseconds since the epoch on the local clock.
+    pub expires_at_ms: u64,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("id_token", &"[redacted]")
+            .field("access_token", &"[redacted]")
+            .field("expires_at_ms", &self.expires_at_ms)
+            .finish()
+    }
+}
+
+impl From<&Session> for Tokens {
+    fn from(s: &Session) -> Self {
+        Self {
+            id_token: s.id_token.clone(),
+            access_token: s.access_token.clone(),
+            expires_at_ms: s.expires_at.saturating_mul(1000),
+        }
+    }
+}
+
+impl Tokens {
+    /// `{ idToken, accessToken, expiresAt }` (milliseconds, like `Date.now()`).
+    pub fn to_json(&self) -> Object {
+        Object::new()
+            .with("idToken", self.id_token.as_str())
+            .with("accessToken", self.access_token.as_str())
+            .with("expiresAt", self.expires_at_ms)
+    }
+}
+
+/// The result of a handled redirect callback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallbackResult {
+    /// The user signed in.
+    pub user: User,
+    /// The `customState` given to `signInWithRedirect`.
+    pub custom_state: Option<String>,
+    /// Where the app was (path, query, fragment) when the sign-in started.
+    pub return_to: Option<String>,
+}
+
+impl CallbackResult {
+    /// `{ user, customState, returnTo }` (`null` where absent).
+    pub fn to_json(&self) -> Object {
+        Object::new()
+            .with("user", self.user.to_json())
+            .with("customState", self.custom_state.as_deref())
+            .with("returnTo", self.return_to.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(text: &str) -> Claims {
+        Object::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_user_from_claims_and_its_json() {
+        let c = claims(
+            r#"{"sub":"u-1","cognito:username":"demo","email":"d@example.com","email_verified":"true",
+                "cognito:groups":["customers","vip"],"custom:tier":"gold","custom:n":5,"exp":1700000000.5}"#,
+        );
+        let user = User::from_claims(c.clone());
+        assert_eq!(user.username, "demo");
+        assert_eq!(user.email_verified, Some(true));
+        assert_eq!(user.groups, ["customers", "vip"]);
+        assert_eq!(
+            user.attributes.len(),
+            1,
+            "non-string custom claims are not attributes"
+        );
+        let json: serde_json::Value = serde_json::from_str(&user.to_json().to_json()).unwrap();
+        assert_eq!(json["sub"], "u-1");
+        assert_eq!(json["emailVerified"], true);
+        assert_eq!(json["groups"][1], "vip");
+        assert_eq!(json["attributes"]["tier"], "gold");
+        assert_eq!(json["claims"]["custom:n"], 5);
+        // Numbers keep their exact text.
+        assert!(user.to_json().to_json().contains("\"exp\":1700000000.5"));
+
+        let bare = User::from_claims(claims(r#"{"sub":"s","username":"access-user"}"#));
+        assert_eq!(bare.username, "access-user");
+        let json: serde_json::Value = serde_json::from_str(&bare.to_json().to_json()).unwrap();
+        assert!(json.get("email").is_none() && json.get("emailVerified").is_none());
+        assert_eq!(json["groups"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn tokens_and_callback_results_as_json() {
+        let t = Tokens {
+            id_token: "i".into(),
+            access_token: "a".into(),
+            expires_at_ms: 1_700_000_000_000,
+        };
+        assert_eq!(
+            t.to_json().to_json(),
+            r#"{"idToken":"i","accessToken":"a","expiresAt":1700000000000}"#
+        );
+        assert!(!format!("{t:?}").contains("\"i\""));
+        let r = CallbackResult {
+            user: User::from_claims(claims(r#"{"sub":"s"}"#)),
+            custom_state: None,
+            return_to: Some("/shop".into()),
+        };
+        let json: serde_json::Value = serde_json::from_str(&r.to_json().to_json()).unwrap();
+        assert_eq!(json["customState"], serde_json::Value::Null);
+        assert_eq!(json["returnTo"], "/shop");
+        assert_eq!(json["user"]["sub"], "s");
+    }
+}

@@ -219,6 +219,13 @@ impl Verifier {
         Ok(())
     }
 
+    /// Loads a key set kept from an earlier visit, fetched at `fetched_at` (see [`JwksCache::seed`]).
+    pub fn seed_jwks(&mut self, body: &[u8], fetched_at: u64) -> Result<()> {
+        self.cache.seed(body, fetched_at)?;
+        self.verified.get_mut().clear();
+        Ok(())
+    }
+
     /// When the held key set was fetched (seconds since the epoch; 0 for none or an inline set).
     pub fn jwks_fetched_at(&self) -> u64 {
         self.cache.fetched_at()

@@ -84,7 +84,7 @@ impl JwtVerifier {
                 .is_some_and(|(at, body)| {
                     self.core
                         .borrow_mut()
-                        .store_jwks(body.as_bytes(), at)
+                        .seed_jwks(body.as_bytes(), at)
                         .is_ok()
                 });
             if !seeded {

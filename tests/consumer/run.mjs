@@ -34,7 +34,8 @@ writeFileSync(join(app, 'package.json'), JSON.stringify({
 }, null, 2));
 run('npm', ['install', '--no-audit', '--no-fund', '--silent'], app);
 const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'cognito-wasm', 'package.json'), 'utf8'));
-check('installed from the packed tarball', installed.name === 'cognito-wasm' && existsSync(join(app, 'node_modules', 'cognito-wasm', 'cognito_wasm_bg.wasm')));
+check('installed from the packed tarball', installed.name === 'cognito-wasm' && existsSync(join(app, 'node_modules', 'cognito-wasm', 'cognito_wasm_bg.wasm'))
+  && existsSync(join(app, 'node_modules', 'cognito-wasm', 'verifier_bg.wasm')));
 
 // 2. Type-check against the shipped .d.ts, then bundle.
 let typesOk = true;
@@ -108,7 +109,10 @@ try {
   check('an expired token is refused', r.expired === 'AuthError:ERR_JWT_EXPIRED', r.expired);
   check('an access token is refused by an ID verifier', r.accessToken === 'AuthError:ERR_JWT_TOKEN_USE', r.accessToken);
   check('bad config throws ERR_CONFIG', r.configError === 'AuthError:ERR_CONFIG', r.configError);
-  check('the JWKS was fetched once over the network', jwksRequests === 1, `requests: ${jwksRequests}`);
+  check('the JWKS was fetched once per verifier over the network', jwksRequests === 2, `requests: ${jwksRequests}`);
+  check('cognito-wasm/verifier verifies and refuses a tampered token', r.leanUsername === 'consumer' && r.leanTampered === 'AuthError:ERR_JWT_SIGNATURE', JSON.stringify(r));
+  check('cognito-wasm/verifier exports JwtVerifier and nothing of sign-in or SigV4',
+    r.leanExports.split(',').includes('JwtVerifier') && !/CognitoAuth|signRequest/.test(r.leanExports), r.leanExports);
   check('CognitoAuth recognises its callback URL only', r.isCallback === true && r.notCallback === false, JSON.stringify(r));
   check('CognitoAuth with memory storage starts signed out', r.signedOut === true, JSON.stringify(r));
   // The S3 API reference example (GET /test.txt with Range): its documented signature.

@@ -410,7 +410,9 @@ test('a rotated refresh token is kept even when verifying the new tokens fails',
   const ctx = await h.newContext('rotating');
   const page = await h.openApp(ctx);
   assert.ok((await h.signIn(page)).ok);
-  // A fresh page load: the verifier has no keys yet, so the refresh must fetch the JWKS, which fails.
+  // A fresh page load without the stored key set (a first visit, or storage evicted): the refresh must
+  // fetch the JWKS, which fails.
+  await evalIn(page, () => localStorage.removeItem('cognito-wasm.shopsphererotating00000001.jwks'));
   await page.reload();
   await page.waitForFunction(() => window.ready);
   await h.admin('faults', { endpoint: 'jwks', status: 500, count: 3 });
@@ -438,5 +440,74 @@ test('a sign-out is immediate even when the revocation hangs', async () => {
     return { during };
   });
   assert.equal(r.during, null, 'tokens are gone while the revocation is still in flight');
+  await ctx.close();
+});
+
+test('a returning visit restores the signed-in user without a network request', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  const stored = await evalIn(page, () => localStorage.getItem('cognito-wasm.shopspheredemoclient000001.jwks'));
+  assert.match(stored, /^1 \d+\n\{"keys":\[/, 'the key set is kept beside the session with its fetch time');
+  const requests = [];
+  page.on('request', (r) => { if (r.url().startsWith(h.cognito)) requests.push(r.url()); });
+  await page.reload();
+  await page.waitForFunction(() => window.ready);
+  const user = await evalIn(page, () => window.auth.currentUser());
+  assert.equal(user.username, 'demo');
+  assert.deepEqual(requests, [], 'no request to Cognito on a returning visit');
+  // A stored set without the token's key (the pool rotated its keys): the set is fetched again.
+  await evalIn(page, () => {
+    const key = 'cognito-wasm.shopspheredemoclient000001.jwks';
+    const [head] = localStorage.getItem(key).split('\n');
+    localStorage.setItem(key, `${head}\n{"keys":[]}`);
+  });
+  await page.reload();
+  await page.waitForFunction(() => window.ready);
+  assert.equal((await evalIn(page, () => window.auth.currentUser())).username, 'demo');
+  assert.ok(requests.some((u) => u.endsWith('/.well-known/jwks.json')), JSON.stringify(requests));
+  await ctx.close();
+});
+
+test('a stored key set older than a day is fetched again, and used if that fails', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  const key = 'cognito-wasm.shopspheredemoclient000001.jwks';
+  const age = async (seconds) => evalIn(page, ([k, s]) => {
+    const [, body] = localStorage.getItem(k).split('\n');
+    localStorage.setItem(k, `1 ${Math.floor(Date.now() / 1000) - s}\n${body}`);
+  }, [key, seconds]);
+  const requests = [];
+  page.on('request', (r) => { if (r.url().endsWith('/.well-known/jwks.json')) requests.push(r.url()); });
+  // Two days old and the JWKS endpoint failing: the stored keys still verify the session.
+  await age(2 * 86400);
+  await h.admin('faults', { endpoint: 'jwks', status: 500, count: 1 });
+  await page.reload();
+  await page.waitForFunction(() => window.ready);
+  assert.equal((await evalIn(page, () => window.auth.currentUser())).username, 'demo');
+  assert.equal(requests.length, 1, 'one refresh attempt');
+  // Two days old and the endpoint working: fetched again and stored with a new time.
+  await age(2 * 86400);
+  await page.reload();
+  await page.waitForFunction(() => window.ready);
+  assert.equal((await evalIn(page, () => window.auth.currentUser())).username, 'demo');
+  assert.equal(requests.length, 2);
+  const at = Number((await evalIn(page, (k) => localStorage.getItem(k), key)).split('\n')[0].slice(2));
+  assert.ok(Math.abs(at - Date.now() / 1000) < 60, `refetched at ${at}`);
+  await ctx.close();
+});
+
+test('a corrupted stored key set is dropped and fetched again', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  const key = 'cognito-wasm.shopspheredemoclient000001.jwks';
+  await evalIn(page, (k) => localStorage.setItem(k, '1 12\n{"keys":[{"kty":'), key);
+  await page.reload();
+  await page.waitForFunction(() => window.ready);
+  assert.equal((await evalIn(page, () => window.auth.currentUser())).username, 'demo');
+  assert.match(await evalIn(page, (k) => localStorage.getItem(k), key), /^1 \d+\n\{"keys":\[\{/);
+  assert.equal((await events(page, 'signedOut')).length, 0);
   await ctx.close();
 });

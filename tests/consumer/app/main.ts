@@ -9,6 +9,8 @@ import init, {
   type CognitoJwtClaims,
   type CognitoUser,
 } from 'cognito-wasm';
+// The lean entry point for apps that only verify tokens: its own, smaller wasm module.
+import initVerifier, * as lean from 'cognito-wasm/verifier';
 
 interface Fixture {
   userPoolId: string;
@@ -61,7 +63,20 @@ async function main(): Promise<Record<string, unknown>> {
     { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
     { service: 's3', region: 'us-east-1', signingTime: Date.UTC(2013, 4, 24) },
   );
+  // cognito-wasm/verifier: the same verifier, and nothing of sign-in or SigV4.
+  await initVerifier();
+  const leanVerifier = new lean.JwtVerifier({ userPoolId: fx.userPoolId, tokenUse: 'id', clientId: fx.clientId, issuer: fx.issuer });
+  const leanClaims: lean.CognitoJwtClaims = await leanVerifier.verify(fx.tokens.valid);
+  let leanTampered = 'accepted';
+  try {
+    leanVerifier.verifySync(fx.tokens.tampered);
+  } catch (e) {
+    leanTampered = `${(e as lean.AuthError).name}:${(e as lean.AuthError).code}`;
+  }
   return {
+    leanUsername: leanClaims['cognito:username'],
+    leanTampered,
+    leanExports: Object.keys(lean).sort().join(','),
     isCallback,
     notCallback,
     signedOut: tokens === null && user === null,

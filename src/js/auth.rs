@@ -144,6 +144,7 @@ impl JsCognitoAuth {
 
     /// Stores a login transaction (PKCE verifier, state, nonce, custom state) and navigates to the
     /// managed login.
+    #[cfg(not(cw_without = "signInWithRedirect"))]
     #[wasm_bindgen(js_name = signInWithRedirect, unchecked_return_type = "Promise<void>")]
     pub fn sign_in_with_redirect(
         &self,
@@ -164,6 +165,7 @@ impl JsCognitoAuth {
     }
 
     /// Whether `url` (default: the current address) is a sign-in callback for this client.
+    #[cfg(not(cw_without = "isRedirectCallback"))]
     #[wasm_bindgen(js_name = isRedirectCallback)]
     pub fn is_redirect_callback(&self, url: Option<String>) -> bool {
         self.inner.is_redirect_callback(url_arg(url).as_deref())
@@ -171,6 +173,7 @@ impl JsCognitoAuth {
 
     /// Completes the sign-in: checks state, exchanges the code, verifies the tokens (and nonce), stores
     /// them, cleans the address bar. Idempotent for the same URL.
+    #[cfg(not(cw_without = "handleRedirectCallback"))]
     #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<RedirectResult>")]
     pub fn handle_redirect_callback(&self, url: Option<String>) -> js_sys::Promise {
         let inner = self.inner.clone();
@@ -184,6 +187,7 @@ impl JsCognitoAuth {
     }
 
     /// Valid tokens (refreshed when close to expiry or when `forceRefresh`), or `null` when signed out.
+    #[cfg(not(cw_without = "getTokens"))]
     #[wasm_bindgen(js_name = getTokens, unchecked_return_type = "Promise<AuthTokens | null>")]
     pub fn get_tokens(
         &self,
@@ -206,6 +210,7 @@ impl JsCognitoAuth {
     }
 
     /// The signed-in user from the verified ID token, or `null`.
+    #[cfg(not(cw_without = "currentUser"))]
     #[wasm_bindgen(js_name = currentUser, unchecked_return_type = "Promise<CognitoUser | null>")]
     pub fn current_user(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
@@ -219,6 +224,7 @@ impl JsCognitoAuth {
 
     /// Revokes the refresh token (and with `global`, signs out everywhere), clears the session in every
     /// tab, then navigates to the managed `/logout` unless `redirect` is false.
+    #[cfg(not(cw_without = "signOut"))]
     #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
     pub fn sign_out(
         &self,
@@ -239,6 +245,7 @@ impl JsCognitoAuth {
     }
 
     /// Calls `listener(detail)` on each `name` event; returns a function that unsubscribes.
+    #[cfg(not(cw_without = "on"))]
     #[wasm_bindgen(unchecked_return_type = "() => void")]
     pub fn on(
         &self,

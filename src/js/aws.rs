@@ -97,6 +97,7 @@ fn method_of(init: &JsValue) -> Result<String> {
 impl JsCognitoAuth {
     /// Identity-pool credentials (the user's when signed in, a guest's otherwise), cached and refreshed
     /// shortly before they expire.
+    #[cfg(not(cw_without = "getCredentials"))]
     #[wasm_bindgen(js_name = getCredentials, unchecked_return_type = "Promise<AwsCredentials>")]
     pub fn get_credentials(
         &self,
@@ -120,6 +121,7 @@ impl JsCognitoAuth {
     }
 
     /// `fetch(url, init)` signed with SigV4 and the current credentials (S3 rules for `service: 's3'`).
+    #[cfg(not(cw_without = "signedFetch"))]
     #[wasm_bindgen(js_name = signedFetch, unchecked_return_type = "Promise<Response>")]
     pub fn signed_fetch(
         &self,
@@ -150,6 +152,7 @@ impl JsCognitoAuth {
     }
 
     /// A presigned URL (GET) valid for `expiresIn` seconds (default 900, at most 604800).
+    #[cfg(not(cw_without = "presignUrl"))]
     #[wasm_bindgen(js_name = presignUrl, unchecked_return_type = "Promise<string>")]
     pub fn presign_url(
         &self,
@@ -184,6 +187,7 @@ impl JsCognitoAuth {
 
 /// Signs a request with SigV4 for any AWS service and returns the headers to send
 /// (`authorization`, `x-amz-date`, `x-amz-security-token`, and `x-amz-content-sha256` for S3).
+#[cfg(not(cw_without = "signRequest"))]
 #[wasm_bindgen(js_name = signRequest, unchecked_return_type = "Record<string, string>")]
 pub fn sign_request(
     #[wasm_bindgen(unchecked_param_type = "SignableRequest")] request: JsValue,

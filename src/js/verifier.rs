@@ -28,6 +28,7 @@ impl JsJwtVerifier {
     }
 
     /// Verifies `token` and resolves to its claims; fetches the JWKS when needed.
+    #[cfg(not(cw_without = "verify"))]
     #[wasm_bindgen(unchecked_return_type = "Promise<CognitoJwtClaims>")]
     pub fn verify(&self, token: String) -> js_sys::Promise {
         let inner = self.inner.clone();
@@ -38,6 +39,7 @@ impl JsJwtVerifier {
     }
 
     /// Verifies `token` with cached or inline keys only and returns its claims.
+    #[cfg(not(cw_without = "verifySync"))]
     #[wasm_bindgen(js_name = verifySync, unchecked_return_type = "CognitoJwtClaims")]
     pub fn verify_sync(&self, token: &str) -> Result<JsValue, JsValue> {
         let claims = self.inner.verify_sync(token).map_err(to_js)?;
@@ -45,6 +47,7 @@ impl JsJwtVerifier {
     }
 
     /// Fetches the JWKS ahead of time so that `verifySync` can be used.
+    #[cfg(not(cw_without = "hydrate"))]
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn hydrate(&self) -> js_sys::Promise {
         let inner = self.inner.clone();

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The price list: what each JS method and each part of the package costs in shipped bytes, measured as
+# the package built with everything minus the package built without it (same toolchain and flags as
+# pkg/; only this crate is recompiled per variant). Writes target/prices/prices.json for
+# scripts/size.mjs, which prints it. About 40 s per variant on 2 cores.
+#   scripts/prices.sh            every method and part
+#   scripts/prices.sh --parts    the parts only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/wasm-package.sh
+
+out=target/prices
+mkdir -p "$out"
+# name|cfg values left out (space separated)
+variants=(
+  "part:sign-in|signInWithRedirect isRedirectCallback handleRedirectCallback"
+  "part:session (tokens, refresh, user, sign-out, events)|getTokens currentUser signOut on"
+  "part:credentials + SigV4|getCredentials signedFetch presignUrl signRequest"
+  "part:SigV4 requests (signedFetch, presignUrl, signRequest)|signedFetch presignUrl signRequest"
+)
+if [ "${1:-}" != --parts ]; then
+  for m in signInWithRedirect isRedirectCallback handleRedirectCallback getTokens currentUser signOut on \
+    getCredentials signedFetch presignUrl signRequest; do
+    variants+=("method:$m|$m")
+  done
+fi
+
+gz() { node -e 'const z=require("zlib"),f=require("fs");let t=0;for(const p of process.argv.slice(1))t+=z.gzipSync(f.readFileSync(p),{level:9}).length;console.log(t)' "$@"; }
+
+wasm_package "$out" full
+full=$(gz "$out/full_bg.wasm" "$out/full.js")
+rows="{\"name\":\"full package\",\"gzip\":$full}"
+for v in "${variants[@]}"; do
+  name=${v%%|*}; values=${v#*|}
+  args=()
+  for m in $values; do args+=(--cfg "cw_without=\"$m\""); done
+  echo "== prices: without $name" >&2
+  wasm_package "$out" variant -- "${args[@]}" >&2
+  without=$(gz "$out/variant_bg.wasm" "$out/variant.js")
+  rows="$rows,{\"name\":\"$name\",\"gzip\":$((full - without))}"
+done
+wasm_package "$out" verifier --no-default-features
+rows="$rows,{\"name\":\"part:verifier (cognito-wasm/verifier alone)\",\"gzip\":$(gz "$out/verifier_bg.wasm" "$out/verifier.js")}"
+echo "[$rows]" > "$out/prices.json"
+echo "wrote $out/prices.json" >&2

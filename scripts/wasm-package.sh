@@ -1,0 +1,34 @@
+# Sourced by scripts/build-pkg.sh and scripts/prices.sh: one release build of the package's wasm on the
+# pinned nightly (build-std with optimize_for_size, panic=immediate-abort, no panic locations, no Debug
+# formatting) → wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify of the JS glue.
+#   wasm_package <out-dir> <out-name> [cargo args...] [-- rustc args...]
+# rustc args (e.g. --cfg 'cw_without="signOut"') apply to this crate only, so dependencies stay built.
+. "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
+
+PKG_TARGET_DIR=${PKG_TARGET_DIR:-target/pkg}
+PKG_RUSTFLAGS="-Cpanic=immediate-abort -Zunstable-options -Zlocation-detail=none -Zfmt-debug=none"
+
+wasm_package() {
+  local out=$1 name=$2; shift 2
+  local cargo_args=() rustc_args=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = -- ]; then shift; rustc_args=("$@"); break; fi
+    cargo_args+=("$1"); shift
+  done
+  RUSTFLAGS="$PKG_RUSTFLAGS" cargo "+$NIGHTLY" rustc --release --target wasm32-unknown-unknown --lib \
+    -p cognito-wasm --locked --target-dir "$PKG_TARGET_DIR" \
+    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "${cargo_args[@]}" \
+    -- "${rustc_args[@]}"
+  wasm-bindgen --target web --out-dir "$out" --out-name "$name" \
+    "$PKG_TARGET_DIR/wasm32-unknown-unknown/release/cognito_wasm.wasm"
+  # Debian's binaryen is too old (its output fails to instantiate in Chromium): use the npm one.
+  # wasm-bindgen drops the target_features section, so name rustc's default wasm32 features here
+  # (not --all-features, whose output Chromium rejects).
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext \
+    --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+    "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+  # The glue as an app's bundler would minify it; `new URL('…_bg.wasm', import.meta.url)` stays intact.
+  node_modules/.bin/esbuild "$out/$name.js" --minify --format=esm --log-level=warning \
+    --outfile="$out/$name.min.js"
+  mv "$out/$name.min.js" "$out/$name.js"
+}

@@ -41,5 +41,11 @@ mod js;
 pub mod platform;
 
 pub use error::{Error, ErrorKind, Result};
+
+/// talc as the global allocator (cargo feature `talc`); wasm32-unknown-unknown in the browser runs this
+/// module on one thread, which talc's wasm allocator assumes.
+#[cfg(all(target_arch = "wasm32", feature = "talc"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 #[cfg(target_arch = "wasm32")]
 pub use platform::{CognitoAuth, JwtVerifier};

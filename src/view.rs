@@ -2,8 +2,6 @@
 //! its JSON form (the JS facade turns that into a plain object with `JSON.parse`, which costs the wasm
 //! module nothing). Pure: built from verified claims and a stored session.
 
-use std::collections::BTreeMap;
-
 use crate::json::{Object, Value};
 use crate::jwt::{self, Claims};
 use crate::session::Session;
@@ -21,8 +19,8 @@ pub struct User {
     pub email_verified: Option<bool>,
     /// `cognito:groups` (empty when none).
     pub groups: Vec<String>,
-    /// `custom:*` attributes, without the prefix.
-    pub attributes: BTreeMap<String, String>,
+    /// `custom:*` attributes, without the prefix, in the token's order.
+    pub attributes: Vec<(String, String)>,
     /// Every claim of the ID token.
     pub claims: Claims,
 }

@@ -5,14 +5,13 @@
 //! the BroadcastChannel.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::browser::{self, Store};
+use super::flight::Flights;
 use super::{now_seconds, JwtVerifier};
 use crate::config::{AuthConfig, StorageKind};
 use crate::error::{Error, ErrorKind, Result};
@@ -166,7 +165,6 @@ type Channel = (
     web_sys::BroadcastChannel,
     Closure<dyn FnMut(web_sys::MessageEvent)>,
 );
-pub(super) type SharedResult<T> = Shared<LocalBoxFuture<'static, Result<T>>>;
 
 pub(super) struct Inner {
     pub(super) config: AuthConfig,
@@ -177,11 +175,10 @@ pub(super) struct Inner {
     tab_id: String,
     listeners: RefCell<Vec<(u32, EventName, Listener)>>,
     next_listener: Cell<u32>,
-    refreshing: RefCell<Option<SharedResult<Session>>>,
-    callbacks: RefCell<HashMap<String, SharedResult<CallbackResult>>>,
+    refreshing: Rc<Flights<Result<Session>>>,
+    callbacks: Rc<Flights<Result<CallbackResult>>>,
     channel: RefCell<Option<Channel>>,
-    pub(super) credentials:
-        RefCell<Option<(String, SharedResult<crate::identity::IdentityCredentials>)>>,
+    pub(super) credentials: Rc<Flights<Result<crate::identity::IdentityCredentials>>>,
 }
 
 impl Drop for Inner {
@@ -232,10 +229,10 @@ impl CognitoAuth {
             tab_id,
             listeners: RefCell::new(Vec::new()),
             next_listener: Cell::new(1),
-            refreshing: RefCell::new(None),
-            callbacks: RefCell::new(HashMap::new()),
+            refreshing: Flights::new(),
+            callbacks: Flights::new(),
             channel: RefCell::new(None),
-            credentials: RefCell::new(None),
+            credentials: Flights::new(),
         });
         if inner.config.storage == StorageKind::Local && !fell_back {
             Inner::open_channel(&inner);
@@ -323,28 +320,13 @@ impl CognitoAuth {
             Some(u) => u,
             None => return Err(Error::new(ErrorKind::NotACallback, "no URL to handle")),
         };
-        let existing = self.inner.callbacks.borrow().get(&url).cloned();
-        let shared = match existing {
-            Some(shared) => shared,
-            None => {
-                let inner = self.inner.clone();
-                let u = url.clone();
-                // Concurrent calls share the work; once done, later calls go through the handled record.
-                let shared = async move {
-                    let result = inner.clone().handle_callback(&u).await;
-                    inner.callbacks.borrow_mut().remove(&u);
-                    result
-                }
-                .boxed_local()
-                .shared();
-                self.inner
-                    .callbacks
-                    .borrow_mut()
-                    .insert(url, shared.clone());
-                shared
-            }
-        };
-        shared.await
+        // Concurrent calls share the work; once done, later calls go through the handled record.
+        let inner = self.inner.clone();
+        let u = url.clone();
+        Flights::join(&self.inner.callbacks, &url, move || async move {
+            inner.handle_callback(&u).await
+        })
+        .await
     }
 
     /// Valid tokens, refreshed first when they expire within the margin (or when `force_refresh`);
@@ -731,28 +713,12 @@ impl Inner {
 
     /// One refresh at a time in this tab; callers share its result.
     async fn refresh_shared(self: Rc<Self>, stale_access: String) -> Result<Session> {
-        let existing = self.refreshing.borrow().clone();
-        let shared = match existing {
-            Some(s) => s,
-            None => {
-                let inner = self.clone();
-                let shared = async move {
-                    let lock = format!("cognito-wasm.{}.refresh", inner.config.client_id);
-                    let worker = inner.clone();
-                    let result = browser::with_lock(&lock, async move {
-                        worker.refresh_locked(stale_access).await
-                    })
-                    .await;
-                    inner.refreshing.borrow_mut().take();
-                    result
-                }
-                .boxed_local()
-                .shared();
-                *self.refreshing.borrow_mut() = Some(shared.clone());
-                shared
-            }
-        };
-        shared.await
+        let inner = self.clone();
+        Flights::join(&self.refreshing, "", move || async move {
+            let lock = format!("cognito-wasm.{}.refresh", inner.config.client_id);
+            browser::with_lock(&lock, inner.refresh_locked(stale_access)).await
+        })
+        .await
     }
 
     /// Under the cross-tab lock: re-read storage (another tab may have refreshed already), then redeem

@@ -2,7 +2,6 @@
 //! Web Locks, the address bar. Each has a fallback where the API may be missing.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 
@@ -24,7 +23,7 @@ pub enum Store {
     /// A Web Storage area.
     Web(web_sys::Storage),
     /// An in-memory map (also the fallback when Web Storage is blocked).
-    Memory(Rc<RefCell<BTreeMap<String, String>>>),
+    Memory(Rc<RefCell<Vec<(String, String)>>>),
 }
 
 impl Store {
@@ -43,14 +42,18 @@ impl Store {
 
     /// A new in-memory store.
     pub fn memory() -> Self {
-        Self::Memory(Rc::new(RefCell::new(BTreeMap::new())))
+        Self::Memory(Rc::new(RefCell::new(Vec::new())))
     }
 
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<String> {
         match self {
             Self::Web(s) => s.get_item(key).ok().flatten(),
-            Self::Memory(m) => m.borrow().get(key).cloned(),
+            Self::Memory(m) => m
+                .borrow()
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone()),
         }
     }
 
@@ -64,7 +67,11 @@ impl Store {
                 )
             }),
             Self::Memory(m) => {
-                m.borrow_mut().insert(key.to_owned(), value.to_owned());
+                let mut m = m.borrow_mut();
+                match m.iter_mut().find(|(k, _)| k == key) {
+                    Some(slot) => slot.1 = value.to_owned(),
+                    None => m.push((key.to_owned(), value.to_owned())),
+                }
                 Ok(())
             }
         }
@@ -76,9 +83,7 @@ impl Store {
             Self::Web(s) => {
                 let _ = s.remove_item(key);
             }
-            Self::Memory(m) => {
-                m.borrow_mut().remove(key);
-            }
+            Self::Memory(m) => m.borrow_mut().retain(|(k, _)| k != key),
         }
     }
 
@@ -94,9 +99,9 @@ impl Store {
             }
             Self::Memory(m) => m
                 .borrow()
-                .keys()
-                .filter(|k| k.starts_with(prefix))
-                .cloned()
+                .iter()
+                .filter(|(k, _)| k.starts_with(prefix))
+                .map(|(k, _)| k.clone())
                 .collect(),
         }
     }

@@ -2,12 +2,12 @@
 
 use std::rc::Rc;
 
-use futures_util::future::FutureExt;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::auth::{CognitoAuth, EventDetail, EventName, Inner};
 use super::browser;
+use super::flight::Flights;
 use super::now_seconds;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{self, IdentityCredentials, Principal};
@@ -74,38 +74,13 @@ impl CognitoAuth {
             }
         }
         let stale = cached.map(|c| c.access_key_id);
-        let principal_key = ctx.principal.key();
-        let existing = inner
-            .credentials
-            .borrow()
-            .as_ref()
-            .filter(|(p, _)| *p == principal_key)
-            .map(|(_, f)| f.clone());
-        let shared = match existing {
-            Some(f) => f,
-            None => {
-                let worker = inner.clone();
-                let slot = inner.clone();
-                let mine = principal_key.clone();
-                let lock = format!("cognito-wasm.{}.credentials", inner.config.client_id);
-                let fetch = async move {
-                    let result =
-                        browser::with_lock(&lock, fetch_credentials(worker, ctx, creds_key, stale))
-                            .await;
-                    let mut inflight = slot.credentials.borrow_mut();
-                    if inflight.as_ref().is_some_and(|(p, _)| *p == mine) {
-                        inflight.take();
-                    }
-                    drop(inflight);
-                    result
-                }
-                .boxed_local()
-                .shared();
-                *inner.credentials.borrow_mut() = Some((principal_key, fetch.clone()));
-                fetch
-            }
-        };
-        shared.await
+        let worker = inner.clone();
+        let lock = format!("cognito-wasm.{}.credentials", inner.config.client_id);
+        let key = ctx.principal.key();
+        Flights::join(&inner.credentials, &key, move || async move {
+            browser::with_lock(&lock, fetch_credentials(worker, ctx, creds_key, stale)).await
+        })
+        .await
     }
 
     /// Signs `request` with the current credentials at the current (server-corrected) time.

@@ -3,6 +3,7 @@
 mod auth;
 mod browser;
 mod credentials;
+mod flight;
 mod verifier;
 
 pub use auth::{CallbackResult, CognitoAuth, ErrorDetail, EventDetail, EventName, Tokens, User};

@@ -3,13 +3,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
-
+use super::flight::Flights;
 use super::{fetch_bytes, now_seconds, Store};
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwt::{Claims, Step, Verifier, VerifierConfig};
-
-type SharedFetch = Shared<LocalBoxFuture<'static, Result<()>>>;
 
 /// Verifies Cognito tokens in the browser; fetches and caches the pool's JWKS.
 ///
@@ -17,7 +14,7 @@ type SharedFetch = Shared<LocalBoxFuture<'static, Result<()>>>;
 #[derive(Clone)]
 pub struct JwtVerifier {
     core: Rc<RefCell<Verifier>>,
-    inflight: Rc<RefCell<Option<SharedFetch>>>,
+    inflight: Rc<Flights<Result<()>>>,
     /// Where fetched key sets are kept (storage and key), if anywhere.
     persist: Rc<RefCell<Option<(Store, String)>>>,
 }
@@ -30,7 +27,7 @@ impl JwtVerifier {
     pub fn new(config: VerifierConfig, inline_jwks: Option<&[u8]>) -> Result<Self> {
         Ok(Self {
             core: Rc::new(RefCell::new(Verifier::new(config, inline_jwks)?)),
-            inflight: Rc::new(RefCell::new(None)),
+            inflight: Flights::new(),
             persist: Rc::new(RefCell::new(None)),
         })
     }
@@ -112,39 +109,30 @@ impl JwtVerifier {
 
     /// One fetch at a time: concurrent callers await the same request.
     async fn fetch_jwks(&self) -> Result<()> {
-        let existing = self.inflight.borrow().clone();
-        let fetch = match existing {
-            Some(fetch) => fetch,
-            None => {
-                let core = self.core.clone();
-                let slot = self.inflight.clone();
-                let persist = self.persist.clone();
-                let uri = core.borrow().config().jwks_uri.clone();
-                let fetch = async move {
-                    let at = now_seconds();
-                    let result = match fetch_bytes(&uri).await {
-                        Ok(body) => core.borrow_mut().store_jwks(&body, at).map(|()| {
-                            if let Some((store, key)) = persist.borrow().as_ref() {
-                                // Best effort: a full storage only costs a fetch on the next visit.
-                                let mut text = format!("1 {at}\n");
-                                text.push_str(&String::from_utf8_lossy(&body));
-                                let _ = store.set(key, &text);
-                            }
-                        }),
-                        Err(e) => Err(e),
-                    };
-                    if result.is_err() {
-                        core.borrow_mut().jwks_fetch_failed(now_seconds());
+        let core = self.core.clone();
+        let persist = self.persist.clone();
+        Flights::join(&self.inflight, "", move || async move {
+            let at = now_seconds();
+            let uri = core.borrow().config().jwks_uri.clone();
+            let result = match fetch_bytes(&uri).await {
+                Ok(body) => core.borrow_mut().store_jwks(&body, at).map(|()| {
+                    if let Some((store, key)) = persist.borrow().as_ref() {
+                        // Best effort: a full storage only costs a fetch on the next visit. The body
+                        // parsed as JSON, so it is UTF-8.
+                        let mut text = String::from("1 ");
+                        text.push_str(crate::json::Number::from_u64(at).as_str());
+                        text.push('\n');
+                        text.push_str(std::str::from_utf8(&body).unwrap_or_default());
+                        let _ = store.set(key, &text);
                     }
-                    slot.borrow_mut().take();
-                    result
-                }
-                .boxed_local()
-                .shared();
-                *self.inflight.borrow_mut() = Some(fetch.clone());
-                fetch
+                }),
+                Err(e) => Err(e),
+            };
+            if result.is_err() {
+                core.borrow_mut().jwks_fetch_failed(now_seconds());
             }
-        };
-        fetch.await
+            result
+        })
+        .await
     }
 }

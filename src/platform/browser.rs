@@ -115,34 +115,82 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     Ok(bytes)
 }
 
+/// The one way this crate sends HTTP: `fetch(url, { method, headers, body })`, with `headers` appended
+/// in order (a repeated name is sent as often as given). Resolves to the `Response` whatever its
+/// status; `None` when no response came (offline, DNS, CORS, TLS) or the request could not be built.
+pub async fn fetch(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&JsValue>,
+) -> Option<web_sys::Response> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let h = web_sys::Headers::new().ok()?;
+    for (name, value) in headers {
+        h.append(name, value).ok()?;
+    }
+    init.set_headers(&h);
+    if let Some(body) = body {
+        init.set_body(body);
+    }
+    let promise = window()?.fetch_with_str_and_init(url, &init);
+    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+}
+
+/// Awaits a JS promise of a value (a response body).
+async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Option<JsValue> {
+    JsFuture::from(promise.ok()?).await.ok()
+}
+
 /// Sends `request`; a request that gets no response comes back with status 0.
 pub async fn send(request: &HttpRequest) -> HttpResponse {
-    let no_response = HttpResponse {
-        status: 0,
-        body: String::new(),
-        error_type_header: None,
-    };
-    let mut builder = match request.method {
-        "GET" => gloo_net::http::Request::get(&request.url),
-        _ => gloo_net::http::Request::post(&request.url),
-    };
-    for (name, value) in &request.headers {
-        builder = builder.header(name, value);
-    }
-    let sent = if request.method == "GET" {
-        builder.build()
-    } else {
-        builder.body(request.body.clone())
-    };
-    let Ok(sent) = sent else { return no_response };
-    let Ok(response) = sent.send().await else {
-        return no_response;
+    let body = (request.method != "GET").then(|| JsValue::from_str(&request.body));
+    let Some(response) = fetch(
+        request.method,
+        &request.url,
+        &request.headers,
+        body.as_ref(),
+    )
+    .await
+    else {
+        return HttpResponse {
+            status: 0,
+            body: String::new(),
+            error_type_header: None,
+        };
     };
     HttpResponse {
         status: response.status(),
-        error_type_header: response.headers().get("x-amzn-errortype"),
-        body: response.text().await.unwrap_or_default(),
+        error_type_header: response.headers().get("x-amzn-errortype").ok().flatten(),
+        body: settle(response.text())
+            .await
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
     }
+}
+
+/// `GET url` and the body bytes; no response or a non-2xx status is [`ErrorKind::Network`].
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>> {
+    let failed = |what: &str| {
+        let mut m = String::from("GET ");
+        m.push_str(url);
+        m.push(' ');
+        m.push_str(what);
+        Error::new(ErrorKind::Network, m)
+    };
+    let response = fetch("GET", url, &[], None)
+        .await
+        .ok_or_else(|| failed("failed (offline, DNS, CORS or TLS)"))?;
+    if !response.ok() {
+        let mut what = String::from("answered HTTP ");
+        what.push_str(crate::json::Number::from_u64(response.status().into()).as_str());
+        return Err(failed(&what));
+    }
+    let body = settle(response.array_buffer())
+        .await
+        .ok_or_else(|| failed("could not be read"))?;
+    Ok(js_sys::Uint8Array::new(&body).to_vec())
 }
 
 /// Waits `ms` milliseconds.

@@ -2,8 +2,7 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 
 use super::auth::{CognitoAuth, EventDetail, EventName, Inner};
 use super::browser;
@@ -122,28 +121,26 @@ impl CognitoAuth {
             body: &body,
         };
         let signed = self.sign(&request, service, region).await?;
-        let init = web_sys::RequestInit::new();
-        init.set_method(&method.to_ascii_uppercase());
-        let h = web_sys::Headers::new().map_err(|_| network("cannot build headers"))?;
-        for (name, value) in headers.iter().chain(signed.headers.iter()) {
-            if !name.eq_ignore_ascii_case("host") {
-                h.set(name, value).map_err(|_| {
-                    Error::new(ErrorKind::Config, format!("header {name} is not valid"))
-                })?;
-            }
-        }
-        init.set_headers(&h);
-        if !body.is_empty() {
-            init.set_body(&js_sys::Uint8Array::from(body.as_slice()));
-        }
-        let window = web_sys::window().ok_or_else(|| network("no window"))?;
-        let promise = window.fetch_with_str_and_init(&url, &init);
-        let response = JsFuture::from(promise)
+        // What was signed goes on the wire: the same method, every header as given (a repeated name
+        // appended, not replaced) except those the signature replaces, the same bytes. `host` is the
+        // browser's to set.
+        let replaced = |name: &str| {
+            name.eq_ignore_ascii_case("host")
+                || signed
+                    .headers
+                    .iter()
+                    .any(|(s, _)| name.eq_ignore_ascii_case(s))
+        };
+        let mut wire: Vec<(String, String)> = headers
+            .into_iter()
+            .filter(|(name, _)| !replaced(name))
+            .collect();
+        wire.extend(signed.headers);
+        let body =
+            (!body.is_empty()).then(|| JsValue::from(js_sys::Uint8Array::from(body.as_slice())));
+        browser::fetch(&method.to_ascii_uppercase(), &url, &wire, body.as_ref())
             .await
-            .map_err(|_| network("the request failed: offline, DNS, CORS or TLS"))?;
-        response
-            .dyn_into::<web_sys::Response>()
-            .map_err(|_| network("fetch returned no Response"))
+            .ok_or_else(|| network("the request failed: offline, DNS, CORS or TLS"))
     }
 
     /// A presigned `GET` URL valid for `expires_in` seconds, signed with the current credentials.

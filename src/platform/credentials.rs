@@ -114,6 +114,7 @@ impl CognitoAuth {
         region: &str,
     ) -> Result<web_sys::Response> {
         let url = wire_url(url)?;
+        let headers = as_fetch_sends(headers);
         let request = sigv4::Request {
             method,
             url: &url,
@@ -178,6 +179,22 @@ impl CognitoAuth {
         };
         Ok(sigv4::presign_url(&request, &creds.signing(), &params)?.url)
     }
+}
+
+/// The headers as `fetch` sends them: a name given more than once goes out once, its values joined with
+/// `", "` in order (the Fetch standard's combine), so that is what must be signed.
+fn as_fetch_sends(headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        match out.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+            Some((_, v)) => {
+                v.push_str(", ");
+                v.push_str(&value);
+            }
+            None => out.push((name, value)),
+        }
+    }
+    out
 }
 
 fn network(message: &str) -> Error {

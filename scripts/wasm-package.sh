@@ -1,6 +1,7 @@
 # Sourced by scripts/build-pkg.sh and scripts/prices.sh: one release build of the package's wasm on the
 # pinned nightly (build-std with optimize_for_size, panic=immediate-abort, no panic locations, no Debug
-# formatting) → wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify of the JS glue.
+# formatting) → wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify of the JS glue → short
+# import names in both (scripts/minify-imports.mjs).
 #   wasm_package <out-dir> <out-name> [cargo args...] [-- rustc args...]
 # rustc args (e.g. --cfg 'cw_without="signOut"') apply to this crate only, so dependencies stay built.
 . "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
@@ -31,4 +32,5 @@ wasm_package() {
   node_modules/.bin/esbuild "$out/$name.js" --minify --format=esm --log-level=warning \
     --outfile="$out/$name.min.js"
   mv "$out/$name.min.js" "$out/$name.js"
+  node scripts/minify-imports.mjs "$out" "$name" >/dev/null
 }

@@ -12,7 +12,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{self, IdentityCredentials, Principal};
 use crate::jwt;
 use crate::session;
-use crate::sigv4::{self, SigningParams, SigningSettings};
+use crate::sigv4::{self, Credentials, SigningParams, SigningSettings};
+use futures_util::future::LocalBoxFuture;
 
 /// What to sign with, for whom, at which server time.
 struct Context {
@@ -82,6 +83,17 @@ impl CognitoAuth {
         .await
     }
 
+    /// The credentials to sign with and the (server-corrected) time to sign at: one look at the session
+    /// serves both. Boxed, so that every signing method shares this one state machine.
+    fn signing(&self) -> LocalBoxFuture<'_, Result<(Credentials, u64)>> {
+        Box::pin(async move {
+            let ctx = self.context().await?;
+            let offset = ctx.clock_offset;
+            let creds = self.credentials_for(ctx, false).await?;
+            Ok((creds.signing(), session::server_time(now_seconds(), offset)))
+        })
+    }
+
     /// Signs `request` with the current credentials at the current (server-corrected) time.
     pub async fn sign(
         &self,
@@ -89,17 +101,14 @@ impl CognitoAuth {
         service: &str,
         region: &str,
     ) -> Result<sigv4::SignedHeaders> {
-        // One look at the session serves both the credentials and the signing clock.
-        let ctx = self.context().await?;
-        let offset = ctx.clock_offset;
-        let creds = self.credentials_for(ctx, false).await?;
+        let (creds, time) = self.signing().await?;
         let params = SigningParams {
             service,
             region,
-            time: session::server_time(now_seconds(), offset),
+            time,
             settings: SigningSettings::for_service(service),
         };
-        sigv4::sign_headers(request, &creds.signing(), &params)
+        sigv4::sign_headers(request, &creds, &params)
     }
 
     /// `fetch` with SigV4 headers from the current credentials. Resolves to the `Response` whatever its
@@ -153,10 +162,7 @@ impl CognitoAuth {
         expires_in: u64,
     ) -> Result<String> {
         let url = wire_url(url)?;
-        // One look at the session serves both the credentials and the signing clock.
-        let ctx = self.context().await?;
-        let offset = ctx.clock_offset;
-        let creds = self.credentials_for(ctx, false).await?;
+        let (creds, time) = self.signing().await?;
         let settings = if service == "s3" {
             SigningSettings::s3_presign(expires_in)
         } else {
@@ -168,7 +174,7 @@ impl CognitoAuth {
         let params = SigningParams {
             service,
             region,
-            time: session::server_time(now_seconds(), offset),
+            time,
             settings,
         };
         let request = sigv4::Request {
@@ -177,7 +183,7 @@ impl CognitoAuth {
             headers: &[],
             body: &[],
         };
-        Ok(sigv4::presign_url(&request, &creds.signing(), &params)?.url)
+        Ok(sigv4::presign_url(&request, &creds, &params)?.url)
     }
 }
 

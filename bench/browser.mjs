@@ -52,11 +52,11 @@ export async function runBrowser({ runs = SETTINGS.startupRuns, quick = false, l
     ? { ...SETTINGS.verify, tokens: 300, warm: 300, chunk: 100, memoryMarks: [1, 100, 300], breakdownRounds: 3, breakdownCalls: 10 }
     : SETTINGS.verify;
   if (quick) runs = Math.min(runs, 3);
-  for (const f of ['cognito-wasm.js', 'jose.js', 'amplify-auth.js', 'oidc-client-ts.js', 'pkg/cognito_wasm_bg.wasm']) {
+  for (const f of ['cognito-wasm.js', 'cognito-wasm-verifier.js', 'jose.js', 'amplify-auth.js', 'oidc-client-ts.js', 'pkg/cognito_wasm_bg.wasm', 'pkg/verifier_bg.wasm']) {
     if (!existsSync(join(bench, 'out', f))) throw new Error(`bench/out/${f} is missing: run node bench/size.mjs first`);
   }
   // The start-up pages run classic-script (IIFE) builds of the same bundles from inline <script> elements.
-  for (const id of ['cognito-wasm', 'jose', 'amplify-auth', 'oidc-client-ts']) await bundle(id, { format: 'iife', globalName: 'benchLib' });
+  for (const id of ['cognito-wasm', 'cognito-wasm-verifier', 'jose', 'amplify-auth', 'oidc-client-ts']) await bundle(id, { format: 'iife', globalName: 'benchLib' });
   const pkgModule = await import(join(snapshot, 'cognito_wasm.js'));
   const variants = STARTUP_VARIANTS.filter((v) => v !== 'cognito-auth' || 'CognitoAuth' in pkgModule);
   const fixture = makeFixture();
@@ -107,6 +107,7 @@ export async function runBrowser({ runs = SETTINGS.startupRuns, quick = false, l
       if (rs[0].phases) {
         s.phases = Object.fromEntries(Object.keys(rs[0].phases).map((k) => [k, summary(rs.map((r) => r.phases[k]))]));
         s.memory = median(rs.map((r) => r.memory));
+        s.jwksFetches = rs.filter((r) => r.jwksFetched).length;
         if (rs[0].again) s.again = { construct: summary(rs.map((r) => r.again.construct)), verify: summary(rs.map((r) => r.again.verify)) };
       }
       result.startup[v] = s;

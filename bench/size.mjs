@@ -16,14 +16,16 @@ const out = join(bench, 'out');
 // The package is measured from a snapshot taken at the start of the run (pkg/ may be rebuilt by someone else
 // meanwhile): the glue, the .wasm and package.json, copied to bench/out/pkg/. The browser benchmark uses it too.
 export const snapshot = join(out, 'pkg');
-const PKG_FILES = ['cognito_wasm.js', 'cognito_wasm_bg.wasm', 'package.json'];
+const PKG_FILES = ['cognito_wasm.js', 'cognito_wasm_bg.wasm', 'verifier.js', 'verifier_bg.wasm', 'package.json'];
 // The glue and the .wasm must come from the same build: every import of the module is named in the glue.
 function consistent() {
-  const glue = readFileSync(join(snapshot, 'cognito_wasm.js'), 'utf8');
-  try {
-    const mod = new WebAssembly.Module(readFileSync(join(snapshot, 'cognito_wasm_bg.wasm')));
-    return WebAssembly.Module.imports(mod).every((i) => glue.includes(i.name));
-  } catch { return false; }
+  return ['cognito_wasm', 'verifier'].every((name) => {
+    const glue = readFileSync(join(snapshot, `${name}.js`), 'utf8');
+    try {
+      const mod = new WebAssembly.Module(readFileSync(join(snapshot, `${name}_bg.wasm`)));
+      return WebAssembly.Module.imports(mod).every((i) => glue.includes(i.name));
+    } catch { return false; }
+  });
 }
 export async function snapshotPkg() {
   mkdirSync(snapshot, { recursive: true });
@@ -71,6 +73,7 @@ const pkgAlias = {
   name: 'cognito-wasm-from-pkg',
   setup(b) {
     b.onResolve({ filter: /^cognito-wasm$/ }, () => ({ path: join(snapshot, 'cognito_wasm.js') }));
+    b.onResolve({ filter: /^cognito-wasm\/verifier$/ }, () => ({ path: join(snapshot, 'verifier.js') }));
   },
 };
 
@@ -114,6 +117,10 @@ export async function measureSizes() {
     wasm, glue, glueUnminified: gluePkg, total: add(wasm, glue),
     exports: Object.keys(await import(join(snapshot, 'cognito_wasm.js'))).sort(),
   };
+  const verifierWasm = measure(readFileSync(join(snapshot, 'verifier_bg.wasm')));
+  const verifierGlue = measure(await bundle('cognito-wasm-verifier'));
+  ours.verifierEntry = { label: 'cognito-wasm/verifier (.wasm + minified glue)', wasm: verifierWasm, glue: verifierGlue,
+    total: add(verifierWasm, verifierGlue) };
   const anchors = [];
   for (const b of BUNDLES) {
     const bytes = await bundle(b.id);
@@ -130,6 +137,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   line('cognito-wasm .wasm', r.cognitoWasm.wasm);
   line('cognito-wasm glue (minified)', r.cognitoWasm.glue);
   line('cognito-wasm total', r.cognitoWasm.total);
+  line('cognito-wasm/verifier total', r.cognitoWasm.verifierEntry.total);
   for (const a of r.anchors) line(a.label, a);
   const i = process.argv.indexOf('--json');
   if (i > 0) writeFileSync(process.argv[i + 1], JSON.stringify(r, null, 2));

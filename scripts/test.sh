@@ -37,6 +37,7 @@ lint() {
   cargo fmt --all --check &&
     cargo clippy --workspace --all-targets -- -D warnings &&
     cargo clippy -p cognito-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings &&
+    cargo clippy -p cognito-wasm --all-targets --target wasm32-unknown-unknown --no-default-features --features talc -- -D warnings &&
     cargo clippy -p cognito-wasm --features all-algorithms --all-targets -- -D warnings &&
     cargo doc -p cognito-wasm --no-deps --quiet
 }
@@ -45,7 +46,7 @@ layer lint lint
 layer native cargo test -p cognito-wasm
 layer devstack ./devstack/test.sh
 layer browser wasm-pack test --headless --chrome
-layer package bash -c './scripts/build-pkg.sh && node scripts/size.mjs'
+layer package bash -c './scripts/build-pkg.sh && ./scripts/prices.sh && node scripts/size.mjs'
 layer consumer node tests/consumer/run.mjs
 layer e2e bash -c 'cargo build -q -p devstack && node --test --test-concurrency=1 --test-reporter=tap tests/e2e/'
 

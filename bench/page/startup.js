@@ -18,12 +18,13 @@ const runScript = (src) => {
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// CognitoAuth's stored session: KEEP IN STEP WITH src/session.rs (Session, STORAGE_VERSION) and
-// src/platform/auth.rs (key "cognito-wasm.<clientId>.session"). Written from the format of commit 60219a7
-// (v: 1). Writes the stored session (fx.idToken, fx.accessToken, fx.refreshToken; fx.exp is the tokens' expiry;
-// the key set is served at fx.jwksUri) into `store` (window.localStorage: storage 'local' below) exactly as
-// CognitoAuth persists it after a sign-in, and returns true. Return false to skip the row with a note.
-// If the format changes and this is not updated, the row fails with "not signed in after restore".
+// CognitoAuth's stored state on a returning visit: KEEP IN STEP WITH src/session.rs (Session, STORAGE_VERSION)
+// and src/platform/auth.rs + src/platform/verifier.rs (keys "cognito-wasm.<clientId>.session" and
+// "cognito-wasm.<clientId>.jwks"). Writes the stored session (fx.idToken, fx.accessToken, fx.refreshToken;
+// fx.exp is the tokens' expiry) and the pool's key set kept beside it ("1 <fetched at>\n<JWKS JSON>") into
+// `store` (window.localStorage: storage 'local' below) exactly as CognitoAuth persists them after a sign-in,
+// and returns true. If the format changes and this is not updated, the row fails with "not signed in after
+// restore" (or measures a JWKS fetch it should not need).
 function storeCognitoAuthSession(store, fx) {
   const now = Math.floor(Date.now() / 1000);
   store.setItem(`cognito-wasm.${fx.pool.clientId}.session`, JSON.stringify({
@@ -35,6 +36,7 @@ function storeCognitoAuthSession(store, fx) {
     clock_offset: 0,
     received_at: now,
   }));
+  store.setItem(`cognito-wasm.${fx.pool.clientId}.jwks`, `1 ${now - 600}\n${JSON.stringify(fx.jwks)}`);
   return true;
 }
 // ---------------------------------------------------------------------------------------------------------
@@ -76,8 +78,10 @@ async function run() {
   let t0, t1, t2, t3, t4;
 
   if (variant === 'cognito-wasm' || variant === 'cognito-auth') {
-    const glue = await getText('/out/iife/cognito-wasm.js');   // built from the same pkg snapshot
-    const bytes = await (await fetch('/pkg/cognito_wasm_bg.wasm')).arrayBuffer();
+    // JwtVerifier from the entry point made for it (cognito-wasm/verifier); CognitoAuth from the package.
+    const entry = variant === 'cognito-wasm' ? ['cognito-wasm-verifier', 'verifier'] : ['cognito-wasm', 'cognito_wasm'];
+    const glue = await getText(`/out/iife/${entry[0]}.js`);   // built from the same pkg snapshot
+    const bytes = await (await fetch(`/pkg/${entry[1]}_bg.wasm`)).arrayBuffer();
     if (variant === 'cognito-auth' && !storeCognitoAuthSession(localStorage, fx)) {
       return { ...r, skipped: 'storeCognitoAuthSession() in bench/page/startup.js returned false (session storage format to fill in)' };
     }
@@ -102,6 +106,8 @@ async function run() {
     }
     t4 = performance.now();
     if (sub !== fx.sub) throw new Error(`${variant}: not signed in after restore (sub ${sub})`);
+    // A returning visit needs no request: the key set is kept beside the session.
+    r.jwksFetched = performance.getEntriesByType('resource').some((e) => e.name.endsWith('/fixture/jwks.json'));
     if (variant === 'cognito-wasm') {
       // Not part of the row: the same construct + verify again, to see what the first calls cost (lazy
       // compilation of the wasm functions they run, first-use set-up) beyond the work itself.

@@ -8,6 +8,7 @@ mod verifier;
 
 pub use auth::{CallbackResult, CognitoAuth, ErrorDetail, EventDetail, EventName, Tokens, User};
 pub use browser::{fetch_bytes, Store};
+#[cfg(feature = "auth-exports")]
 pub(crate) use credentials::wire_url;
 pub use verifier::JwtVerifier;
 

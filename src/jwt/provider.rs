@@ -40,9 +40,8 @@ mod rs256 {
     use jsonwebtoken::jwk::{EllipticCurve, ThumbprintHash};
     use jsonwebtoken::signature::{self, Verifier};
     use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, EncodingKey};
-    use rsa::pkcs1v15::{Signature, VerifyingKey};
-    use rsa::{BigUint, RsaPublicKey};
-    use sha2::Sha256;
+    use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey};
+    use sha2::{Digest, Sha256};
 
     pub(super) static PROVIDER: CryptoProvider = CryptoProvider {
         signer_factory: no_signer,
@@ -56,16 +55,20 @@ mod rs256 {
         },
     };
 
-    struct Rs256(VerifyingKey<Sha256>);
+    struct Rs256(RsaPublicKey);
 
     impl Verifier<Vec<u8>> for Rs256 {
+        /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2.2), through `rsa`'s scheme API: its error is
+        /// dropped, not boxed, so no `Display` of rsa/der/pkcs8 errors is linked into the wasm.
         fn verify(
             &self,
             msg: &[u8],
             signature: &Vec<u8>,
         ) -> std::result::Result<(), signature::Error> {
-            let signature = Signature::try_from(signature.as_slice())?;
-            self.0.verify(msg, &signature)
+            let hashed = Sha256::digest(msg);
+            self.0
+                .verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, signature)
+                .map_err(|_| signature::Error::new())
         }
     }
 
@@ -83,7 +86,7 @@ mod rs256 {
             DecodingKeyKind::RsaModulusExponent { n, e } => {
                 let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
                     .map_err(|_| ErrorKind::InvalidRsaKey(String::new()))?;
-                Ok(Box::new(Rs256(VerifyingKey::new(key))))
+                Ok(Box::new(Rs256(key)))
             }
             DecodingKeyKind::SecretOrDer(_) => Err(ErrorKind::InvalidKeyFormat.into()),
         }

@@ -45,7 +45,11 @@ fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         for i in 0..=chunk.len() {
             out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
@@ -96,7 +100,11 @@ mod tests {
         use base64::Engine;
         let mut bytes = Vec::new();
         for n in 0..=70u32 {
-            assert_eq!(base64url(&bytes), URL_SAFE_NO_PAD.encode(&bytes), "{n} bytes");
+            assert_eq!(
+                base64url(&bytes),
+                URL_SAFE_NO_PAD.encode(&bytes),
+                "{n} bytes"
+            );
             bytes.push((n.wrapping_mul(151) ^ 0xa5) as u8);
         }
         assert_eq!(base64url(&[0xff, 0xfe, 0xfd]), "__79");

@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/wasm-package.sh
 
-wasm_package pkg verifier --no-default-features --features talc
-wasm_package pkg cognito_wasm --features talc
+wasm_package pkg verifier --no-default-features --features talc,compact-sha2
+wasm_package pkg cognito_wasm --features talc,compact-sha2
 cp LICENSE pkg/LICENSE
 for name in verifier cognito_wasm; do
   echo "built pkg/$name: $(wc -c < "pkg/${name}_bg.wasm") bytes of wasm, $(wc -c < "pkg/$name.js") bytes of glue"

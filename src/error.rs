@@ -173,6 +173,18 @@ pub(crate) fn quoted(value: &str) -> String {
     out
 }
 
+/// `items` joined with `sep`: a plain loop (std's `join` is ~1 KB of generic code per item type in wasm).
+pub(crate) fn joined<'a>(items: impl IntoIterator<Item = &'a str>, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item);
+    }
+    out
+}
+
 pub(crate) fn malformed(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::JwtMalformed, message)
 }

@@ -64,11 +64,16 @@ pub fn encode_component(value: &str) -> String {
 }
 
 fn query(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode_component(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    let mut out = String::new();
+    for (k, v) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&encode_component(v));
+    }
+    out
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -107,7 +112,7 @@ pub fn authorize_url(
     if !scopes.iter().any(|s| s == "openid") {
         return Err(config_err("scopes: must include 'openid'"));
     }
-    let scope = scopes.join(" ");
+    let scope = crate::error::joined(scopes.iter().map(String::as_str), " ");
     let mut pairs: Vec<(&str, &str)> = vec![
         ("response_type", "code"),
         ("client_id", &config.client_id),
@@ -480,7 +485,7 @@ pub fn strip_callback_params(url: &str) -> String {
     let mut out = base.to_owned();
     if !kept.is_empty() {
         out.push('?');
-        out.push_str(&kept.join("&"));
+        out.push_str(&crate::error::joined(kept, "&"));
     }
     if let Some(f) = fragment {
         out.push('#');

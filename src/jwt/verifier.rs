@@ -10,7 +10,7 @@ use super::jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS};
 use super::provider;
 use super::token::{self, Claims};
 use crate::config::{check_url, jwks_uri_for_issuer, UserPoolId};
-use crate::error::{config, quoted, Error, ErrorKind, Result};
+use crate::error::{config, joined, quoted, Error, ErrorKind, Result};
 
 /// How many verified tokens the verifier remembers, so that verifying the same token again only re-checks
 /// its time claims (the signature, issuer, audience and the rest cannot change).
@@ -336,12 +336,7 @@ impl Verifier {
                 format!(
                     "alg {} is not allowed (allowed: {})",
                     quoted(alg),
-                    self.config
-                        .algorithms
-                        .iter()
-                        .map(|a| alg_name(*a))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    joined(self.config.algorithms.iter().map(|a| alg_name(*a)), ", ")
                 ),
             )
         })
@@ -412,7 +407,7 @@ impl Verifier {
                     ErrorKind::JwtGroup,
                     format!(
                         "the token is in none of the groups {}",
-                        quoted(&c.groups.join(", "))
+                        quoted(&joined(c.groups.iter().map(String::as_str), ", "))
                     ),
                 ));
             }
@@ -425,7 +420,7 @@ impl Verifier {
                     ErrorKind::JwtScope,
                     format!(
                         "the token has none of the scopes {}",
-                        quoted(&c.scopes.join(" "))
+                        quoted(&joined(c.scopes.iter().map(String::as_str), " "))
                     ),
                 ));
             }

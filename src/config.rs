@@ -1,6 +1,8 @@
 //! User-pool identifiers and the endpoints derived from them.
 
 use crate::error::{config, quoted, Result};
+use crate::json::Object;
+use crate::options::Reader;
 
 /// A validated Cognito user-pool id such as `us-east-1_AbC123`.
 ///
@@ -200,6 +202,70 @@ impl AuthConfig {
             refresh_with: RefreshWith::TokenEndpoint,
             transaction_ttl_seconds: 600,
         })
+    }
+
+    /// A validated configuration from the JS constructor's options object: `userPoolId`, `clientId`,
+    /// `domain` and `redirectUri` are required; `logoutUri`, `scopes`, `identityPoolId`, `storage`,
+    /// `refreshMarginSeconds`, `transactionTtlSeconds`, `refreshWith` and `endpoints` (`issuer`,
+    /// `jwksUri`, `cognitoIdp`, `cognitoIdentity`, `authorize`, `token`, `revoke`, `logout`,
+    /// `userInfo`) override the defaults of [`AuthConfig::new`]. An `endpoints.issuer` override moves
+    /// the JWKS URL with it unless `endpoints.jwksUri` is set too.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the field at fault.
+    pub fn from_options(options: &Object) -> Result<Self> {
+        let mut r = Reader::new(options);
+        let user_pool_id = r.required("userPoolId");
+        let client_id = r.required("clientId");
+        let domain = r.required("domain");
+        let redirect_uri = r.required("redirectUri");
+        r.check()?;
+        let mut c = Self::new(&user_pool_id, &client_id, &domain, &redirect_uri)?;
+        c.logout_uri = r.string("logoutUri");
+        if let Some(scopes) = r.strings("scopes") {
+            c.scopes = scopes;
+        }
+        c.identity_pool_id = r.string("identityPoolId");
+        let storage = r.string("storage");
+        if let Some(m) = r.seconds("refreshMarginSeconds") {
+            c.refresh_margin_seconds = m;
+        }
+        if let Some(t) = r.seconds("transactionTtlSeconds") {
+            c.transaction_ttl_seconds = t;
+        }
+        match r.string("refreshWith").as_deref() {
+            None | Some("tokenEndpoint") => {}
+            Some("api") => c.refresh_with = RefreshWith::Api,
+            Some(_) => r.fail("refreshWith", "must be 'tokenEndpoint' or 'api'"),
+        }
+        if let Some(mut endpoints) = r.object("endpoints") {
+            let e = &mut c.endpoints;
+            if let Some(issuer) = endpoints.string("issuer") {
+                e.jwks_uri = jwks_uri_for_issuer(&issuer);
+                e.issuer = issuer;
+            }
+            for (name, slot) in [
+                ("jwksUri", &mut e.jwks_uri),
+                ("cognitoIdp", &mut e.cognito_idp),
+                ("cognitoIdentity", &mut e.cognito_identity),
+                ("authorize", &mut e.authorize),
+                ("token", &mut e.token),
+                ("revoke", &mut e.revoke),
+                ("logout", &mut e.logout),
+                ("userInfo", &mut e.user_info),
+            ] {
+                if let Some(v) = endpoints.string(name) {
+                    *slot = v;
+                }
+            }
+            endpoints.check()?;
+        }
+        r.check()?;
+        if let Some(storage) = storage {
+            c.storage = StorageKind::parse(&storage)?;
+        }
+        c.validate()?;
+        Ok(c)
     }
 
     /// The provider name of the pool in identity-pool `Logins` maps:
@@ -460,6 +526,92 @@ mod tests {
             StorageKind::parse("cookie").unwrap_err().kind(),
             ErrorKind::Config
         );
+    }
+
+    #[test]
+    fn auth_config_from_options() {
+        let required = r#""userPoolId":"us-east-1_P","clientId":"abc","domain":"https://d.example","redirectUri":"https://app.example/""#;
+        let parse = |extra: &str| {
+            AuthConfig::from_options(&Object::parse(&format!("{{{required}{extra}}}")).unwrap())
+        };
+        let c = parse("").unwrap();
+        assert_eq!(c.scopes, ["openid", "email", "profile"]);
+        assert_eq!(c.storage, StorageKind::Local);
+        assert_eq!(c.refresh_margin_seconds, 120);
+        assert_eq!(c.transaction_ttl_seconds, 600);
+        assert_eq!(c.refresh_with, RefreshWith::TokenEndpoint);
+        assert_eq!(c.logout_uri, None);
+        assert_eq!(c.endpoints.token, "https://d.example/oauth2/token");
+
+        let c = parse(
+            r#","logoutUri":"https://app.example/bye","scopes":"openid","storage":"memory",
+               "refreshMarginSeconds":30,"transactionTtlSeconds":60,"refreshWith":"api",
+               "identityPoolId":"us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c",
+               "endpoints":{"issuer":"http://localhost:9230/us-east-1_P","cognitoIdp":"http://localhost:9230/"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.logout_uri.as_deref(), Some("https://app.example/bye"));
+        assert_eq!(c.scopes, ["openid"]);
+        assert_eq!(c.storage, StorageKind::Memory);
+        assert_eq!(
+            (c.refresh_margin_seconds, c.transaction_ttl_seconds),
+            (30, 60)
+        );
+        assert_eq!(c.refresh_with, RefreshWith::Api);
+        assert_eq!(c.endpoints.issuer, "http://localhost:9230/us-east-1_P");
+        assert_eq!(
+            c.endpoints.jwks_uri,
+            "http://localhost:9230/us-east-1_P/.well-known/jwks.json"
+        );
+        assert_eq!(c.endpoints.cognito_idp, "http://localhost:9230/");
+        let c = parse(
+            r#","endpoints":{"issuer":"https://i.example/p","jwksUri":"https://k.example/j"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.endpoints.jwks_uri, "https://k.example/j");
+
+        let field = |extra: &str| {
+            let err = parse(extra).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config, "{extra}");
+            err.message().split(':').next().unwrap().to_owned()
+        };
+        assert_eq!(field(r#","logoutUri":5"#), "logoutUri");
+        assert_eq!(field(r#","scopes":["email"]"#), "scopes");
+        assert_eq!(field(r#","scopes":{}"#), "scopes");
+        assert_eq!(field(r#","storage":"cookies""#), "storage");
+        assert_eq!(
+            field(r#","refreshMarginSeconds":"60""#),
+            "refreshMarginSeconds"
+        );
+        assert_eq!(
+            field(r#","transactionTtlSeconds":1.5"#),
+            "transactionTtlSeconds"
+        );
+        assert_eq!(field(r#","refreshWith":"magic""#), "refreshWith");
+        assert_eq!(field(r#","identityPoolId":"nope""#), "identityPoolId");
+        assert_eq!(field(r#","endpoints":"x""#), "endpoints");
+        assert_eq!(field(r#","endpoints":{"issuer":5}"#), "endpoints.issuer");
+        assert_eq!(
+            field(r#","endpoints":{"token":"ftp://x"}"#),
+            "endpoints.token"
+        );
+        assert_eq!(
+            parse(r#","endpoints":{"userInfo":[]}"#)
+                .unwrap_err()
+                .message(),
+            "endpoints.userInfo: must be a string"
+        );
+        for (key, value) in [
+            ("userPoolId", "us-east-1_P"),
+            ("clientId", "abc"),
+            ("domain", "https://d.example"),
+            ("redirectUri", "https://app.example/"),
+        ] {
+            let text = required.replace(&format!(r#""{key}":"{value}""#), r#""other":1"#);
+            let err = AuthConfig::from_options(&Object::parse(&format!("{{{text}}}")).unwrap())
+                .unwrap_err();
+            assert_eq!(err.message(), format!("{key}: required"));
+        }
     }
 
     #[test]

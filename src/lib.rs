@@ -4,8 +4,8 @@
 //! token storage and refresh safe across tabs, local verification of Cognito ID and access tokens,
 //! identity-pool AWS credentials and SigV4 signing.
 //!
-//! The protocol core ([`config`], [`pkce`], [`oauth`], [`session`], [`identity`], [`sigv4`], [`jwt`])
-//! does no I/O and takes time as an argument, so it runs and is tested natively. On `wasm32`,
+//! The protocol core ([`config`], [`options`], [`pkce`], [`oauth`], [`session`], [`identity`],
+//! [`sigv4`], [`jwt`]) does no I/O and takes time as an argument, so it runs and is tested natively. On `wasm32`,
 //! `platform` adds the browser (fetch, storage, Web Locks, BroadcastChannel): `CognitoAuth` and
 //! `JwtVerifier`, and the JS facade exported to npm (`import init, { CognitoAuth } from 'cognito-wasm'`).
 //!
@@ -26,6 +26,7 @@ pub mod identity;
 pub mod json;
 pub mod jwt;
 pub mod oauth;
+pub mod options;
 pub mod pkce;
 pub mod secret;
 pub mod session;

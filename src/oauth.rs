@@ -6,6 +6,7 @@ use std::fmt;
 use crate::config::{AuthConfig, RefreshWith};
 use crate::error::{config, quoted, Error, ErrorKind, Result};
 use crate::json::{Object, Value};
+use crate::options::Reader;
 use crate::secret::Secret;
 
 /// A request to send. `Debug` leaves out the body, which may hold a code, a verifier or a token.
@@ -96,8 +97,30 @@ pub struct SignInOptions {
     pub lang: Option<String>,
     /// `prompt`: e.g. `login` to force the form.
     pub prompt: Option<String>,
-    /// Scopes for this sign-in, instead of the configured ones.
+    /// Scopes for this sign-in, instead of the configured ones. Default: the configured scopes.
     pub scopes: Option<Vec<String>>,
+    /// `customState`: application state kept with the login transaction and handed back by the
+    /// redirect callback. Default: none.
+    pub custom_state: Option<String>,
+}
+
+impl SignInOptions {
+    /// Reads `{ identityProvider, idpIdentifier, loginHint, lang, prompt, scopes, customState }`;
+    /// every field is optional (see each field for its default).
+    pub fn from_options(options: &Object) -> Result<Self> {
+        let mut r = Reader::new(options);
+        let options = Self {
+            identity_provider: r.string("identityProvider"),
+            idp_identifier: r.string("idpIdentifier"),
+            login_hint: r.string("loginHint"),
+            lang: r.string("lang"),
+            prompt: r.string("prompt"),
+            scopes: r.strings("scopes"),
+            custom_state: r.string("customState"),
+        };
+        r.check()?;
+        Ok(options)
+    }
 }
 
 /// The managed-login `/oauth2/authorize` URL for a sign-in with PKCE S256.
@@ -689,6 +712,38 @@ mod tests {
             classify_failure(&header_only, Grant::Refresh).kind(),
             SessionEnded
         );
+    }
+
+    #[test]
+    fn sign_in_options_from_an_options_object() {
+        let o = Object::parse(
+            r#"{"identityProvider":"Google","scopes":"openid","customState":"cart=3","lang":"fr"}"#,
+        )
+        .unwrap();
+        let options = SignInOptions::from_options(&o).unwrap();
+        assert_eq!(
+            options,
+            SignInOptions {
+                identity_provider: Some("Google".into()),
+                lang: Some("fr".into()),
+                scopes: Some(vec!["openid".into()]),
+                custom_state: Some("cart=3".into()),
+                ..Default::default()
+            }
+        );
+        assert_eq!(
+            SignInOptions::from_options(&Object::new()).unwrap(),
+            SignInOptions::default()
+        );
+        for (text, field) in [
+            (r#"{"customState":{}}"#, "customState"),
+            (r#"{"scopes":[1]}"#, "scopes"),
+            (r#"{"loginHint":true}"#, "loginHint"),
+        ] {
+            let err = SignInOptions::from_options(&Object::parse(text).unwrap()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config);
+            assert!(err.message().starts_with(field), "{text}");
+        }
     }
 
     #[test]

@@ -2,10 +2,11 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{field, opt_string, string_list, to_js, to_plain};
-use crate::config::{AuthConfig, RefreshWith, StorageKind};
-use crate::error::{config, Result};
+use super::{to_js, to_plain};
+use crate::config::AuthConfig;
+use crate::error::config;
 use crate::oauth::SignInOptions;
+use crate::options::{GetTokensOptions, SignOutOptions};
 use crate::platform::{self, EventName};
 
 /// Managed-login sign-in (authorization code + PKCE), token storage and refresh, sign-out; safe across
@@ -15,109 +16,15 @@ pub struct JsCognitoAuth {
     inner: platform::CognitoAuth,
 }
 
-fn opt_bool(options: &JsValue, name: &str, default: bool) -> Result<bool> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(default);
-    }
-    let v = field(options, name)?;
-    if v.is_undefined() {
-        return Ok(default);
-    }
-    v.as_bool()
-        .ok_or_else(|| config(format!("{name}: must be true or false")))
-}
-
-fn opt_seconds(options: &JsValue, name: &str) -> Result<Option<u64>> {
-    let v = field(options, name)?;
-    if v.is_undefined() {
-        return Ok(None);
-    }
-    v.as_f64()
-        .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 1e9)
-        .map(|n| Some(n as u64))
-        .ok_or_else(|| config(format!("{name}: must be a whole number of seconds")))
-}
-
-fn required(options: &JsValue, name: &str) -> Result<String> {
-    opt_string(options, name)?.ok_or_else(|| config(format!("{name}: required")))
-}
-
-fn parse_config(options: &JsValue) -> Result<AuthConfig> {
-    let mut c = AuthConfig::new(
-        &required(options, "userPoolId")?,
-        &required(options, "clientId")?,
-        &required(options, "domain")?,
-        &required(options, "redirectUri")?,
-    )?;
-    c.logout_uri = opt_string(options, "logoutUri")?;
-    let scopes = field(options, "scopes")?;
-    if !scopes.is_undefined() {
-        c.scopes = string_list(&scopes, "scopes")?;
-    }
-    c.identity_pool_id = opt_string(options, "identityPoolId")?;
-    if let Some(storage) = opt_string(options, "storage")? {
-        c.storage = StorageKind::parse(&storage)?;
-    }
-    if let Some(m) = opt_seconds(options, "refreshMarginSeconds")? {
-        c.refresh_margin_seconds = m;
-    }
-    if let Some(t) = opt_seconds(options, "transactionTtlSeconds")? {
-        c.transaction_ttl_seconds = t;
-    }
-    if let Some(r) = opt_string(options, "refreshWith")? {
-        c.refresh_with = match r.as_str() {
-            "tokenEndpoint" => RefreshWith::TokenEndpoint,
-            "api" => RefreshWith::Api,
-            _ => return Err(config("refreshWith: must be 'tokenEndpoint' or 'api'")),
-        };
-    }
-    let endpoints = field(options, "endpoints")?;
-    if !endpoints.is_undefined() {
-        let e = &mut c.endpoints;
-        let issuer = opt_string(&endpoints, "issuer")?;
-        if let Some(issuer) = issuer {
-            e.jwks_uri = crate::config::jwks_uri_for_issuer(&issuer);
-            e.issuer = issuer;
-        }
-        for (name, slot) in [
-            ("jwksUri", &mut e.jwks_uri),
-            ("cognitoIdp", &mut e.cognito_idp),
-            ("cognitoIdentity", &mut e.cognito_identity),
-            ("authorize", &mut e.authorize),
-            ("token", &mut e.token),
-            ("revoke", &mut e.revoke),
-            ("logout", &mut e.logout),
-            ("userInfo", &mut e.user_info),
-        ] {
-            if let Some(v) = opt_string(&endpoints, name)
-                .map_err(|e| config(format!("endpoints.{}", e.message())))?
-            {
-                *slot = v;
-            }
-        }
-    }
-    c.validate()?;
-    Ok(c)
-}
-
-fn parse_sign_in(options: &JsValue) -> Result<(SignInOptions, Option<String>)> {
-    if options.is_undefined() || options.is_null() {
-        return Ok((SignInOptions::default(), None));
-    }
-    let scopes = field(options, "scopes")?;
-    let sign_in = SignInOptions {
-        identity_provider: opt_string(options, "identityProvider")?,
-        idp_identifier: opt_string(options, "idpIdentifier")?,
-        login_hint: opt_string(options, "loginHint")?,
-        lang: opt_string(options, "lang")?,
-        prompt: opt_string(options, "prompt")?,
-        scopes: if scopes.is_undefined() {
-            None
-        } else {
-            Some(string_list(&scopes, "scopes")?)
-        },
-    };
-    Ok((sign_in, opt_string(options, "customState")?))
+/// Reads an optional options argument (`undefined`/`null` → every default) with `from_options`.
+pub(super) fn read<T>(
+    value: Option<JsValue>,
+    from_options: fn(&crate::json::Object) -> crate::error::Result<T>,
+) -> crate::error::Result<T> {
+    from_options(&super::options(
+        &value.unwrap_or(JsValue::UNDEFINED),
+        false,
+    )?)
 }
 
 fn url_arg(url: Option<String>) -> Option<String> {
@@ -137,7 +44,9 @@ impl JsCognitoAuth {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "CognitoAuthOptions")] options: JsValue,
     ) -> Result<JsCognitoAuth, JsValue> {
-        let config = parse_config(&options).map_err(to_js)?;
+        let config = super::options(&options, true)
+            .and_then(|o| AuthConfig::from_options(&o))
+            .map_err(to_js)?;
         let inner = platform::CognitoAuth::new(config).map_err(to_js)?;
         Ok(Self { inner })
     }
@@ -151,13 +60,11 @@ impl JsCognitoAuth {
         #[wasm_bindgen(unchecked_optional_param_type = "SignInWithRedirectOptions")]
         options: Option<JsValue>,
     ) -> js_sys::Promise {
-        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = self.inner.clone();
-        let parsed = parse_sign_in(&options);
+        let parsed = read(options, SignInOptions::from_options);
         super::promise(async move {
-            let (options, custom_state) = parsed.map_err(to_js)?;
             inner
-                .sign_in_with_redirect(options, custom_state)
+                .sign_in_with_redirect(parsed.map_err(to_js)?)
                 .await
                 .map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
@@ -194,12 +101,11 @@ impl JsCognitoAuth {
         #[wasm_bindgen(unchecked_optional_param_type = "{ forceRefresh?: boolean }")]
         options: Option<JsValue>,
     ) -> js_sys::Promise {
-        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = self.inner.clone();
-        let force = opt_bool(&options, "forceRefresh", false);
+        let parsed = read(options, GetTokensOptions::from_options);
         super::promise(async move {
             let tokens = inner
-                .get_tokens(force.map_err(to_js)?)
+                .get_tokens(parsed.map_err(to_js)?)
                 .await
                 .map_err(to_js)?;
             match tokens {
@@ -231,13 +137,11 @@ impl JsCognitoAuth {
         #[wasm_bindgen(unchecked_optional_param_type = "{ global?: boolean; redirect?: boolean }")]
         options: Option<JsValue>,
     ) -> js_sys::Promise {
-        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = self.inner.clone();
-        let global = opt_bool(&options, "global", false);
-        let redirect = opt_bool(&options, "redirect", true);
+        let parsed = read(options, SignOutOptions::from_options);
         super::promise(async move {
             inner
-                .sign_out(global.map_err(to_js)?, redirect.map_err(to_js)?)
+                .sign_out(parsed.map_err(to_js)?)
                 .await
                 .map_err(to_js)?;
             Ok(JsValue::UNDEFINED)

@@ -4,23 +4,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::auth::JsCognitoAuth;
+use super::auth::{read, JsCognitoAuth};
 use super::{field, opt_string, to_js, to_plain};
 use crate::error::{config, Result};
 use crate::identity::IdentityCredentials;
+use crate::options::{AwsServiceOptions, CredentialsOptions, PresignOptions};
 use crate::sigv4::{self, Credentials, SigningParams, SigningSettings};
 
 fn credentials_to_js(c: &IdentityCredentials) -> Result<JsValue, JsValue> {
     Ok(to_plain(&c.to_app_json()))
-}
-
-/// `{ service, region }` (both required).
-fn service_region(options: &JsValue) -> Result<(String, String)> {
-    let service =
-        opt_string(options, "service")?.ok_or_else(|| config("service: required, e.g. 's3'"))?;
-    let region = opt_string(options, "region")?
-        .ok_or_else(|| config("region: required, e.g. 'us-east-1'"))?;
-    Ok((service, region))
 }
 
 /// Headers from a `Headers` object, an array of pairs, or a plain object.
@@ -104,16 +96,11 @@ impl JsCognitoAuth {
         #[wasm_bindgen(unchecked_optional_param_type = "{ forceRefresh?: boolean }")]
         options: Option<JsValue>,
     ) -> js_sys::Promise {
-        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = self.inner().clone();
-        let force = if options.is_object() {
-            field(&options, "forceRefresh").map(|v| v.as_bool().unwrap_or(false))
-        } else {
-            Ok(false)
-        };
+        let parsed = read(options, CredentialsOptions::from_options);
         super::promise(async move {
             let creds = inner
-                .get_credentials(force.map_err(to_js)?)
+                .get_credentials(parsed.map_err(to_js)?)
                 .await
                 .map_err(to_js)?;
             credentials_to_js(&creds)
@@ -131,7 +118,7 @@ impl JsCognitoAuth {
     ) -> js_sys::Promise {
         let inner = self.inner().clone();
         super::promise(async move {
-            let (service, region) = service_region(&options).map_err(to_js)?;
+            let service = read(Some(options), AwsServiceOptions::from_options).map_err(to_js)?;
             let method = method_of(&init).map_err(to_js)?;
             let (headers, body) = if init.is_object() {
                 let headers =
@@ -144,7 +131,7 @@ impl JsCognitoAuth {
                 (Vec::new(), Vec::new())
             };
             let response = inner
-                .signed_fetch(&url, &method, headers, body, &service, &region)
+                .signed_fetch(&url, &method, headers, body, &service)
                 .await
                 .map_err(to_js)?;
             Ok(response.into())
@@ -162,24 +149,8 @@ impl JsCognitoAuth {
     ) -> js_sys::Promise {
         let inner = self.inner().clone();
         super::promise(async move {
-            let (service, region) = service_region(&options).map_err(to_js)?;
-            let expires = field(&options, "expiresIn").map_err(to_js)?;
-            let expires_in = if expires.is_undefined() {
-                900
-            } else {
-                expires
-                    .as_f64()
-                    .filter(|e| e.fract() == 0.0 && *e >= 1.0 && *e <= sigv4::MAX_EXPIRES_IN as f64)
-                    .ok_or_else(|| {
-                        to_js(config(
-                            "expiresIn: a whole number of seconds from 1 to 604800",
-                        ))
-                    })? as u64
-            };
-            let url = inner
-                .presign_url(&url, &service, &region, expires_in)
-                .await
-                .map_err(to_js)?;
+            let options = read(Some(options), PresignOptions::from_options).map_err(to_js)?;
+            let url = inner.presign_url(&url, &options).await.map_err(to_js)?;
             Ok(url.into())
         })
     }
@@ -217,7 +188,8 @@ fn sign_request_inner(
             .ok_or_else(|| config("secretAccessKey: required"))?,
         opt_string(credentials, "sessionToken")?,
     );
-    let (service, region) = service_region(options)?;
+    let AwsServiceOptions { service, region } =
+        AwsServiceOptions::from_options(&super::options(options, false)?)?;
     let time = field(options, "signingTime")?;
     let time_ms = if time.is_undefined() {
         js_sys::Date::now()

@@ -10,7 +10,7 @@ mod verifier;
 #[cfg(test)]
 mod tests;
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use crate::error::{config, Error, Result};
 
@@ -40,37 +40,49 @@ pub(crate) fn to_plain(value: &crate::json::Object) -> JsValue {
     js_sys::JSON::parse(&value.to_json()).unwrap_or(JsValue::NULL)
 }
 
-/// Reads `options[field]`, treating a missing object as an error.
+/// An options object as a JSON [`Object`](crate::json::Object), through the browser's
+/// `JSON.stringify` (one copy of the rules in the core instead of a `Reflect` read per field).
+/// `undefined` and `null` are an empty object unless `required`; anything but a plain object is
+/// `ERR_CONFIG` (`options: ...`).
+pub(crate) fn options(value: &JsValue, required: bool) -> Result<crate::json::Object> {
+    if !value.is_object() {
+        if !required && (value.is_undefined() || value.is_null()) {
+            return Ok(crate::json::Object::new());
+        }
+        return Err(config("options: an options object is required"));
+    }
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| config("options: not serialisable as JSON"))?;
+    crate::json::Object::parse(&text)
+        .ok_or_else(|| config("options: an options object is required"))
+}
+
+#[cfg(feature = "auth-exports")]
+/// Reads `options[field]`, treating a missing object as an error: for values JSON cannot carry
+/// (`Headers`, `Blob`, `ArrayBuffer` bodies, `Date`s).
 pub(crate) fn field(options: &JsValue, name: &str) -> Result<JsValue> {
     if !options.is_object() {
         return Err(config("options: an options object is required"));
     }
-    js_sys::Reflect::get(options, &name.into()).map_err(|_| config(format!("{name}: unreadable")))
+    js_sys::Reflect::get(options, &name.into()).map_err(|_| {
+        let mut message = String::from(name);
+        message.push_str(": unreadable");
+        config(message)
+    })
 }
 
-/// An optional string field: `undefined` → `None`.
+#[cfg(feature = "auth-exports")]
+/// An optional string field read with `Reflect`: `undefined` → `None`.
 pub(crate) fn opt_string(options: &JsValue, name: &str) -> Result<Option<String>> {
     let v = field(options, name)?;
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_string()
-        .map(Some)
-        .ok_or_else(|| config(format!("{name}: must be a string")))
-}
-
-/// A string or array of strings: `undefined`/`null` → empty.
-pub(crate) fn string_list(value: &JsValue, name: &str) -> Result<Vec<String>> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Vec::new());
-    }
-    if let Some(s) = value.as_string() {
-        return Ok(vec![s]);
-    }
-    let invalid = || config(format!("{name}: must be a string or an array of strings"));
-    let array = value.dyn_ref::<js_sys::Array>().ok_or_else(invalid)?;
-    array
-        .iter()
-        .map(|v| v.as_string().ok_or_else(invalid))
-        .collect()
+    v.as_string().map(Some).ok_or_else(|| {
+        let mut message = String::from(name);
+        message.push_str(": must be a string");
+        config(message)
+    })
 }

@@ -17,7 +17,7 @@ pub use token::Claims;
 pub(crate) use token::{peek_claims, seconds};
 pub(crate) use token::{string, strings};
 pub use verifier::{
-    Step, TokenUse, Verifier, VerifierConfig, MAX_GRACE_SECONDS, VERIFIED_CACHE_SIZE,
+    inline_jwks, Step, TokenUse, Verifier, VerifierConfig, MAX_GRACE_SECONDS, VERIFIED_CACHE_SIZE,
 };
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

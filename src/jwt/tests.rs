@@ -526,3 +526,128 @@ fn a_new_key_set_forgets_verified_tokens() {
         ErrorKind::JwkNotFound
     );
 }
+
+fn options_object(extra: &str) -> crate::json::Object {
+    crate::json::Object::parse(&format!(
+        r#"{{"userPoolId":"{POOL}","tokenUse":"id","clientId":"{CLIENT}"{extra}}}"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn verifier_config_from_options() {
+    let c = VerifierConfig::from_options(&options_object("")).unwrap();
+    assert_eq!(c.issuer, ISS);
+    assert_eq!(c.jwks_uri, format!("{ISS}/.well-known/jwks.json"));
+    assert_eq!(c.token_use, Some(TokenUse::Id));
+    assert_eq!(c.client_ids, Some(vec![CLIENT.to_owned()]));
+    assert!(c.groups.is_empty() && c.scopes.is_empty());
+    assert_eq!(c.grace_seconds, 0);
+    assert_eq!(c.algorithms, vec![Algorithm::RS256]);
+
+    let c = VerifierConfig::from_options(&options_object(
+        r#","groups":"admins","scope":["a","b"],"graceSeconds":30,"issuer":"http://localhost:9230/p""#,
+    ))
+    .unwrap();
+    assert_eq!(c.groups, ["admins"]);
+    assert_eq!(c.scopes, ["a", "b"]);
+    assert_eq!(c.grace_seconds, 30);
+    assert_eq!(c.issuer, "http://localhost:9230/p");
+    assert_eq!(c.jwks_uri, "http://localhost:9230/p/.well-known/jwks.json");
+    let c = VerifierConfig::from_options(&options_object(
+        r#","issuer":"https://i.example/p","jwksUri":"https://k.example/j","groups":null"#,
+    ))
+    .unwrap();
+    assert_eq!(c.jwks_uri, "https://k.example/j");
+    assert!(c.groups.is_empty());
+
+    let any = crate::json::Object::parse(&format!(
+        r#"{{"userPoolId":"{POOL}","tokenUse":null,"clientId":null}}"#
+    ))
+    .unwrap();
+    let c = VerifierConfig::from_options(&any).unwrap();
+    assert_eq!((c.token_use, c.client_ids), (None, None));
+
+    for (text, field) in [
+        (
+            format!(r#"{{"tokenUse":"id","clientId":"{CLIENT}"}}"#),
+            "userPoolId",
+        ),
+        (
+            format!(r#"{{"userPoolId":"nope","tokenUse":"id","clientId":"{CLIENT}"}}"#),
+            "userPoolId",
+        ),
+        (
+            format!(r#"{{"userPoolId":"{POOL}","clientId":"{CLIENT}"}}"#),
+            "tokenUse",
+        ),
+        (
+            format!(r#"{{"userPoolId":"{POOL}","tokenUse":"refresh","clientId":"{CLIENT}"}}"#),
+            "tokenUse",
+        ),
+        (
+            format!(r#"{{"userPoolId":"{POOL}","tokenUse":1,"clientId":"{CLIENT}"}}"#),
+            "tokenUse",
+        ),
+        (
+            format!(r#"{{"userPoolId":"{POOL}","tokenUse":"id"}}"#),
+            "clientId",
+        ),
+        (
+            format!(r#"{{"userPoolId":"{POOL}","tokenUse":"id","clientId":[1]}}"#),
+            "clientId",
+        ),
+        (
+            format!(r#"{{"userPoolId":"{POOL}","tokenUse":"id","clientId":[]}}"#),
+            "clientId",
+        ),
+    ] {
+        let o = crate::json::Object::parse(&text).unwrap();
+        let e = VerifierConfig::from_options(&o).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{text}");
+        assert!(e.message().starts_with(field), "{text}: {}", e.message());
+    }
+    for (extra, field) in [
+        (r#","graceSeconds":-1"#, "graceSeconds"),
+        (r#","graceSeconds":3600"#, "graceSeconds"),
+        (r#","graceSeconds":"5""#, "graceSeconds"),
+        (r#","groups":5"#, "groups"),
+        (r#","scope":[""]"#, "scope"),
+        (r#","issuer":"http://evil.example/x""#, "issuer"),
+        (r#","issuer":5"#, "issuer"),
+        (r#","jwksUri":"ftp://x""#, "jwksUri"),
+    ] {
+        let e = VerifierConfig::from_options(&options_object(extra)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{extra}");
+        assert!(e.message().starts_with(field), "{extra}: {}", e.message());
+    }
+}
+
+#[test]
+fn inline_jwks_as_an_object_or_as_text() {
+    let body = String::from_utf8(jwks_body()).unwrap();
+    let text = {
+        let mut quoted = String::new();
+        crate::json::write_string(&body, &mut quoted);
+        quoted
+    };
+    let token = id_token(&id_claims());
+    for extra in [format!(r#","jwks":{body}"#), format!(r#","jwks":{text}"#)] {
+        let options = options_object(&extra);
+        let jwks = inline_jwks(&options).unwrap().expect("an inline key set");
+        let v =
+            Verifier::new(VerifierConfig::from_options(&options).unwrap(), Some(&jwks)).unwrap();
+        assert!(v.verify_cached(&token, NOW).is_ok(), "{extra}");
+    }
+    assert_eq!(inline_jwks(&options_object("")).unwrap(), None);
+    for bad in [r#","jwks":5"#, r#","jwks":null"#, r#","jwks":[]"#] {
+        let e = inline_jwks(&options_object(bad)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.message().starts_with("jwks"), "{bad}");
+    }
+    let nokeys = inline_jwks(&options_object(r#","jwks":{"nokeys":[]}"#))
+        .unwrap()
+        .unwrap();
+    let err = Verifier::new(config(Some(TokenUse::Id)), Some(&nokeys)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Jwks);
+}

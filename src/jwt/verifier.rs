@@ -11,6 +11,8 @@ use super::provider;
 use super::token::{self, Claims};
 use crate::config::{check_url, jwks_uri_for_issuer, UserPoolId};
 use crate::error::{config, joined, quoted, Error, ErrorKind, Result};
+use crate::json::{Object, Value};
+use crate::options::Reader;
 
 /// How many verified tokens the verifier remembers, so that verifying the same token again only re-checks
 /// its time claims (the signature, issuer, audience and the rest cannot change).
@@ -18,6 +20,23 @@ pub const VERIFIED_CACHE_SIZE: usize = 32;
 
 /// The largest accepted `grace_seconds`: leeway on `exp` and `nbf` must stay small.
 pub const MAX_GRACE_SECONDS: u64 = 300;
+
+/// The inline `jwks` option of a verifier's options object, as JSON text: a key set object
+/// (`{ keys: [...] }`) or its JSON text; `None` when absent. Whether it is a usable key set is
+/// checked by [`Verifier::new`] ([`ErrorKind::Jwks`]).
+///
+/// # Errors
+/// [`ErrorKind::Config`] when `jwks` is neither an object nor a string.
+pub fn inline_jwks(options: &Object) -> Result<Option<Vec<u8>>> {
+    match options.get("jwks") {
+        None => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone().into_bytes())),
+        Some(Value::Object(set)) => Ok(Some(set.to_json().into_bytes())),
+        Some(_) => Err(config(
+            "jwks: must be a JWKS object ({ keys: [...] }) or its JSON text",
+        )),
+    }
+}
 
 /// Which Cognito token a verifier accepts (`token_use` claim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +118,64 @@ impl VerifierConfig {
             algorithms: vec![Algorithm::RS256],
             refetch_wait_seconds: DEFAULT_REFETCH_WAIT_SECONDS,
         })
+    }
+
+    /// A validated configuration from the JS `JwtVerifier` options object: `userPoolId`, `tokenUse`
+    /// (`'id'`, `'access'` or `null` for both) and `clientId` (a string, a list, or `null` to skip the
+    /// audience check) are required; `groups`, `scope`, `graceSeconds`, `issuer` and `jwksUri`
+    /// override the defaults stated on each field. An `issuer` override moves the JWKS URL with it
+    /// unless `jwksUri` is set too. The inline `jwks` option is read by [`inline_jwks`].
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`] naming the field at fault.
+    pub fn from_options(options: &Object) -> Result<Self> {
+        let mut r = Reader::new(options);
+        let pool = r.required("userPoolId");
+        let token_use = match r.value("tokenUse") {
+            None => {
+                r.fail(
+                    "tokenUse",
+                    "required: 'id', 'access', or null to accept both",
+                );
+                None
+            }
+            Some(Value::Null) => None,
+            Some(Value::String(s)) => match s.parse::<TokenUse>() {
+                Ok(token_use) => Some(token_use),
+                Err(e) => {
+                    r.record(e);
+                    None
+                }
+            },
+            Some(_) => {
+                r.fail("tokenUse", "must be 'id', 'access' or null");
+                None
+            }
+        };
+        if r.value("clientId").is_none() {
+            r.fail(
+                "clientId",
+                "required: a client id, a list of them, or null to skip the audience check",
+            );
+        }
+        let client_ids = r.strings("clientId");
+        r.check()?;
+        let mut c = Self::new(&pool, token_use, client_ids)?;
+        c.groups = r.strings("groups").unwrap_or_default();
+        c.scopes = r.strings("scope").unwrap_or_default();
+        if let Some(grace) = r.seconds("graceSeconds") {
+            c.grace_seconds = grace;
+        }
+        if let Some(issuer) = r.string("issuer") {
+            c.jwks_uri = jwks_uri_for_issuer(&issuer);
+            c.issuer = issuer;
+        }
+        if let Some(uri) = r.string("jwksUri") {
+            c.jwks_uri = uri;
+        }
+        r.check()?;
+        c.validate()?;
+        Ok(c)
     }
 
     /// Checks the fields that can be set by hand.

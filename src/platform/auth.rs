@@ -18,6 +18,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::json::Object;
 use crate::jwt::{self, Claims, VerifierConfig};
 use crate::oauth::{self, CallbackOutcome, Grant, SignInOptions, TokenResponse};
+use crate::options::{GetTokensOptions, SignOutOptions};
 use crate::pkce::{self, Pkce};
 use crate::session::{
     self, backoff_ms, storage_key, HandledCallback, Session, Transaction, STORAGE_VERSION,
@@ -266,21 +267,13 @@ impl CognitoAuth {
 
     /// Starts a sign-in: stores a login transaction (PKCE verifier, nonce, custom state) under a fresh
     /// `state` and navigates to the managed login.
-    pub async fn sign_in_with_redirect(
-        &self,
-        options: SignInOptions,
-        custom_state: Option<String>,
-    ) -> Result<()> {
-        let url = self.prepare_sign_in(&options, custom_state)?;
+    pub async fn sign_in_with_redirect(&self, options: SignInOptions) -> Result<()> {
+        let url = self.prepare_sign_in(&options)?;
         browser::navigate(&url)
     }
 
     /// Stores a login transaction and returns the authorize URL without navigating.
-    pub fn prepare_sign_in(
-        &self,
-        options: &SignInOptions,
-        custom_state: Option<String>,
-    ) -> Result<String> {
+    pub fn prepare_sign_in(&self, options: &SignInOptions) -> Result<String> {
         let inner = &self.inner;
         let now = now_seconds();
         inner.prune_transactions(now);
@@ -293,7 +286,7 @@ impl CognitoAuth {
             state: state.clone(),
             verifier: pkce.verifier,
             nonce,
-            custom_state,
+            custom_state: options.custom_state.clone(),
             return_to: browser::location_path(),
             created_at: now,
         };
@@ -329,13 +322,13 @@ impl CognitoAuth {
         .await
     }
 
-    /// Valid tokens, refreshed first when they expire within the margin (or when `force_refresh`);
-    /// `None` when signed out.
-    pub async fn get_tokens(&self, force_refresh: bool) -> Result<Option<Tokens>> {
+    /// Valid tokens, refreshed first when they expire within the margin (or when
+    /// [`force_refresh`](GetTokensOptions::force_refresh)); `None` when signed out.
+    pub async fn get_tokens(&self, options: GetTokensOptions) -> Result<Option<Tokens>> {
         Ok(self
             .inner
             .clone()
-            .valid_session(force_refresh)
+            .valid_session(options.force_refresh)
             .await?
             .as_ref()
             .map(Tokens::from))
@@ -355,10 +348,12 @@ impl CognitoAuth {
         Ok(Some(User::from_claims(claims)))
     }
 
-    /// Signs out: `GlobalSignOut` when `global`, revokes the refresh token, clears the session in every
-    /// tab, then (when `redirect`) navigates to the managed `/logout`. Network failures of the revocation
-    /// do not stop the local sign-out.
-    pub async fn sign_out(&self, global: bool, redirect: bool) -> Result<()> {
+    /// Signs out: `GlobalSignOut` when [`global`](SignOutOptions::global), revokes the refresh token,
+    /// clears the session in every tab, then (when [`redirect`](SignOutOptions::redirect), the default)
+    /// navigates to the managed `/logout`. Network failures of the revocation do not stop the local
+    /// sign-out.
+    pub async fn sign_out(&self, options: SignOutOptions) -> Result<()> {
+        let SignOutOptions { global, redirect } = options;
         let inner = &self.inner;
         let logout = if redirect {
             Some(oauth::logout_url(&inner.config)?)

@@ -11,6 +11,7 @@ use super::now_seconds;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{self, IdentityCredentials, Principal};
 use crate::jwt;
+use crate::options::{AwsServiceOptions, CredentialsOptions, PresignOptions};
 use crate::session;
 use crate::sigv4::{self, Credentials, SigningParams, SigningSettings};
 use futures_util::future::LocalBoxFuture;
@@ -47,8 +48,11 @@ impl CognitoAuth {
     /// Identity-pool credentials: the user's when signed in, a guest's otherwise (if the pool allows
     /// guests). Cached, refreshed shortly before their `Expiration`, one fetch at a time in a tab and
     /// across tabs; the identity id is stored and reused.
-    pub async fn get_credentials(&self, force_refresh: bool) -> Result<IdentityCredentials> {
-        self.credentials_for(self.context().await?, force_refresh)
+    pub async fn get_credentials(
+        &self,
+        options: CredentialsOptions,
+    ) -> Result<IdentityCredentials> {
+        self.credentials_for(self.context().await?, options.force_refresh)
             .await
     }
 
@@ -119,8 +123,7 @@ impl CognitoAuth {
         method: &str,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
-        service: &str,
-        region: &str,
+        options: &AwsServiceOptions,
     ) -> Result<web_sys::Response> {
         let url = wire_url(url)?;
         let headers = as_fetch_sends(headers);
@@ -130,7 +133,9 @@ impl CognitoAuth {
             headers: &headers,
             body: &body,
         };
-        let signed = self.sign(&request, service, region).await?;
+        let signed = self
+            .sign(&request, &options.service, &options.region)
+            .await?;
         // What was signed goes on the wire: the same method, every header as given (a repeated name
         // appended, not replaced) except those the signature replaces, the same bytes. `host` is the
         // browser's to set.
@@ -153,14 +158,15 @@ impl CognitoAuth {
             .ok_or_else(|| network("the request failed: offline, DNS, CORS or TLS"))
     }
 
-    /// A presigned `GET` URL valid for `expires_in` seconds, signed with the current credentials.
-    pub async fn presign_url(
-        &self,
-        url: &str,
-        service: &str,
-        region: &str,
-        expires_in: u64,
-    ) -> Result<String> {
+    /// A presigned `GET` URL valid for [`expires_in`](PresignOptions::expires_in) seconds (default
+    /// 900), signed with the current credentials.
+    pub async fn presign_url(&self, url: &str, options: &PresignOptions) -> Result<String> {
+        let PresignOptions {
+            service,
+            region,
+            expires_in,
+        } = options;
+        let (service, region, expires_in) = (service.as_str(), region.as_str(), *expires_in);
         let url = wire_url(url)?;
         let (creds, time) = self.signing().await?;
         let settings = if service == "s3" {

@@ -312,6 +312,34 @@ test('the constructor names the field at fault', async () => {
   await ctx.close();
 });
 
+test('method options are checked by one rule: a wrong type is ERR_CONFIG naming the field', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const errs = await evalIn(page, async () => {
+    const a = window.auth;
+    const calls = [
+      () => a.getTokens({ forceRefresh: 'x' }), () => a.getCredentials({ forceRefresh: 'x' }),
+      () => a.signOut({ redirect: 1 }), () => a.signOut({ global: 'yes' }), () => a.signInWithRedirect({ customState: {} }),
+      () => a.signInWithRedirect({ scopes: [1] }), () => a.getTokens(5),
+      () => a.presignUrl('https://b.example/k', { region: 'us-east-1' }),
+      () => a.presignUrl('https://b.example/k', { service: 's3', region: 'us-east-1', expiresIn: 0 }),
+      () => a.signedFetch('https://b.example/k', undefined, { service: 's3' }),
+    ];
+    const out = [];
+    for (const call of calls) {
+      const r = await window.settle(call());
+      out.push(r.err ? `${r.err.code}:${r.err.message.split(':')[0]}` : 'ok');
+    }
+    return out;
+  });
+  assert.deepEqual(errs, ['forceRefresh', 'forceRefresh', 'redirect', 'global', 'customState', 'scopes', 'options',
+    'service', 'expiresIn', 'region'].map((f) => `ERR_CONFIG:${f}`));
+  // Defaults hold without options, undefined or null alike: signed out, so no tokens and no navigation.
+  assert.deepEqual(await evalIn(page, async () => [await window.auth.getTokens(), await window.auth.getTokens(null),
+    await window.auth.getTokens({ forceRefresh: undefined })]), [null, null, null]);
+  await ctx.close();
+});
+
 test('refresh through GetTokensFromRefreshToken (refreshWith: api)', async () => {
   const ctx = await h.newContext();
   const page = await h.openApp(ctx);

@@ -25,7 +25,7 @@ wasm_package() {
   # Debian's binaryen is too old (its output fails to instantiate in Chromium): use the npm one.
   # wasm-bindgen drops the target_features section, so name rustc's default wasm32 features here
   # (not --all-features, whose output Chromium rejects).
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext \
+  node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext \
     --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
   # The glue as an app's bundler would minify it; `new URL('…_bg.wasm', import.meta.url)` stays intact.

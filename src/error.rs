@@ -94,8 +94,14 @@ impl ErrorKind {
 /// An error with its [`ErrorKind`] and a human-readable message.
 ///
 /// Messages never contain a token, a key or any other secret.
+///
+/// One pointer wide (the fields are boxed), so that a `Result` stays small and every `?` on a path that
+/// succeeds moves little: in wasm this is several KB of code.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     server_type: Option<String>,
@@ -104,43 +110,43 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Inner {
             kind,
             message: message.into(),
             server_type: None,
-        }
+        }))
     }
 
     /// Attaches the server's error type (`invalid_grant`, `NotAuthorizedException`, ...).
     pub fn with_server_type(mut self, server_type: impl Into<String>) -> Self {
-        self.server_type = Some(server_type.into());
+        self.0.server_type = Some(server_type.into());
         self
     }
 
     /// The OAuth `error` or AWS `__type` the server answered with, if any.
     pub fn server_type(&self) -> Option<&str> {
-        self.server_type.as_deref()
+        self.0.server_type.as_deref()
     }
 
     /// The kind of error.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The stable code string of the kind, e.g. `"ERR_JWT_SIGNATURE"`.
     pub fn code(&self) -> &'static str {
-        self.kind.code()
+        self.0.kind.code()
     }
 
     /// The human-readable message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind.code(), self.message)
+        write!(f, "{}: {}", self.0.kind.code(), self.0.message)
     }
 }
 

@@ -2,8 +2,11 @@
 
 mod auth;
 mod browser;
+mod callback;
 mod credentials;
+mod events;
 mod flight;
+mod refresh;
 mod verifier;
 
 pub use auth::{CallbackResult, CognitoAuth, ErrorDetail, EventDetail, EventName, Tokens, User};

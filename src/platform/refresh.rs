@@ -1,0 +1,190 @@
+//! Token acceptance (verification of a token response, clock offset, the new session) and the refresh
+//! engine: one refresh at a time in a tab and across tabs, rotation, retries of transient failures.
+
+use std::rc::Rc;
+
+use super::auth::{EventDetail, EventName, Inner};
+use super::browser;
+use super::flight::Flights;
+use super::now_seconds;
+use crate::error::{Error, ErrorKind, Result};
+use crate::jwt::{self, Claims};
+use crate::oauth::{self, Grant, TokenResponse};
+use crate::session::{self, backoff_ms, Session};
+
+/// Attempts of one refresh before a transient failure is reported to the caller.
+const REFRESH_ATTEMPTS: u32 = 3;
+
+impl Inner {
+    /// Verifies the tokens of a response (ID token with `nonce` when given, and access token) at the
+    /// server time measured from the ID token's `iat`, and builds the session.
+    pub(super) async fn accept_tokens(
+        &self,
+        tokens: TokenResponse,
+        previous: Option<&Session>,
+        nonce: Option<&str>,
+    ) -> Result<(Session, Claims)> {
+        let id_token = tokens.id_token.clone().ok_or_else(|| {
+            Error::new(
+                ErrorKind::OAuth,
+                "the token response has no ID token (is 'openid' in the scopes?)",
+            )
+        })?;
+        let local_now = now_seconds();
+        let iat = jwt::seconds(&jwt::peek_claims(&id_token)?, "iat").unwrap_or(local_now);
+        // A sign-in's ID token is fresh (its nonce was just made), so its iat tells the server time. A
+        // refresh has no nonce: its iat may move the session's clock only a little.
+        let offset = match previous {
+            Some(p) => session::refreshed_offset(iat, local_now, p.clock_offset),
+            None => session::clock_offset(iat, local_now),
+        };
+        let server_now = session::server_time(local_now, offset);
+        let id_claims = self.verifier.verify_at(&id_token, server_now).await?;
+        if jwt::string(&id_claims, "token_use") != Some("id") {
+            return Err(Error::new(
+                ErrorKind::JwtTokenUse,
+                "the ID token's token_use is not \"id\"",
+            ));
+        }
+        if let Some(expected) = nonce {
+            if jwt::string(&id_claims, "nonce") != Some(expected) {
+                return Err(Error::new(
+                    ErrorKind::NonceMismatch,
+                    "the ID token's nonce is not the one sent with the sign-in",
+                ));
+            }
+        }
+        let access_claims = self
+            .verifier
+            .verify_at(&tokens.access_token, server_now)
+            .await?;
+        if jwt::string(&access_claims, "token_use") != Some("access") {
+            return Err(Error::new(
+                ErrorKind::JwtTokenUse,
+                "the access token's token_use is not \"access\"",
+            ));
+        }
+        if jwt::string(&access_claims, "sub") != jwt::string(&id_claims, "sub") {
+            return Err(Error::new(
+                ErrorKind::JwtAudience,
+                "the ID and access tokens are for different users",
+            ));
+        }
+        let exp = jwt::seconds(&id_claims, "exp").unwrap_or(0);
+        let previous_refresh = previous.and_then(|p| p.refresh_token.clone());
+        let session = Session::from_tokens(tokens, exp, offset, previous_refresh, local_now)?;
+        Ok((session, id_claims))
+    }
+
+    pub(super) async fn valid_session(self: Rc<Self>, force: bool) -> Result<Option<Session>> {
+        let Some(session) = self.load_session() else {
+            return Ok(None);
+        };
+        if !force && !session.needs_refresh(now_seconds(), self.config.refresh_margin_seconds) {
+            return Ok(Some(session));
+        }
+        match self
+            .clone()
+            .refresh_shared(session.access_token.clone())
+            .await
+        {
+            Ok(s) => Ok(Some(s)),
+            // Only a definitive refusal ends the session: after any other failure, still-valid tokens
+            // are handed out.
+            Err(e)
+                if !matches!(e.kind(), ErrorKind::SessionEnded | ErrorKind::NotSignedIn)
+                    && !force
+                    && !session.is_expired(now_seconds()) =>
+            {
+                Ok(Some(session))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One refresh at a time in this tab; callers share its result.
+    pub(super) async fn refresh_shared(self: Rc<Self>, stale_access: String) -> Result<Session> {
+        let inner = self.clone();
+        Flights::join(&self.refreshing, "", move || async move {
+            let lock = format!("cognito-wasm.{}.refresh", inner.config.client_id);
+            browser::with_lock(&lock, inner.refresh_locked(stale_access)).await
+        })
+        .await
+    }
+
+    /// Under the cross-tab lock: re-read storage (another tab may have refreshed already), then redeem
+    /// the refresh token with retries for transient failures.
+    pub(super) async fn refresh_locked(self: Rc<Self>, stale_access: String) -> Result<Session> {
+        let Some(current) = self.load_session() else {
+            return Err(Error::new(
+                ErrorKind::NotSignedIn,
+                "signed out while refreshing",
+            ));
+        };
+        if current.access_token != stale_access {
+            return Ok(current);
+        }
+        let Some(mut refresh_token) = current.refresh_token.clone() else {
+            self.end_session("noRefreshToken");
+            return Err(Error::new(
+                ErrorKind::SessionEnded,
+                "the session has no refresh token",
+            ));
+        };
+        let mut current = current;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let response = browser::send(&oauth::refresh(&self.config, &refresh_token)).await;
+            let parsed = oauth::parse_token_response(&response, Grant::Refresh);
+            // Signed out (or signed in again) while the request was in flight: the answer belongs to a
+            // session that is gone and must not bring it back.
+            let still_current = self
+                .load_session()
+                .is_some_and(|s| s.refresh_token.as_ref() == Some(&refresh_token));
+            if !still_current {
+                return Err(Error::new(
+                    ErrorKind::NotSignedIn,
+                    "the session ended while it was being refreshed",
+                ));
+            }
+            let outcome = match parsed {
+                Ok(tokens) => {
+                    if let Some(rotated) = &tokens.refresh_token {
+                        // Rotation spent the old refresh token: keep the new one before anything else
+                        // can fail (verification, a JWKS fetch), or a retry would spend the old one again.
+                        current.refresh_token = Some(rotated.clone());
+                        self.save_session(&current)?;
+                        refresh_token = rotated.clone();
+                    }
+                    self.accept_tokens(tokens, Some(&current), None).await
+                }
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok((session, _)) => {
+                    self.save_session(&session)?;
+                    self.broadcast(EventName::TokenRefresh);
+                    self.emit(EventDetail::new(EventName::TokenRefresh));
+                    return Ok(session);
+                }
+                Err(e) if e.kind() == ErrorKind::SessionEnded => {
+                    self.end_session("refreshTokenRefused");
+                    return Err(e);
+                }
+                Err(e) => {
+                    let will_retry = e.kind() == ErrorKind::Network && attempt < REFRESH_ATTEMPTS;
+                    let mut detail = EventDetail::new(EventName::TokenRefreshFailure).error(&e);
+                    detail.attempt = Some(attempt);
+                    detail.will_retry = Some(will_retry);
+                    self.emit(detail);
+                    if !will_retry {
+                        return Err(e);
+                    }
+                    let random = u32::from_le_bytes(browser::random_bytes::<4>()?);
+                    browser::sleep_ms(backoff_ms(attempt - 1, random)).await;
+                }
+            }
+        }
+    }
+}

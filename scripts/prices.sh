@@ -27,19 +27,21 @@ fi
 
 gz() { node -e 'const z=require("zlib"),f=require("fs");let t=0;for(const p of process.argv.slice(1))t+=z.gzipSync(f.readFileSync(p),{level:9}).length;console.log(t)' "$@"; }
 
-wasm_package "$out" full --features talc,compact-sha2
-full=$(gz "$out/full_bg.wasm" "$out/full.js")
+# Every variant under the package's own file names (the names are in the glue), one folder each.
+mkdir -p "$out/full" "$out/variant" "$out/verifier"
+wasm_package "$out/full" cognito_wasm --features talc,compact-sha2
+full=$(gz "$out/full/cognito_wasm_bg.wasm" "$out/full/cognito_wasm.js")
 rows="{\"name\":\"full package\",\"gzip\":$full}"
 for v in "${variants[@]}"; do
   name=${v%%|*}; values=${v#*|}
   args=()
   for m in $values; do args+=(--cfg "cw_without=\"$m\""); done
   echo "== prices: without $name" >&2
-  wasm_package "$out" variant --features talc,compact-sha2 -- "${args[@]}" >&2
-  without=$(gz "$out/variant_bg.wasm" "$out/variant.js")
+  wasm_package "$out/variant" cognito_wasm --features talc,compact-sha2 -- "${args[@]}" >&2
+  without=$(gz "$out/variant/cognito_wasm_bg.wasm" "$out/variant/cognito_wasm.js")
   rows="$rows,{\"name\":\"$name\",\"gzip\":$((full - without))}"
 done
-wasm_package "$out" verifier --no-default-features --features talc,compact-sha2
-rows="$rows,{\"name\":\"part:verifier (cognito-wasm/verifier alone)\",\"gzip\":$(gz "$out/verifier_bg.wasm" "$out/verifier.js")}"
+wasm_package "$out/verifier" verifier --no-default-features --features talc,compact-sha2
+rows="$rows,{\"name\":\"part:verifier (cognito-wasm/verifier alone)\",\"gzip\":$(gz "$out/verifier/verifier_bg.wasm" "$out/verifier/verifier.js")}"
 echo "[$rows]" > "$out/prices.json"
 echo "wrote $out/prices.json" >&2

@@ -127,8 +127,10 @@ impl CognitoAuth {
     ) -> Result<web_sys::Response> {
         let url = wire_url(url)?;
         let headers = as_fetch_sends(headers);
+        // One method, upper-cased once, is both signed and sent (`patch` is not normalised by fetch).
+        let method = method.to_ascii_uppercase();
         let request = sigv4::Request {
-            method,
+            method: &method,
             url: &url,
             headers: &headers,
             body: &body,
@@ -153,7 +155,7 @@ impl CognitoAuth {
         wire.extend(signed.headers);
         let body =
             (!body.is_empty()).then(|| JsValue::from(js_sys::Uint8Array::from(body.as_slice())));
-        browser::fetch(&method.to_ascii_uppercase(), &url, &wire, body.as_ref())
+        browser::fetch(&method, &url, &wire, body.as_ref())
             .await
             .ok_or_else(|| network("the request failed: offline, DNS, CORS or TLS"))
     }

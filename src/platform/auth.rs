@@ -21,14 +21,15 @@ use crate::error::Result;
 use crate::jwt::VerifierConfig;
 use crate::oauth;
 use crate::options::{GetTokensOptions, SignOutOptions};
-use crate::pkce;
 use crate::session::{self, storage_key, Session};
 pub use crate::view::{CallbackResult, Tokens, User};
 
 pub(super) type Listener = Rc<dyn Fn(&EventDetail)>;
+/// The BroadcastChannel, its message handler, and this instance's id in its messages.
 pub(super) type Channel = (
     web_sys::BroadcastChannel,
     Closure<dyn FnMut(web_sys::MessageEvent)>,
+    String,
 );
 
 pub(super) struct Inner {
@@ -37,18 +38,22 @@ pub(super) struct Inner {
     /// Where sign-in transactions live: they must survive the redirect, so never in memory.
     pub(super) tx_store: Store,
     pub(super) verifier: JwtVerifier,
-    pub(super) tab_id: String,
+    /// This instance, for opening the channel from a `&self` method.
+    pub(super) me: std::rc::Weak<Inner>,
+    /// Whether events are shared with the other tabs (`local` storage that works).
+    pub(super) shares_tabs: bool,
     pub(super) listeners: RefCell<Vec<(u32, EventName, Listener)>>,
     pub(super) next_listener: Cell<u32>,
     pub(super) refreshing: Rc<Flights<Result<Session>>>,
     pub(super) callbacks: Rc<Flights<Result<CallbackResult>>>,
+    /// Opened on first use (a listener added, or an event to share), not at start-up.
     pub(super) channel: RefCell<Option<Channel>>,
     pub(super) credentials: Rc<Flights<Result<crate::identity::IdentityCredentials>>>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some((channel, _)) = self.channel.borrow_mut().take() {
+        if let Some((channel, _, _)) = self.channel.borrow_mut().take() {
             channel.set_onmessage(None);
             channel.close();
         }
@@ -85,13 +90,14 @@ impl CognitoAuth {
         // The pool's key set is kept beside the session: a returning visit verifies without a request.
         // An unreadable copy is dropped (the set is fetched again; nothing else depends on it).
         let _ = verifier.persist_in(store.clone(), storage_key(&config.client_id, "jwks"));
-        let tab_id = pkce::random_string(&browser::random_bytes::<9>()?);
-        let inner = Rc::new(Inner {
+        let shares_tabs = config.storage == StorageKind::Local && !fell_back;
+        let inner = Rc::new_cyclic(|me| Inner {
             config,
             store,
             tx_store,
             verifier,
-            tab_id,
+            me: me.clone(),
+            shares_tabs,
             listeners: RefCell::new(Vec::new()),
             next_listener: Cell::new(1),
             refreshing: Flights::new(),
@@ -99,9 +105,6 @@ impl CognitoAuth {
             channel: RefCell::new(None),
             credentials: Flights::new(),
         });
-        if inner.config.storage == StorageKind::Local && !fell_back {
-            Inner::open_channel(&inner);
-        }
         Ok(Self { inner })
     }
 
@@ -118,6 +121,8 @@ impl CognitoAuth {
             .listeners
             .borrow_mut()
             .push((id, name, Rc::new(listener)));
+        // Events from other tabs reach this tab's listeners from now on.
+        self.inner.ensure_channel();
         id
     }
 

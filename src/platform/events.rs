@@ -157,23 +157,38 @@ impl Inner {
         }
     }
 
+    /// Opens the channel to the other tabs if events are shared and it is not open yet.
+    pub(super) fn ensure_channel(&self) {
+        if self.shares_tabs && self.channel.borrow().is_none() {
+            if let Some(this) = self.me.upgrade() {
+                Inner::open_channel(&this);
+            }
+        }
+    }
+
     pub(super) fn broadcast(&self, kind: EventName) {
-        if let Some((channel, _)) = self.channel.borrow().as_ref() {
+        self.ensure_channel();
+        if let Some((channel, _, tab)) = self.channel.borrow().as_ref() {
             let message = Object::new()
                 .with("type", kind.as_str())
-                .with("tab", self.tab_id.as_str())
+                .with("tab", tab.as_str())
                 .to_json();
             let _ = channel.post_message(&JsValue::from_str(&message));
         }
     }
 
-    pub(super) fn open_channel(this: &Rc<Self>) {
+    fn open_channel(this: &Rc<Self>) {
+        let Ok(random) = super::browser::random_bytes::<9>() else {
+            return;
+        };
+        let tab = crate::pkce::random_string(&random);
         let Ok(channel) =
             web_sys::BroadcastChannel::new(&format!("cognito-wasm.{}", this.config.client_id))
         else {
             return;
         };
         let weak: Weak<Self> = Rc::downgrade(this);
+        let own = tab.clone();
         let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |event: web_sys::MessageEvent| {
                 let (Some(inner), Some(text)) = (weak.upgrade(), event.data().as_string()) else {
@@ -182,7 +197,7 @@ impl Inner {
                 let Some(message) = Object::parse(&text) else {
                     return;
                 };
-                if message.get("tab").and_then(|t| t.as_str()) == Some(inner.tab_id.as_str()) {
+                if message.get("tab").and_then(|t| t.as_str()) == Some(own.as_str()) {
                     return;
                 }
                 let Some(name) = message
@@ -202,6 +217,6 @@ impl Inner {
             },
         );
         channel.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-        *this.channel.borrow_mut() = Some((channel, handler));
+        *this.channel.borrow_mut() = Some((channel, handler, tab));
     }
 }

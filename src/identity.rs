@@ -26,7 +26,11 @@ impl Principal {
     pub fn key(&self) -> String {
         match self {
             Principal::Guest => "guest".to_owned(),
-            Principal::User(sub) => format!("user.{sub}"),
+            Principal::User(sub) => {
+                let mut key = String::from("user.");
+                key.push_str(sub);
+                key
+            }
         }
     }
 }
@@ -44,10 +48,11 @@ fn request(config: &AuthConfig, op: &str, body: Object) -> HttpRequest {
         url: config.endpoints.cognito_identity.clone(),
         headers: vec![
             ("content-type".into(), "application/x-amz-json-1.1".into()),
-            (
-                "x-amz-target".into(),
-                format!("AWSCognitoIdentityService.{op}"),
-            ),
+            ("x-amz-target".into(), {
+                let mut target = String::from("AWSCognitoIdentityService.");
+                target.push_str(op);
+                target
+            }),
         ],
         body: body.to_json(),
     }

@@ -14,7 +14,13 @@ pub const MAX_CLOCK_OFFSET: i64 = 12 * 3600;
 
 /// The namespaced storage key of `what` for an app client: `cognito-wasm.<clientId>.<what>`.
 pub fn storage_key(client_id: &str, what: &str) -> String {
-    format!("cognito-wasm.{client_id}.{what}")
+    // Built by hand: this runs on every storage access, and nothing is formatted on a path that works.
+    let mut key = String::with_capacity(14 + client_id.len() + what.len());
+    key.push_str("cognito-wasm.");
+    key.push_str(client_id);
+    key.push('.');
+    key.push_str(what);
+    key
 }
 
 /// Reads stored JSON into an object (stored values are read field by field).

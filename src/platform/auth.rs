@@ -196,8 +196,16 @@ impl CognitoAuth {
 }
 
 impl Inner {
+    /// `cognito-wasm.<clientId>.<what>`: a storage key, or the name of a Web Lock.
     pub(super) fn key(&self, what: &str) -> String {
         storage_key(&self.config.client_id, what)
+    }
+
+    /// `cognito-wasm.<clientId>.<prefix><id>`.
+    pub(super) fn key_of(&self, prefix: &str, id: &str) -> String {
+        let mut key = self.key(prefix);
+        key.push_str(id);
+        key
     }
 
     pub(super) fn warn_storage(&self, key: &str) {

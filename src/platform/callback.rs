@@ -47,7 +47,7 @@ impl CognitoAuth {
         };
         inner
             .tx_store
-            .set(&inner.key(&format!("tx.{state}")), &tx.to_json())?;
+            .set(&inner.key_of("tx.", &state), &tx.to_json())?;
         Ok(url)
     }
 
@@ -126,8 +126,8 @@ impl Inner {
                 "the URL has no code or error with a state",
             )
         })?;
-        let tx_key = self.key(&format!("tx.{}", callback.state));
-        let handled_key = self.key(&format!("handled.{}", callback.state));
+        let tx_key = self.key_of("tx.", &callback.state);
+        let handled_key = self.key_of("handled.", &callback.state);
         let now = now_seconds();
         let tx = match self.tx_store.get(&tx_key) {
             Some(text) => {

@@ -63,7 +63,7 @@ impl CognitoAuth {
         force_refresh: bool,
     ) -> Result<IdentityCredentials> {
         let inner = self.inner.clone();
-        let creds_key = inner.key(&format!("identity.creds.{}", ctx.principal.key()));
+        let creds_key = inner.key_of("identity.creds.", &ctx.principal.key());
         let server_now = session::server_time(now_seconds(), ctx.clock_offset);
         let cached = inner.store.get(&creds_key).and_then(|t| {
             let parsed = IdentityCredentials::from_json(&t);
@@ -79,7 +79,7 @@ impl CognitoAuth {
         }
         let stale = cached.map(|c| c.access_key_id);
         let worker = inner.clone();
-        let lock = format!("cognito-wasm.{}.credentials", inner.config.client_id);
+        let lock = inner.key("credentials");
         let key = ctx.principal.key();
         Flights::join(&inner.credentials, &key, move || async move {
             browser::with_lock(&lock, fetch_credentials(worker, ctx, creds_key, stale)).await
@@ -258,7 +258,7 @@ async fn fetch_credentials(
             }
         }
     };
-    let id_key = inner.key(&format!("identity.id.{}", ctx.principal.key()));
+    let id_key = inner.key_of("identity.id.", &ctx.principal.key());
     let id_token = ctx.id_token.as_deref();
     let mut identity_id = inner.store.get(&id_key);
     for attempt in 0..2 {

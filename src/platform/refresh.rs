@@ -106,7 +106,7 @@ impl Inner {
     pub(super) async fn refresh_shared(self: Rc<Self>, stale_access: String) -> Result<Session> {
         let inner = self.clone();
         Flights::join(&self.refreshing, "", move || async move {
-            let lock = format!("cognito-wasm.{}.refresh", inner.config.client_id);
+            let lock = inner.key("refresh");
             browser::with_lock(&lock, inner.refresh_locked(stale_access)).await
         })
         .await

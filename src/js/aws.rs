@@ -186,7 +186,8 @@ fn sign_request_inner(
         opt_string(credentials, "accessKeyId")?.ok_or_else(|| config("accessKeyId: required"))?,
         opt_string(credentials, "secretAccessKey")?
             .ok_or_else(|| config("secretAccessKey: required"))?,
-        opt_string(credentials, "sessionToken")?,
+        // An empty session token is no session token (long-term keys), not an empty header to sign.
+        opt_string(credentials, "sessionToken")?.filter(|t| !t.is_empty()),
     );
     let AwsServiceOptions { service, region } =
         AwsServiceOptions::from_options(&super::options(options, false)?)?;

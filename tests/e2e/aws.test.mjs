@@ -105,8 +105,12 @@ test('signRequest signs for any service; a wrong secret is refused with Signatur
       const res = await fetch(url, { method: 'PUT', body: 'signed', headers: { ...headers, 'content-type': 'text/plain' } });
       return { status: res.status, body: await res.text(), names: Object.keys(headers).sort() };
     };
-    return { good: await send(creds.secretAccessKey), bad: await send('wrong-secret') };
+    const noToken = Object.keys(window.signRequest({ method: 'GET', url }, { ...creds, sessionToken: '' },
+      { service: 's3', region: 'us-east-1' })).sort();
+    return { good: await send(creds.secretAccessKey), bad: await send('wrong-secret'), noToken };
   }, { s3: h.s3 });
+  // An empty session token is no token: nothing to sign or send.
+  assert.deepEqual(r.noToken, ['authorization', 'x-amz-content-sha256', 'x-amz-date']);
   assert.equal(r.good.status, 200, r.good.body);
   assert.deepEqual(r.good.names, ['authorization', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token']);
   assert.equal(r.bad.status, 403);

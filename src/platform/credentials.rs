@@ -1,5 +1,7 @@
 //! Identity-pool credentials and SigV4-signed requests for [`CognitoAuth`].
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
@@ -14,7 +16,6 @@ use crate::jwt;
 use crate::options::{AwsServiceOptions, CredentialsOptions, PresignOptions};
 use crate::session;
 use crate::sigv4::{self, Credentials, SigningParams, SigningSettings};
-use futures_util::future::LocalBoxFuture;
 
 /// What to sign with, for whom, at which server time.
 struct Context {
@@ -22,6 +23,9 @@ struct Context {
     id_token: Option<String>,
     clock_offset: i64,
 }
+
+/// A boxed future: one state machine shared by its callers.
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 impl CognitoAuth {
     async fn context(&self) -> Result<Context> {
@@ -89,7 +93,7 @@ impl CognitoAuth {
 
     /// The credentials to sign with and the (server-corrected) time to sign at: one look at the session
     /// serves both. Boxed, so that every signing method shares this one state machine.
-    fn signing(&self) -> LocalBoxFuture<'_, Result<(Credentials, u64)>> {
+    fn signing(&self) -> Boxed<'_, Result<(Credentials, u64)>> {
         Box::pin(async move {
             let ctx = self.context().await?;
             let offset = ctx.clock_offset;

@@ -2,18 +2,25 @@
 //!
 //! Every flow that must not run twice at once in a tab (the JWKS fetch, a refresh, the handling of one
 //! callback URL, the credentials of one principal) goes through this, so the idiom is written once.
+//! A run is a JS promise that settles once its result is in a shared slot: the browser's event loop
+//! does the waking, so no future-sharing machinery is linked into the wasm.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 
-/// A shared run: a clone awaits the same result.
-pub(crate) type Flight<T> = Shared<LocalBoxFuture<'static, T>>;
+/// A run in progress: the promise that settles when it ends, and where its result is put.
+struct Run<T> {
+    key: String,
+    done: js_sys::Promise,
+    out: Rc<RefCell<Option<T>>>,
+}
 
 /// The runs in progress, by key.
-pub(crate) struct Flights<T: Clone>(RefCell<Vec<(String, Flight<T>)>>);
+pub(crate) struct Flights<T>(RefCell<Vec<Run<T>>>);
 
 impl<T: Clone + 'static> Flights<T> {
     /// No runs.
@@ -21,26 +28,43 @@ impl<T: Clone + 'static> Flights<T> {
         Rc::new(Self(RefCell::new(Vec::new())))
     }
 
-    /// Joins the run under `key`, or starts `work()` as that run. The run leaves the table when it
-    /// ends, so a later call starts afresh.
-    pub(crate) fn join<F>(this: &Rc<Self>, key: &str, work: impl FnOnce() -> F) -> Flight<T>
+    /// Joins the run under `key`, or starts `work()` as that run, and resolves to its result. The run
+    /// leaves the table when it ends, so a later call starts afresh.
+    pub(crate) async fn join<F>(this: &Rc<Self>, key: &str, work: impl FnOnce() -> F) -> T
     where
         F: Future<Output = T> + 'static,
     {
-        if let Some((_, running)) = this.0.borrow().iter().find(|(k, _)| k == key) {
-            return running.clone();
-        }
-        let table = Rc::clone(this);
-        let own = key.to_owned();
-        let future = work();
-        let run = async move {
-            let out = future.await;
-            table.0.borrow_mut().retain(|(k, _)| *k != own);
-            out
-        }
-        .boxed_local()
-        .shared();
-        this.0.borrow_mut().push((key.to_owned(), run.clone()));
-        run
+        let joined = this
+            .0
+            .borrow()
+            .iter()
+            .find(|r| r.key == key)
+            .map(|r| (r.done.clone(), r.out.clone()));
+        let (done, out) = match joined {
+            Some(run) => run,
+            None => {
+                let out = Rc::new(RefCell::new(None));
+                let (table, slot, own) = (Rc::clone(this), out.clone(), key.to_owned());
+                let future = work();
+                let done = wasm_bindgen_futures::future_to_promise(async move {
+                    let result = future.await;
+                    *slot.borrow_mut() = Some(result);
+                    table.0.borrow_mut().retain(|r| r.key != own);
+                    Ok(JsValue::UNDEFINED)
+                });
+                this.0.borrow_mut().push(Run {
+                    key: key.to_owned(),
+                    done: done.clone(),
+                    out: out.clone(),
+                });
+                (done, out)
+            }
+        };
+        // The promise only resolves, after the result is in the slot.
+        let _ = JsFuture::from(done).await;
+        let result = out.borrow().clone();
+        result.unwrap_or_else(|| {
+            wasm_bindgen::throw_str("cognito-wasm: a shared run ended without a result")
+        })
     }
 }

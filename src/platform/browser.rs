@@ -226,12 +226,14 @@ pub async fn with_lock<T: 'static>(name: &str, task: impl Future<Output = T> + '
     let (task_slot, out_slot) = (pending.clone(), output.clone());
     let callback = Closure::once(move |_lock: JsValue| -> js_sys::Promise {
         let task = task_slot.borrow_mut().take();
-        wasm_bindgen_futures::future_to_promise(async move {
+        // Boxed as the facade boxes its futures, so the promise glue is instantiated once.
+        let run: Task<Result<JsValue, JsValue>> = Box::pin(async move {
             if let Some(task) = task {
                 *out_slot.borrow_mut() = Some(task.await);
             }
             Ok(JsValue::UNDEFINED)
-        })
+        });
+        wasm_bindgen_futures::future_to_promise(run)
     });
     let granted = request.call2(&locks, &name.into(), callback.as_ref().unchecked_ref());
     if let Ok(promise) = granted.and_then(|p| p.dyn_into::<js_sys::Promise>()) {

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
@@ -46,12 +47,15 @@ impl<T: Clone + 'static> Flights<T> {
                 let out = Rc::new(RefCell::new(None));
                 let (table, slot, own) = (Rc::clone(this), out.clone(), key.to_owned());
                 let future = work();
-                let done = wasm_bindgen_futures::future_to_promise(async move {
-                    let result = future.await;
-                    *slot.borrow_mut() = Some(result);
-                    table.0.borrow_mut().retain(|r| r.key != own);
-                    Ok(JsValue::UNDEFINED)
-                });
+                // Boxed as the facade boxes its futures, so the promise glue is instantiated once.
+                let run: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> =
+                    Box::pin(async move {
+                        let result = future.await;
+                        *slot.borrow_mut() = Some(result);
+                        table.0.borrow_mut().retain(|r| r.key != own);
+                        Ok(JsValue::UNDEFINED)
+                    });
+                let done = wasm_bindgen_futures::future_to_promise(run);
                 this.0.borrow_mut().push(Run {
                     key: key.to_owned(),
                     done: done.clone(),

@@ -60,6 +60,31 @@ impl Drop for Inner {
     }
 }
 
+/// The pool's key set is kept beside the session as `1 <fetched at>\n<JWKS JSON>`: a stored copy seeds
+/// the verifier (a returning visit verifies without a request) and every fetched set replaces it. An
+/// unreadable copy is dropped: the set is fetched again, and nothing else depends on it.
+fn keep_keys_beside_session(verifier: &JwtVerifier, store: &Store, key: String) {
+    if let Some(text) = store.get(&key) {
+        let seeded = text
+            .split_once('\n')
+            .and_then(|(at, body)| Some((at.strip_prefix("1 ")?.parse::<u64>().ok()?, body)))
+            .is_some_and(|(at, body)| verifier.seed(body.as_bytes(), at).is_ok());
+        if !seeded {
+            store.remove(&key);
+        }
+    }
+    let store = store.clone();
+    verifier.on_keys_fetched(move |body, at| {
+        // Best effort: a full storage only costs a fetch on the next visit. The body parsed as JSON,
+        // so it is UTF-8.
+        let mut text = String::from("1 ");
+        text.push_str(crate::json::Number::from_u64(at).as_str());
+        text.push('\n');
+        text.push_str(std::str::from_utf8(body).unwrap_or_default());
+        let _ = store.set(&key, &text);
+    });
+}
+
 /// Sign-in with the managed login (authorization code + PKCE), token storage and refresh, sign-out.
 /// Cloning is cheap; clones share everything.
 #[derive(Clone)]
@@ -87,9 +112,7 @@ impl CognitoAuth {
             StorageKind::Memory => Store::open(StorageKind::Session).0,
             _ => store.clone(),
         };
-        // The pool's key set is kept beside the session: a returning visit verifies without a request.
-        // An unreadable copy is dropped (the set is fetched again; nothing else depends on it).
-        let _ = verifier.persist_in(store.clone(), storage_key(&config.client_id, "jwks"));
+        keep_keys_beside_session(&verifier, &store, storage_key(&config.client_id, "jwks"));
         let shares_tabs = config.storage == StorageKind::Local && !fell_back;
         let inner = Rc::new_cyclic(|me| Inner {
             config,

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::flight::Flights;
-use super::{fetch_bytes, now_seconds, Store};
+use super::{fetch_bytes, now_seconds};
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwt::{Claims, Step, Verifier, VerifierConfig};
 
@@ -15,9 +15,12 @@ use crate::jwt::{Claims, Step, Verifier, VerifierConfig};
 pub struct JwtVerifier {
     core: Rc<RefCell<Verifier>>,
     inflight: Rc<Flights<Result<()>>>,
-    /// Where fetched key sets are kept (storage and key), if anywhere.
-    persist: Rc<RefCell<Option<(Store, String)>>>,
+    /// Told of every key set fetched (its body and fetch time), e.g. to keep it in storage.
+    on_fetched: Rc<RefCell<Option<KeysFetched>>>,
 }
+
+/// A callback for [`JwtVerifier::on_keys_fetched`].
+type KeysFetched = Rc<dyn Fn(&[u8], u64)>;
 
 impl JwtVerifier {
     /// A verifier for `config`; with `inline_jwks` (a JWKS document) it never fetches.
@@ -28,7 +31,7 @@ impl JwtVerifier {
         Ok(Self {
             core: Rc::new(RefCell::new(Verifier::new(config, inline_jwks)?)),
             inflight: Flights::new(),
-            persist: Rc::new(RefCell::new(None)),
+            on_fetched: Rc::new(RefCell::new(None)),
         })
     }
 
@@ -69,28 +72,19 @@ impl JwtVerifier {
         }))
     }
 
-    /// Keeps the key set in `store` under `key`: a copy stored there (with its fetch time) is used now
-    /// (so a returning visit verifies without a request), and every fetched set is stored there.
-    /// An unreadable copy is removed and reported as `false`.
-    pub fn persist_in(&self, store: Store, key: String) -> bool {
-        let mut readable = true;
-        if let Some(text) = store.get(&key) {
-            let seeded = text
-                .split_once('\n')
-                .and_then(|(at, body)| Some((at.strip_prefix("1 ")?.parse::<u64>().ok()?, body)))
-                .is_some_and(|(at, body)| {
-                    self.core
-                        .borrow_mut()
-                        .seed_jwks(body.as_bytes(), at)
-                        .is_ok()
-                });
-            if !seeded {
-                store.remove(&key);
-                readable = false;
-            }
-        }
-        *self.persist.borrow_mut() = Some((store, key));
-        readable
+    /// Uses a key set kept from an earlier visit, fetched at `fetched_at` (seconds since the epoch):
+    /// a returning visit verifies without a request; an unknown `kid` still fetches at once.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Jwks`] when `body` is not a key set (nothing is changed).
+    pub fn seed(&self, body: &[u8], fetched_at: u64) -> Result<()> {
+        self.core.borrow_mut().seed_jwks(body, fetched_at)
+    }
+
+    /// Calls `callback(body, fetched_at)` after each key set fetched and accepted, e.g. to keep it for
+    /// the next visit ([`seed`](Self::seed)).
+    pub fn on_keys_fetched(&self, callback: impl Fn(&[u8], u64) + 'static) {
+        *self.on_fetched.borrow_mut() = Some(Rc::new(callback));
     }
 
     /// Verifies `token` with the keys already held (inline or fetched before).
@@ -110,20 +104,14 @@ impl JwtVerifier {
     /// One fetch at a time: concurrent callers await the same request.
     async fn fetch_jwks(&self) -> Result<()> {
         let core = self.core.clone();
-        let persist = self.persist.clone();
+        let on_fetched = self.on_fetched.borrow().clone();
         Flights::join(&self.inflight, "", move || async move {
             let at = now_seconds();
             let uri = core.borrow().config().jwks_uri.clone();
             let result = match fetch_bytes(&uri).await {
                 Ok(body) => core.borrow_mut().store_jwks(&body, at).map(|()| {
-                    if let Some((store, key)) = persist.borrow().as_ref() {
-                        // Best effort: a full storage only costs a fetch on the next visit. The body
-                        // parsed as JSON, so it is UTF-8.
-                        let mut text = String::from("1 ");
-                        text.push_str(crate::json::Number::from_u64(at).as_str());
-                        text.push('\n');
-                        text.push_str(std::str::from_utf8(&body).unwrap_or_default());
-                        let _ = store.set(key, &text);
+                    if let Some(callback) = on_fetched {
+                        callback(&body, at);
                     }
                 }),
                 Err(e) => Err(e),

@@ -179,7 +179,12 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>> {
         m.push_str(what);
         Error::new(ErrorKind::Network, m)
     };
-    let response = fetch("GET", url, &[], None)
+    // A plain GET: no init object to build (the verifier's build links nothing else of `fetch`).
+    let sent = async {
+        let promise = window()?.fetch_with_str(url);
+        JsFuture::from(promise).await.ok()?.dyn_into::<web_sys::Response>().ok()
+    };
+    let response = sent
         .await
         .ok_or_else(|| failed("failed (offline, DNS, CORS or TLS)"))?;
     if !response.ok() {

@@ -182,7 +182,11 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>> {
     // A plain GET: no init object to build (the verifier's build links nothing else of `fetch`).
     let sent = async {
         let promise = window()?.fetch_with_str(url);
-        JsFuture::from(promise).await.ok()?.dyn_into::<web_sys::Response>().ok()
+        JsFuture::from(promise)
+            .await
+            .ok()?
+            .dyn_into::<web_sys::Response>()
+            .ok()
     };
     let response = sent
         .await

@@ -284,6 +284,7 @@ async fn fetch_credentials(
                 inner.store.set(&creds_key, &creds.to_json())?;
                 inner.broadcast(EventName::CredentialsRefresh);
                 inner.emit(EventDetail::new(EventName::CredentialsRefresh));
+                inner.let_storage_settle().await;
                 return Ok(creds);
             }
             Err(e) if attempt == 0 && identity::identity_id_stale(&e) => {

@@ -15,7 +15,20 @@ use crate::session::{self, backoff_ms, Session};
 /// Attempts of one refresh before a transient failure is reported to the caller.
 const REFRESH_ATTEMPTS: u32 = 3;
 
+/// How long the holder of a cross-tab lock keeps it after writing what the next holder will read.
+/// localStorage reaches another tab's renderer asynchronously; without this wait, the tab waiting for the
+/// lock could read the old session and spend a rotated refresh token again (seen in 2 of 10 e2e runs).
+pub(super) const STORAGE_SETTLE_MS: u32 = 50;
+
 impl Inner {
+    /// Inside a cross-tab lock, after a write other tabs will read: give it time to reach them (see
+    /// [`STORAGE_SETTLE_MS`]). Only when events are shared with other tabs (`local` storage).
+    pub(super) async fn let_storage_settle(&self) {
+        if self.shares_tabs {
+            browser::sleep_ms(STORAGE_SETTLE_MS).await;
+        }
+    }
+
     /// Verifies the tokens of a response (ID token with `nonce` when given, and access token) at the
     /// server time measured from the ID token's `iat`, and builds the session.
     pub(super) async fn accept_tokens(
@@ -166,6 +179,7 @@ impl Inner {
                     self.save_session(&session)?;
                     self.broadcast(EventName::TokenRefresh);
                     self.emit(EventDetail::new(EventName::TokenRefresh));
+                    self.let_storage_settle().await;
                     return Ok(session);
                 }
                 Err(e) if e.kind() == ErrorKind::SessionEnded => {

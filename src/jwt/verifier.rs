@@ -303,11 +303,6 @@ impl Verifier {
         Ok(())
     }
 
-    /// When the held key set was fetched (seconds since the epoch; 0 for none or an inline set).
-    pub fn jwks_fetched_at(&self) -> u64 {
-        self.cache.fetched_at()
-    }
-
     /// Records a JWKS fetch at `now` that failed (network or parse error).
     pub fn jwks_fetch_failed(&mut self, now: u64) {
         self.cache.fetch_failed(now);

@@ -115,7 +115,8 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     Ok(bytes)
 }
 
-/// The one way this crate sends HTTP: `fetch(url, { method, headers, body })`, with `headers` appended
+/// How this crate sends its requests (all but the JWKS GET of [`fetch_bytes`], a plain `fetch(url)`):
+/// `fetch(url, { method, headers, body })`, with `headers` appended
 /// in order (a repeated name is sent as often as given). Resolves to the `Response` whatever its
 /// status; `None` when no response came (offline, DNS, CORS, TLS) or the request could not be built.
 pub async fn fetch(

@@ -218,6 +218,21 @@ pub async fn sleep_ms(ms: u32) {
 /// Runs `task` while holding the Web Lock `name` (exclusive, across the tabs of the origin). Where the
 /// Web Locks API is missing, runs it directly.
 pub async fn with_lock<T: 'static>(name: &str, task: impl Future<Output = T> + 'static) -> T {
+    // Only this wrapper is generic: the lock itself is instantiated once, for a boxed task.
+    let out: Rc<RefCell<Option<T>>> = Rc::new(RefCell::new(None));
+    let slot = out.clone();
+    run_locked(
+        name,
+        Box::pin(async move { *slot.borrow_mut() = Some(task.await) }),
+    )
+    .await;
+    let value = out.borrow_mut().take();
+    value.unwrap_or_else(|| wasm_bindgen::throw_str("cognito-wasm: a locked task did not finish"))
+}
+
+type Task<T> = std::pin::Pin<Box<dyn Future<Output = T>>>;
+
+async fn run_locked(name: &str, task: Task<()>) {
     let locks = window()
         .map(|w| w.navigator())
         .and_then(|n| js_sys::Reflect::get(&n, &"locks".into()).ok())
@@ -230,16 +245,14 @@ pub async fn with_lock<T: 'static>(name: &str, task: impl Future<Output = T> + '
     let (Some(locks), Some(request)) = (locks, request) else {
         return task.await;
     };
-    type Task<T> = std::pin::Pin<Box<dyn Future<Output = T>>>;
-    let pending: Rc<RefCell<Option<Task<T>>>> = Rc::new(RefCell::new(Some(Box::pin(task))));
-    let output: Rc<RefCell<Option<T>>> = Rc::new(RefCell::new(None));
-    let (task_slot, out_slot) = (pending.clone(), output.clone());
+    let pending = Rc::new(RefCell::new(Some(task)));
+    let slot = pending.clone();
     let callback = Closure::once(move |_lock: JsValue| -> js_sys::Promise {
-        let task = task_slot.borrow_mut().take();
+        let task = slot.borrow_mut().take();
         // Boxed as the facade boxes its futures, so the promise glue is instantiated once.
         let run: Task<Result<JsValue, JsValue>> = Box::pin(async move {
             if let Some(task) = task {
-                *out_slot.borrow_mut() = Some(task.await);
+                task.await;
             }
             Ok(JsValue::UNDEFINED)
         });
@@ -250,15 +263,10 @@ pub async fn with_lock<T: 'static>(name: &str, task: impl Future<Output = T> + '
         let _ = JsFuture::from(promise).await;
     }
     drop(callback);
-    let done = output.borrow_mut().take();
-    if let Some(value) = done {
-        return value;
-    }
     // The lock could not be taken (e.g. an opaque origin): run the task without it.
     let task = pending.borrow_mut().take();
-    match task {
-        Some(task) => task.await,
-        None => wasm_bindgen::throw_str("cognito-wasm: a locked task did not finish"),
+    if let Some(task) = task {
+        task.await;
     }
 }
 

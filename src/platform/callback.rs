@@ -7,11 +7,12 @@ use super::auth::{CognitoAuth, EventDetail, EventName, Inner};
 use super::browser;
 use super::flight::Flights;
 use super::now_seconds;
+use super::refresh::RETRY_ATTEMPTS;
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwt;
 use crate::oauth::{self, CallbackOutcome, Grant, SignInOptions};
 use crate::pkce::{self, Pkce};
-use crate::session::{self, HandledCallback, Transaction, STORAGE_VERSION};
+use crate::session::{self, backoff_ms, HandledCallback, Transaction, STORAGE_VERSION};
 use crate::view::{CallbackResult, User};
 
 /// The origin and path of a URL (no query or fragment).
@@ -103,14 +104,35 @@ impl Inner {
     }
 
     pub(super) async fn handle_callback(self: Rc<Self>, url: &str) -> Result<CallbackResult> {
-        // Whatever happens next, the code and state leave the address bar first, if it shows this
-        // callback (compared by state, so a URL normalised by the app or its router still matches).
-        if let (Some(href), Some(cb)) = (browser::location_href(), oauth::parse_callback(url)) {
-            if oauth::parse_callback(&href).is_some_and(|current| current.state == cb.state) {
-                browser::replace_url(&oauth::strip_callback_params(&href));
+        let result = match oauth::parse_callback(url) {
+            None => Err(Error::new(
+                ErrorKind::NotACallback,
+                "the URL has no code or error with a state",
+            )),
+            Some(callback) => {
+                // One handling of a callback at a time across instances and tabs: the second waits, then
+                // answers from the handled record.
+                let lock = self.key_of("callback.", &callback.state);
+                let state = callback.state.clone();
+                let inner = self.clone();
+                let result =
+                    browser::with_lock(
+                        &lock,
+                        async move { inner.complete_callback(callback).await },
+                    )
+                    .await;
+                // The code and state leave the address bar once the exchange has an answer (compared by
+                // state, so a URL normalised by the app or its router still matches). After a transient
+                // failure they stay, with the transaction, so that a reload or another call tries again.
+                let pending = self.tx_store.get(&self.key_of("tx.", &state)).is_some();
+                if let Some(href) = browser::location_href() {
+                    if !pending && oauth::parse_callback(&href).is_some_and(|c| c.state == state) {
+                        browser::replace_url(&oauth::strip_callback_params(&href));
+                    }
+                }
+                result
             }
-        }
-        let result = self.complete_callback(url).await;
+        };
         if let Err(e) = &result {
             if !matches!(e.kind(), ErrorKind::NotACallback) {
                 self.emit(EventDetail::new(EventName::SignInWithRedirectFailure).error(e));
@@ -119,39 +141,36 @@ impl Inner {
         result
     }
 
-    pub(super) async fn complete_callback(&self, url: &str) -> Result<CallbackResult> {
-        let callback = oauth::parse_callback(url).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotACallback,
-                "the URL has no code or error with a state",
-            )
-        })?;
+    /// Under the callback's lock: the transaction, the code exchange (transient failures retried as a
+    /// refresh is; the transaction is kept until the exchange has an answer), then the tokens.
+    async fn complete_callback(
+        self: Rc<Self>,
+        callback: oauth::Callback,
+    ) -> Result<CallbackResult> {
         let tx_key = self.key_of("tx.", &callback.state);
         let handled_key = self.key_of("handled.", &callback.state);
         let now = now_seconds();
-        let tx = match self.tx_store.get(&tx_key) {
-            Some(text) => {
-                self.tx_store.remove(&tx_key); // single use, whatever happens next
-                let Ok(tx) = Transaction::from_json(&text) else {
-                    self.warn_storage(&tx_key);
-                    return Err(Error::new(
-                        ErrorKind::StateMismatch,
-                        "the stored sign-in transaction is unreadable; sign in again",
-                    ));
-                };
-                if tx.is_expired(now, self.config.transaction_ttl_seconds) {
-                    return Err(Error::new(
-                        ErrorKind::StateMismatch,
-                        "the sign-in transaction expired; sign in again",
-                    ));
-                }
-                tx
+        let Some(text) = self.tx_store.get(&tx_key) else {
+            return self.already_handled(&handled_key).await;
+        };
+        let refuse = |message: &'static str| {
+            self.tx_store.remove(&tx_key);
+            Err(Error::new(ErrorKind::StateMismatch, message))
+        };
+        let tx = match Transaction::from_json(&text) {
+            Err(_) => {
+                self.warn_storage(&tx_key);
+                return refuse("the stored sign-in transaction is unreadable; sign in again");
             }
-            None => return self.already_handled(&handled_key).await,
+            Ok(tx) if tx.is_expired(now, self.config.transaction_ttl_seconds) => {
+                return refuse("the sign-in transaction expired; sign in again");
+            }
+            Ok(tx) => tx,
         };
         let code = match callback.outcome {
             CallbackOutcome::Code(code) => code,
             CallbackOutcome::Error { error, description } => {
+                self.tx_store.remove(&tx_key);
                 let message = match description {
                     Some(d) => format!("sign-in failed: {}", crate::error::quoted(&d)),
                     None => "sign-in failed".to_owned(),
@@ -159,9 +178,37 @@ impl Inner {
                 return Err(Error::new(ErrorKind::OAuth, message).with_server_type(error));
             }
         };
-        let response =
-            browser::send(&oauth::code_exchange(&self.config, &code, &tx.verifier)).await;
-        let tokens = oauth::parse_token_response(&response, Grant::Code)?;
+        let mut attempt = 0;
+        let tokens = loop {
+            attempt += 1;
+            let response =
+                browser::send(&oauth::code_exchange(&self.config, &code, &tx.verifier)).await;
+            match oauth::parse_token_response(&response, Grant::Code) {
+                Ok(tokens) => break tokens,
+                Err(e) if e.kind() == ErrorKind::Network => {
+                    if attempt >= RETRY_ATTEMPTS {
+                        return Err(e); // the transaction stays: a reload or another call tries again
+                    }
+                    let random = u32::from_le_bytes(browser::random_bytes::<4>()?);
+                    browser::sleep_ms(backoff_ms(attempt - 1, random)).await;
+                }
+                Err(e) => {
+                    self.tx_store.remove(&tx_key);
+                    // The code is single use: after an attempt whose answer was lost, the server may
+                    // have redeemed it already.
+                    if attempt > 1 && e.server_type() == Some("invalid_grant") {
+                        return Err(Error::new(
+                            ErrorKind::OAuth,
+                            "the authorization code was refused (\"invalid_grant\"): an earlier attempt whose answer was lost redeemed it; sign in again",
+                        )
+                        .with_server_type("invalid_grant"));
+                    }
+                    return Err(e);
+                }
+            }
+        };
+        // The code is spent: whatever happens next, a new sign-in starts over.
+        self.tx_store.remove(&tx_key);
         let (session, claims) = self.accept_tokens(tokens, None, Some(&tx.nonce)).await?;
         self.save_session(&session)?;
         let user = User::from_claims(claims);

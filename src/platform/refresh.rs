@@ -12,8 +12,8 @@ use crate::jwt::{self, Claims};
 use crate::oauth::{self, Grant, TokenResponse};
 use crate::session::{self, backoff_ms, Session};
 
-/// Attempts of one refresh before a transient failure is reported to the caller.
-const REFRESH_ATTEMPTS: u32 = 3;
+/// Attempts of one refresh or code exchange before a transient failure is reported to the caller.
+pub(super) const RETRY_ATTEMPTS: u32 = 3;
 
 /// How long the holder of a cross-tab lock keeps it after writing what the next holder will read.
 /// localStorage reaches another tab's renderer asynchronously; without this wait, the tab waiting for the
@@ -187,7 +187,7 @@ impl Inner {
                     return Err(e);
                 }
                 Err(e) => {
-                    let will_retry = e.kind() == ErrorKind::Network && attempt < REFRESH_ATTEMPTS;
+                    let will_retry = e.kind() == ErrorKind::Network && attempt < RETRY_ATTEMPTS;
                     let mut detail = EventDetail::new(EventName::TokenRefreshFailure).error(&e);
                     detail.attempt = Some(attempt);
                     detail.will_retry = Some(will_retry);

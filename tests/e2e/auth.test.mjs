@@ -83,6 +83,111 @@ test('the callback URL handled twice (StrictMode) and reloaded returns the same 
   await ctx.close();
 });
 
+const txKeys = (page) => evalIn(page, () => Object.keys(localStorage).filter((k) => k.includes('.tx.')));
+const countTokenCalls = (page) => {
+  const calls = { n: 0 };
+  page.on('request', (r) => { if (r.url().endsWith('/oauth2/token')) calls.n++; });
+  return calls;
+};
+
+test('the code exchange survives a 500, and 429 twice, then succeeds', async () => {
+  for (const [fault, expectedCalls] of [[{ endpoint: 'token', status: 500, count: 1 }, 2],
+    [{ endpoint: 'token', status: 429, count: 2 }, 3]]) {
+    const ctx = await h.newContext();
+    const page = await h.openApp(ctx);
+    const calls = countTokenCalls(page);
+    await h.admin('faults', fault);
+    const r = await h.signIn(page);
+    assert.ok(r.ok, JSON.stringify({ fault, r }));
+    assert.equal(r.ok.user.username, 'demo');
+    assert.equal(calls.n, expectedCalls, `token requests with ${JSON.stringify(fault)}`);
+    assert.equal(page.url(), `${h.origin}/`);
+    assert.deepEqual(await txKeys(page), []);
+    assert.equal((await events(page, 'signInWithRedirectFailure')).length, 0);
+    assert.equal((await evalIn(page, () => window.auth.currentUser())).username, 'demo');
+    await ctx.close();
+  }
+});
+
+test('the network down for the code exchange, then up again: the retry signs in', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  let seen = 0;
+  await page.route('**/oauth2/token', (route) => (seen++ === 0 ? route.abort('internetdisconnected') : route.continue()));
+  const r = await h.signIn(page);
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal(seen, 2, 'one failed request, one retry');
+  assert.deepEqual(await txKeys(page), []);
+  await ctx.close();
+});
+
+test('a lost code-exchange answer is reported as invalid_grant, not as a state mismatch', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  let seen = 0;
+  await page.route('**/oauth2/token', async (route) => {
+    if (seen++ > 0) return route.continue();
+    await route.fetch(); // devstack redeems the code ...
+    return route.abort('connectionreset'); // ... and the browser never sees the answer
+  });
+  const r = await h.signIn(page);
+  assert.equal(r.err?.code, 'ERR_OAUTH', JSON.stringify(r));
+  assert.equal(r.err.type, 'invalid_grant');
+  assert.match(r.err.message, /answer was lost/);
+  assert.equal(seen, 2);
+  assert.equal(await evalIn(page, () => window.auth.getTokens()), null);
+  assert.deepEqual(await txKeys(page), [], 'the spent transaction is gone');
+  assert.equal(page.url(), `${h.origin}/`, 'the spent code left the address bar');
+  await page.unroute('**/oauth2/token');
+  await ctx.clearCookies(); // devstack's login session would answer at once; show its form again
+  assert.ok((await h.signIn(page)).ok, 'a new sign-in works');
+  await ctx.close();
+});
+
+test('a code exchange that keeps failing keeps the transaction: a reload signs in', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const calls = countTokenCalls(page);
+  await h.admin('faults', { endpoint: 'token', status: 503, count: 3 });
+  const r = await h.signIn(page);
+  assert.equal(r.err?.code, 'ERR_NETWORK', JSON.stringify(r));
+  assert.equal(calls.n, 3, 'three attempts');
+  assert.equal((await txKeys(page)).length, 1, 'the transaction is kept');
+  assert.match(page.url(), /[?&]code=/, 'the callback stays in the address bar, to try again');
+  assert.equal((await events(page, 'signInWithRedirectFailure'))[0].error.code, 'ERR_NETWORK');
+  await page.reload();
+  const again = await h.callbackResult(page);
+  assert.ok(again.ok, JSON.stringify(again));
+  assert.equal(again.ok.user.username, 'demo');
+  assert.equal(page.url(), `${h.origin}/`);
+  assert.deepEqual(await txKeys(page), []);
+  await ctx.close();
+});
+
+test('two CognitoAuth instances handling one callback at once: one exchange, the same user', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const calls = countTokenCalls(page);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/login'),
+    evalIn(page, () => window.auth.signInWithRedirect()),
+  ]);
+  await page.addInitScript(() => { window.__manualCallback = true; });
+  await h.submitLogin(page, DEMO);
+  await page.waitForFunction(() => window.ready === true);
+  const [a, b] = await evalIn(page, () => {
+    const url = location.href;
+    const other = window.makeAuth();
+    return Promise.all([window.settle(window.auth.handleRedirectCallback(url)),
+      window.settle(other.handleRedirectCallback(url))]);
+  });
+  assert.ok(a.ok && b.ok, JSON.stringify({ a, b }));
+  assert.equal(a.ok.user.sub, b.ok.user.sub);
+  assert.equal(calls.n, 1, 'one code exchange');
+  assert.equal(page.url(), `${h.origin}/`);
+  await ctx.close();
+});
+
 test('two tabs signing in at once both succeed', async () => {
   const ctx = await h.newContext();
   const [a, b] = [await h.openApp(ctx), await h.openApp(ctx)];

@@ -2,93 +2,68 @@
 
 use std::fmt;
 
-/// What went wrong, as a closed set of kinds with stable codes.
-///
-/// The JS facade throws an `Error` whose `name` is `"AuthError"` and whose `code` is [`ErrorKind::code`];
-/// the codes are part of the public API and never change meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
+// Each kind with its code, listed once: the enum, `ErrorKind::code` and `ErrorKind::ALL` come from this
+// list, and a test checks the TypeScript `AuthErrorCode` union and the README's table against `ALL`.
+crate::contract::listed! {
+    /// What went wrong, as a closed set of kinds with stable codes.
+    ///
+    /// The JS facade throws an `Error` whose `name` is `"AuthError"` and whose `code` is [`ErrorKind::code`];
+    /// the codes are part of the public API and never change meaning.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ErrorKind {
     /// The configuration is invalid (the message names the field).
-    Config,
+    Config => "ERR_CONFIG",
     /// The token is not three base64url segments of JSON objects, or a claim has the wrong type.
-    JwtMalformed,
+    JwtMalformed => "ERR_JWT_MALFORMED",
     /// The token's algorithm is not on the allow-list, or differs from the JWK's `alg`.
-    JwtAlg,
+    JwtAlg => "ERR_JWT_ALG",
     /// The signature does not verify with the key named by the token's `kid`.
-    JwtSignature,
+    JwtSignature => "ERR_JWT_SIGNATURE",
     /// No key in the JWKS has the token's `kid` (after at most one refetch).
-    JwkNotFound,
+    JwkNotFound => "ERR_JWK_NOT_FOUND",
     /// The JWKS could not be used: not JSON, not a key set, or a key of the wrong type or use.
-    Jwks,
+    Jwks => "ERR_JWKS",
     /// `exp` is in the past (beyond the grace period).
-    JwtExpired,
+    JwtExpired => "ERR_JWT_EXPIRED",
     /// `nbf` is in the future (beyond the grace period).
-    JwtNotYetValid,
+    JwtNotYetValid => "ERR_JWT_NOT_YET_VALID",
     /// `iss` is not the configured issuer.
-    JwtIssuer,
+    JwtIssuer => "ERR_JWT_ISSUER",
     /// `aud` (ID token) or `client_id` (access token) is not an accepted client id.
-    JwtAudience,
+    JwtAudience => "ERR_JWT_AUDIENCE",
     /// `token_use` is not the expected one.
-    JwtTokenUse,
+    JwtTokenUse => "ERR_JWT_TOKEN_USE",
     /// The token has none of the required groups (`cognito:groups`).
-    JwtGroup,
+    JwtGroup => "ERR_JWT_GROUP",
     /// The token has none of the required scopes (`scope`).
-    JwtScope,
+    JwtScope => "ERR_JWT_SCOPE",
     /// A request could not be sent or its response read (offline, DNS, CORS), or the server failed
     /// transiently (5xx, throttling). Tokens are kept; the call can be retried.
-    Network,
+    Network => "ERR_NETWORK",
     /// The redirect callback's `state` matches no stored login transaction (forged, expired, or from
     /// another browser).
-    StateMismatch,
+    StateMismatch => "ERR_STATE_MISMATCH",
     /// The ID token's `nonce` is not the one sent with the authorization request.
-    NonceMismatch,
+    NonceMismatch => "ERR_NONCE_MISMATCH",
     /// The authorization server refused a request (`error` of the OAuth response, in [`Error::server_type`]).
-    OAuth,
+    OAuth => "ERR_OAUTH",
     /// The refresh token was refused for good (`invalid_grant`, `NotAuthorizedException`): the session
     /// has ended and was cleared.
-    SessionEnded,
+    SessionEnded => "ERR_SESSION_ENDED",
     /// An AWS JSON API refused a request (the AWS error type is in [`Error::server_type`]).
-    Aws,
+    Aws => "ERR_AWS",
     /// This redirect callback was already handled and its session is gone (e.g. signed out since).
-    CallbackHandled,
+    CallbackHandled => "ERR_CALLBACK_HANDLED",
     /// The URL is not a redirect callback (no `code`/`error` with a `state`).
-    NotACallback,
+    NotACallback => "ERR_NOT_A_CALLBACK",
     /// The operation needs a signed-in user.
-    NotSignedIn,
+    NotSignedIn => "ERR_NOT_SIGNED_IN",
     /// Browser storage is unavailable (blocked, quota exceeded).
-    Storage,
-}
-
-impl ErrorKind {
-    /// The stable code string, e.g. `"ERR_JWT_EXPIRED"`.
-    pub const fn code(self) -> &'static str {
-        match self {
-            ErrorKind::Config => "ERR_CONFIG",
-            ErrorKind::JwtMalformed => "ERR_JWT_MALFORMED",
-            ErrorKind::JwtAlg => "ERR_JWT_ALG",
-            ErrorKind::JwtSignature => "ERR_JWT_SIGNATURE",
-            ErrorKind::JwkNotFound => "ERR_JWK_NOT_FOUND",
-            ErrorKind::Jwks => "ERR_JWKS",
-            ErrorKind::JwtExpired => "ERR_JWT_EXPIRED",
-            ErrorKind::JwtNotYetValid => "ERR_JWT_NOT_YET_VALID",
-            ErrorKind::JwtIssuer => "ERR_JWT_ISSUER",
-            ErrorKind::JwtAudience => "ERR_JWT_AUDIENCE",
-            ErrorKind::JwtTokenUse => "ERR_JWT_TOKEN_USE",
-            ErrorKind::JwtGroup => "ERR_JWT_GROUP",
-            ErrorKind::JwtScope => "ERR_JWT_SCOPE",
-            ErrorKind::Network => "ERR_NETWORK",
-            ErrorKind::StateMismatch => "ERR_STATE_MISMATCH",
-            ErrorKind::NonceMismatch => "ERR_NONCE_MISMATCH",
-            ErrorKind::OAuth => "ERR_OAUTH",
-            ErrorKind::SessionEnded => "ERR_SESSION_ENDED",
-            ErrorKind::Aws => "ERR_AWS",
-            ErrorKind::CallbackHandled => "ERR_CALLBACK_HANDLED",
-            ErrorKind::NotACallback => "ERR_NOT_A_CALLBACK",
-            ErrorKind::NotSignedIn => "ERR_NOT_SIGNED_IN",
-            ErrorKind::Storage => "ERR_STORAGE",
-        }
+    Storage => "ERR_STORAGE",
     }
+    /// The stable code string, e.g. `"ERR_JWT_EXPIRED"`.
+    fn code;
 }
 
 /// An error with its [`ErrorKind`] and a human-readable message.

@@ -21,7 +21,9 @@
 #![warn(missing_docs)]
 
 pub mod config;
+mod contract;
 pub mod error;
+pub mod event;
 pub mod identity;
 pub mod json;
 pub mod jwt;

@@ -8,55 +8,8 @@ use wasm_bindgen::JsCast;
 
 use super::auth::{Inner, Listener};
 use crate::error::Error;
+pub use crate::event::EventName;
 use crate::json::Object;
-
-/// The events [`CognitoAuth`] emits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventName {
-    /// A user signed in (here through the callback, or in another tab).
-    SignedIn,
-    /// The session ended: sign-out, or a refresh token refused for good.
-    SignedOut,
-    /// New tokens were stored.
-    TokenRefresh,
-    /// A refresh attempt failed; the tokens were kept.
-    TokenRefreshFailure,
-    /// The redirect callback carried an error or could not be completed.
-    SignInWithRedirectFailure,
-    /// New AWS credentials were stored.
-    CredentialsRefresh,
-    /// A stored value was unreadable or foreign and was discarded.
-    StorageWarning,
-}
-
-impl EventName {
-    /// Parses the JS event name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "signedIn" => Self::SignedIn,
-            "signedOut" => Self::SignedOut,
-            "tokenRefresh" => Self::TokenRefresh,
-            "tokenRefreshFailure" => Self::TokenRefreshFailure,
-            "signInWithRedirectFailure" => Self::SignInWithRedirectFailure,
-            "credentialsRefresh" => Self::CredentialsRefresh,
-            "storageWarning" => Self::StorageWarning,
-            _ => return None,
-        })
-    }
-
-    /// The JS event name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SignedIn => "signedIn",
-            Self::SignedOut => "signedOut",
-            Self::TokenRefresh => "tokenRefresh",
-            Self::TokenRefreshFailure => "tokenRefreshFailure",
-            Self::SignInWithRedirectFailure => "signInWithRedirectFailure",
-            Self::CredentialsRefresh => "credentialsRefresh",
-            Self::StorageWarning => "storageWarning",
-        }
-    }
-}
 
 /// What an event says.
 #[derive(Debug, Clone)]

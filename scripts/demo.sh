@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs the ShopSphere demo: devstack (local Cognito + S3) and `trunk serve` on http://localhost:8080/.
+# Runs the ShopSphere demo: devstack (local Cognito + S3) and `trunk serve` on http://localhost:8080/, which
+# serves www/ with the release npm package (pkg/, built here by scripts/build-pkg.sh).
 # Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh demo
-export PATH="$PWD/node_modules/.bin:$PATH"   # wasm-opt 132 from npm, for trunk
+./scripts/build-pkg.sh
 
 cargo build -p devstack
 ./target/debug/devstack --data-dir .devstack &

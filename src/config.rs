@@ -107,8 +107,6 @@ pub struct Endpoints {
     pub revoke: String,
     /// `<domain>/logout`.
     pub logout: String,
-    /// `<domain>/oauth2/userInfo`.
-    pub user_info: String,
     /// The token issuer: `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`.
     pub issuer: String,
     /// `<issuer>/.well-known/jwks.json`.
@@ -127,8 +125,6 @@ pub struct AuthConfig {
     pub user_pool: UserPoolId,
     /// The app client id (a public client: no secret).
     pub client_id: String,
-    /// The managed-login domain, e.g. `https://shop.auth.us-east-1.amazoncognito.com`, without a path.
-    pub domain: String,
     /// The callback URL registered on the app client, matched exactly by Cognito.
     pub redirect_uri: String,
     /// The sign-out URL registered on the app client; needed for `signOut({ redirect: true })`.
@@ -167,7 +163,7 @@ impl AuthConfig {
             ));
         }
         check_url("domain", domain)?;
-        let domain = domain.trim_end_matches('/').to_owned();
+        let domain = domain.trim_end_matches('/');
         if domain
             .split("://")
             .nth(1)
@@ -184,7 +180,6 @@ impl AuthConfig {
                 token: format!("{domain}/oauth2/token"),
                 revoke: format!("{domain}/oauth2/revoke"),
                 logout: format!("{domain}/logout"),
-                user_info: format!("{domain}/oauth2/userInfo"),
                 jwks_uri: jwks_uri_for_issuer(&issuer),
                 issuer,
                 cognito_idp: format!("https://cognito-idp.{region}.amazonaws.com/"),
@@ -192,7 +187,6 @@ impl AuthConfig {
             },
             user_pool,
             client_id: client_id.to_owned(),
-            domain,
             redirect_uri: redirect_uri.to_owned(),
             logout_uri: None,
             scopes: ["openid", "email", "profile"].map(String::from).to_vec(),
@@ -207,8 +201,8 @@ impl AuthConfig {
     /// A validated configuration from the JS constructor's options object: `userPoolId`, `clientId`,
     /// `domain` and `redirectUri` are required; `logoutUri`, `scopes`, `identityPoolId`, `storage`,
     /// `refreshMarginSeconds`, `transactionTtlSeconds`, `refreshWith` and `endpoints` (`issuer`,
-    /// `jwksUri`, `cognitoIdp`, `cognitoIdentity`, `authorize`, `token`, `revoke`, `logout`,
-    /// `userInfo`) override the defaults of [`AuthConfig::new`]. An `endpoints.issuer` override moves
+    /// `jwksUri`, `cognitoIdp`, `cognitoIdentity`, `authorize`, `token`, `revoke`, `logout`)
+    /// override the defaults of [`AuthConfig::new`]. An `endpoints.issuer` override moves
     /// the JWKS URL with it unless `endpoints.jwksUri` is set too.
     ///
     /// # Errors
@@ -252,7 +246,6 @@ impl AuthConfig {
                 ("token", &mut e.token),
                 ("revoke", &mut e.revoke),
                 ("logout", &mut e.logout),
-                ("userInfo", &mut e.user_info),
             ] {
                 if let Some(v) = endpoints.string(name) {
                     *slot = v;
@@ -312,7 +305,6 @@ impl AuthConfig {
             ("endpoints.token", &e.token),
             ("endpoints.revoke", &e.revoke),
             ("endpoints.logout", &e.logout),
-            ("endpoints.userInfo", &e.user_info),
             ("endpoints.issuer", &e.issuer),
             ("endpoints.jwksUri", &e.jwks_uri),
             ("endpoints.cognitoIdp", &e.cognito_idp),
@@ -431,7 +423,6 @@ mod tests {
             "https://app.example/callback",
         )
         .unwrap();
-        assert_eq!(c.domain, "https://shop.auth.eu-west-1.amazoncognito.com");
         assert_eq!(
             c.endpoints.authorize,
             "https://shop.auth.eu-west-1.amazoncognito.com/oauth2/authorize"
@@ -596,10 +587,10 @@ mod tests {
             "endpoints.token"
         );
         assert_eq!(
-            parse(r#","endpoints":{"userInfo":[]}"#)
+            parse(r#","endpoints":{"revoke":[]}"#)
                 .unwrap_err()
                 .message(),
-            "endpoints.userInfo: must be a string"
+            "endpoints.revoke: must be a string"
         );
         for (key, value) in [
             ("userPoolId", "us-east-1_P"),

@@ -1,11 +1,12 @@
 // ShopSphere: the cognito-wasm demo. It uses only the package's public JS API, as an npm user would
-// (`import init, { CognitoAuth } from 'cognito-wasm'`); here trunk builds the crate and hands its exports
-// over as window.wasmBindings once the module is initialised (event "TrunkApplicationStarted").
+// (`import init, { CognitoAuth } from 'cognito-wasm'`): trunk serves the release package (pkg/, built by
+// scripts/build-pkg.sh) beside this page, so what a visitor runs is what users ship.
 //
 // What it shows: managed-login sign-in and sign-out, the verified ID token's profile, an avatar stored in
 // S3 under the user's own identity-pool folder (`private/<identityId>/avatar.<ext>`, uploaded with
 // signedFetch, shown through a presigned GET URL), and the session events as they happen in this tab and
 // in the others.
+import init, { CognitoAuth } from './pkg/cognito_wasm.js';
 import config from './config.js';
 
 const $ = (id) => document.getElementById(id);
@@ -571,7 +572,6 @@ function wire() {
 async function start() {
   $('max-size').textContent = formatBytes(MAX_BYTES);
   $('foot-domain').textContent = config.domain;
-  const { CognitoAuth } = window.wasmBindings;
   const home = `${location.origin}/`;
   try {
     auth = new CognitoAuth({
@@ -608,5 +608,5 @@ async function start() {
   window.ready = true;
 }
 
-if (window.wasmBindings) start();
-else addEventListener('TrunkApplicationStarted', start, { once: true });
+await init();
+start();

@@ -123,7 +123,6 @@ export interface CognitoAuthOptions {
     token?: string;
     revoke?: string;
     logout?: string;
-    userInfo?: string;
   };
 }
 

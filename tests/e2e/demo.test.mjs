@@ -10,7 +10,10 @@ let h;
 let dist;
 before(async () => {
   dist = await buildDemo();
-  h = await start({ appDir: dist.dir });
+  // The demo is served from trunk's build alone: the page and its copy of the release package.
+  assert.ok(readFileSync(join(dist.dir, 'pkg', 'cognito_wasm_bg.wasm')).equals(readFileSync(join(root, 'pkg', 'cognito_wasm_bg.wasm'))),
+    'trunk serves the release package built by scripts/build-pkg.sh');
+  h = await start({ appDir: dist.dir, servePkg: false });
   writeFileSync(join(dist.dir, 'config.js'), demoConfig(h));
 });
 after(async () => {

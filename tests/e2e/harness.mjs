@@ -40,13 +40,17 @@ function serveStatic(dirs, extra) {
 }
 
 /** Starts devstack + the app server + Chromium. Returns helpers; call stop() at the end. */
-export async function start({ appDir = join(here, 'app'), extraRoutes = {}, devstackArgs = [] } = {}) {
+/**
+ * Starts devstack on free ports, a static server for `appDir` (with the release package at /pkg/ unless
+ * `servePkg` is false: a trunk build that carries its own copy), and headless Chromium.
+ */
+export async function start({ appDir = join(here, 'app'), servePkg = true, extraRoutes = {}, devstackArgs = [] } = {}) {
   const bin = join(root, 'target', 'debug', 'devstack');
   if (!existsSync(bin)) throw new Error('build devstack first: cargo build -p devstack');
   if (!existsSync(join(root, 'pkg', 'cognito_wasm_bg.wasm'))) throw new Error('build pkg first: scripts/build-pkg.sh');
 
   let config = {};
-  const app = await serveStatic([['/pkg/', join(root, 'pkg') + '/'], ['/', appDir + '/']],
+  const app = await serveStatic([...(servePkg ? [['/pkg/', join(root, 'pkg') + '/']] : []), ['/', appDir + '/']],
     { '/config.json': () => JSON.stringify(config), ...extraRoutes });
   const origin = `http://localhost:${app.address().port}`;
 
@@ -151,7 +155,8 @@ const { deflateSync, crc32 } = await import('node:zlib');
 const { homedir } = await import('node:os');
 
 /**
- * Builds www/ with `trunk build` (debug) into a temp dir, as the demo command would serve it.
+ * Builds www/ with `trunk build` into a temp dir (the page and the release package pkg/ beside it), as the demo
+ * command serves it.
  * Returns `{ dir, remove }`. trunk: $TRUNK, else ~/.cargo/bin/trunk, else trunk on PATH.
  */
 export async function buildDemo() {

@@ -287,7 +287,7 @@ fn log_line(
     status: StatusCode,
     started: Instant,
 ) {
-    let secs = crate::state::unix_now();
+    let secs = crate::ids::unix_now();
     let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
     println!(
         "{h:02}:{m:02}:{s:02}Z {port} {method} {path}{detail} -> {} ({} ms)",

@@ -6,7 +6,8 @@ use serde_json::{json, Value};
 
 use crate::config::IdentityPool;
 use crate::idp_api::{bad, not_authorized, str_field, ApiError, ApiResult};
-use crate::state::{random_string, random_uuid, CredentialRecord, IdentityRecord, Shared};
+use crate::ids::{random_string, random_uuid};
+use crate::state::{CredentialRecord, IdentityRecord, Shared};
 use crate::tokens::VerifyError;
 
 pub fn op(app: &Shared, op: &str, input: &Value) -> ApiResult {

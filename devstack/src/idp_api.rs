@@ -7,7 +7,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::state::{random_string, stable_uuid, Shared, User, URL_SAFE};
+use crate::ids::{random_string, stable_uuid, URL_SAFE};
+use crate::state::{Shared, User};
 use crate::tokens::{SignIn, VerifyError};
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
@@ -23,7 +24,7 @@ pub fn aws_error(status: StatusCode, ty: &str, message: &str) -> Response {
     }
     h.insert(
         "x-amzn-requestid",
-        HeaderValue::from_str(&crate::state::random_uuid()).expect("ascii"),
+        HeaderValue::from_str(&crate::ids::random_uuid()).expect("ascii"),
     );
     r
 }
@@ -34,7 +35,7 @@ pub fn aws_ok(body: Value) -> Response {
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     r.headers_mut().insert(
         "x-amzn-requestid",
-        HeaderValue::from_str(&crate::state::random_uuid()).expect("ascii"),
+        HeaderValue::from_str(&crate::ids::random_uuid()).expect("ascii"),
     );
     r
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod faults;
 pub mod identity_api;
 pub mod idp_api;
+pub mod ids;
 pub mod keys;
 pub mod oauth;
 pub mod s3;

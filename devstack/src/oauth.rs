@@ -19,7 +19,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Client, UserPool};
-use crate::state::{random_string, AuthCode, LoginSession, Shared, URL_SAFE};
+use crate::ids::{random_string, URL_SAFE};
+use crate::state::{AuthCode, LoginSession, Shared};
 use crate::tokens::{SignIn, VerifyError};
 
 pub const SESSION_COOKIE: &str = "cognito";

@@ -61,7 +61,7 @@ pub fn xml_error(status: StatusCode, code: &str, message: &str) -> Response {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message><RequestId>{}</RequestId></Error>",
         message.replace('&', "&amp;").replace('<', "&lt;"),
-        crate::state::random_uuid()
+        crate::ids::random_uuid()
     );
     let mut r = (status, body).into_response();
     r.headers_mut().insert(
@@ -379,7 +379,7 @@ impl s3s::S3 for Store {
         let meta = Meta {
             content_type: input.content_type.map(|c| c.to_string()),
             etag: etag.clone(),
-            last_modified: crate::state::unix_now(),
+            last_modified: crate::ids::unix_now(),
             size: body.len() as u64,
         };
         if let Some(dir) = data_path.parent() {

@@ -5,7 +5,8 @@ use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{json, Map, Value};
 
 use crate::config::Client;
-use crate::state::{random_string, random_uuid, App, RefreshRecord, Store, User, URL_SAFE};
+use crate::ids::{random_string, random_uuid, URL_SAFE};
+use crate::state::{App, RefreshRecord, Store, User};
 
 /// Tokens as the token endpoint and the JSON API return them.
 pub struct Issued {

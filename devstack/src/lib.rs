@@ -7,6 +7,7 @@ pub mod identity_api;
 pub mod idp_api;
 pub mod ids;
 pub mod keys;
+pub mod knobs;
 pub mod oauth;
 pub mod s3;
 pub mod state;
@@ -28,7 +29,7 @@ use tokio::task::JoinHandle;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 pub use config::Config;
-pub use faults::{Fault, Knobs};
+pub use knobs::{Fault, Knobs};
 use state::{App, Memory, Shared};
 
 /// How to start devstack.

@@ -9,9 +9,9 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, SeedUser};
-use crate::faults::Knobs;
 use crate::ids::{stable_uuid, unix_now};
 use crate::keys::PoolKeys;
+use crate::knobs::Knobs;
 
 pub type Shared = Arc<App>;
 

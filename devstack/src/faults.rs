@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::knobs::{Fault, Knobs};
 use crate::state::Shared;
+use crate::wire::{fault_response, Flavor};
 
 pub fn admin_router() -> Router<Shared> {
     Router::new()
@@ -108,14 +109,6 @@ async fn set_lifetimes(
     Json(k.clone()).into_response()
 }
 
-/// Which API a request belongs to, for the shape of an injected error.
-#[derive(Clone, Copy, PartialEq)]
-pub enum Flavor {
-    OAuth,
-    JsonApi,
-    S3,
-}
-
 /// The fault-matching names of a request on the Cognito port.
 fn cognito_endpoint(req: &Request) -> (Vec<String>, Flavor) {
     let path = req.uri().path();
@@ -151,52 +144,6 @@ fn s3_endpoint(req: &Request) -> Vec<String> {
         _ => "s3",
     };
     vec!["s3".into(), op.into()]
-}
-
-pub fn fault_response(flavor: Flavor, status: u16) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let throttled =
-        status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE;
-    match flavor {
-        Flavor::JsonApi => {
-            let ty = if throttled {
-                "TooManyRequestsException"
-            } else {
-                "InternalErrorException"
-            };
-            let msg = if throttled {
-                "Rate exceeded"
-            } else {
-                "Internal error (injected by devstack)"
-            };
-            crate::idp_api::aws_error(status, ty, msg)
-        }
-        Flavor::OAuth => {
-            let error = if throttled {
-                "too_many_requests"
-            } else {
-                "server_error"
-            };
-            let mut r = (
-                status,
-                Json(json!({ "error": error, "error_description": "injected by devstack" })),
-            )
-                .into_response();
-            if throttled {
-                r.headers_mut()
-                    .insert("retry-after", HeaderValue::from_static("1"));
-            }
-            r
-        }
-        Flavor::S3 => {
-            let code = if throttled {
-                "SlowDown"
-            } else {
-                "InternalError"
-            };
-            crate::s3::xml_error(status, code, "Injected by devstack")
-        }
-    }
 }
 
 fn log_line(

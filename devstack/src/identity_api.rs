@@ -5,10 +5,10 @@
 use serde_json::{json, Value};
 
 use crate::config::IdentityPool;
-use crate::idp_api::{bad, not_authorized, str_field, ApiError, ApiResult};
 use crate::ids::{random_string, random_uuid};
 use crate::state::{CredentialRecord, IdentityRecord, Shared};
 use crate::tokens::VerifyError;
+use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 pub fn op(app: &Shared, op: &str, input: &Value) -> ApiResult {
     match op {

@@ -3,68 +3,14 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use crate::ids::{random_string, stable_uuid, URL_SAFE};
 use crate::state::{Shared, User};
 use crate::tokens::{SignIn, VerifyError};
-
-pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
-
-/// A Cognito error: `{"__type": ..., "message": ...}` with the type also in `x-amzn-ErrorType`.
-pub fn aws_error(status: StatusCode, ty: &str, message: &str) -> Response {
-    let body = json!({ "__type": ty, "message": message }).to_string();
-    let mut r = (status, body).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    if let Ok(v) = HeaderValue::from_str(&format!("{ty}:")) {
-        h.insert("x-amzn-errortype", v);
-    }
-    h.insert(
-        "x-amzn-requestid",
-        HeaderValue::from_str(&crate::ids::random_uuid()).expect("ascii"),
-    );
-    r
-}
-
-pub fn aws_ok(body: Value) -> Response {
-    let mut r = (StatusCode::OK, body.to_string()).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    r.headers_mut().insert(
-        "x-amzn-requestid",
-        HeaderValue::from_str(&crate::ids::random_uuid()).expect("ascii"),
-    );
-    r
-}
-
-/// A JSON API error: becomes `400 {"__type", "message"}`.
-#[derive(Debug)]
-pub struct ApiError {
-    pub ty: &'static str,
-    pub message: String,
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        aws_error(StatusCode::BAD_REQUEST, self.ty, &self.message)
-    }
-}
-
-pub type ApiResult = Result<Value, ApiError>;
-
-pub fn bad(ty: &'static str, message: &str) -> ApiError {
-    ApiError {
-        ty,
-        message: message.to_string(),
-    }
-}
-
-pub fn not_authorized(message: &str) -> ApiError {
-    bad("NotAuthorizedException", message)
-}
+use crate::wire::{aws_ok, bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// `POST /`: dispatch on X-Amz-Target.
 pub async fn dispatch(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
@@ -105,14 +51,6 @@ pub async fn dispatch(State(app): State<Shared>, headers: HeaderMap, body: Bytes
         Ok(v) => aws_ok(v),
         Err(e) => e.into_response(),
     }
-}
-
-pub fn str_field<'a>(input: &'a Value, name: &str) -> Result<&'a str, ApiError> {
-    input
-        .get(name)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| bad("InvalidParameterException", &format!("1 validation error detected: Value at '{name}' failed to satisfy constraint: Member must not be null")))
 }
 
 fn user_pool_op(app: &Shared, op: &str, input: &Value) -> ApiResult {

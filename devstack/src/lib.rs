@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod s3;
 pub mod state;
 pub mod tokens;
+pub mod wire;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -22,6 +22,7 @@ use crate::config::{Client, UserPool};
 use crate::ids::{random_string, URL_SAFE};
 use crate::state::{AuthCode, LoginSession, Shared};
 use crate::tokens::{SignIn, VerifyError};
+use crate::wire::{invalid_token, oauth_error};
 
 pub const SESSION_COOKIE: &str = "cognito";
 
@@ -399,17 +400,6 @@ button{{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#ec
     )
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut r = (
-        status,
-        Json(json!({ "error": error, "error_description": description })),
-    )
-        .into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
 /// Authenticates the client of a token/revoke request: client_id in the body (public clients), or
 /// HTTP Basic / client_secret for confidential ones.
 fn client_auth(
@@ -691,20 +681,6 @@ async fn logout(
         HeaderValue::from_str(&cookie).expect("ascii"),
     );
     resp
-}
-
-fn invalid_token(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut r = (
-        status,
-        Json(json!({ "error": error, "error_description": description })),
-    )
-        .into_response();
-    let v = format!("Bearer error=\"{error}\", error_description=\"{description}\"");
-    r.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static("Bearer")),
-    );
-    r
 }
 
 async fn user_info(State(app): State<Shared>, headers: HeaderMap) -> Response {

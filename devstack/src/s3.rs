@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::CorsRule;
 use crate::state::Shared;
+use crate::wire::xml_error;
 
 pub fn router(app: Shared) -> Router {
     let fs = Store { app: app.clone() };
@@ -55,20 +56,6 @@ async fn handle(State((app, service)): State<(Shared, S3Service)>, req: Request)
         ),
     };
     with_cors(&app, &headers, &path, resp)
-}
-
-pub fn xml_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message><RequestId>{}</RequestId></Error>",
-        message.replace('&', "&amp;").replace('<', "&lt;"),
-        crate::ids::random_uuid()
-    );
-    let mut r = (status, body).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/xml"),
-    );
-    r
 }
 
 fn bucket_of(path: &str) -> &str {

@@ -1,10 +1,9 @@
 //! devstack: a local Amazon Cognito (managed login, OAuth endpoints, JWKS, the user-pool and identity-pool
 //! JSON APIs) and a SigV4-verifying S3, for cognito-wasm's demo and tests. See README.md.
 
+pub mod admin;
 pub mod config;
-pub mod faults;
-pub mod identity_api;
-pub mod idp_api;
+pub mod identity_pool;
 pub mod ids;
 pub mod keys;
 pub mod knobs;
@@ -12,6 +11,7 @@ pub mod oauth;
 pub mod s3;
 pub mod state;
 pub mod tokens;
+pub mod user_pool;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -159,16 +159,16 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     });
 
     let cognito = oauth::router()
-        .merge(faults::admin_router())
-        .route("/", post(idp_api::dispatch))
+        .merge(admin::admin_router())
+        .route("/", post(user_pool::dispatch))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
-            faults::cognito_faults,
+            admin::cognito_faults,
         ))
         .layer(cors(&config.server.cors_origins))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
-            faults::cognito_log,
+            admin::cognito_log,
         ))
         .with_state(app.clone());
     let s3 = s3::router(app.clone());

@@ -36,7 +36,7 @@ pub fn router(app: Shared) -> Router {
         .with_state((app.clone(), service))
         .layer(axum::middleware::from_fn_with_state(
             app,
-            crate::faults::s3_layer,
+            crate::admin::s3_layer,
         ))
 }
 

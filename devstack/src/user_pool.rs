@@ -41,7 +41,7 @@ pub async fn dispatch(State(app): State<Shared>, headers: HeaderMap, body: Bytes
     };
     let result = match service {
         "AWSCognitoIdentityProviderService" => user_pool_op(&app, op, &input),
-        "AWSCognitoIdentityService" => crate::identity_api::op(&app, op, &input),
+        "AWSCognitoIdentityService" => crate::identity_pool::op(&app, op, &input),
         _ => Err(bad(
             "UnknownOperationException",
             &format!("Unknown service {service}"),

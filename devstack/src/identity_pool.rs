@@ -10,6 +10,7 @@ use crate::state::{CredentialRecord, IdentityRecord, Shared};
 use crate::tokens::VerifyError;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
+/// One identity-pool operation (`op` is the part of X-Amz-Target after the service name).
 pub fn op(app: &Shared, op: &str, input: &Value) -> ApiResult {
     match op {
         "GetId" => get_id(app, input),

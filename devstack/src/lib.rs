@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod dispatch;
 pub mod identity_pool;
 pub mod ids;
 pub mod keys;
@@ -160,7 +161,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
 
     let cognito = oauth::router()
         .merge(admin::admin_router())
-        .route("/", post(user_pool::dispatch))
+        .route("/", post(dispatch::dispatch))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             admin::cognito_faults,

@@ -1,59 +1,16 @@
-//! The user-pool JSON API (`X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`, x-amz-json-1.1),
-//! and the dispatcher for `POST /` that also routes identity-pool operations.
+//! The user-pool JSON API (`X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`, x-amz-json-1.1):
+//! InitiateAuth, GetTokensFromRefreshToken, RevokeToken, GlobalSignOut, GetUser and the Admin* seeding
+//! operations. `dispatch.rs` routes `POST /` here.
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use crate::ids::{random_string, stable_uuid, URL_SAFE};
 use crate::state::{Shared, User};
 use crate::tokens::{SignIn, VerifyError};
-use crate::wire::{aws_ok, bad, not_authorized, str_field, ApiError, ApiResult};
+use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
-/// `POST /`: dispatch on X-Amz-Target.
-pub async fn dispatch(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let target = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let Some((service, op)) = target.split_once('.') else {
-        return bad(
-            "UnknownOperationException",
-            "Missing or malformed X-Amz-Target header",
-        )
-        .into_response();
-    };
-    let input: Value = if body.is_empty() {
-        json!({})
-    } else {
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(v) if v.is_object() => v,
-            _ => {
-                return bad(
-                    "SerializationException",
-                    "The request body is not a JSON object",
-                )
-                .into_response()
-            }
-        }
-    };
-    let result = match service {
-        "AWSCognitoIdentityProviderService" => user_pool_op(&app, op, &input),
-        "AWSCognitoIdentityService" => crate::identity_pool::op(&app, op, &input),
-        _ => Err(bad(
-            "UnknownOperationException",
-            &format!("Unknown service {service}"),
-        )),
-    };
-    match result {
-        Ok(v) => aws_ok(v),
-        Err(e) => e.into_response(),
-    }
-}
-
-fn user_pool_op(app: &Shared, op: &str, input: &Value) -> ApiResult {
+/// One user-pool operation (`op` is the part of X-Amz-Target after the service name).
+pub fn op(app: &Shared, op: &str, input: &Value) -> ApiResult {
     match op {
         "InitiateAuth" => initiate_auth(app, input),
         "GetTokensFromRefreshToken" => get_tokens_from_refresh_token(app, input),

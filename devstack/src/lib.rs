@@ -172,7 +172,10 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
             admin::cognito_log,
         ))
         .with_state(app.clone());
-    let s3 = s3::router(app.clone());
+    let s3 = s3::router(app.clone()).layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        admin::s3_layer,
+    ));
 
     let (tx, rx) = watch::channel(false);
     let serve = |listener: TcpListener, router: Router, mut rx: watch::Receiver<bool>| {

@@ -25,19 +25,14 @@ use crate::config::CorsRule;
 use crate::state::Shared;
 use crate::wire::xml_error;
 
+/// The S3 port's router; `lib.rs` wraps it in `admin::s3_layer` (injected faults and the log line).
 pub fn router(app: Shared) -> Router {
     let fs = Store { app: app.clone() };
     let mut builder = S3ServiceBuilder::new(fs);
     builder.set_auth(Auth { app: app.clone() });
     builder.set_access(Policy { app: app.clone() });
     let service = builder.build();
-    Router::new()
-        .fallback(handle)
-        .with_state((app.clone(), service))
-        .layer(axum::middleware::from_fn_with_state(
-            app,
-            crate::admin::s3_layer,
-        ))
+    Router::new().fallback(handle).with_state((app, service))
 }
 
 async fn handle(State((app, service)): State<(Shared, S3Service)>, req: Request) -> Response {

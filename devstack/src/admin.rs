@@ -1,5 +1,5 @@
 //! The `/_devstack/*` admin endpoints that change the test knobs (`knobs.rs`), and the middleware that
-//! applies the injected failures and logs each request.
+//! applies the injected failures and logs each request. The top of the crate below `lib.rs`.
 
 use std::time::{Duration, Instant};
 

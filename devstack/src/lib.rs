@@ -1,5 +1,25 @@
 //! devstack: a local Amazon Cognito (managed login, OAuth endpoints, JWKS, the user-pool and identity-pool
 //! JSON APIs) and a SigV4-verifying S3, for cognito-wasm's demo and tests. See README.md.
+//!
+//! # Layout
+//!
+//! Bottom-up: each module uses only modules listed before it (`tests/it/layering.rs` checks this).
+//!
+//! 1. [`ids`]: random ids and UUIDs, the real clock.
+//! 2. [`knobs`]: test knob data (clock offset, lifetime overrides, injected faults).
+//! 3. [`config`]: the TOML configuration and its built-in default.
+//! 4. [`keys`]: each user pool's RS256 signing keys and their JWKS.
+//! 5. [`wire`]: errors in the three wire formats (AWS JSON, OAuth, S3 XML), injected faults in each.
+//! 6. [`state`]: the shared server state: the persisted store, codes and sessions in memory.
+//! 7. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
+//! 8. One module per API; they do not use each other:
+//!    - [`oauth`]: managed login and the OAuth 2.0 / OIDC endpoints, discovery, JWKS;
+//!    - [`user_pool`]: the user-pool JSON API (InitiateAuth, GetTokensFromRefreshToken, RevokeToken, ...);
+//!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
+//!    - [`s3`]: S3 on its own port (SigV4, the `private/<identityId>/` policy, CORS).
+//! 9. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `user_pool` or `identity_pool`.
+//! 10. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
+//! 11. This file: [`start`] builds both routers and serves them.
 
 pub mod admin;
 pub mod config;

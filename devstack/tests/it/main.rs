@@ -1,9 +1,11 @@
-//! devstack integration tests: every endpoint over real HTTP, including the refusals.
+//! devstack integration tests: every endpoint over real HTTP, including the refusals; and the check that
+//! the modules of `src/` use only modules below them (`layering`).
 
 mod common;
 
 mod identity;
 mod knobs;
+mod layering;
 mod oauth;
 mod s3;
 mod user_pool_api;

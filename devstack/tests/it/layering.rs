@@ -1,0 +1,207 @@
+//! devstack's module layering (lib.rs's "Layout"): every module of `src/` uses only modules below it, so
+//! the modules form no cycle. Reads the sources and follows every `crate::<module>` path (in `use` items,
+//! brace groups included, and in expressions) and every `super::<module>` path.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Bottom-up. Modules in the same inner list (the APIs) may not use each other. `lib` is the crate root
+/// (`lib.rs`); a path to one of its own items (`crate::Config`, `crate::start`) counts as a use of `lib`.
+/// `main.rs` is the binary, a crate of its own on top of the library, and is not listed.
+const LAYERS: &[&[&str]] = &[
+    &["ids"],
+    &["knobs"],
+    &["config"],
+    &["keys"],
+    &["wire"],
+    &["state"],
+    &["tokens"],
+    &["oauth", "user_pool", "identity_pool", "s3"],
+    &["dispatch"],
+    &["admin"],
+    &["lib"],
+];
+
+fn level(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|l| l.contains(&module))
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The first path segment of each item of a `use` brace group (`a::b, c, d::{e, f}` → a, c, d).
+fn group_heads(group: &str) -> Vec<String> {
+    let mut heads = Vec::new();
+    let mut depth = 0;
+    let mut item = String::new();
+    for c in group.chars().chain([',']) {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                let head: String = item
+                    .trim()
+                    .bytes()
+                    .take_while(|b| is_ident(*b))
+                    .map(char::from)
+                    .collect();
+                if !head.is_empty() {
+                    heads.push(head);
+                }
+                item.clear();
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 0 {
+            item.push(c);
+        }
+    }
+    heads
+}
+
+/// The first segment after each `<prefix>::` that starts a path in `text` (not `a::<prefix>::`; comment
+/// lines excluded), with its line number.
+fn references(text: &str, prefix: &str) -> Vec<(String, usize)> {
+    let code: String = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("//") {
+                ""
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let bytes = code.as_bytes();
+    let needle = format!("{prefix}::");
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = code[from..].find(&needle).map(|i| i + from) {
+        from = i + needle.len();
+        if i > 0 && (is_ident(bytes[i - 1]) || bytes[i - 1] == b':') {
+            continue;
+        }
+        let line = code[..i].matches('\n').count() + 1;
+        let rest = code[from..].trim_start();
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 1;
+            let end = group
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0
+                })
+                .map_or(group.len(), |(j, _)| j);
+            out.extend(group_heads(&group[..end]).into_iter().map(|h| (h, line)));
+        } else {
+            let head: String = rest
+                .bytes()
+                .take_while(|b| is_ident(*b))
+                .map(char::from)
+                .collect();
+            if !head.is_empty() {
+                out.push((head, line));
+            }
+        }
+    }
+    out
+}
+
+/// Module → (used module → first line that uses it).
+fn graph(src: &Path) -> BTreeMap<String, BTreeMap<String, usize>> {
+    let mut graph = BTreeMap::new();
+    for entry in std::fs::read_dir(src).expect("devstack/src") {
+        let path = entry.expect("dir entry").path();
+        assert!(
+            !path.is_dir(),
+            "{}: the layering check knows single-file modules only",
+            path.display()
+        );
+        let Some(name) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().and_then(|e| e.to_str()) != Some("rs") || name == "main" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("readable source");
+        let mut uses = BTreeMap::new();
+        for (head, line) in references(&text, "crate") {
+            // `crate::self`, `crate::Config`, `crate::start`: items of the crate root.
+            let target = if level(&head).is_some() && head != "lib" {
+                head
+            } else {
+                "lib".to_string()
+            };
+            uses.entry(target).or_insert(line);
+        }
+        // In a top-level module `super` is the crate root; a `mod tests` inside one uses `super::*`.
+        for (head, line) in references(&text, "super") {
+            if level(&head).is_some() {
+                uses.entry(head).or_insert(line);
+            }
+        }
+        // The crate root names its modules without `crate::` (`state::App`, `pub use knobs::Knobs`).
+        if name == "lib" {
+            for module in LAYERS.iter().flat_map(|l| l.iter()) {
+                for (_, line) in references(&text, module) {
+                    uses.entry(module.to_string()).or_insert(line);
+                }
+            }
+        }
+        uses.remove(name);
+        graph.insert(name.to_string(), uses);
+    }
+    graph
+}
+
+#[test]
+fn modules_use_only_modules_below_them() {
+    // The reader itself: brace groups over several lines, nested groups, expression paths, comments.
+    let sample = "use crate::{\n    state::Shared,\n    wire::{bad, ApiError},\n    Config,\n};\n\
+                  // crate::admin in a comment\nlet x = crate::ids::unix_now();\nuse super::*;\n";
+    let found: Vec<String> = references(sample, "crate")
+        .into_iter()
+        .map(|(h, _)| h)
+        .collect();
+    assert_eq!(found, ["state", "wire", "Config", "ids"]);
+
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = graph(&src);
+    let files: BTreeSet<&str> = graph.keys().map(String::as_str).collect();
+    let listed: BTreeSet<&str> = LAYERS.iter().flat_map(|l| l.iter().copied()).collect();
+    assert_eq!(
+        files, listed,
+        "every file of devstack/src (but main.rs) has a place in LAYERS, and every entry a file"
+    );
+
+    println!("devstack module graph, bottom-up (module -> modules it uses):");
+    let mut upward = Vec::new();
+    for module in LAYERS.iter().flat_map(|l| l.iter()) {
+        let uses = &graph[*module];
+        let names: Vec<&str> = uses.keys().map(String::as_str).collect();
+        let names = if names.is_empty() {
+            "(none)".to_string()
+        } else {
+            names.join(", ")
+        };
+        println!("  {module:<13} -> {names}");
+        let mine = level(module).expect("listed");
+        for (used, line) in uses {
+            if level(used).expect("listed") >= mine {
+                upward.push(format!("src/{module}.rs:{line} uses {used}"));
+            }
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "modules may use only modules below them in LAYERS (bottom-up, see lib.rs's Layout):\n  {}",
+        upward.join("\n  ")
+    );
+}

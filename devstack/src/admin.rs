@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::knobs::{Fault, Knobs};
-use crate::state::Shared;
+use crate::state::{Message, Shared};
 use crate::wire::{fault_response, Flavor};
 
 pub fn admin_router() -> Router<Shared> {
@@ -27,6 +27,31 @@ pub fn admin_router() -> Router<Shared> {
         )
         .route("/_devstack/clock", get(get_clock).post(set_clock))
         .route("/_devstack/lifetimes", get(get_knobs).post(set_lifetimes))
+        .route("/_devstack/outbox", get(get_outbox).delete(clear_outbox))
+}
+
+#[derive(Deserialize)]
+struct OutboxQuery {
+    username: Option<String>,
+    purpose: Option<String>,
+}
+
+/// The messages sent so far (`?username=` and `?purpose=` filter), oldest first.
+async fn get_outbox(
+    State(app): State<Shared>,
+    axum::extract::Query(q): axum::extract::Query<OutboxQuery>,
+) -> Json<Vec<Message>> {
+    let mem = app.mem();
+    let keep = |m: &&Message| {
+        q.username.as_ref().is_none_or(|u| &m.username == u)
+            && q.purpose.as_ref().is_none_or(|p| &m.purpose == p)
+    };
+    Json(mem.outbox.iter().filter(keep).cloned().collect())
+}
+
+async fn clear_outbox(State(app): State<Shared>) -> Json<Vec<Message>> {
+    app.mem().outbox.clear();
+    Json(Vec::new())
 }
 
 async fn get_knobs(State(app): State<Shared>) -> Json<Knobs> {

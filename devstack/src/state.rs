@@ -106,10 +106,29 @@ pub struct LoginSession {
     pub expires_at: i64,
 }
 
+/// A message devstack "sends" instead of an email or SMS (confirmation and verification codes): printed in
+/// the log and kept for `GET /_devstack/outbox`, newest last.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub pool_id: String,
+    pub username: String,
+    /// Where Cognito would send it (the email address or phone number).
+    pub destination: String,
+    /// What the code is for: `SignUp`, `ForgotPassword`, `VerifyUserAttribute`, ...
+    pub purpose: String,
+    /// For attribute verification: the attribute (`email`, `phone_number`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    pub code: String,
+    pub sent_at: i64,
+}
+
 #[derive(Default)]
 pub struct Memory {
     pub codes: HashMap<String, AuthCode>,
     pub sessions: HashMap<String, LoginSession>,
+    pub outbox: Vec<Message>,
 }
 
 impl App {
@@ -132,6 +151,26 @@ impl App {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         real + self.knobs().clock_offset
+    }
+
+    /// "Sends" a message: one log line (unless `--quiet`) and an entry in the outbox.
+    pub fn deliver(&self, message: Message) {
+        if self.log_requests {
+            let attribute = message
+                .attribute
+                .as_deref()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default();
+            println!(
+                "devstack outbox: {} code for {} in {}{attribute} to {}: {}",
+                message.purpose,
+                message.username,
+                message.pool_id,
+                message.destination,
+                message.code
+            );
+        }
+        self.mem().outbox.push(message);
     }
 
     pub fn issuer(&self, pool_id: &str) -> String {

@@ -228,7 +228,7 @@ fn run_case(dir: &Path) -> Vec<String> {
 
 #[test]
 fn aws_signing_test_suite_v4_all_cases() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/sigv4");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/sigv4");
     let mut cases: Vec<_> = fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .map(|entry| entry.unwrap().path())

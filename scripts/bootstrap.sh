@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what="${1:-test}"
-. scripts/versions.sh   # NIGHTLY, WASM_PACK_VERSION, TRUNK_VERSION
+. scripts/versions.sh   # NIGHTLY, TRUNK_VERSION
 # wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 
@@ -40,7 +40,6 @@ cargo_tool() {
     CARGO_TARGET_DIR="$target" cargo install "$crate" --version "=$version"
 }
 cargo_tool wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION"
-cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
 cargo_tool trunk trunk "$TRUNK_VERSION"
 
 if [ "$what" = test ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
@@ -55,4 +54,4 @@ if ! cmp -s package-lock.json node_modules/.cognito-wasm-lock 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.cognito-wasm-lock
 fi
-say "ready ($what): $NIGHTLY, wasm-bindgen $WASM_BINDGEN_VERSION, wasm-pack $WASM_PACK_VERSION, trunk $TRUNK_VERSION"
+say "ready ($what): $NIGHTLY, wasm-bindgen $WASM_BINDGEN_VERSION, trunk $TRUNK_VERSION"

@@ -2,5 +2,4 @@
 # The release build of the npm package uses this nightly (build-std, immediate-abort panics); the crate
 # itself builds, lints and tests on stable.
 NIGHTLY=nightly-2026-05-20
-WASM_PACK_VERSION=0.15.1
 TRUNK_VERSION=0.21.14

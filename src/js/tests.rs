@@ -1,4 +1,4 @@
-//! Browser tests of the JS facade (`wasm-pack test --headless --chrome`): option parsing, claims as
+//! Browser tests of the JS facade (`cargo test --target wasm32-unknown-unknown`: wasm-bindgen-test-runner in headless Chromium): option parsing, claims as
 //! plain objects, the `AuthError` shape, and the JWKS fetch (one shared request, one refetch for an
 //! unknown kid, broken responses). Keys and tokens are made by WebCrypto in the page, an independent
 //! signer; `fetch` is replaced by a counting stub so that requests can be observed and broken on purpose.

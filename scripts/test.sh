@@ -39,6 +39,7 @@ lint() {
     cargo clippy -p cognito-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings &&
     cargo clippy -p cognito-wasm --all-targets --target wasm32-unknown-unknown --no-default-features --features talc -- -D warnings &&
     cargo clippy -p cognito-wasm --features all-algorithms --all-targets -- -D warnings &&
+    cargo clippy -p cognito-wasm-example --target wasm32-unknown-unknown -- -D warnings &&
     cargo doc -p cognito-wasm --no-deps --quiet
 }
 

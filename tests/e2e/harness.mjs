@@ -155,17 +155,17 @@ const { deflateSync, crc32 } = await import('node:zlib');
 const { homedir } = await import('node:os');
 
 /**
- * Builds www/ with `trunk build` into a temp dir (the page and the release package pkg/ beside it), as the demo
- * command serves it.
- * Returns `{ dir, remove }`. trunk: $TRUNK, else ~/.cargo/bin/trunk, else trunk on PATH.
+ * `trunk build` of the trunk project in `cwd` (default: the root's Trunk.toml, the ShopSphere demo: www/ and the
+ * release package pkg/ beside it, as the demo command serves it) into a temp dir. Returns `{ dir, remove }`.
+ * trunk: $TRUNK, else ~/.cargo/bin/trunk, else trunk on PATH.
  */
-export async function buildDemo() {
-  const dir = mkdtempSync(join(tmpdir(), 'cognito-wasm-demo-'));
+export async function buildDemo(cwd = root) {
+  const dir = mkdtempSync(join(tmpdir(), 'cognito-wasm-trunk-'));
   const home = join(homedir(), '.cargo', 'bin', 'trunk');
   const trunk = process.env.TRUNK ?? (existsSync(home) ? home : 'trunk');
   const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: 'true' };
   await new Promise((resolve, reject) => {
-    const proc = spawn(trunk, ['build', '--dist', dir], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(trunk, ['build', '--dist', dir], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout.on('data', (c) => { out += c; });
     proc.stderr.on('data', (c) => { out += c; });

@@ -1,0 +1,127 @@
+//! The page: load the configuration, complete a sign-in callback, then show the user or a sign-in button.
+
+use std::rc::Rc;
+
+use cognito_wasm::config::AuthConfig;
+use cognito_wasm::json::Object;
+use cognito_wasm::oauth::SignInOptions;
+use cognito_wasm::options::SignOutOptions;
+use cognito_wasm::{CognitoAuth, Error};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+
+pub async fn run() {
+    if let Err(message) = start().await {
+        show_error(&message);
+        set_text("status", "Something went wrong.");
+    }
+}
+
+async fn start() -> Result<(), String> {
+    let config = AuthConfig::from_options(&load_options().await?).map_err(|e| describe(&e))?;
+    let auth = Rc::new(CognitoAuth::new(config).map_err(|e| describe(&e))?);
+    if auth.is_redirect_callback(None) {
+        // Verifies the tokens, stores the session and removes code and state from the address bar.
+        if let Err(e) = auth.handle_redirect_callback(None).await {
+            show_error(&describe(&e));
+        }
+    }
+    match auth.current_user().await.map_err(|e| describe(&e))? {
+        Some(user) => {
+            set_text("user-name", &user.username);
+            set_text("user-email", user.email.as_deref().unwrap_or(""));
+            on_click("sign-out", {
+                let auth = auth.clone();
+                move || {
+                    let auth = auth.clone();
+                    spawn_local(async move {
+                        if let Err(e) = auth.sign_out(SignOutOptions::default()).await {
+                            show_error(&describe(&e));
+                        }
+                    });
+                }
+            });
+            show("signed-in", "Welcome back.");
+            set_state("signed-in");
+        }
+        None => {
+            on_click("sign-in", move || {
+                let auth = auth.clone();
+                spawn_local(async move {
+                    if let Err(e) = auth.sign_in_with_redirect(SignInOptions::default()).await {
+                        show_error(&describe(&e));
+                    }
+                });
+            });
+            show("signed-out", "You are signed out.");
+            set_state("signed-out");
+        }
+    }
+    Ok(())
+}
+
+/// The constructor options from `config.json` beside the page.
+async fn load_options() -> Result<Object, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let failed = |_| "could not load config.json".to_owned();
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str("config.json"))
+        .await
+        .map_err(failed)?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(failed)?)
+        .await
+        .map_err(failed)?;
+    Object::parse(&text.as_string().unwrap_or_default())
+        .ok_or_else(|| "config.json is not a JSON object".to_owned())
+}
+
+fn describe(e: &Error) -> String {
+    format!("{} ({})", e.message(), e.kind().code())
+}
+
+fn element(id: &str) -> Option<web_sys::HtmlElement> {
+    web_sys::window()?
+        .document()?
+        .get_element_by_id(id)?
+        .dyn_into()
+        .ok()
+}
+
+fn set_text(id: &str, text: &str) {
+    if let Some(e) = element(id) {
+        e.set_text_content(Some(text));
+    }
+}
+
+fn show(section: &str, status: &str) {
+    if let Some(e) = element(section) {
+        e.set_hidden(false);
+    }
+    set_text("status", status);
+}
+
+fn show_error(message: &str) {
+    set_text("error", message);
+    if let Some(e) = element("error") {
+        e.set_hidden(false);
+    }
+}
+
+/// `document.body.dataset.state`, which the test waits for.
+fn set_state(state: &str) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-state", state);
+    }
+}
+
+fn on_click(id: &str, handler: impl Fn() + 'static) {
+    if let Some(e) = element(id) {
+        let closure = Closure::<dyn Fn()>::new(handler);
+        e.set_onclick(Some(closure.as_ref().unchecked_ref()));
+        closure.forget(); // the page lives as long as the button
+    }
+}

@@ -17,10 +17,12 @@ variants=(
   "part:session (tokens, refresh, user, sign-out, events)|getTokens currentUser signOut on"
   "part:credentials + SigV4|getCredentials signedFetch presignUrl signRequest"
   "part:SigV4 requests (signedFetch, presignUrl, signRequest)|signedFetch presignUrl signRequest"
+  "part:user account (attributes, password, deletion)|fetchUserAttributes updateUserAttributes sendUserAttributeVerificationCode confirmUserAttribute changePassword deleteUser"
 )
 if [ "${1:-}" != --parts ]; then
   for m in signInWithRedirect isRedirectCallback handleRedirectCallback getTokens currentUser signOut on \
-    getCredentials signedFetch presignUrl signRequest; do
+    getCredentials signedFetch presignUrl signRequest credentialProvider fetchUserAttributes updateUserAttributes \
+    sendUserAttributeVerificationCode confirmUserAttribute changePassword deleteUser; do
     variants+=("method:$m|$m")
   done
 fi

@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod config;
 mod contract;
 pub mod error;

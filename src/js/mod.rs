@@ -1,6 +1,8 @@
 //! The `#[wasm_bindgen]` facade: JS option objects in, plain objects and `AuthError`s out.
 
 #[cfg(feature = "auth-exports")]
+mod account;
+#[cfg(feature = "auth-exports")]
 mod auth;
 #[cfg(feature = "auth-exports")]
 mod aws;

@@ -183,6 +183,25 @@ export interface AuthEventDetail {
   willRetry?: boolean;
 }
 
+/** Where Cognito sent a verification code (`updateUserAttributes`, `sendUserAttributeVerificationCode`). */
+export interface CodeDeliveryDetails {
+  /** The attribute the code verifies: `email`, `phone_number`. */
+  attributeName: string;
+  /** `EMAIL` or `SMS`. */
+  deliveryMedium: string;
+  /** The masked destination, e.g. `d***@e***`. */
+  destination: string;
+}
+
+/** What `credentialProvider()` resolves: the shape the AWS SDK for JavaScript v3 takes as `credentials`. */
+export interface AwsCredentialIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  identityId: string;
+}
+
 /** Identity-pool credentials. */
 export interface AwsCredentials {
   identityId: string;

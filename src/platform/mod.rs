@@ -1,5 +1,6 @@
 //! The only code that touches the browser: clock and fetch, and the browser-facing [`JwtVerifier`].
 
+mod account;
 mod auth;
 mod browser;
 mod callback;

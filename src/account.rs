@@ -1,0 +1,372 @@
+//! The signed-in user's own account through the user-pool API, with the access token: attributes
+//! (`GetUser`, `UpdateUserAttributes`, `GetUserAttributeVerificationCode`, `VerifyUserAttribute`),
+//! `ChangePassword` and `DeleteUser`. Requests and responses as values, as in [`crate::oauth`].
+//!
+//! Cognito accepts these calls only with an access token that carries the
+//! [`ADMIN_SCOPE`] scope: the app client must allow it and the configuration must ask for it.
+
+use crate::config::AuthConfig;
+use crate::error::{Error, ErrorKind, Result};
+use crate::json::{Object, Value};
+use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
+
+/// The scope Cognito requires on an access token for the user's own account operations.
+pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+/// [`ErrorKind::Config`] unless the configured scopes include [`ADMIN_SCOPE`]; `what` names the call.
+pub fn require_admin_scope(config: &AuthConfig, what: &str) -> Result<()> {
+    if config.scopes.iter().any(|s| s == ADMIN_SCOPE) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Config,
+        format!("scopes: {what} needs the scope {ADMIN_SCOPE} (add it to `scopes` and allow it on the app client)"),
+    ))
+}
+
+/// One call on the user's own account.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    /// `GetUser`: the attributes.
+    GetUser,
+    /// `UpdateUserAttributes` with `{ name: value }` (string values; see [`Operation::update`]).
+    UpdateAttributes(Object),
+    /// `GetUserAttributeVerificationCode` for one attribute (`email`, `phone_number`).
+    SendCode(String),
+    /// `VerifyUserAttribute`: attribute name and the code the user received.
+    VerifyAttribute(String, String),
+    /// `ChangePassword`: previous and proposed password.
+    ChangePassword(String, String),
+    /// `DeleteUser`: the user deletes their own account.
+    DeleteUser,
+}
+
+impl Operation {
+    /// `UpdateUserAttributes` with `attributes` (`{ name: value }`), or [`ErrorKind::Config`] naming
+    /// the first value that is not a string.
+    pub fn update(attributes: Object) -> Result<Self> {
+        for (name, value) in attributes.iter() {
+            if value.as_str().is_none() {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    format!("attributes.{name}: must be a string"),
+                ));
+            }
+        }
+        Ok(Self::UpdateAttributes(attributes))
+    }
+
+    /// The JS method, for messages.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Self::GetUser => "fetchUserAttributes",
+            Self::UpdateAttributes(_) => "updateUserAttributes",
+            Self::SendCode(_) => "sendUserAttributeVerificationCode",
+            Self::VerifyAttribute(..) => "confirmUserAttribute",
+            Self::ChangePassword(..) => "changePassword",
+            Self::DeleteUser => "deleteUser",
+        }
+    }
+
+    /// Whether the ID token's claims change when it succeeds (the tokens are refreshed then).
+    pub fn changes_claims(&self) -> bool {
+        matches!(self, Self::UpdateAttributes(_) | Self::VerifyAttribute(..))
+    }
+
+    /// The user-pool request with `access_token`.
+    pub fn request(&self, config: &AuthConfig, access_token: &str) -> HttpRequest {
+        let body = Object::new();
+        let (operation, body) = match self {
+            Self::GetUser => ("GetUser", body),
+            Self::UpdateAttributes(attributes) => {
+                let list = attributes
+                    .iter()
+                    .map(|(name, value)| {
+                        Value::from(
+                            Object::new()
+                                .with("Name", name)
+                                .with("Value", value.clone()),
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                ("UpdateUserAttributes", body.with("UserAttributes", list))
+            }
+            Self::SendCode(name) => (
+                "GetUserAttributeVerificationCode",
+                body.with("AttributeName", name.as_str()),
+            ),
+            Self::VerifyAttribute(name, code) => (
+                "VerifyUserAttribute",
+                body.with("AttributeName", name.as_str())
+                    .with("Code", code.as_str()),
+            ),
+            Self::ChangePassword(previous, proposed) => (
+                "ChangePassword",
+                body.with("PreviousPassword", previous.as_str())
+                    .with("ProposedPassword", proposed.as_str()),
+            ),
+            Self::DeleteUser => ("DeleteUser", body),
+        };
+        let mut target = String::from("AWSCognitoIdentityProviderService.");
+        target.push_str(operation);
+        let mut request = oauth::json_api(&config.endpoints.cognito_idp, &target, &[]);
+        request.body = body.with("AccessToken", access_token).to_json();
+        request
+    }
+}
+
+/// The JSON body of a successful response, or a typed error (transient failures are
+/// [`ErrorKind::Network`]; Cognito's refusals [`ErrorKind::Aws`] with its type, e.g.
+/// `CodeMismatchException`).
+pub fn ok_json(response: &HttpResponse) -> Result<Value> {
+    if !(200..300).contains(&response.status) {
+        return Err(oauth::classify_failure(response, Grant::Code));
+    }
+    Value::parse(&response.body)
+        .filter(|v| v.as_object().is_some())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Network,
+                "the user-pool response is not a JSON object",
+            )
+        })
+}
+
+/// The `UserAttributes` of a `GetUser` response body ([`ok_json`]) as `{ name: value }`, in Cognito's
+/// order (what `fetchUserAttributes` resolves with).
+pub fn attributes(body: &Value) -> Result<Object> {
+    let malformed = || {
+        Error::new(
+            ErrorKind::Network,
+            "the GetUser response has no UserAttributes list",
+        )
+    };
+    let mut out = Object::new();
+    for a in body
+        .get("UserAttributes")
+        .and_then(Value::as_array)
+        .ok_or_else(malformed)?
+    {
+        let name = a
+            .get("Name")
+            .and_then(Value::as_str)
+            .ok_or_else(malformed)?;
+        out.insert(
+            name,
+            a.get("Value").and_then(Value::as_str).unwrap_or_default(),
+        );
+    }
+    Ok(out)
+}
+
+/// Where Cognito sent the verification codes, from the response body ([`ok_json`]) of
+/// `UpdateUserAttributes` (`CodeDeliveryDetailsList`: the attributes that now wait for a code; empty or
+/// absent when none) or `GetUserAttributeVerificationCode` (`CodeDeliveryDetails`), each as
+/// `{ attributeName, deliveryMedium, destination }`.
+pub fn deliveries(body: &Value) -> Result<Vec<Value>> {
+    let malformed = || {
+        Error::new(
+            ErrorKind::Network,
+            "the code delivery details are malformed",
+        )
+    };
+    let one = |v: &Value| -> Result<Value> {
+        let text = |k| v.get(k).and_then(Value::as_str);
+        let name = text("AttributeName").ok_or_else(malformed)?;
+        Ok(Object::new()
+            .with("attributeName", name)
+            .with("deliveryMedium", text("DeliveryMedium").unwrap_or_default())
+            .with("destination", text("Destination").unwrap_or_default())
+            .into())
+    };
+    if let Some(single) = body.get("CodeDeliveryDetails") {
+        return Ok(vec![one(single)?]);
+    }
+    match body.get("CodeDeliveryDetailsList") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(list) => list
+            .as_array()
+            .ok_or_else(malformed)?
+            .iter()
+            .map(one)
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::response as resp;
+
+    fn cfg(admin: bool) -> AuthConfig {
+        let mut c = crate::testing::config("https://app.example/");
+        if admin {
+            c.scopes.push(ADMIN_SCOPE.into());
+        }
+        c
+    }
+
+    fn verify() -> Operation {
+        Operation::VerifyAttribute("email".into(), "123456".into())
+    }
+
+    fn password() -> Operation {
+        Operation::ChangePassword("old".into(), "new".into())
+    }
+
+    fn body(status: u16, text: &str) -> Result<Value> {
+        ok_json(&resp(status, text))
+    }
+
+    fn target(r: &HttpRequest) -> &str {
+        &r.headers
+            .iter()
+            .find(|(n, _)| n == "x-amz-target")
+            .unwrap()
+            .1
+    }
+
+    fn text<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+        v.get(k).and_then(Value::as_str)
+    }
+
+    #[test]
+    fn the_admin_scope_is_required_by_name() {
+        let e = require_admin_scope(&cfg(false), "fetchUserAttributes").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e
+            .message()
+            .contains("fetchUserAttributes needs the scope aws.cognito.signin.user.admin"));
+        assert!(require_admin_scope(&cfg(true), "x").is_ok());
+    }
+
+    #[test]
+    fn requests_are_user_pool_json_calls_with_the_access_token() {
+        let c = cfg(true);
+        let update = Operation::update(
+            Object::new()
+                .with("email", "n@e.test")
+                .with("name", "Dé \"mo\""),
+        )
+        .unwrap();
+        let bad = Operation::update(Object::new().with("email", "x").with("age", 3u64));
+        assert_eq!(
+            bad.unwrap_err().message(),
+            "attributes.age: must be a string"
+        );
+        let r = update.request(&c, "acc.ess.tok");
+        assert_eq!(r.url, "https://cognito-idp.us-east-1.amazonaws.com/");
+        assert_eq!(
+            target(&r),
+            "AWSCognitoIdentityProviderService.UpdateUserAttributes"
+        );
+        let b = Value::parse(&r.body).unwrap();
+        assert_eq!(text(&b, "AccessToken"), Some("acc.ess.tok"));
+        let list = b.get("UserAttributes").and_then(Value::as_array).unwrap();
+        assert_eq!(text(&list[0], "Name"), Some("email"));
+        assert_eq!(text(&list[1], "Value"), Some("Dé \"mo\""));
+        for (op, name) in [
+            (Operation::GetUser, "GetUser"),
+            (
+                Operation::SendCode("email".into()),
+                "GetUserAttributeVerificationCode",
+            ),
+            (verify(), "VerifyUserAttribute"),
+            (password(), "ChangePassword"),
+            (Operation::DeleteUser, "DeleteUser"),
+        ] {
+            let r = op.request(&c, "a");
+            assert_eq!(
+                target(&r),
+                format!("AWSCognitoIdentityProviderService.{name}")
+            );
+            assert_eq!(
+                text(&Value::parse(&r.body).unwrap(), "AccessToken"),
+                Some("a")
+            );
+        }
+        let v = Value::parse(&verify().request(&c, "a").body).unwrap();
+        assert_eq!(
+            (text(&v, "AttributeName"), text(&v, "Code")),
+            (Some("email"), Some("123456"))
+        );
+        let p = Value::parse(&password().request(&c, "a").body).unwrap();
+        assert_eq!(text(&p, "PreviousPassword"), Some("old"));
+        assert_eq!(text(&p, "ProposedPassword"), Some("new"));
+        assert_eq!(Operation::DeleteUser.method(), "deleteUser");
+        assert!(verify().changes_claims() && !password().changes_claims());
+    }
+
+    #[test]
+    fn get_user_gives_the_attributes_in_order() {
+        let b = body(200, r#"{"Username":"demo","UserAttributes":[{"Name":"sub","Value":"s-1"},{"Name":"email","Value":"d@e.test"},{"Name":"custom:x"}]}"#).unwrap();
+        assert_eq!(
+            attributes(&b).unwrap().to_json(),
+            r#"{"sub":"s-1","email":"d@e.test","custom:x":""}"#
+        );
+        for bad in [
+            r#"{}"#,
+            r#"{"UserAttributes":{}}"#,
+            r#"{"UserAttributes":[{"Value":"x"}]}"#,
+            "[]",
+            "nope",
+        ] {
+            let e = body(200, bad).and_then(|b| attributes(&b)).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Network, "{bad}");
+        }
+    }
+
+    #[test]
+    fn deliveries_from_either_shape() {
+        let list = body(200, r#"{"CodeDeliveryDetailsList":[{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"n***@e***"}]}"#).unwrap();
+        let d = deliveries(&list).unwrap();
+        assert_eq!(
+            Value::from(d).to_json(),
+            r#"[{"attributeName":"email","deliveryMedium":"EMAIL","destination":"n***@e***"}]"#
+        );
+        let one = body(200, r#"{"CodeDeliveryDetails":{"AttributeName":"phone_number","DeliveryMedium":"SMS","Destination":"+***12"}}"#).unwrap();
+        let sms = deliveries(&one).unwrap();
+        assert_eq!(text(&sms[0], "deliveryMedium"), Some("SMS"));
+        assert!(deliveries(&body(200, "{}").unwrap()).unwrap().is_empty());
+        let null = body(200, r#"{"CodeDeliveryDetailsList":null}"#).unwrap();
+        assert!(deliveries(&null).unwrap().is_empty());
+        let broken = body(200, r#"{"CodeDeliveryDetailsList":[{}]}"#).unwrap();
+        assert_eq!(deliveries(&broken).unwrap_err().kind(), ErrorKind::Network);
+    }
+
+    #[test]
+    fn refusals_keep_cognitos_type() {
+        for (status, text, kind, ty) in [
+            (
+                400,
+                r#"{"__type":"CodeMismatchException","message":"Invalid verification code provided, please try again."}"#,
+                ErrorKind::Aws,
+                Some("CodeMismatchException"),
+            ),
+            (
+                400,
+                r#"{"__type":"com.amazonaws#InvalidPasswordException","message":"Password did not conform with policy"}"#,
+                ErrorKind::Aws,
+                Some("InvalidPasswordException"),
+            ),
+            (
+                400,
+                r#"{"__type":"AliasExistsException","message":"An account with the given email already exists."}"#,
+                ErrorKind::Aws,
+                Some("AliasExistsException"),
+            ),
+            (
+                400,
+                r#"{"__type":"LimitExceededException","message":"Attempt limit exceeded"}"#,
+                ErrorKind::Network,
+                Some("LimitExceededException"),
+            ),
+            (500, "", ErrorKind::Network, None),
+            (0, "", ErrorKind::Network, None),
+        ] {
+            let e = body(status, text).unwrap_err();
+            assert_eq!((e.kind(), e.server_type()), (kind, ty), "{status} {text}");
+        }
+        assert!(body(200, "{}").is_ok());
+    }
+}

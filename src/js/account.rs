@@ -1,0 +1,160 @@
+//! The user's own account from JS (`fetchUserAttributes`, `updateUserAttributes`,
+//! `sendUserAttributeVerificationCode`, `confirmUserAttribute`, `changePassword`, `deleteUser`) and
+//! `credentialProvider()` for the AWS SDK for JavaScript v3.
+
+use wasm_bindgen::prelude::*;
+#[cfg(not(cw_without = "credentialProvider"))]
+use wasm_bindgen::JsCast;
+
+use super::auth::JsCognitoAuth;
+use super::{to_js, to_plain};
+use crate::account::{self, Operation};
+use crate::error::{config, Result};
+use crate::json::Value;
+
+/// A string argument, or `ERR_CONFIG` naming it.
+fn text_arg(value: &JsValue, name: &'static str) -> Result<String> {
+    value
+        .as_string()
+        .ok_or_else(|| config(format!("{name}: must be a string")))
+}
+
+/// The JS shape of each operation's answer.
+fn attributes_js(body: &Value) -> Result<JsValue> {
+    Ok(to_plain(&account::attributes(body)?))
+}
+
+fn deliveries_js(body: &Value) -> Result<JsValue> {
+    let list = Value::from(account::deliveries(body)?);
+    Ok(js_sys::JSON::parse(&list.to_json()).unwrap_or(JsValue::NULL))
+}
+
+fn delivery_js(body: &Value) -> Result<JsValue> {
+    let first = account::deliveries(body)?.into_iter().next();
+    Ok(first.map_or(JsValue::NULL, |d| {
+        js_sys::JSON::parse(&d.to_json()).unwrap_or(JsValue::NULL)
+    }))
+}
+
+fn nothing_js(_: &Value) -> Result<JsValue> {
+    Ok(JsValue::UNDEFINED)
+}
+
+impl JsCognitoAuth {
+    /// One promise path for every account method: the operation (or its argument error), then `shape`.
+    fn account_promise(
+        &self,
+        operation: Result<Operation>,
+        shape: fn(&Value) -> Result<JsValue>,
+    ) -> js_sys::Promise {
+        let inner = self.inner().clone();
+        super::promise(async move {
+            let body = inner
+                .account(operation.map_err(to_js)?)
+                .await
+                .map_err(to_js)?;
+            shape(&body).map_err(to_js)
+        })
+    }
+}
+
+#[wasm_bindgen(js_class = CognitoAuth)]
+impl JsCognitoAuth {
+    /// The user's attributes from Cognito (`GetUser`; needs the scope `aws.cognito.signin.user.admin`).
+    #[cfg(not(cw_without = "fetchUserAttributes"))]
+    #[wasm_bindgen(js_name = fetchUserAttributes, unchecked_return_type = "Promise<Record<string, string>>")]
+    pub fn fetch_user_attributes(&self) -> js_sys::Promise {
+        self.account_promise(Ok(Operation::GetUser), attributes_js)
+    }
+
+    /// Changes attributes; resolves with the attributes that now wait for a verification code. The
+    /// tokens are refreshed, so `currentUser()` shows the new values.
+    #[cfg(not(cw_without = "updateUserAttributes"))]
+    #[wasm_bindgen(js_name = updateUserAttributes, unchecked_return_type = "Promise<CodeDeliveryDetails[]>")]
+    pub fn update_user_attributes(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] attributes: JsValue,
+    ) -> js_sys::Promise {
+        let operation = super::options(&attributes, true)
+            .map_err(|_| {
+                config("attributes: must be an object of attribute names and string values")
+            })
+            .and_then(Operation::update);
+        self.account_promise(operation, deliveries_js)
+    }
+
+    /// Sends a verification code for an attribute (`email`, `phone_number`).
+    #[cfg(not(cw_without = "sendUserAttributeVerificationCode"))]
+    #[wasm_bindgen(js_name = sendUserAttributeVerificationCode, unchecked_return_type = "Promise<CodeDeliveryDetails>")]
+    pub fn send_user_attribute_verification_code(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> js_sys::Promise {
+        self.account_promise(
+            text_arg(&name, "name").map(Operation::SendCode),
+            delivery_js,
+        )
+    }
+
+    /// Confirms an attribute with the code the user received; the tokens are refreshed.
+    #[cfg(not(cw_without = "confirmUserAttribute"))]
+    #[wasm_bindgen(js_name = confirmUserAttribute, unchecked_return_type = "Promise<void>")]
+    pub fn confirm_user_attribute(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+    ) -> js_sys::Promise {
+        let operation = text_arg(&name, "name")
+            .and_then(|n| Ok(Operation::VerifyAttribute(n, text_arg(&code, "code")?)));
+        self.account_promise(operation, nothing_js)
+    }
+
+    /// Changes the password (the pool's password policy applies).
+    #[cfg(not(cw_without = "changePassword"))]
+    #[wasm_bindgen(js_name = changePassword, unchecked_return_type = "Promise<void>")]
+    pub fn change_password(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] previous: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] proposed: JsValue,
+    ) -> js_sys::Promise {
+        let operation = text_arg(&previous, "previousPassword").and_then(|p| {
+            Ok(Operation::ChangePassword(
+                p,
+                text_arg(&proposed, "proposedPassword")?,
+            ))
+        });
+        self.account_promise(operation, nothing_js)
+    }
+
+    /// Deletes the user's account, then signs out in every tab (reason `userDeleted`).
+    #[cfg(not(cw_without = "deleteUser"))]
+    #[wasm_bindgen(js_name = deleteUser, unchecked_return_type = "Promise<void>")]
+    pub fn delete_user(&self) -> js_sys::Promise {
+        self.account_promise(Ok(Operation::DeleteUser), nothing_js)
+    }
+
+    /// A credentials provider for the AWS SDK for JavaScript v3 (`new S3Client({ credentials })`):
+    /// resolves `{ accessKeyId, secretAccessKey, sessionToken, expiration: Date }` through the same
+    /// cached, cross-tab path as `getCredentials`.
+    #[cfg(not(cw_without = "credentialProvider"))]
+    #[wasm_bindgen(js_name = credentialProvider, unchecked_return_type = "() => Promise<AwsCredentialIdentity>")]
+    pub fn credential_provider(&self) -> js_sys::Function {
+        let inner = self.inner().clone();
+        let provide = move || -> js_sys::Promise {
+            let inner = inner.clone();
+            super::promise(async move {
+                let c = inner
+                    .get_credentials(Default::default())
+                    .await
+                    .map_err(to_js)?;
+                let out = to_plain(&c.to_app_json());
+                let expiration = js_sys::Date::new(&((c.expiration as f64) * 1000.0).into());
+                let _ = js_sys::Reflect::set(&out, &"expiration".into(), &expiration);
+                Ok(out)
+            })
+        };
+        Closure::<dyn Fn() -> js_sys::Promise>::new(provide)
+            .into_js_value()
+            .unchecked_into()
+    }
+}

@@ -1,0 +1,43 @@
+//! The signed-in user's own account through the user-pool API ([`crate::account`]): attributes,
+//! verification codes, password, deletion. Each call uses a valid session's access token (refreshed
+//! first when needed); a change to the claims refreshes the tokens, so that `current_user` and the
+//! other tabs see it; a deleted account is signed out everywhere.
+
+use super::auth::CognitoAuth;
+use super::browser;
+use crate::account::{self, Operation};
+use crate::error::{Error, ErrorKind, Result};
+use crate::json::{Object, Value};
+
+impl CognitoAuth {
+    /// Runs one account operation; resolves with Cognito's response body (a JSON object).
+    pub async fn account(&self, operation: Operation) -> Result<Value> {
+        let inner = &self.inner;
+        account::require_admin_scope(&inner.config, operation.method())?;
+        let Some(session) = inner.clone().valid_session(false).await? else {
+            return Err(Error::new(ErrorKind::NotSignedIn, "sign in first"));
+        };
+        let request = operation.request(&inner.config, &session.access_token);
+        let body = account::ok_json(&browser::send(&request).await)?;
+        if operation.changes_claims() {
+            // Best effort: the change is made either way, and a later refresh brings the new claims.
+            let _ = inner.clone().valid_session(true).await;
+        }
+        if matches!(operation, Operation::DeleteUser) {
+            inner.end_session("userDeleted");
+        }
+        Ok(body)
+    }
+
+    /// The user's attributes (`GetUser`) as `{ name: value }`.
+    pub async fn fetch_user_attributes(&self) -> Result<Object> {
+        account::attributes(&self.account(Operation::GetUser).await?)
+    }
+
+    /// Changes attributes (`UpdateUserAttributes`, string values); resolves with the attributes that
+    /// now wait for a verification code (an email change leaves `email_verified` false until
+    /// confirmed), as `{ attributeName, deliveryMedium, destination }`.
+    pub async fn update_user_attributes(&self, attributes: Object) -> Result<Vec<Value>> {
+        account::deliveries(&self.account(Operation::update(attributes)?).await?)
+    }
+}

@@ -102,10 +102,13 @@ pub struct SignInOptions {
     /// `customState`: application state kept with the login transaction and handed back by the
     /// redirect callback. Default: none.
     pub custom_state: Option<String>,
+    /// `screen: 'signup'`: open the managed login's sign-up page (`<domain>/signup`, same parameters,
+    /// same PKCE, state and nonce, same callback) instead of the sign-in page. Default: sign-in.
+    pub sign_up: bool,
 }
 
 impl SignInOptions {
-    /// Reads `{ identityProvider, idpIdentifier, loginHint, lang, prompt, scopes, customState }`;
+    /// Reads `{ identityProvider, idpIdentifier, loginHint, lang, prompt, scopes, customState, screen }`;
     /// every field is optional (see each field for its default).
     pub fn from_options(options: &Object) -> Result<Self> {
         let mut r = Reader::new(options);
@@ -117,6 +120,14 @@ impl SignInOptions {
             prompt: r.string("prompt"),
             scopes: r.strings("scopes"),
             custom_state: r.string("customState"),
+            sign_up: match r.string("screen").as_deref() {
+                None | Some("signin") => false,
+                Some("signup") => true,
+                Some(_) => {
+                    r.fail("screen", "must be 'signin' or 'signup'");
+                    false
+                }
+            },
         };
         r.check()?;
         Ok(options)
@@ -157,7 +168,17 @@ pub fn authorize_url(
             pairs.push((name, v));
         }
     }
-    Ok(format!("{}?{}", config.endpoints.authorize, query(&pairs)))
+    let authorize = config.endpoints.authorize.as_str();
+    let base = match authorize.strip_suffix("/oauth2/authorize") {
+        Some(domain) if options.sign_up => format!("{domain}/signup"),
+        _ if options.sign_up => {
+            return Err(config_err(
+                "screen: 'signup' needs the managed login's /oauth2/authorize endpoint (its domain has /signup)",
+            ))
+        }
+        _ => authorize.to_owned(),
+    };
+    Ok(format!("{base}?{}", query(&pairs)))
 }
 
 fn config_err(message: &str) -> Error {
@@ -558,6 +579,29 @@ mod tests {
     }
 
     #[test]
+    fn the_sign_up_screen_has_the_same_parameters_on_signup() {
+        let o = Object::parse(r#"{"screen":"signup"}"#).unwrap();
+        let options = SignInOptions::from_options(&o).unwrap();
+        assert!(options.sign_up);
+        let url = authorize_url(&cfg(), "st", "no", "ch", &options).unwrap();
+        let plain = authorize_url(&cfg(), "st", "no", "ch", &SignInOptions::default()).unwrap();
+        assert_eq!(
+            url,
+            plain.replace("/oauth2/authorize?", "/signup?"),
+            "same PKCE, state, nonce and redirect"
+        );
+        assert!(url.starts_with(
+            "https://shop.auth.us-east-1.amazoncognito.com/signup?response_type=code&"
+        ));
+        let signin = Object::parse(r#"{"screen":"signin"}"#).unwrap();
+        assert!(!SignInOptions::from_options(&signin).unwrap().sign_up);
+        let mut custom = cfg();
+        custom.endpoints.authorize = "https://idp.example/authorize".into();
+        let e = authorize_url(&custom, "s", "n", "c", &options).unwrap_err();
+        assert!(e.message().starts_with("screen:"), "{}", e.message());
+    }
+
+    #[test]
     fn logout_url_needs_a_logout_uri() {
         assert_eq!(
             logout_url(&cfg()).unwrap(),
@@ -739,6 +783,7 @@ mod tests {
             (r#"{"customState":{}}"#, "customState"),
             (r#"{"scopes":[1]}"#, "scopes"),
             (r#"{"loginHint":true}"#, "loginHint"),
+            (r#"{"screen":"register"}"#, "screen"),
         ] {
             let err = SignInOptions::from_options(&Object::parse(text).unwrap()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Config);

@@ -135,6 +135,8 @@ export interface SignInWithRedirectOptions {
   scopes?: string[];
   /** Application state handed back by `handleRedirectCallback`. */
   customState?: string;
+  /** `'signup'` opens the managed login's sign-up page (same PKCE, state, nonce and callback). Default `'signin'`. */
+  screen?: 'signin' | 'signup';
 }
 
 export interface AuthTokens {

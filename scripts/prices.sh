@@ -18,11 +18,13 @@ variants=(
   "part:credentials + SigV4|getCredentials signedFetch presignUrl signRequest"
   "part:SigV4 requests (signedFetch, presignUrl, signRequest)|signedFetch presignUrl signRequest"
   "part:user account (attributes, password, deletion)|fetchUserAttributes updateUserAttributes sendUserAttributeVerificationCode confirmUserAttribute changePassword deleteUser"
+  "part:TOTP MFA|setUpTotp verifyTotpSetup updateMfaPreference fetchMfaPreference"
 )
 if [ "${1:-}" != --parts ]; then
   for m in signInWithRedirect isRedirectCallback handleRedirectCallback getTokens currentUser signOut on \
     getCredentials signedFetch presignUrl signRequest credentialProvider fetchUserAttributes updateUserAttributes \
-    sendUserAttributeVerificationCode confirmUserAttribute changePassword deleteUser; do
+    sendUserAttributeVerificationCode confirmUserAttribute changePassword deleteUser \
+    setUpTotp verifyTotpSetup updateMfaPreference fetchMfaPreference; do
     variants+=("method:$m|$m")
   done
 fi

@@ -39,6 +39,41 @@ pub enum Operation {
     ChangePassword(String, String),
     /// `DeleteUser`: the user deletes their own account.
     DeleteUser,
+    /// `AssociateSoftwareToken`: a new TOTP secret for an authenticator app.
+    AssociateTotp,
+    /// `VerifySoftwareToken`: the first code from the app, and a device name.
+    VerifyTotp(String, Option<String>),
+    /// `SetUserMFAPreference` for TOTP.
+    SetTotp(TotpPreference),
+}
+
+/// `updateMfaPreference({ totp })`: how TOTP MFA is set for the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotpPreference {
+    /// On, and the preferred factor.
+    Preferred,
+    /// On.
+    Enabled,
+    /// Off.
+    Disabled,
+}
+
+impl TotpPreference {
+    /// Reads `{ totp: 'preferred' | 'enabled' | 'disabled' }`.
+    pub fn from_options(options: &Object) -> Result<Self> {
+        let mut r = crate::options::Reader::new(options);
+        let preference = match r.string("totp").as_deref() {
+            Some("preferred") => Self::Preferred,
+            Some("enabled") => Self::Enabled,
+            Some("disabled") => Self::Disabled,
+            _ => {
+                r.fail("totp", "must be 'preferred', 'enabled' or 'disabled'");
+                Self::Disabled
+            }
+        };
+        r.check()?;
+        Ok(preference)
+    }
 }
 
 impl Operation {
@@ -65,6 +100,9 @@ impl Operation {
             Self::VerifyAttribute(..) => "confirmUserAttribute",
             Self::ChangePassword(..) => "changePassword",
             Self::DeleteUser => "deleteUser",
+            Self::AssociateTotp => "setUpTotp",
+            Self::VerifyTotp(..) => "verifyTotpSetup",
+            Self::SetTotp(_) => "updateMfaPreference",
         }
     }
 
@@ -106,6 +144,26 @@ impl Operation {
                     .with("ProposedPassword", proposed.as_str()),
             ),
             Self::DeleteUser => ("DeleteUser", body),
+            Self::AssociateTotp => ("AssociateSoftwareToken", body),
+            Self::VerifyTotp(code, device) => {
+                let body = body.with("UserCode", code.as_str());
+                (
+                    "VerifySoftwareToken",
+                    match device {
+                        Some(name) => body.with("FriendlyDeviceName", name.as_str()),
+                        None => body,
+                    },
+                )
+            }
+            Self::SetTotp(preference) => (
+                "SetUserMFAPreference",
+                body.with(
+                    "SoftwareTokenMfaSettings",
+                    Object::new()
+                        .with("Enabled", *preference != TotpPreference::Disabled)
+                        .with("PreferredMfa", *preference == TotpPreference::Preferred),
+                ),
+            ),
         };
         let mut target = String::from("AWSCognitoIdentityProviderService.");
         target.push_str(operation);
@@ -157,6 +215,76 @@ pub fn attributes(body: &Value) -> Result<Object> {
         );
     }
     Ok(out)
+}
+
+/// The `SecretCode` of an `AssociateSoftwareToken` response and the `otpauth://` URI an authenticator
+/// app takes for it (`otpauth://totp/<issuer>:<username>?secret=...&issuer=...`).
+pub fn totp_setup(body: &Value, issuer: &str, username: &str) -> Result<Object> {
+    let secret = body
+        .get("SecretCode")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Network,
+                "the AssociateSoftwareToken response has no SecretCode",
+            )
+        })?;
+    let issuer = oauth::encode_component(issuer);
+    let mut uri = String::from("otpauth://totp/");
+    for part in [
+        &issuer,
+        ":",
+        &oauth::encode_component(username),
+        "?secret=",
+        secret,
+        "&issuer=",
+        &issuer,
+    ] {
+        uri.push_str(part);
+    }
+    Ok(Object::new().with("secret", secret).with("uri", uri))
+}
+
+/// [`ErrorKind::Aws`] (`EnableSoftwareTokenMFAException`) unless a `VerifySoftwareToken` response says
+/// `SUCCESS`.
+pub fn totp_verified(body: &Value) -> Result<()> {
+    if body.get("Status").and_then(Value::as_str) == Some("SUCCESS") {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Aws,
+        "the code from the authenticator app was not accepted",
+    )
+    .with_server_type("EnableSoftwareTokenMFAException"))
+}
+
+/// The MFA settings of a `GetUser` response body: `{ enabled: ['TOTP', ...], preferred? }` (`TOTP`,
+/// `SMS`, `EMAIL` for Cognito's `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`).
+pub fn mfa_preference(body: &Value) -> Object {
+    let short = |v: &Value| -> Option<Value> {
+        Some(
+            match v.as_str()? {
+                "SOFTWARE_TOKEN_MFA" => "TOTP",
+                "SMS_MFA" => "SMS",
+                "EMAIL_OTP" => "EMAIL",
+                other => other,
+            }
+            .into(),
+        )
+    };
+    let enabled: Vec<Value> = body
+        .get("UserMFASettingList")
+        .and_then(Value::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(short)
+        .collect();
+    let out = Object::new().with("enabled", enabled);
+    match body.get("PreferredMfaSetting").and_then(short) {
+        Some(p) => out.with("preferred", p),
+        None => out,
+    }
 }
 
 /// Where Cognito sent the verification codes, from the response body ([`ok_json`]) of
@@ -332,6 +460,96 @@ mod tests {
         assert!(deliveries(&null).unwrap().is_empty());
         let broken = body(200, r#"{"CodeDeliveryDetailsList":[{}]}"#).unwrap();
         assert_eq!(deliveries(&broken).unwrap_err().kind(), ErrorKind::Network);
+    }
+
+    #[test]
+    fn totp_requests_and_answers() {
+        let c = cfg(true);
+        let v = Value::parse(
+            &Operation::VerifyTotp("123456".into(), Some("Phone".into()))
+                .request(&c, "a")
+                .body,
+        )
+        .unwrap();
+        assert_eq!(
+            (text(&v, "UserCode"), text(&v, "FriendlyDeviceName")),
+            (Some("123456"), Some("Phone"))
+        );
+        let bare = Value::parse(
+            &Operation::VerifyTotp("1".into(), None)
+                .request(&c, "a")
+                .body,
+        )
+        .unwrap();
+        assert!(bare.get("FriendlyDeviceName").is_none());
+        for (p, enabled, preferred) in [
+            (TotpPreference::Preferred, true, true),
+            (TotpPreference::Enabled, true, false),
+            (TotpPreference::Disabled, false, false),
+        ] {
+            let r = Operation::SetTotp(p).request(&c, "a");
+            assert_eq!(
+                target(&r),
+                "AWSCognitoIdentityProviderService.SetUserMFAPreference"
+            );
+            let b = Value::parse(&r.body).unwrap();
+            let settings = b.get("SoftwareTokenMfaSettings").unwrap();
+            assert_eq!(
+                settings.get("Enabled").and_then(Value::as_bool),
+                Some(enabled)
+            );
+            assert_eq!(
+                settings.get("PreferredMfa").and_then(Value::as_bool),
+                Some(preferred)
+            );
+        }
+        let o = |t| Object::parse(t).unwrap();
+        assert_eq!(
+            TotpPreference::from_options(&o(r#"{"totp":"enabled"}"#)).unwrap(),
+            TotpPreference::Enabled
+        );
+        for bad in [r#"{}"#, r#"{"totp":"on"}"#, r#"{"totp":true}"#] {
+            let e = TotpPreference::from_options(&o(bad)).unwrap_err();
+            assert!(e.message().starts_with("totp:"), "{bad}: {}", e.message());
+        }
+        assert_eq!(
+            target(&Operation::AssociateTotp.request(&c, "a")),
+            "AWSCognitoIdentityProviderService.AssociateSoftwareToken"
+        );
+
+        let setup = totp_setup(
+            &body(200, r#"{"SecretCode":"JBSWY3DPEHPK3PXP"}"#).unwrap(),
+            "Shop Sphere",
+            "d@e.test",
+        )
+        .unwrap();
+        assert_eq!(
+            text(&Value::from(setup.clone()), "secret"),
+            Some("JBSWY3DPEHPK3PXP")
+        );
+        assert_eq!(
+            text(&Value::from(setup), "uri"),
+            Some("otpauth://totp/Shop%20Sphere:d%40e.test?secret=JBSWY3DPEHPK3PXP&issuer=Shop%20Sphere")
+        );
+        assert_eq!(
+            totp_setup(&body(200, "{}").unwrap(), "i", "u")
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Network
+        );
+        assert!(totp_verified(&body(200, r#"{"Status":"SUCCESS"}"#).unwrap()).is_ok());
+        let e = totp_verified(&body(200, r#"{"Status":"ERROR"}"#).unwrap()).unwrap_err();
+        assert_eq!(e.server_type(), Some("EnableSoftwareTokenMFAException"));
+
+        let prefs = body(200, r#"{"UserMFASettingList":["SOFTWARE_TOKEN_MFA","SMS_MFA"],"PreferredMfaSetting":"SOFTWARE_TOKEN_MFA"}"#).unwrap();
+        assert_eq!(
+            mfa_preference(&prefs).to_json(),
+            r#"{"enabled":["TOTP","SMS"],"preferred":"TOTP"}"#
+        );
+        assert_eq!(
+            mfa_preference(&body(200, "{}").unwrap()).to_json(),
+            r#"{"enabled":[]}"#
+        );
     }
 
     #[test]

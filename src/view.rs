@@ -21,6 +21,9 @@ pub struct User {
     pub groups: Vec<String>,
     /// `custom:*` attributes, without the prefix, in the token's order.
     pub attributes: Vec<(String, String)>,
+    /// For a federated user (signed in through Google, Facebook, SAML, ...): the provider name of the
+    /// `identities` claim (`Google`); `None` for a user of the pool itself.
+    pub identity_provider: Option<String>,
     /// Every claim of the ID token.
     pub claims: Claims,
 }
@@ -43,7 +46,30 @@ impl User {
                 ))
             })
             .collect();
+        // `identities`: an array of `{ providerName, primary, ... }` (or that array as JSON text).
+        let parsed;
+        let identities = match claims.get("identities") {
+            Some(Value::String(text)) => {
+                parsed = Value::parse(text);
+                parsed.as_ref()
+            }
+            other => other,
+        };
+        let list = identities.and_then(Value::as_array).unwrap_or_default();
+        let provider = |v: &Value| {
+            v.get("providerName")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let primary = list
+            .iter()
+            .find(|v| {
+                matches!(v.get("primary"), Some(Value::Bool(true)))
+                    || v.get("primary").and_then(Value::as_str) == Some("true")
+            })
+            .or(list.first());
         Self {
+            identity_provider: primary.and_then(provider),
             sub: text("sub").unwrap_or_default(),
             username: text("cognito:username")
                 .or_else(|| text("username"))
@@ -59,7 +85,7 @@ impl User {
         }
     }
 
-    /// `{ sub, username, email?, emailVerified?, groups, attributes, claims }`.
+    /// `{ sub, username, email?, emailVerified?, identityProvider?, groups, attributes, claims }`.
     pub fn to_json(&self) -> Object {
         let mut o = Object::new()
             .with("sub", self.sub.as_str())
@@ -69,6 +95,9 @@ impl User {
         }
         if let Some(verified) = self.email_verified {
             o.insert("emailVerified", verified);
+        }
+        if let Some(provider) = &self.identity_provider {
+            o.insert("identityProvider", provider.as_str());
         }
         let groups: Vec<Value> = self.groups.iter().map(|g| g.as_str().into()).collect();
         let mut attributes = Object::new();
@@ -180,6 +209,33 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&bare.to_json().to_json()).unwrap();
         assert!(json.get("email").is_none() && json.get("emailVerified").is_none());
         assert_eq!(json["groups"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_federated_user_names_its_provider() {
+        // Cognito's `identities` claim: an array (some SDKs show it as JSON text).
+        let array = r#"{"sub":"s","cognito:username":"Google_1089","identities":[{"userId":"1089","providerName":"Google","providerType":"Google","issuer":null,"primary":"true","dateCreated":"1700000000000"}]}"#;
+        let user = User::from_claims(claims(array));
+        assert_eq!(user.identity_provider.as_deref(), Some("Google"));
+        assert!(user
+            .to_json()
+            .to_json()
+            .contains(r#""identityProvider":"Google""#));
+        let text = r#"{"sub":"s","identities":"[{\"providerName\":\"SAML-Corp\",\"primary\":\"false\"},{\"providerName\":\"Google\",\"primary\":\"true\"}]"}"#;
+        assert_eq!(
+            User::from_claims(claims(text)).identity_provider.as_deref(),
+            Some("Google")
+        );
+        for native in [
+            r#"{"sub":"s"}"#,
+            r#"{"sub":"s","identities":"not json"}"#,
+            r#"{"sub":"s","identities":[]}"#,
+            r#"{"sub":"s","identities":[{"primary":"true"}]}"#,
+        ] {
+            let user = User::from_claims(claims(native));
+            assert_eq!(user.identity_provider, None, "{native}");
+            assert!(!user.to_json().to_json().contains("identityProvider"));
+        }
     }
 
     #[test]

@@ -40,6 +40,14 @@ fn nothing_js(_: &Value) -> Result<JsValue> {
     Ok(JsValue::UNDEFINED)
 }
 
+fn totp_verified_js(body: &Value) -> Result<JsValue> {
+    account::totp_verified(body).map(|()| JsValue::UNDEFINED)
+}
+
+fn mfa_js(body: &Value) -> Result<JsValue> {
+    Ok(to_plain(&account::mfa_preference(body)))
+}
+
 impl JsCognitoAuth {
     /// One promise path for every account method: the operation (or its argument error), then `shape`.
     fn account_promise(
@@ -131,6 +139,74 @@ impl JsCognitoAuth {
     #[wasm_bindgen(js_name = deleteUser, unchecked_return_type = "Promise<void>")]
     pub fn delete_user(&self) -> js_sys::Promise {
         self.account_promise(Ok(Operation::DeleteUser), nothing_js)
+    }
+
+    /// Starts TOTP set-up: a new secret for an authenticator app, as `{ secret, uri }` (the
+    /// `otpauth://` URI names `appName`, default the app's host, and the user).
+    #[cfg(not(cw_without = "setUpTotp"))]
+    #[wasm_bindgen(js_name = setUpTotp, unchecked_return_type = "Promise<{ secret: string; uri: string }>")]
+    pub fn set_up_totp(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ appName?: string }")] options: Option<
+            JsValue,
+        >,
+    ) -> js_sys::Promise {
+        let inner = self.inner().clone();
+        let app_name =
+            super::options(&options.unwrap_or(JsValue::UNDEFINED), false).and_then(|o| {
+                let mut r = crate::options::Reader::new(&o);
+                let name = r.string("appName");
+                r.check().map(|()| name)
+            });
+        super::promise(async move {
+            let setup = inner
+                .set_up_totp(app_name.map_err(to_js)?)
+                .await
+                .map_err(to_js)?;
+            Ok(to_plain(&setup))
+        })
+    }
+
+    /// Finishes TOTP set-up with the first code from the app (`VerifySoftwareToken`); a wrong code is
+    /// `ERR_AWS` with type `EnableSoftwareTokenMFAException` or `CodeMismatchException`.
+    #[cfg(not(cw_without = "verifyTotpSetup"))]
+    #[wasm_bindgen(js_name = verifyTotpSetup, unchecked_return_type = "Promise<void>")]
+    pub fn verify_totp_setup(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ deviceName?: string }")] options: Option<
+            JsValue,
+        >,
+    ) -> js_sys::Promise {
+        let operation = text_arg(&code, "code").and_then(|code| {
+            let o = super::options(&options.unwrap_or(JsValue::UNDEFINED), false)?;
+            let mut r = crate::options::Reader::new(&o);
+            let device = r.string("deviceName");
+            r.check()?;
+            Ok(Operation::VerifyTotp(code, device))
+        });
+        self.account_promise(operation, totp_verified_js)
+    }
+
+    /// Turns TOTP MFA on (`'enabled'`, or `'preferred'`) or off (`'disabled'`).
+    #[cfg(not(cw_without = "updateMfaPreference"))]
+    #[wasm_bindgen(js_name = updateMfaPreference, unchecked_return_type = "Promise<void>")]
+    pub fn update_mfa_preference(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ totp: 'preferred' | 'enabled' | 'disabled' }")]
+        options: JsValue,
+    ) -> js_sys::Promise {
+        let operation = super::options(&options, true)
+            .and_then(|o| account::TotpPreference::from_options(&o))
+            .map(Operation::SetTotp);
+        self.account_promise(operation, nothing_js)
+    }
+
+    /// The user's MFA settings: `{ enabled: ('TOTP' | 'SMS' | 'EMAIL')[], preferred? }`.
+    #[cfg(not(cw_without = "fetchMfaPreference"))]
+    #[wasm_bindgen(js_name = fetchMfaPreference, unchecked_return_type = "Promise<{ enabled: string[]; preferred?: string }>")]
+    pub fn fetch_mfa_preference(&self) -> js_sys::Promise {
+        self.account_promise(Ok(Operation::GetUser), mfa_js)
     }
 
     /// A credentials provider for the AWS SDK for JavaScript v3 (`new S3Client({ credentials })`):

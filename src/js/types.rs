@@ -151,6 +151,8 @@ export interface CognitoUser {
   username: string;
   email?: string;
   emailVerified?: boolean;
+  /** A federated user's provider (`'Google'`, from the `identities` claim); absent for a user of the pool. */
+  identityProvider?: string;
   groups: string[];
   /** `custom:*` attributes without the prefix. */
   attributes: Record<string, string>;

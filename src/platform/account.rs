@@ -40,4 +40,25 @@ impl CognitoAuth {
     pub async fn update_user_attributes(&self, attributes: Object) -> Result<Vec<Value>> {
         account::deliveries(&self.account(Operation::update(attributes)?).await?)
     }
+
+    /// A new TOTP secret (`AssociateSoftwareToken`) as `{ secret, uri }`: the `otpauth://` URI names
+    /// `issuer` (default: the host of the redirect URI) and the user.
+    pub async fn set_up_totp(&self, issuer: Option<String>) -> Result<Object> {
+        let body = self.account(Operation::AssociateTotp).await?;
+        let username = self
+            .inner
+            .load_session()
+            .and_then(|s| crate::jwt::peek_claims(&s.id_token).ok())
+            .and_then(|c| crate::jwt::string(&c, "cognito:username").map(str::to_owned))
+            .unwrap_or_default();
+        let issuer = issuer.unwrap_or_else(|| {
+            let uri = &self.inner.config.redirect_uri;
+            let host = uri.split("://").nth(1).unwrap_or(uri);
+            host.split(['/', '?', '#'])
+                .next()
+                .unwrap_or(host)
+                .to_owned()
+        });
+        account::totp_setup(&body, &issuer, &username)
+    }
 }

@@ -19,6 +19,9 @@ pub struct Config {
     pub identity_pools: Vec<IdentityPool>,
     #[serde(default)]
     pub buckets: Vec<Bucket>,
+    /// The local identity provider that plays Google (`/_google/*` on the Cognito port).
+    #[serde(default)]
+    pub google: Option<Google>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,6 +64,128 @@ pub struct UserPool {
     pub clients: Vec<Client>,
     #[serde(default)]
     pub users: Vec<SeedUser>,
+    /// Cognito's UsernameAttributes: `[]` (users sign in with a username) or `["email"]` (they sign up and
+    /// sign in with their email address; the username is then a generated UUID).
+    #[serde(default)]
+    pub username_attributes: Vec<String>,
+    /// Attributes SignUp and the sign-up page require (`email`, `name`, ...).
+    #[serde(default)]
+    pub required_attributes: Vec<String>,
+    #[serde(default)]
+    pub password_policy: PasswordPolicy,
+    /// Cognito's MfaConfiguration: `OFF` or `OPTIONAL` (each user may turn TOTP MFA on).
+    #[serde(default = "mfa_off")]
+    pub mfa_configuration: String,
+    /// Only administrators create users: SignUp is refused and the sign-in page has no sign-up link.
+    #[serde(default)]
+    pub allow_admin_create_user_only: bool,
+    /// Federated identity providers (`Google`: the local one of `[google]`).
+    #[serde(default)]
+    pub identity_providers: Vec<IdentityProvider>,
+}
+
+impl UserPool {
+    /// A federated identity provider of the pool by name.
+    pub fn identity_provider(&self, name: &str) -> Option<&IdentityProvider> {
+        self.identity_providers.iter().find(|p| p.name == name)
+    }
+
+    /// The email address is the username (`username_attributes = ["email"]`).
+    pub fn email_is_username(&self) -> bool {
+        self.username_attributes.iter().any(|a| a == "email")
+    }
+}
+
+/// Cognito's password policy (the default is Cognito's: 8 characters, all four kinds required).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasswordPolicy {
+    pub minimum_length: usize,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+        }
+    }
+}
+
+/// A user pool's federated identity provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityProvider {
+    /// The name apps pass as `identity_provider` (`Google`).
+    pub name: String,
+    /// `Google` (the only type devstack has: its local Google).
+    #[serde(default = "google_type")]
+    pub provider_type: String,
+    /// The pool's OAuth client at the provider (default: `[google]`'s `client_id` and `client_secret`).
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    #[serde(default = "google_scopes")]
+    pub authorize_scopes: String,
+    /// User-pool attribute → provider claim.
+    #[serde(default = "google_mapping")]
+    pub attribute_mapping: BTreeMap<String, String>,
+}
+
+/// The local Google: its registered OAuth client (the user pool) and its accounts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Google {
+    pub client_id: String,
+    pub client_secret: String,
+    #[serde(default)]
+    pub accounts: Vec<GoogleAccount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoogleAccount {
+    /// Google's subject id (digits), the `sub` of its ID tokens.
+    pub sub: String,
+    pub email: String,
+    #[serde(default = "yes")]
+    pub email_verified: bool,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub family_name: Option<String>,
+}
+
+fn mfa_off() -> String {
+    "OFF".into()
+}
+fn google_type() -> String {
+    "Google".into()
+}
+fn google_scopes() -> String {
+    "openid email profile".into()
+}
+fn google_mapping() -> BTreeMap<String, String> {
+    [
+        "email",
+        "email_verified",
+        "name",
+        "given_name",
+        "family_name",
+    ]
+    .map(|a| (a.to_string(), a.to_string()))
+    .into_iter()
+    .collect()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -218,6 +343,7 @@ impl Config {
                     bail!("client {}: rotation_grace_seconds must be 0..=60", c.id)
                 }
             }
+            self.validate_accounts(pool)?;
         }
         for ip in &self.identity_pools {
             for p in &ip.providers {
@@ -237,6 +363,64 @@ impl Config {
                     b.name,
                     b.identity_pool_id
                 )
+            }
+        }
+        Ok(())
+    }
+
+    /// The sign-up, MFA and federation settings of a pool.
+    fn validate_accounts(&self, pool: &UserPool) -> anyhow::Result<()> {
+        let id = &pool.id;
+        if pool.username_attributes.iter().any(|a| a != "email") {
+            bail!("user pool {id}: username_attributes may be [] or [\"email\"]")
+        }
+        if !["OFF", "OPTIONAL"].contains(&pool.mfa_configuration.as_str()) {
+            bail!(
+                "user pool {id}: mfa_configuration must be OFF or OPTIONAL (ON is not implemented)"
+            )
+        }
+        if !(6..=99).contains(&pool.password_policy.minimum_length) {
+            bail!("user pool {id}: password_policy.minimum_length must be 6..=99")
+        }
+        let mut names = std::collections::HashSet::new();
+        for idp in &pool.identity_providers {
+            if idp.name == "COGNITO" || !names.insert(idp.name.as_str()) {
+                bail!(
+                    "user pool {id}: identity provider {:?} is reserved or appears twice",
+                    idp.name
+                )
+            }
+            if idp.provider_type != "Google" {
+                bail!(
+                    "user pool {id}: identity provider {}: provider_type must be Google",
+                    idp.name
+                )
+            }
+            if self.google.is_none() {
+                bail!(
+                    "user pool {id}: identity provider {} needs the [google] section",
+                    idp.name
+                )
+            }
+        }
+        for c in &pool.clients {
+            if let Some(p) = c
+                .identity_providers
+                .iter()
+                .find(|p| *p != "COGNITO" && !names.contains(p.as_str()))
+            {
+                bail!(
+                    "client {}: identity provider {p} is not one of pool {id}'s",
+                    c.id
+                )
+            }
+        }
+        if let Some(g) = &self.google {
+            let mut subs = std::collections::HashSet::new();
+            for a in &g.accounts {
+                if a.sub.is_empty() || !subs.insert(a.sub.as_str()) {
+                    bail!("google: account sub {:?} is empty or appears twice", a.sub)
+                }
             }
         }
         Ok(())
@@ -299,5 +483,49 @@ mod tests {
         let unknown = format!("{DEFAULT_CONFIG}\n[bogus]\n");
         assert!(Config::parse(&unknown).is_err());
         assert!(Config::parse("[[user_pools]]\nid = \"nounderscore\"\n").is_err());
+        for (from, to) in [
+            (
+                "mfa_configuration = \"OPTIONAL\"",
+                "mfa_configuration = \"ON\"",
+            ),
+            (
+                "username_attributes = []",
+                "username_attributes = [\"phone_number\"]",
+            ),
+            ("minimum_length = 8", "minimum_length = 5"),
+            (
+                "identity_providers = [\"COGNITO\", \"Google\"]",
+                "identity_providers = [\"COGNITO\", \"Facebook\"]",
+            ),
+            ("provider_type = \"Google\"", "provider_type = \"SAML\""),
+        ] {
+            assert!(DEFAULT_CONFIG.contains(from), "{from}");
+            assert!(
+                Config::parse(&DEFAULT_CONFIG.replace(from, to)).is_err(),
+                "{to}"
+            );
+        }
+        let no_google = &DEFAULT_CONFIG[..DEFAULT_CONFIG.find("\n[google]").unwrap()];
+        assert!(
+            Config::parse(no_google).is_err(),
+            "the Google provider needs [google]"
+        );
+    }
+
+    #[test]
+    fn default_pool_has_sign_up_mfa_and_google() {
+        let c = Config::default_config();
+        let pool = c.user_pool("us-east-1_ShopSphr1").unwrap();
+        assert_eq!(pool.required_attributes, ["email"]);
+        assert_eq!(pool.mfa_configuration, "OPTIONAL");
+        assert!(!pool.email_is_username());
+        assert_eq!(pool.password_policy.minimum_length, 8);
+        assert_eq!(
+            pool.identity_provider("Google").unwrap().authorize_scopes,
+            "openid email profile"
+        );
+        assert_eq!(c.google.as_ref().unwrap().accounts.len(), 2);
+        let (_, demo) = c.client("shopspheredemoclient000001").unwrap();
+        assert_eq!(demo.identity_providers, ["COGNITO", "Google"]);
     }
 }

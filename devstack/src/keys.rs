@@ -40,6 +40,11 @@ impl SigningKey {
         })
     }
 
+    /// The public key as a JWK (`kty`, `n`, `e`, `kid`, `alg`, `use`).
+    pub fn jwk(&self) -> &Value {
+        &self.jwk
+    }
+
     pub fn sign(&self, claims: &Value) -> String {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
@@ -66,6 +71,14 @@ impl PoolKeys {
     pub fn jwks(&self) -> Value {
         json!({ "keys": [self.id.jwk.clone(), self.access.jwk.clone()] })
     }
+}
+
+/// Loads one signing key from `path` (PKCS#8 PEM), generating and saving it when missing.
+pub fn load_or_create_key(path: &Path) -> anyhow::Result<SigningKey> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    load_or_create_one(path)
 }
 
 fn load_or_create_one(path: &Path) -> anyhow::Result<SigningKey> {

@@ -12,15 +12,17 @@
 //! 5. [`wire`]: errors in the three wire formats (AWS JSON, OAuth, S3 XML), injected faults in each.
 //! 6. [`state`]: the shared server state: the persisted store, codes and sessions in memory.
 //! 7. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
-//! 8. One module per API; they do not use each other:
+//! 8. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
+//!    password policy, sign-up and password-reset codes, TOTP, federated users.
+//! 9. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login and the OAuth 2.0 / OIDC endpoints, discovery, JWKS;
 //!    - [`user_pool`]: the user-pool JSON API (InitiateAuth, GetTokensFromRefreshToken, RevokeToken, ...);
 //!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
 //!    - [`s3`]: S3 on its own port (SigV4, the `private/<identityId>/` policy, CORS).
-//! 9. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `user_pool` or `identity_pool`.
-//! 10. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
-//! 11. This file: [`start`] builds both routers and serves them.
-
+//! 10. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `user_pool` or `identity_pool`.
+//! 11. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
+//! 12. This file: [`start`] builds both routers and serves them.
+pub mod accounts;
 pub mod admin;
 pub mod config;
 pub mod dispatch;
@@ -164,6 +166,16 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         let dir = opts.data_dir.join("keys").join(&pool.id);
         keys.insert(pool.id.clone(), keys::PoolKeys::load_or_create(&dir)?);
     }
+    let google_key = match &config.google {
+        Some(_) => Some(keys::load_or_create_key(
+            &opts
+                .data_dir
+                .join("keys")
+                .join("_google")
+                .join("signing.pem"),
+        )?),
+        None => None,
+    };
     let store = state::load_store(&opts.data_dir, &config)?;
     state::save_store(&opts.data_dir, &store)?;
 
@@ -177,6 +189,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         mem: Mutex::new(Memory::default()),
         knobs: Mutex::new(opts.knobs),
         log_requests: opts.log_requests,
+        google_key,
     });
 
     let cognito = oauth::router()

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, SeedUser};
 use crate::ids::{stable_uuid, unix_now};
-use crate::keys::PoolKeys;
+use crate::keys::{PoolKeys, SigningKey};
 use crate::knobs::Knobs;
 
 pub type Shared = Arc<App>;
@@ -26,6 +26,8 @@ pub struct App {
     pub mem: Mutex<Memory>,
     pub knobs: Mutex<Knobs>,
     pub log_requests: bool,
+    /// The local Google's signing key (when `[google]` is configured).
+    pub google_key: Option<SigningKey>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -85,6 +87,38 @@ pub struct Store {
     pub identity_ids: BTreeMap<String, String>,
     pub identities: BTreeMap<String, IdentityRecord>,
     pub credentials: HashMap<String, CredentialRecord>,
+    /// Confirmation and password-reset codes: pool id → `<purpose>:<username>` → code.
+    #[serde(default)]
+    pub codes: BTreeMap<String, BTreeMap<String, CodeRecord>>,
+    /// Software tokens (TOTP) and MFA preferences: pool id → username → record.
+    #[serde(default)]
+    pub mfa: BTreeMap<String, BTreeMap<String, MfaRecord>>,
+}
+
+/// A code sent to a user (sign-up confirmation, password reset).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CodeRecord {
+    pub code: String,
+    pub expires_at: i64,
+    /// Wrong guesses against this code.
+    pub failed_attempts: u32,
+    /// When codes were sent (for the sending limit), recent ones only.
+    pub sent_at: Vec<i64>,
+}
+
+/// A user's software token (TOTP, base32 secrets) and MFA preference.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MfaRecord {
+    /// From AssociateSoftwareToken, until VerifySoftwareToken accepts a code for it.
+    pub pending_secret: Option<String>,
+    /// The verified secret.
+    pub secret: Option<String>,
+    pub device_name: Option<String>,
+    /// SetUserMFAPreference: TOTP MFA on, and preferred.
+    pub enabled: bool,
+    pub preferred: bool,
+    /// The last 30-second step whose code was accepted (a code is accepted once).
+    pub last_step: Option<u64>,
 }
 
 pub struct AuthCode {
@@ -129,6 +163,40 @@ pub struct Memory {
     pub codes: HashMap<String, AuthCode>,
     pub sessions: HashMap<String, LoginSession>,
     pub outbox: Vec<Message>,
+    /// The MFA step of sign-ins that passed the password (the sign-in page and InitiateAuth), by session.
+    pub challenges: HashMap<String, Challenge>,
+    /// Managed-login requests sent to an external identity provider, by the `state` sent to it.
+    pub federation: HashMap<String, FederationRequest>,
+    /// Authorization codes of the local Google.
+    pub google_codes: HashMap<String, GoogleCode>,
+}
+
+pub struct Challenge {
+    pub pool_id: String,
+    pub username: String,
+    /// The app client of an InitiateAuth challenge (None: the sign-in page).
+    pub client_id: Option<String>,
+    pub expires_at: i64,
+    pub failed_attempts: u32,
+}
+
+pub struct FederationRequest {
+    pub pool_id: String,
+    pub provider: String,
+    /// The app's authorize parameters, to resume with on return.
+    pub params: HashMap<String, String>,
+    pub nonce: String,
+    pub expires_at: i64,
+}
+
+pub struct GoogleCode {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// The `sub` of the chosen account.
+    pub sub: String,
+    pub nonce: Option<String>,
+    pub scope: String,
+    pub expires_at: i64,
 }
 
 impl App {

@@ -154,6 +154,9 @@ impl App {
                 }
                 let v = if name.ends_with("_verified") {
                     json!(value == "true")
+                } else if name == "identities" {
+                    // Stored as a JSON string (as GetUser shows it), a JSON array in the ID token.
+                    serde_json::from_str(value).unwrap_or_else(|_| json!(value))
                 } else {
                     json!(value)
                 };

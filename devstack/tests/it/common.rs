@@ -29,6 +29,8 @@ fn key_cache() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         devstack::keys::PoolKeys::load_or_create(&dir.path().join(POOL)).unwrap();
+        devstack::keys::load_or_create_key(&dir.path().join("_google").join("signing.pem"))
+            .unwrap();
         dir
     })
     .path()
@@ -45,6 +47,11 @@ pub struct Stack {
 
 impl Stack {
     pub async fn start() -> Stack {
+        Self::start_with(Config::default_config()).await
+    }
+
+    /// Starts with another configuration (with the default pool id, whose keys are cached).
+    pub async fn start_with(config: Config) -> Stack {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().to_path_buf();
         let keys = data.join("keys").join(POOL);
@@ -52,14 +59,24 @@ impl Stack {
         for f in ["id.pem", "access.pem"] {
             std::fs::copy(key_cache().join(POOL).join(f), keys.join(f)).unwrap();
         }
-        let mut s = Self::start_on(&data).await;
+        std::fs::create_dir_all(data.join("keys").join("_google")).unwrap();
+        std::fs::copy(
+            key_cache().join("_google").join("signing.pem"),
+            data.join("keys").join("_google").join("signing.pem"),
+        )
+        .unwrap();
+        let mut s = Self::start_config_on(config, &data).await;
         s._tmp = Some(tmp);
         s
     }
 
     /// Starts (again) on an existing data dir.
     pub async fn start_on(data: &Path) -> Stack {
-        let mut opts = Options::new(Config::default_config(), data);
+        Self::start_config_on(Config::default_config(), data).await
+    }
+
+    async fn start_config_on(config: Config, data: &Path) -> Stack {
+        let mut opts = Options::new(config, data);
         opts.cognito_port = Some(0);
         opts.s3_port = Some(0);
         opts.log_requests = std::env::var_os("DEVSTACK_TEST_LOG").is_some();

@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["wire"],
     &["state"],
     &["tokens"],
+    &["accounts"],
     &["oauth", "user_pool", "identity_pool", "s3"],
     &["dispatch"],
     &["admin"],

@@ -281,7 +281,8 @@ async fn authorize_refusals() {
             format!("/oauth2/authorize?response_type=code&client_id={CLIENT}&redirect_uri={}&state=st4te", enc(REDIRECT)),
             "invalid_request",
         ),
-        (authorize_query(CLIENT, "&identity_provider=Google"), "invalid_request"),
+        // Google is enabled for the demo client only.
+        (authorize_query(ROTATING, "&identity_provider=Google"), "invalid_request"),
         (authorize_query(CLIENT, "&identity_provider=SomeSAML"), "invalid_request"),
     ];
     for (q, error) in cases {

@@ -1,0 +1,937 @@
+//! Account rules shared by managed login (`oauth.rs`, `login_pages.rs`) and the user-pool JSON API
+//! (`user_pool.rs`, `account_api.rs`): which user a sign-in name means, the pool's password policy with
+//! Cognito's messages, sign-up with the pool's required attributes, the confirmation and password-reset
+//! codes (sent through the outbox, single use, limited attempts), TOTP software tokens (RFC 6238: 30 s
+//! steps, HMAC-SHA-1, 6 digits, one step of skew, each step's code accepted once), the MFA step of a
+//! sign-in, and federated users (`Google_<sub>`). Errors are Cognito's; the pages show their messages.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{json, Value};
+use totp_rs::{Algorithm, Builder, Secret};
+
+use crate::config::{Client, IdentityProvider, UserPool};
+use crate::ids::{random_string, random_uuid, stable_uuid, URL_SAFE};
+use crate::state::{App, Challenge, FederationRequest, Message, MfaRecord, Store, User};
+use crate::tokens::VerifyError;
+use crate::wire::{bad, not_authorized, str_field, ApiError};
+
+/// Outbox purposes.
+pub const SIGN_UP: &str = "SignUp";
+pub const FORGOT_PASSWORD: &str = "ForgotPassword";
+
+/// User statuses (besides `FORCE_CHANGE_PASSWORD`).
+pub const CONFIRMED: &str = "CONFIRMED";
+pub const UNCONFIRMED: &str = "UNCONFIRMED";
+pub const EXTERNAL_PROVIDER: &str = "EXTERNAL_PROVIDER";
+
+/// Cognito's lifetimes: a sign-up code 24 hours, a password-reset code 1 hour.
+const SIGN_UP_CODE_SECONDS: i64 = 24 * 3600;
+const RESET_CODE_SECONDS: i64 = 3600;
+/// Wrong guesses a code survives; after that every attempt is LimitExceededException until a new code.
+const MAX_FAILED_ATTEMPTS: u32 = 5;
+/// At most this many codes per user and purpose in the window.
+const MAX_SENDS: usize = 5;
+const SEND_WINDOW_SECONDS: i64 = 900;
+/// The MFA step of a sign-in lives 3 minutes (Cognito's session) and survives 3 wrong codes.
+const CHALLENGE_SECONDS: i64 = 180;
+const CHALLENGE_ATTEMPTS: u32 = 3;
+/// A round trip to an external identity provider may take 10 minutes.
+const FEDERATION_SECONDS: i64 = 600;
+
+/// Cognito's password symbols (and the space).
+const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+pub fn user_not_found() -> ApiError {
+    bad(
+        "UserNotFoundException",
+        "Username/client id combination not found.",
+    )
+}
+
+fn code_mismatch() -> ApiError {
+    bad(
+        "CodeMismatchException",
+        "Invalid verification code provided, please try again.",
+    )
+}
+
+fn limit_exceeded() -> ApiError {
+    bad(
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
+    )
+}
+
+// ---- Users and passwords
+
+/// The username a sign-in name stands for: the username itself or, in a pool whose username attribute
+/// is the email address, the (non-federated) user with that email address.
+pub fn find_username(store: &Store, pool: &UserPool, name: &str) -> Option<String> {
+    let users = store.users.get(&pool.id)?;
+    if users.contains_key(name) {
+        return Some(name.to_string());
+    }
+    if !pool.email_is_username() {
+        return None;
+    }
+    let wanted = name.to_lowercase();
+    users
+        .values()
+        .find(|u| {
+            u.status != EXTERNAL_PROVIDER
+                && u.attributes
+                    .get("email")
+                    .is_some_and(|e| e.to_lowercase() == wanted)
+        })
+        .map(|u| u.username.clone())
+}
+
+/// The user a sign-in name stands for.
+pub fn find_user(store: &Store, pool: &UserPool, name: &str) -> Option<User> {
+    let username = find_username(store, pool, name)?;
+    store.users.get(&pool.id)?.get(&username).cloned()
+}
+
+/// The password is the user's (federated users have none).
+pub fn password_matches(user: &User, password: &str) -> bool {
+    user.status != EXTERNAL_PROVIDER && !password.is_empty() && user.password == password
+}
+
+/// The pool's password policy, with Cognito's InvalidPasswordException messages.
+pub fn check_password(pool: &UserPool, password: &str) -> Result<(), ApiError> {
+    let p = &pool.password_policy;
+    let fail = |why: &str| {
+        Err(bad(
+            "InvalidPasswordException",
+            &format!("Password did not conform with policy: {why}"),
+        ))
+    };
+    if password.chars().count() < p.minimum_length {
+        return fail("Password not long enough");
+    }
+    if p.require_lowercase && !password.chars().any(char::is_lowercase) {
+        return fail("Password must have lowercase characters");
+    }
+    if p.require_uppercase && !password.chars().any(char::is_uppercase) {
+        return fail("Password must have uppercase characters");
+    }
+    if p.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+        return fail("Password must have numeric characters");
+    }
+    if p.require_symbols && !password.chars().any(|c| SYMBOLS.contains(c)) {
+        return fail("Password must have symbol characters");
+    }
+    Ok(())
+}
+
+/// The app client of a JSON API request (`ClientId`, and `ClientSecret` for a confidential client).
+pub fn app_client(app: &App, input: &Value) -> Result<(UserPool, Client), ApiError> {
+    let id = str_field(input, "ClientId")?;
+    let (pool, client) = app.config.client(id).ok_or_else(|| {
+        bad(
+            "ResourceNotFoundException",
+            &format!("User pool client {id} does not exist."),
+        )
+    })?;
+    if let Some(secret) = &client.secret {
+        let given = input.get("ClientSecret").and_then(Value::as_str);
+        if given != Some(secret.as_str()) && input.get("SecretHash").is_none() {
+            return Err(not_authorized(&format!(
+                "Client {id} is configured with secret but SECRET_HASH was not received"
+            )));
+        }
+    }
+    Ok((pool.clone(), client.clone()))
+}
+
+/// The user of an access token that has the `aws.cognito.signin.user.admin` scope: (pool id, user).
+pub fn signed_in_user(app: &App, store: &Store, token: &str) -> Result<(String, User), ApiError> {
+    match app.verify(store, token, "access") {
+        Ok(v) => {
+            let scopes = v.claims.get("scope").and_then(Value::as_str).unwrap_or("");
+            if !scopes
+                .split(' ')
+                .any(|s| s == "aws.cognito.signin.user.admin")
+            {
+                return Err(not_authorized("Access Token does not have required scopes"));
+            }
+            Ok((v.pool_id, v.user))
+        }
+        Err(VerifyError::UserGone) => Err(bad("UserNotFoundException", "User does not exist.")),
+        Err(e) => Err(not_authorized(&e.message("Access Token"))),
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+// ---- Sign-up and codes
+
+/// Where a code went, as Cognito's `CodeDeliveryDetails` says it (the destination masked).
+pub struct Delivery {
+    pub destination: String,
+    pub medium: &'static str,
+    pub attribute: &'static str,
+}
+
+impl Delivery {
+    pub fn json(&self) -> Value {
+        json!({
+            "Destination": self.destination,
+            "DeliveryMedium": self.medium,
+            "AttributeName": self.attribute,
+        })
+    }
+
+    /// "by email to d***@e***.test", for the pages.
+    pub fn describe(&self) -> String {
+        let by = if self.medium == "EMAIL" {
+            "by email"
+        } else {
+            "by text message"
+        };
+        format!("{by} to {}", self.destination)
+    }
+}
+
+/// Masks a destination as Cognito does: `d***@e***.test`, `+*******0123`.
+pub fn mask(destination: &str) -> String {
+    if let Some((local, domain)) = destination.split_once('@') {
+        let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+        let tld = domain
+            .rsplit_once('.')
+            .map(|(_, t)| format!(".{t}"))
+            .unwrap_or_default();
+        format!("{}***@{}***{tld}", first(local), first(domain))
+    } else {
+        let n = destination.chars().count();
+        destination
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i == 0 || i + 4 >= n { c } else { '*' })
+            .collect()
+    }
+}
+
+/// Where codes for the user go: the email address, else the phone number (`verified`: only a verified one).
+fn destination(user: &User, verified: bool) -> Option<(&'static str, &'static str, String)> {
+    let ok =
+        |attr: &str| !verified || user.attributes.get(attr).map(String::as_str) == Some("true");
+    if let Some(e) = user
+        .attributes
+        .get("email")
+        .filter(|_| ok("email_verified"))
+    {
+        return Some(("EMAIL", "email", e.clone()));
+    }
+    if let Some(p) = user
+        .attributes
+        .get("phone_number")
+        .filter(|_| ok("phone_number_verified"))
+    {
+        return Some(("SMS", "phone_number", p.clone()));
+    }
+    None
+}
+
+/// Sends a new code for `purpose` (replacing an earlier one), within the sending limit.
+fn send_code(
+    app: &App,
+    store: &mut Store,
+    pool_id: &str,
+    user: &User,
+    purpose: &str,
+    verified_only: bool,
+) -> Result<Option<Delivery>, ApiError> {
+    let Some((medium, attribute, to)) = destination(user, verified_only) else {
+        return Ok(None);
+    };
+    let now = app.now();
+    let lifetime = if purpose == SIGN_UP {
+        SIGN_UP_CODE_SECONDS
+    } else {
+        RESET_CODE_SECONDS
+    };
+    let rec = store
+        .codes
+        .entry(pool_id.to_string())
+        .or_default()
+        .entry(format!("{purpose}:{}", user.username))
+        .or_default();
+    rec.sent_at.retain(|t| now - t < SEND_WINDOW_SECONDS);
+    if rec.sent_at.len() >= MAX_SENDS {
+        return Err(limit_exceeded());
+    }
+    rec.sent_at.push(now);
+    rec.code = random_string(6, b"0123456789");
+    rec.expires_at = now + lifetime;
+    rec.failed_attempts = 0;
+    app.deliver(Message {
+        pool_id: pool_id.to_string(),
+        username: user.username.clone(),
+        destination: to.clone(),
+        purpose: purpose.to_string(),
+        attribute: None,
+        code: rec.code.clone(),
+        sent_at: now,
+    });
+    Ok(Some(Delivery {
+        destination: mask(&to),
+        medium,
+        attribute,
+    }))
+}
+
+/// Checks (and on success spends) the user's code for `purpose`. A wrong guess counts against the code,
+/// so the caller saves the store whatever the outcome.
+fn check_code(
+    app: &App,
+    store: &mut Store,
+    pool_id: &str,
+    username: &str,
+    purpose: &str,
+    code: &str,
+) -> Result<(), ApiError> {
+    let now = app.now();
+    let Some(rec) = store
+        .codes
+        .get_mut(pool_id)
+        .and_then(|c| c.get_mut(&format!("{purpose}:{username}")))
+        .filter(|r| !r.code.is_empty())
+    else {
+        return Err(code_mismatch());
+    };
+    if rec.failed_attempts >= MAX_FAILED_ATTEMPTS {
+        return Err(limit_exceeded());
+    }
+    if rec.code != code.trim() {
+        rec.failed_attempts += 1;
+        return Err(code_mismatch());
+    }
+    if now >= rec.expires_at {
+        return Err(bad(
+            "ExpiredCodeException",
+            "Invalid code provided, please request a code again.",
+        ));
+    }
+    rec.code.clear();
+    Ok(())
+}
+
+/// A user created by SignUp (UNCONFIRMED) and where its confirmation code went.
+pub struct SignedUp {
+    pub user: User,
+    pub delivery: Option<Delivery>,
+}
+
+/// SignUp: `name` is the username or, in an email pool, the email address.
+pub fn sign_up(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    name: &str,
+    password: &str,
+    mut attributes: BTreeMap<String, String>,
+) -> Result<SignedUp, ApiError> {
+    if pool.allow_admin_create_user_only {
+        return Err(not_authorized("SignUp is not permitted for this user pool"));
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(bad("InvalidParameterException", "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1"));
+    }
+    if let Some(attr) = attributes.keys().find(|k| {
+        [
+            "sub",
+            "email_verified",
+            "phone_number_verified",
+            "identities",
+        ]
+        .contains(&k.as_str())
+    }) {
+        return Err(not_authorized(&format!(
+            "A client attempted to write unauthorized attribute {attr}"
+        )));
+    }
+    attributes.retain(|_, v| !v.is_empty());
+    let (username, sub) = if pool.email_is_username() {
+        if !looks_like_email(name) {
+            return Err(bad(
+                "InvalidParameterException",
+                "Username should be an email.",
+            ));
+        }
+        if find_username(store, pool, name).is_some() {
+            return Err(bad(
+                "UsernameExistsException",
+                "An account with the given email already exists.",
+            ));
+        }
+        attributes.insert("email".into(), name.to_string());
+        // Cognito's username is then a generated UUID, the same as the sub.
+        let id = random_uuid();
+        (id.clone(), id)
+    } else {
+        if store
+            .users
+            .get(&pool.id)
+            .is_some_and(|u| u.contains_key(name))
+        {
+            return Err(bad("UsernameExistsException", "User already exists"));
+        }
+        (
+            name.to_string(),
+            stable_uuid(&format!("{}|{name}", pool.id)),
+        )
+    };
+    for required in &pool.required_attributes {
+        if !attributes.contains_key(required) {
+            return Err(bad(
+                "InvalidParameterException",
+                &format!("Attributes did not conform to the schema: {required}: The attribute is required"),
+            ));
+        }
+    }
+    if attributes
+        .get("email")
+        .is_some_and(|e| !looks_like_email(e))
+    {
+        return Err(bad(
+            "InvalidParameterException",
+            "Invalid email address format.",
+        ));
+    }
+    check_password(pool, password)?;
+    let now = app.now();
+    let user = User {
+        username: username.clone(),
+        password: password.to_string(),
+        sub,
+        attributes,
+        groups: vec![],
+        enabled: true,
+        status: UNCONFIRMED.into(),
+        created: now,
+        modified: now,
+    };
+    store
+        .users
+        .entry(pool.id.clone())
+        .or_default()
+        .insert(username, user.clone());
+    let delivery = send_code(app, store, &pool.id, &user, SIGN_UP, false)?;
+    Ok(SignedUp { user, delivery })
+}
+
+/// ConfirmSignUp: the code confirms the user and verifies the attribute it went to.
+pub fn confirm_sign_up(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    name: &str,
+    code: &str,
+) -> Result<User, ApiError> {
+    let user = find_user(store, pool, name).ok_or_else(user_not_found)?;
+    if user.status != UNCONFIRMED {
+        return Err(not_authorized(&format!(
+            "User cannot be confirmed. Current status is {}",
+            user.status
+        )));
+    }
+    check_code(app, store, &pool.id, &user.username, SIGN_UP, code)?;
+    let now = app.now();
+    let verified = destination(&user, false).map(|(_, attr, _)| attr);
+    let u = store
+        .users
+        .get_mut(&pool.id)
+        .and_then(|u| u.get_mut(&user.username))
+        .expect("found above");
+    u.status = CONFIRMED.into();
+    if let Some(attr) = verified {
+        u.attributes
+            .insert(format!("{attr}_verified"), "true".into());
+    }
+    u.modified = now;
+    Ok(u.clone())
+}
+
+/// ResendConfirmationCode.
+pub fn resend_confirmation_code(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    name: &str,
+) -> Result<Delivery, ApiError> {
+    let user = find_user(store, pool, name).ok_or_else(user_not_found)?;
+    if user.status != UNCONFIRMED {
+        return Err(bad(
+            "InvalidParameterException",
+            "User is already confirmed.",
+        ));
+    }
+    send_code(app, store, &pool.id, &user, SIGN_UP, false)?.ok_or_else(|| {
+        bad(
+            "InvalidParameterException",
+            "Cannot resend codes. Auto verification not turned on.",
+        )
+    })
+}
+
+/// ForgotPassword: a reset code to the user's verified email address (or phone number).
+pub fn forgot_password(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    name: &str,
+) -> Result<Delivery, ApiError> {
+    let user = find_user(store, pool, name).ok_or_else(user_not_found)?;
+    if !user.enabled {
+        return Err(not_authorized("User is disabled."));
+    }
+    if user.status == EXTERNAL_PROVIDER {
+        return Err(not_authorized(
+            "A federated user cannot reset a password here.",
+        ));
+    }
+    send_code(app, store, &pool.id, &user, FORGOT_PASSWORD, true)?.ok_or_else(|| {
+        bad(
+            "InvalidParameterException",
+            "Cannot reset password for the user as there is no registered/verified email or phone_number",
+        )
+    })
+}
+
+/// ConfirmForgotPassword: the code and a new password that meets the policy.
+pub fn confirm_forgot_password(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    name: &str,
+    code: &str,
+    password: &str,
+) -> Result<(), ApiError> {
+    let user = find_user(store, pool, name).ok_or_else(user_not_found)?;
+    check_password(pool, password)?;
+    check_code(app, store, &pool.id, &user.username, FORGOT_PASSWORD, code)?;
+    let now = app.now();
+    let u = store
+        .users
+        .get_mut(&pool.id)
+        .and_then(|u| u.get_mut(&user.username))
+        .expect("found above");
+    u.password = password.to_string();
+    if u.status == "FORCE_CHANGE_PASSWORD" || u.status == "RESET_REQUIRED" {
+        u.status = CONFIRMED.into();
+    }
+    u.modified = now;
+    Ok(())
+}
+
+// ---- TOTP (software token) MFA
+
+fn totp(secret: &str) -> Option<totp_rs::Totp> {
+    let secret = Secret::try_from_base32(secret).ok()?;
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_skew(1)
+        .with_secret(secret)
+        .build()
+        .ok()
+}
+
+fn well_formed_code(code: &str) -> Result<&str, ApiError> {
+    let code = code.trim();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err(bad("InvalidParameterException", "1 validation error detected: Value at 'userCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{6}"))
+    }
+}
+
+fn mfa_record<'a>(store: &'a mut Store, pool_id: &str, username: &str) -> &'a mut MfaRecord {
+    store
+        .mfa
+        .entry(pool_id.to_string())
+        .or_default()
+        .entry(username.to_string())
+        .or_default()
+}
+
+/// AssociateSoftwareToken: a new secret (base32, 32 random bytes), pending until a code verifies it.
+pub fn associate_software_token(store: &mut Store, pool_id: &str, username: &str) -> String {
+    let bytes: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
+    let secret = Secret::from(bytes).to_base32();
+    mfa_record(store, pool_id, username).pending_secret = Some(secret.clone());
+    secret
+}
+
+/// VerifySoftwareToken: a code of the pending secret makes it the user's software token.
+pub fn verify_software_token(
+    app: &App,
+    store: &mut Store,
+    pool_id: &str,
+    username: &str,
+    code: &str,
+    device_name: Option<&str>,
+) -> Result<(), ApiError> {
+    let code = well_formed_code(code)?;
+    let now = app.now().max(0) as u64;
+    let rec = mfa_record(store, pool_id, username);
+    let Some(pending) = rec.pending_secret.clone() else {
+        return Err(bad(
+            "SoftwareTokenMFANotFoundException",
+            "Software Token MFA has not been associated with the user.",
+        ));
+    };
+    let step = totp(&pending)
+        .and_then(|t| t.check(code, now))
+        .ok_or_else(|| {
+            bad(
+                "EnableSoftwareTokenMFAException",
+                "Code mismatch and fail enable Software Token MFA mfa",
+            )
+        })?;
+    rec.secret = Some(pending);
+    rec.pending_secret = None;
+    rec.device_name = device_name.map(String::from);
+    rec.last_step = Some(step);
+    Ok(())
+}
+
+/// SetUserMFAPreference's `SoftwareTokenMfaSettings` (`enabled`, `preferred`; None leaves it as it is).
+pub fn set_software_token_preference(
+    store: &mut Store,
+    pool: &UserPool,
+    username: &str,
+    enabled: Option<bool>,
+    preferred: Option<bool>,
+) -> Result<(), ApiError> {
+    let rec = mfa_record(store, &pool.id, username);
+    let enabled = enabled.unwrap_or(rec.enabled);
+    if enabled && pool.mfa_configuration == "OFF" {
+        return Err(bad(
+            "InvalidParameterException",
+            "MFA is not enabled for this user pool (MfaConfiguration is OFF)",
+        ));
+    }
+    if enabled && rec.secret.is_none() {
+        return Err(bad(
+            "InvalidParameterException",
+            "User has not verified software token mfa",
+        ));
+    }
+    rec.enabled = enabled;
+    rec.preferred = enabled && preferred.unwrap_or(rec.preferred);
+    Ok(())
+}
+
+/// GetUser's `UserMFASettingList` and `PreferredMfaSetting`.
+pub fn mfa_settings(store: &Store, pool_id: &str, username: &str) -> (Vec<String>, Option<String>) {
+    match store.mfa.get(pool_id).and_then(|m| m.get(username)) {
+        Some(r) if r.enabled => (
+            vec!["SOFTWARE_TOKEN_MFA".into()],
+            r.preferred.then(|| "SOFTWARE_TOKEN_MFA".into()),
+        ),
+        _ => (vec![], None),
+    }
+}
+
+/// A sign-in of this user needs its TOTP code after the password.
+pub fn totp_required(store: &Store, pool: &UserPool, username: &str) -> bool {
+    pool.mfa_configuration != "OFF"
+        && store
+            .mfa
+            .get(&pool.id)
+            .and_then(|m| m.get(username))
+            .is_some_and(|r| r.enabled && r.secret.is_some())
+}
+
+/// Checks a TOTP code of the user's software token; a step's code is accepted once.
+pub fn check_totp(
+    app: &App,
+    store: &mut Store,
+    pool_id: &str,
+    username: &str,
+    code: &str,
+) -> Result<(), ApiError> {
+    let mismatch = || bad("CodeMismatchException", "Invalid code received for user");
+    let code = well_formed_code(code).map_err(|_| mismatch())?;
+    let now = app.now().max(0) as u64;
+    let rec = mfa_record(store, pool_id, username);
+    let secret = rec.secret.clone().ok_or_else(mismatch)?;
+    let step = totp(&secret)
+        .and_then(|t| t.check(code, now))
+        .ok_or_else(mismatch)?;
+    if rec.last_step.is_some_and(|last| step <= last) {
+        return Err(bad(
+            "ExpiredCodeException",
+            "Your software token has already been used once.",
+        ));
+    }
+    rec.last_step = Some(step);
+    Ok(())
+}
+
+/// Starts the MFA step of a sign-in that passed the password: the session id.
+pub fn new_challenge(app: &App, pool_id: &str, username: &str, client_id: Option<&str>) -> String {
+    let session = random_string(64, URL_SAFE);
+    let expires_at = app.now() + CHALLENGE_SECONDS;
+    app.mem().challenges.insert(
+        session.clone(),
+        Challenge {
+            pool_id: pool_id.to_string(),
+            username: username.to_string(),
+            client_id: client_id.map(String::from),
+            expires_at,
+            failed_attempts: 0,
+        },
+    );
+    session
+}
+
+/// InitiateAuth's answer for a user with TOTP on.
+pub fn totp_challenge(
+    app: &App,
+    store: &Store,
+    pool_id: &str,
+    username: &str,
+    client_id: &str,
+) -> Value {
+    let session = new_challenge(app, pool_id, username, Some(client_id));
+    let mut params = json!({ "USER_ID_FOR_SRP": username });
+    if let Some(name) = store
+        .mfa
+        .get(pool_id)
+        .and_then(|m| m.get(username))
+        .and_then(|r| r.device_name.clone())
+    {
+        params["FRIENDLY_DEVICE_NAME"] = json!(name);
+    }
+    json!({ "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": session, "ChallengeParameters": params })
+}
+
+/// Answers the MFA step with a TOTP code: the (pool id, username) signed in. `client_id` is the app
+/// client of RespondToAuthChallenge (None: the sign-in page); `username`, when given, must be the
+/// challenge's.
+pub fn answer_challenge(
+    app: &App,
+    store: &mut Store,
+    session: &str,
+    code: &str,
+    client_id: Option<&str>,
+    username: Option<&str>,
+) -> Result<(String, String), ApiError> {
+    let invalid = || not_authorized("Invalid session for the user.");
+    let now = app.now();
+    let (pool_id, user) = {
+        let mem = app.mem();
+        let c = mem.challenges.get(session).ok_or_else(invalid)?;
+        if c.client_id.as_deref() != client_id {
+            return Err(invalid());
+        }
+        if c.expires_at <= now {
+            return Err(not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        (c.pool_id.clone(), c.username.clone())
+    };
+    if let Some(given) = username {
+        let same = given == user
+            || app
+                .config
+                .user_pool(&pool_id)
+                .and_then(|p| find_username(store, p, given))
+                .is_some_and(|u| u == user);
+        if !same {
+            return Err(invalid());
+        }
+    }
+    match check_totp(app, store, &pool_id, &user, code) {
+        Ok(()) => {
+            app.mem().challenges.remove(session);
+            Ok((pool_id, user))
+        }
+        Err(e) => {
+            let mut mem = app.mem();
+            if let Some(c) = mem.challenges.get_mut(session) {
+                c.failed_attempts += 1;
+                if c.failed_attempts >= CHALLENGE_ATTEMPTS {
+                    mem.challenges.remove(session);
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+// ---- Federation
+
+/// The local Google's issuer (and base of its endpoints): `<cognito base>/_google`.
+pub fn google_issuer(app: &App) -> String {
+    format!("{}/_google", app.base_url)
+}
+
+/// Where identity providers send the browser back: `<cognito base>/oauth2/idpresponse`.
+pub fn idp_redirect_uri(app: &App) -> String {
+    format!("{}/oauth2/idpresponse", app.base_url)
+}
+
+/// The pool's OAuth client at the provider: (client id, secret), by default the `[google]` ones.
+pub fn idp_client(app: &App, idp: &IdentityProvider) -> (String, String) {
+    let google = app.config.google.as_ref();
+    let id = idp
+        .client_id
+        .clone()
+        .or_else(|| google.map(|g| g.client_id.clone()))
+        .unwrap_or_default();
+    let secret = idp
+        .client_secret
+        .clone()
+        .or_else(|| google.map(|g| g.client_secret.clone()))
+        .unwrap_or_default();
+    (id, secret)
+}
+
+/// Remembers the app's authorize request and returns the provider's authorize URL to send the browser to.
+pub fn federation_redirect(
+    app: &App,
+    pool: &UserPool,
+    idp: &IdentityProvider,
+    params: &HashMap<String, String>,
+) -> String {
+    let state = random_string(43, URL_SAFE);
+    let nonce = random_string(43, URL_SAFE);
+    let expires_at = app.now() + FEDERATION_SECONDS;
+    app.mem().federation.insert(
+        state.clone(),
+        FederationRequest {
+            pool_id: pool.id.clone(),
+            provider: idp.name.clone(),
+            params: params.clone(),
+            nonce: nonce.clone(),
+            expires_at,
+        },
+    );
+    let (client_id, _) = idp_client(app, idp);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &client_id)
+        .append_pair("redirect_uri", &idp_redirect_uri(app))
+        .append_pair("response_type", "code")
+        .append_pair("scope", &idp.authorize_scopes)
+        .append_pair("state", &state)
+        .append_pair("nonce", &nonce)
+        .finish();
+    format!("{}/authorize?{query}", google_issuer(app))
+}
+
+/// The federated user for verified provider claims, created on the first sign-in (`<Provider>_<sub>`,
+/// status EXTERNAL_PROVIDER, the `identities` attribute, the `<pool>_<Provider>` group) and updated from
+/// the attribute mapping on every sign-in.
+pub fn federated_user(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    idp: &IdentityProvider,
+    claims: &Value,
+) -> Result<User, ApiError> {
+    let sub = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| not_authorized("The identity provider's token has no sub"))?;
+    let username = format!("{}_{sub}", idp.name);
+    let now = app.now();
+    let identities = format!(
+        "[{{\"userId\":{},\"providerName\":{},\"providerType\":{},\"issuer\":null,\"primary\":\"true\",\"dateCreated\":\"{}\"}}]",
+        json!(sub),
+        json!(idp.name),
+        json!(idp.provider_type),
+        now * 1000
+    );
+    let user = store
+        .users
+        .entry(pool.id.clone())
+        .or_default()
+        .entry(username.clone())
+        .or_insert_with(|| User {
+            username: username.clone(),
+            password: random_string(48, URL_SAFE),
+            sub: stable_uuid(&format!("{}|{username}", pool.id)),
+            attributes: BTreeMap::from([("identities".to_string(), identities)]),
+            groups: vec![],
+            enabled: true,
+            status: EXTERNAL_PROVIDER.into(),
+            created: now,
+            modified: now,
+        });
+    if !user.enabled {
+        return Err(not_authorized("User is disabled."));
+    }
+    for (attribute, claim) in &idp.attribute_mapping {
+        let value = match claims.get(claim) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Bool(b)) => b.to_string(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => continue,
+        };
+        user.attributes.insert(attribute.clone(), value);
+    }
+    let group = format!("{}_{}", pool.id, idp.name);
+    if !user.groups.contains(&group) {
+        user.groups.push(group);
+    }
+    user.modified = now;
+    Ok(user.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_like_cognito() {
+        assert_eq!(mask("demo@example.test"), "d***@e***.test");
+        assert_eq!(mask("a@b"), "a***@b***");
+        assert_eq!(mask("+15555550123"), "+*******0123");
+    }
+
+    #[test]
+    fn password_policy_messages() {
+        let pool = crate::config::Config::default_config().user_pools[0].clone();
+        let msg = |p: &str| check_password(&pool, p).err().map(|e| e.message);
+        assert_eq!(
+            msg("Ab1!").as_deref(),
+            Some("Password did not conform with policy: Password not long enough")
+        );
+        assert!(msg("ABCDEFG1!").unwrap().ends_with("lowercase characters"));
+        assert!(msg("abcdefg1!").unwrap().ends_with("uppercase characters"));
+        assert!(msg("Abcdefgh!").unwrap().ends_with("numeric characters"));
+        assert!(msg("Abcdefgh1").unwrap().ends_with("symbol characters"));
+        assert_eq!(msg("Abcdefg1!"), None);
+    }
+
+    #[test]
+    fn totp_matches_rfc6238_sha1_vectors() {
+        // RFC 6238 appendix B (SHA-1, 8 digits there; the last 6 digits are the 6-digit code).
+        let secret = Secret::from(b"12345678901234567890".to_vec()).to_base32();
+        let t = totp(&secret).unwrap();
+        assert_eq!(t.generate(59).to_string(), "287082");
+        assert_eq!(t.generate(1111111109).to_string(), "081804");
+        assert_eq!(t.check("287082", 59), Some(1));
+        assert_eq!(t.check("287082", 200), None);
+    }
+}

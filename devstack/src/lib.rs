@@ -17,11 +17,14 @@
 //! 9. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login and the OAuth 2.0 / OIDC endpoints, discovery, JWKS;
 //!    - [`user_pool`]: the user-pool JSON API (InitiateAuth, GetTokensFromRefreshToken, RevokeToken, ...);
+//!    - [`account_api`]: the user-pool JSON API's self-service operations (SignUp, ConfirmSignUp,
+//!      ForgotPassword, the TOTP operations, RespondToAuthChallenge);
 //!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
 //!    - [`s3`]: S3 on its own port (SigV4, the `private/<identityId>/` policy, CORS).
-//! 10. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `user_pool` or `identity_pool`.
+//! 10. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account_api`, `user_pool` or `identity_pool`.
 //! 11. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
 //! 12. This file: [`start`] builds both routers and serves them.
+pub mod account_api;
 pub mod accounts;
 pub mod admin;
 pub mod config;

@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use crate::accounts;
 use crate::ids::{random_string, stable_uuid, URL_SAFE};
 use crate::state::{Shared, User};
 use crate::tokens::{SignIn, VerifyError};
@@ -81,17 +82,24 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
                 ));
             }
             let mut store = app.store();
-            let user = store
-                .users
-                .get(&pool.id)
-                .and_then(|u| u.get(&username))
-                .cloned();
-            let user = match user {
-                Some(u) if u.password == password => u,
+            let user = match accounts::find_user(&store, &pool, &username) {
+                Some(u) if accounts::password_matches(&u, &password) => u,
                 _ => return Err(not_authorized("Incorrect username or password.")),
             };
             if !user.enabled {
                 return Err(not_authorized("User is disabled."));
+            }
+            if user.status == accounts::UNCONFIRMED {
+                return Err(bad("UserNotConfirmedException", "User is not confirmed."));
+            }
+            if accounts::totp_required(&store, &pool, &user.username) {
+                return Ok(accounts::totp_challenge(
+                    app,
+                    &store,
+                    &pool.id,
+                    &user.username,
+                    &client.id,
+                ));
             }
             if user.status == "FORCE_CHANGE_PASSWORD" {
                 return Ok(json!({
@@ -202,10 +210,14 @@ fn attributes_json(user: &User) -> Value {
 }
 
 fn get_user(app: &Shared, input: &Value) -> ApiResult {
-    let (_, user, _) = access_token_user(app, input)?;
-    Ok(
-        json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "MFAOptions": [], "UserMFASettingList": [] }),
-    )
+    let (pool_id, user, _) = access_token_user(app, input)?;
+    let mut out = json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "MFAOptions": [], "UserMFASettingList": [] });
+    let (mfa, preferred) = accounts::mfa_settings(&app.store(), &pool_id, &user.username);
+    out["UserMFASettingList"] = json!(mfa);
+    if let Some(p) = preferred {
+        out["PreferredMfaSetting"] = json!(p);
+    }
+    Ok(out)
 }
 
 fn pool_id_field(app: &Shared, input: &Value) -> Result<String, ApiError> {
@@ -285,11 +297,8 @@ fn admin_set_user_password(app: &Shared, input: &Value) -> ApiResult {
     let pool_id = pool_id_field(app, input)?;
     let username = str_field(input, "Username")?.to_string();
     let password = str_field(input, "Password")?.to_string();
-    if password.len() < 8 {
-        return Err(bad(
-            "InvalidPasswordException",
-            "Password did not conform with policy: Password not long enough",
-        ));
+    if let Some(pool) = app.config.user_pool(&pool_id) {
+        accounts::check_password(pool, &password)?;
     }
     let permanent = input
         .get("Permanent")

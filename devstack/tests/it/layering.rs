@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["state"],
     &["tokens"],
     &["accounts"],
-    &["oauth", "user_pool", "identity_pool", "s3"],
+    &["oauth", "user_pool", "account_api", "identity_pool", "s3"],
     &["dispatch"],
     &["admin"],
     &["lib"],

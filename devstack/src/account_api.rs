@@ -1,0 +1,229 @@
+//! The user-pool JSON API's self-service operations: SignUp, ConfirmSignUp, ResendConfirmationCode,
+//! ForgotPassword, ConfirmForgotPassword, AssociateSoftwareToken, VerifySoftwareToken,
+//! SetUserMFAPreference and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA). The rules are in `accounts.rs`,
+//! shared with managed login's pages; `dispatch.rs` tries these before `user_pool.rs`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::accounts;
+use crate::state::Shared;
+use crate::tokens::SignIn;
+use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
+
+/// One operation, or None when it is not one of these.
+pub fn op(app: &Shared, op: &str, input: &Value) -> Option<ApiResult> {
+    Some(match op {
+        "SignUp" => sign_up(app, input),
+        "ConfirmSignUp" => confirm_sign_up(app, input),
+        "ResendConfirmationCode" => resend_confirmation_code(app, input),
+        "ForgotPassword" => forgot_password(app, input),
+        "ConfirmForgotPassword" => confirm_forgot_password(app, input),
+        "AssociateSoftwareToken" => associate_software_token(app, input),
+        "VerifySoftwareToken" => verify_software_token(app, input),
+        "SetUserMFAPreference" => set_user_mfa_preference(app, input),
+        "RespondToAuthChallenge" => respond_to_auth_challenge(app, input),
+        _ => return None,
+    })
+}
+
+/// `[{"Name", "Value"}]` → a map.
+fn attribute_list(input: &Value, field: &str) -> BTreeMap<String, String> {
+    input
+        .get(field)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|a| {
+            Some((
+                a.get("Name")?.as_str()?.to_string(),
+                a.get("Value")?.as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+fn sign_up(app: &Shared, input: &Value) -> ApiResult {
+    let (pool, _) = accounts::app_client(app, input)?;
+    let username = str_field(input, "Username")?;
+    let password = str_field(input, "Password")?;
+    let attributes = attribute_list(input, "UserAttributes");
+    let mut store = app.store();
+    let done = accounts::sign_up(app, &mut store, &pool, username, password, attributes)?;
+    app.persist(&store);
+    let mut out = json!({ "UserConfirmed": false, "UserSub": done.user.sub });
+    if let Some(d) = done.delivery {
+        out["CodeDeliveryDetails"] = d.json();
+    }
+    Ok(out)
+}
+
+fn confirm_sign_up(app: &Shared, input: &Value) -> ApiResult {
+    let (pool, _) = accounts::app_client(app, input)?;
+    let username = str_field(input, "Username")?;
+    let code = str_field(input, "ConfirmationCode")?;
+    let mut store = app.store();
+    let result = accounts::confirm_sign_up(app, &mut store, &pool, username, code);
+    app.persist(&store);
+    result.map(|_| json!({}))
+}
+
+fn resend_confirmation_code(app: &Shared, input: &Value) -> ApiResult {
+    let (pool, _) = accounts::app_client(app, input)?;
+    let username = str_field(input, "Username")?;
+    let mut store = app.store();
+    let result = accounts::resend_confirmation_code(app, &mut store, &pool, username);
+    app.persist(&store);
+    Ok(json!({ "CodeDeliveryDetails": result?.json() }))
+}
+
+fn forgot_password(app: &Shared, input: &Value) -> ApiResult {
+    let (pool, _) = accounts::app_client(app, input)?;
+    let username = str_field(input, "Username")?;
+    let mut store = app.store();
+    let result = accounts::forgot_password(app, &mut store, &pool, username);
+    app.persist(&store);
+    Ok(json!({ "CodeDeliveryDetails": result?.json() }))
+}
+
+fn confirm_forgot_password(app: &Shared, input: &Value) -> ApiResult {
+    let (pool, _) = accounts::app_client(app, input)?;
+    let username = str_field(input, "Username")?;
+    let code = str_field(input, "ConfirmationCode")?;
+    let password = str_field(input, "Password")?;
+    let mut store = app.store();
+    let result =
+        accounts::confirm_forgot_password(app, &mut store, &pool, username, code, password);
+    app.persist(&store);
+    result.map(|_| json!({}))
+}
+
+/// The pool id and username of the request's `AccessToken` (with the admin scope).
+fn token_user(app: &Shared, input: &Value) -> Result<(String, String), ApiError> {
+    if input.get("AccessToken").is_none() && input.get("Session").is_some() {
+        return Err(bad(
+            "InvalidParameterException",
+            "devstack accepts an AccessToken here, not the Session of an MFA_SETUP challenge",
+        ));
+    }
+    let token = str_field(input, "AccessToken")?;
+    let store = app.store();
+    let (pool_id, user) = accounts::signed_in_user(app, &store, token)?;
+    Ok((pool_id, user.username))
+}
+
+fn associate_software_token(app: &Shared, input: &Value) -> ApiResult {
+    let (pool_id, username) = token_user(app, input)?;
+    let mut store = app.store();
+    let secret = accounts::associate_software_token(&mut store, &pool_id, &username);
+    app.persist(&store);
+    Ok(json!({ "SecretCode": secret }))
+}
+
+fn verify_software_token(app: &Shared, input: &Value) -> ApiResult {
+    let (pool_id, username) = token_user(app, input)?;
+    let code = str_field(input, "UserCode")?;
+    let device = input.get("FriendlyDeviceName").and_then(Value::as_str);
+    let mut store = app.store();
+    let result =
+        accounts::verify_software_token(app, &mut store, &pool_id, &username, code, device);
+    app.persist(&store);
+    result.map(|_| json!({ "Status": "SUCCESS" }))
+}
+
+fn set_user_mfa_preference(app: &Shared, input: &Value) -> ApiResult {
+    let (pool_id, username) = token_user(app, input)?;
+    let pool = app
+        .config
+        .user_pool(&pool_id)
+        .expect("verified tokens name a pool");
+    for other in ["SMSMfaSettings", "EmailMfaSettings"] {
+        if input.pointer(&format!("/{other}/Enabled")) == Some(&Value::Bool(true)) {
+            return Err(bad(
+                "InvalidParameterException",
+                &format!("devstack has software-token (TOTP) MFA only, not {other}"),
+            ));
+        }
+    }
+    let Some(settings) = input.get("SoftwareTokenMfaSettings") else {
+        return Ok(json!({}));
+    };
+    let flag = |name: &str| settings.get(name).and_then(Value::as_bool);
+    let mut store = app.store();
+    accounts::set_software_token_preference(
+        &mut store,
+        pool,
+        &username,
+        flag("Enabled"),
+        flag("PreferredMfa"),
+    )?;
+    app.persist(&store);
+    Ok(json!({}))
+}
+
+fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
+    let (pool, client) = accounts::app_client(app, input)?;
+    let name = str_field(input, "ChallengeName")?;
+    if name != "SOFTWARE_TOKEN_MFA" {
+        return Err(bad(
+            "InvalidParameterException",
+            &format!("devstack answers the SOFTWARE_TOKEN_MFA challenge only, not {name}"),
+        ));
+    }
+    let session = str_field(input, "Session")?;
+    let responses = input
+        .get("ChallengeResponses")
+        .cloned()
+        .unwrap_or(json!({}));
+    let response = |n: &str| responses.get(n).and_then(Value::as_str);
+    let code = response("SOFTWARE_TOKEN_MFA_CODE").ok_or_else(|| {
+        bad(
+            "InvalidParameterException",
+            "Missing required parameter SOFTWARE_TOKEN_MFA_CODE",
+        )
+    })?;
+    let username = response("USERNAME").ok_or_else(|| {
+        bad(
+            "InvalidParameterException",
+            "Missing required parameter USERNAME",
+        )
+    })?;
+    let mut store = app.store();
+    let answered = accounts::answer_challenge(
+        app,
+        &mut store,
+        session,
+        code,
+        Some(&client.id),
+        Some(username),
+    );
+    let (pool_id, username) = match answered {
+        Ok(a) => a,
+        Err(e) => {
+            app.persist(&store);
+            return Err(e);
+        }
+    };
+    let user = store
+        .users
+        .get(&pool_id)
+        .and_then(|u| u.get(&username))
+        .filter(|u| u.enabled)
+        .cloned()
+        .ok_or_else(|| not_authorized("User is disabled."))?;
+    let issued = app.sign_in(
+        &mut store,
+        SignIn {
+            pool_id: &pool.id,
+            client: &client,
+            user: &user,
+            scopes: vec!["aws.cognito.signin.user.admin".into()],
+            id_token: true,
+            nonce: None,
+            auth_time: app.now(),
+        },
+    );
+    app.persist(&store);
+    Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
+}

@@ -15,24 +15,31 @@
 //! 8. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
 //!    password policy, sign-up and password-reset codes, TOTP, federated users.
 //! 9. One module per API; they do not use each other:
-//!    - [`oauth`]: managed login and the OAuth 2.0 / OIDC endpoints, discovery, JWKS;
+//!    - [`oauth`]: managed login (authorize, the sign-in page) and the OAuth 2.0 / OIDC endpoints,
+//!      discovery, JWKS;
 //!    - [`user_pool`]: the user-pool JSON API (InitiateAuth, GetTokensFromRefreshToken, RevokeToken, ...);
 //!    - [`account_api`]: the user-pool JSON API's self-service operations (SignUp, ConfirmSignUp,
 //!      ForgotPassword, the TOTP operations, RespondToAuthChallenge);
 //!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
-//!    - [`s3`]: S3 on its own port (SigV4, the `private/<identityId>/` policy, CORS).
-//! 10. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account_api`, `user_pool` or `identity_pool`.
-//! 11. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
-//! 12. This file: [`start`] builds both routers and serves them.
+//!    - [`s3`]: S3 on its own port (SigV4, the `private/<identityId>/` policy, CORS);
+//!    - [`google_idp`]: the local identity provider that plays Google (`/_google/*`).
+//! 10. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
+//!     confirmation, forgot password, the TOTP step, the return from an identity provider.
+//! 11. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account_api`, `user_pool` or `identity_pool`.
+//! 12. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
+//! 13. This file: [`start`] builds both routers and serves them.
+
 pub mod account_api;
 pub mod accounts;
 pub mod admin;
 pub mod config;
 pub mod dispatch;
+pub mod google_idp;
 pub mod identity_pool;
 pub mod ids;
 pub mod keys;
 pub mod knobs;
+pub mod login_pages;
 pub mod oauth;
 pub mod s3;
 pub mod state;
@@ -196,6 +203,8 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     });
 
     let cognito = oauth::router()
+        .merge(login_pages::router())
+        .merge(google_idp::router())
         .merge(admin::admin_router())
         .route("/", post(dispatch::dispatch))
         .layer(axum::middleware::from_fn_with_state(

@@ -1,5 +1,7 @@
 //! Managed login and the OAuth 2.0 / OIDC endpoints: /oauth2/authorize, /login, /oauth2/token,
-//! /oauth2/revoke, /logout, /oauth2/userInfo and the per-pool discovery document and JWKS.
+//! /oauth2/revoke, /logout, /oauth2/userInfo and the per-pool discovery document and JWKS. The checks of
+//! the authorize parameters, the code and session issuing and the page shell are public for
+//! `login_pages.rs` (sign-up, password reset, the TOTP step, the return from an identity provider).
 
 // Validation helpers return the finished refusal (an error page or a redirect) as `Err(Response)`;
 // it is the cold path of a browser navigation, so its size does not matter.
@@ -18,6 +20,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::accounts;
 use crate::config::{Client, UserPool};
 use crate::ids::{random_string, URL_SAFE};
 use crate::state::{AuthCode, LoginSession, Shared};
@@ -38,10 +41,44 @@ pub fn router() -> Router<Shared> {
         .route("/{pool}/.well-known/jwks.json", get(jwks))
 }
 
-type Params = HashMap<String, String>;
+pub type Params = HashMap<String, String>;
+
+/// The authorize parameters managed-login pages pass along (hidden fields, links).
+pub const AUTHORIZE_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "state",
+    "scope",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "identity_provider",
+    "idp_identifier",
+    "lang",
+    "login_hint",
+    "prompt",
+];
+
+/// Only the authorize parameters of `p`.
+pub fn authorize_params(p: &Params) -> Params {
+    p.iter()
+        .filter(|(k, _)| AUTHORIZE_PARAMS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// `p` as a query string (sorted, so that links are stable).
+pub fn query_string(p: &Params) -> String {
+    let mut pairs: Vec<(&String, &String)> = p.iter().collect();
+    pairs.sort();
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
 
 /// `302 Found`, as Cognito answers (axum's Redirect::to would be a 303).
-fn found(location: &str) -> Response {
+pub fn found(location: &str) -> Response {
     let mut r = StatusCode::FOUND.into_response();
     r.headers_mut().insert(
         header::LOCATION,
@@ -51,7 +88,7 @@ fn found(location: &str) -> Response {
 }
 
 /// A page for errors that cannot go back to the app (unknown client, unregistered redirect URI).
-fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
+pub fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
     let body = format!(
         "<!doctype html><html><head><meta charset=utf-8><title>Error</title></head><body>\
          <h1>An error was encountered with the requested page.</h1><p id=error>{}</p><p id=description>{}</p></body></html>",
@@ -61,7 +98,7 @@ fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
     (status, Html(body)).into_response()
 }
 
-fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
+pub fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
     let mut url = match url::Url::parse(uri) {
         Ok(u) => u,
         Err(_) => {
@@ -82,19 +119,30 @@ fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
 }
 
 /// What a valid authorize request resolves to.
-struct AuthRequest {
-    pool: UserPool,
-    client: Client,
-    redirect_uri: String,
-    scopes: Vec<String>,
-    state: Option<String>,
-    nonce: Option<String>,
-    code_challenge: Option<String>,
+pub struct AuthRequest {
+    pub pool: UserPool,
+    pub client: Client,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+}
+
+impl AuthRequest {
+    /// Back to the app with `?error=...&error_description=...&state=...`.
+    pub fn error_redirect(&self, error: &str, description: &str) -> Response {
+        let mut params = vec![("error", error), ("error_description", description)];
+        if let Some(s) = &self.state {
+            params.push(("state", s));
+        }
+        redirect_with(&self.redirect_uri, &params)
+    }
 }
 
 /// Validates the authorize parameters. Errors are either a page (client / redirect problems) or a
 /// redirect back to the app with `error=...`.
-fn check_authorize(app: &Shared, p: &Params) -> Result<AuthRequest, Response> {
+pub fn check_authorize(app: &Shared, p: &Params) -> Result<AuthRequest, Response> {
     let client_id = p.get("client_id").map(String::as_str).unwrap_or("");
     let Some((pool, client)) = app.config.client(client_id) else {
         return Err(error_page(
@@ -207,7 +255,7 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Issues a code for the request and redirects back to the app.
-fn issue_code(app: &Shared, req: &AuthRequest, username: &str, auth_time: i64) -> Response {
+pub fn issue_code(app: &Shared, req: &AuthRequest, username: &str, auth_time: i64) -> Response {
     let code = random_string(36, URL_SAFE);
     let code_secs = app
         .knobs()
@@ -244,6 +292,13 @@ async fn authorize(
         Ok(r) => r,
         Err(resp) => return resp,
     };
+    // identity_provider=Google (a pool's federated provider) goes straight there.
+    if let Some(idp) = p
+        .get("identity_provider")
+        .and_then(|name| req.pool.identity_provider(name))
+    {
+        return found(&accounts::federation_redirect(&app, &req.pool, idp, &p));
+    }
     // A live managed-login session skips the form (unless the app asks for prompt=login).
     if p.get("prompt").map(String::as_str) != Some("login") {
         if let Some(sid) = session_id(&headers) {
@@ -274,10 +329,11 @@ async fn authorize(
 }
 
 async fn login_page(State(app): State<Shared>, Query(p): Query<Params>) -> Response {
-    if let Err(resp) = check_authorize(&app, &p) {
-        return resp;
-    }
-    Html(render_login(&p, None)).into_response()
+    let req = match check_authorize(&app, &p) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    Html(render_login(&p, &req, None)).into_response()
 }
 
 async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> Response {
@@ -287,25 +343,51 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    let user = app
-        .store()
-        .users
-        .get(&req.pool.id)
-        .and_then(|u| u.get(&username))
-        .cloned();
+    let user = accounts::find_user(&app.store(), &req.pool, &username);
     let error = match &user {
-        Some(u) if u.password == password && !u.enabled => Some("User is disabled."),
-        Some(u) if u.password == password && u.status != "CONFIRMED" => {
+        Some(u) if accounts::password_matches(u, &password) && !u.enabled => {
+            Some("User is disabled.")
+        }
+        Some(u)
+            if accounts::password_matches(u, &password) && u.status == accounts::UNCONFIRMED =>
+        {
+            // As Cognito's managed login: a new code, and the confirmation page.
+            let mut store = app.store();
+            let sent = accounts::resend_confirmation_code(&app, &mut store, &req.pool, &u.username);
+            app.persist(&store);
+            if let Err(e) = sent {
+                p.insert("username".into(), username);
+                return Html(render_login(&p, &req, Some(&e.message))).into_response();
+            }
+            let mut q = authorize_params(&p);
+            q.insert("username".into(), u.username.clone());
+            return found(&format!("/confirm?{}", query_string(&q)));
+        }
+        Some(u) if accounts::password_matches(u, &password) && u.status != "CONFIRMED" => {
             Some("This user must change their password; devstack does not implement that step (set a permanent password with AdminSetUserPassword).")
         }
-        Some(u) if u.password == password => None,
+        Some(u) if accounts::password_matches(u, &password) => None,
         _ => Some("Incorrect username or password."),
     };
     if let Some(error) = error {
         p.insert("username".into(), username);
-        return (StatusCode::OK, Html(render_login(&p, Some(error)))).into_response();
+        return (StatusCode::OK, Html(render_login(&p, &req, Some(error)))).into_response();
     }
     let user = user.expect("checked");
+    if accounts::totp_required(&app.store(), &req.pool, &user.username) {
+        // The TOTP step (login_pages.rs) before the code.
+        let mut q = authorize_params(&p);
+        q.insert(
+            "mfa_session".into(),
+            accounts::new_challenge(&app, &req.pool.id, &user.username, None),
+        );
+        return found(&format!("/mfa?{}", query_string(&q)));
+    }
+    signed_in(&app, &req, &user.username)
+}
+
+/// A finished sign-in: a new managed-login session (the `cognito` cookie) and a code for the app.
+pub fn signed_in(app: &Shared, req: &AuthRequest, username: &str) -> Response {
     let now = app.now();
     let session_secs = app
         .knobs()
@@ -317,12 +399,12 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
         sid.clone(),
         LoginSession {
             pool_id: req.pool.id.clone(),
-            username: user.username.clone(),
+            username: username.to_string(),
             auth_time: now,
             expires_at: now + session_secs as i64,
         },
     );
-    let mut resp = issue_code(&app, &req, &user.username, now);
+    let mut resp = issue_code(app, req, username, now);
     let cookie =
         format!("{SESSION_COOKIE}={sid}; Path=/; Max-Age={session_secs}; HttpOnly; SameSite=Lax");
     resp.headers_mut().append(
@@ -332,7 +414,7 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
     resp
 }
 
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -340,17 +422,68 @@ fn esc(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn render_login(p: &Params, error: Option<&str>) -> String {
-    let mut hidden = String::new();
-    let mut keys: Vec<&String> = p.keys().filter(|k| *k != "username").collect();
+/// `<input type=hidden>` lines for the parameters (one a line, sorted).
+pub fn hidden_inputs(p: &Params) -> String {
+    let mut keys: Vec<&String> = p.keys().collect();
     keys.sort();
-    for k in keys {
-        hidden.push_str(&format!(
-            "<input type=hidden name=\"{}\" value=\"{}\">\n",
-            esc(k),
-            esc(&p[k])
-        ));
+    keys.into_iter()
+        .map(|k| {
+            format!(
+                "<input type=hidden name=\"{}\" value=\"{}\">\n",
+                esc(k),
+                esc(&p[k])
+            )
+        })
+        .collect()
+}
+
+/// An error (`.error`, role alert) or notice (`.notice`) paragraph with Cognito's message.
+pub fn message_html(id: &str, error: Option<&str>, notice: Option<&str>) -> String {
+    match (error, notice) {
+        (Some(e), _) => format!("<p class=error id={id} role=alert>{}</p>\n", esc(e)),
+        (None, Some(n)) => format!("<p class=notice id={id}Notice role=status>{}</p>\n", esc(n)),
+        (None, None) => String::new(),
     }
+}
+
+/// The managed-login page shell (the look of every page): `title` and `main` (HTML, escaped by the caller).
+pub fn page(title: &str, main: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang=en>
+<head>
+<meta charset=utf-8>
+<meta name=viewport content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body{{font-family:system-ui,sans-serif;background:#f2f3f3;display:flex;justify-content:center;padding-top:8vh;margin:0}}
+main{{background:#fff;padding:2rem 2.5rem;border-radius:8px;box-shadow:0 1px 4px #0003;width:20rem}}
+h1{{font-size:1.3rem;margin-top:0}} label{{display:block;margin:.8rem 0 .3rem;font-size:.9rem}}
+input[type=text],input[type=password]{{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}}
+button{{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#ec7211;color:#fff;border:0;border-radius:4px;cursor:pointer}}
+button.secondary{{background:#fff;color:#0972d3;border:1px solid #0972d3}}
+a.idp{{display:block;text-align:center;margin:1rem 0;padding:.6rem;border:1px solid #5f6368;border-radius:4px;color:#3c4043;text-decoration:none}}
+a{{color:#0972d3}} .links{{font-size:.85rem;margin-top:1rem}} .or{{text-align:center;color:#666;font-size:.85rem}}
+.error{{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}}
+.notice{{color:#1d5c2e;background:#e9f7ec;padding:.5rem;border-radius:4px}}
+.note{{color:#666;font-size:.75rem;margin-top:1rem}}
+</style>
+</head>
+<body>
+<main>
+{main}<p class=note>devstack managed login (local Amazon Cognito)</p>
+</main>
+</body>
+</html>
+"#,
+        title = esc(title)
+    )
+}
+
+fn render_login(p: &Params, req: &AuthRequest, error: Option<&str>) -> String {
+    let mut hidden_params = p.clone();
+    hidden_params.remove("username");
+    let hidden = hidden_inputs(&hidden_params);
     let username = p
         .get("username")
         .or_else(|| p.get("login_hint"))
@@ -364,39 +497,54 @@ fn render_login(p: &Params, error: Option<&str>) -> String {
             )
         })
         .unwrap_or_default();
-    format!(
-        r#"<!doctype html>
-<html lang=en>
-<head>
-<meta charset=utf-8>
-<meta name=viewport content="width=device-width, initial-scale=1">
-<title>Sign in</title>
-<style>
-body{{font-family:system-ui,sans-serif;background:#f2f3f3;display:flex;justify-content:center;padding-top:8vh;margin:0}}
-main{{background:#fff;padding:2rem 2.5rem;border-radius:8px;box-shadow:0 1px 4px #0003;width:20rem}}
-h1{{font-size:1.3rem;margin-top:0}} label{{display:block;margin:.8rem 0 .3rem;font-size:.9rem}}
-input[type=text],input[type=password]{{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}}
-button{{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#ec7211;color:#fff;border:0;border-radius:4px;cursor:pointer}}
-.error{{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}}
-.note{{color:#666;font-size:.75rem;margin-top:1rem}}
-</style>
-</head>
-<body>
-<main>
-<h1>Sign in with your username and password</h1>
+    let mut links_params = authorize_params(p);
+    links_params.remove("identity_provider");
+    let mut idps = String::new();
+    for idp in &req.pool.identity_providers {
+        if req.client.identity_providers.contains(&idp.name) {
+            let mut q = links_params.clone();
+            q.insert("identity_provider".into(), idp.name.clone());
+            let id = if idp.provider_type == "Google" {
+                "googleSignInButton".to_string()
+            } else {
+                format!("idpButton-{}", esc(&idp.name))
+            };
+            idps.push_str(&format!(
+                "<a class=idp id={id} href=\"/oauth2/authorize?{}\">Continue with {}</a>\n",
+                esc(&query_string(&q)),
+                esc(&idp.name)
+            ));
+        }
+    }
+    if !idps.is_empty() {
+        idps.push_str("<p class=or>or</p>\n");
+    }
+    let links = esc(&query_string(&links_params));
+    let sign_up = if req.pool.allow_admin_create_user_only {
+        String::new()
+    } else {
+        format!(" · Need an account? <a id=signUpLink href=\"/signup?{links}\">Sign up</a>")
+    };
+    let label = if req.pool.email_is_username() {
+        "Email"
+    } else {
+        "Username"
+    };
+    page(
+        "Sign in",
+        &format!(
+            r#"<h1>Sign in with your username and password</h1>
 {error_html}
-<form method=post action="/login" id=signInForm>
-{hidden}<label for=signInFormUsername>Username</label>
+{idps}<form method=post action="/login" id=signInForm>
+{hidden}<label for=signInFormUsername>{label}</label>
 <input id=signInFormUsername name=username type=text autocomplete=username autocapitalize=none required value="{username}">
 <label for=signInFormPassword>Password</label>
 <input id=signInFormPassword name=password type=password autocomplete=current-password required>
 <button type=submit name=signInSubmitButton id=signInSubmitButton>Sign in</button>
 </form>
-<p class=note>devstack managed login (local Amazon Cognito)</p>
-</main>
-</body>
-</html>
+<p class=links><a id=forgotPasswordLink href="/forgotPassword?{links}">Forgot your password?</a>{sign_up}</p>
 "#
+        ),
     )
 }
 

@@ -192,6 +192,59 @@ impl Stack {
         (s, v)
     }
 
+    /// The newest code in the outbox for the user and purpose (`SignUp`, `ForgotPassword`).
+    pub async fn outbox_code(&self, username: &str, purpose: &str) -> String {
+        let all = self.outbox(username, purpose).await;
+        let last =
+            all.as_array().unwrap().last().unwrap_or_else(|| {
+                panic!("no {purpose} message for {username} in the outbox: {all}")
+            });
+        last["code"].as_str().unwrap().to_string()
+    }
+
+    pub async fn outbox(&self, username: &str, purpose: &str) -> Value {
+        self.http
+            .get(format!(
+                "{}/_devstack/outbox?username={}&purpose={purpose}",
+                self.base,
+                enc(username)
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// GET a page: (status, HTML).
+    pub async fn page(&self, path_and_query: &str) -> (StatusCode, String) {
+        let r = self.get(path_and_query).await;
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Submits a page's form: its hidden fields plus `fields`, POSTed to `path`.
+    pub async fn submit(&self, html: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut form = hidden_fields(html);
+        for (k, v) in fields {
+            form.retain(|(name, _)| name != k);
+            form.push((k.to_string(), v.to_string()));
+        }
+        self.http
+            .post(format!("{}{path}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Follows a same-site redirect (a path) and returns the page.
+    pub async fn follow(&self, r: &Response) -> (StatusCode, String) {
+        let to = location(r);
+        assert!(to.starts_with('/'), "expected a devstack page, got {to}");
+        self.page(&to).await
+    }
+
     /// InitiateAuth USER_PASSWORD_AUTH → AuthenticationResult.
     pub async fn password_login(&self, client: &str, user: &str, password: &str) -> Value {
         let (s, v) = self
@@ -294,6 +347,25 @@ impl Stack {
         assert_eq!(s, 200, "{v}");
         (id, v["Credentials"].clone())
     }
+}
+
+/// A TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 secret at `unix` seconds, with the crate
+/// devstack uses.
+pub fn totp_at(secret: &str, unix: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .build()
+        .unwrap()
+        .generate(unix)
+        .to_string()
+}
+
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 pub fn challenge(verifier: &str) -> String {

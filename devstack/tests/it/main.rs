@@ -3,9 +3,12 @@
 
 mod common;
 
+mod federation;
 mod identity;
 mod knobs;
 mod layering;
+mod mfa;
 mod oauth;
 mod s3;
+mod sign_up;
 mod user_pool_api;

@@ -1,0 +1,339 @@
+//! TOTP MFA: AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference, GetUser's MFA settings,
+//! the TOTP step of the sign-in page and InitiateAuth's SOFTWARE_TOKEN_MFA challenge. Codes are computed
+//! here with totp-rs (RFC 6238, SHA-1, 6 digits, 30 s).
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::sign_up::error_of;
+
+const STEP: u64 = 30;
+
+/// A 6-digit code that is none of the codes of the steps around now (so it is surely wrong).
+fn wrong_code(secret: &str) -> String {
+    let now = unix_now();
+    let near: Vec<String> = (0..5)
+        .map(|i| totp_at(secret, now + i * STEP - 2 * STEP))
+        .collect();
+    (0..10)
+        .map(|d| d.to_string().repeat(6))
+        .find(|c| !near.contains(c))
+        .unwrap()
+}
+
+/// Associates and verifies a software token for the user of `access` (code of the current step), and
+/// turns TOTP MFA on as preferred: the secret.
+async fn set_up_totp(s: &Stack, access: &Value) -> String {
+    let (st, v) = s
+        .idp("AssociateSoftwareToken", json!({ "AccessToken": access }))
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let secret = v["SecretCode"].as_str().unwrap().to_string();
+    assert_eq!(secret.len(), 52, "base32 of 32 bytes");
+    let (st, v) = s
+        .idp(
+            "VerifySoftwareToken",
+            json!({ "AccessToken": access, "UserCode": totp_at(&secret, unix_now()), "FriendlyDeviceName": "phone" }),
+        )
+        .await;
+    assert_eq!((st.as_u16(), &v), (200, &json!({ "Status": "SUCCESS" })));
+    let (st, v) = s
+        .idp(
+            "SetUserMFAPreference",
+            json!({ "AccessToken": access, "SoftwareTokenMfaSettings": { "Enabled": true, "PreferredMfa": true } }),
+        )
+        .await;
+    assert_eq!((st.as_u16(), &v), (200, &json!({})));
+    secret
+}
+
+#[tokio::test]
+async fn software_token_setup_and_its_refusals() {
+    let s = Stack::start().await;
+    let a = s.demo_login().await;
+    let access = &a["AccessToken"];
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert_eq!(u["UserMFASettingList"], json!([]));
+    assert!(u.get("PreferredMfaSetting").is_none());
+
+    // VerifySoftwareToken before AssociateSoftwareToken.
+    let (_, v) = s
+        .idp(
+            "VerifySoftwareToken",
+            json!({ "AccessToken": access, "UserCode": "123456" }),
+        )
+        .await;
+    assert_eq!(v["__type"], "SoftwareTokenMFANotFoundException");
+    let (_, v) = s
+        .idp("AssociateSoftwareToken", json!({ "AccessToken": access }))
+        .await;
+    let secret = v["SecretCode"].as_str().unwrap().to_string();
+    // Turning MFA on before the token is verified.
+    let (_, v) = s
+        .idp(
+            "SetUserMFAPreference",
+            json!({ "AccessToken": access, "SoftwareTokenMfaSettings": { "Enabled": true } }),
+        )
+        .await;
+    assert_eq!(
+        (v["__type"].as_str(), v["message"].as_str()),
+        (
+            Some("InvalidParameterException"),
+            Some("User has not verified software token mfa")
+        )
+    );
+    // A wrong code and a malformed one.
+    let (_, v) = s
+        .idp(
+            "VerifySoftwareToken",
+            json!({ "AccessToken": access, "UserCode": wrong_code(&secret) }),
+        )
+        .await;
+    assert_eq!(v["__type"], "EnableSoftwareTokenMFAException");
+    let (_, v) = s
+        .idp(
+            "VerifySoftwareToken",
+            json!({ "AccessToken": access, "UserCode": "12ab" }),
+        )
+        .await;
+    assert_eq!(v["__type"], "InvalidParameterException");
+    // Without the aws.cognito.signin.user.admin scope.
+    let q = authorize_query(CLIENT, "").replace(
+        &enc("openid email profile aws.cognito.signin.user.admin"),
+        "openid",
+    );
+    let r = s.get(&q).await;
+    let (_, login) = s.follow(&r).await;
+    let r = s
+        .submit(
+            &login,
+            "/login",
+            &[("username", "demo"), ("password", "ShopSphere!2026")],
+        )
+        .await;
+    let t: Value = s
+        .exchange(
+            CLIENT,
+            &query_param(&location(&r), "code").unwrap(),
+            VERIFIER,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (_, v) = s
+        .idp(
+            "AssociateSoftwareToken",
+            json!({ "AccessToken": t["access_token"] }),
+        )
+        .await;
+    assert_eq!(
+        (v["__type"].as_str(), v["message"].as_str()),
+        (
+            Some("NotAuthorizedException"),
+            Some("Access Token does not have required scopes")
+        )
+    );
+    let (_, v) = s
+        .idp(
+            "AssociateSoftwareToken",
+            json!({ "AccessToken": "garbage" }),
+        )
+        .await;
+    assert_eq!(v["__type"], "NotAuthorizedException");
+
+    // The right code verifies; SetUserMFAPreference turns it on; GetUser shows it.
+    let (st, v) = s
+        .idp(
+            "VerifySoftwareToken",
+            json!({ "AccessToken": access, "UserCode": totp_at(&secret, unix_now()) }),
+        )
+        .await;
+    assert_eq!((st.as_u16(), v["Status"].as_str()), (200, Some("SUCCESS")));
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert_eq!(
+        u["UserMFASettingList"],
+        json!([]),
+        "verified but not turned on yet"
+    );
+    let (st, _) = s
+        .idp(
+            "SetUserMFAPreference",
+            json!({ "AccessToken": access, "SoftwareTokenMfaSettings": { "Enabled": true, "PreferredMfa": true } }),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert_eq!(u["UserMFASettingList"], json!(["SOFTWARE_TOKEN_MFA"]));
+    assert_eq!(u["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
+    let (_, v) = s
+        .idp(
+            "SetUserMFAPreference",
+            json!({ "AccessToken": access, "SMSMfaSettings": { "Enabled": true } }),
+        )
+        .await;
+    assert_eq!(v["__type"], "InvalidParameterException");
+
+    // Turned off again: GetUser says so, sign-in needs no code.
+    let (st, _) = s
+        .idp(
+            "SetUserMFAPreference",
+            json!({ "AccessToken": access, "SoftwareTokenMfaSettings": { "Enabled": false } }),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert_eq!(u["UserMFASettingList"], json!([]));
+    s.demo_login().await;
+}
+
+#[tokio::test]
+async fn sign_in_page_asks_for_the_totp_code() {
+    let s = Stack::start().await;
+    let a = s.demo_login().await;
+    let secret = set_up_totp(&s, &a["AccessToken"]).await;
+
+    let r = s.get(&authorize_query(CLIENT, "")).await;
+    let (_, login) = s.follow(&r).await;
+    let r = s
+        .submit(
+            &login,
+            "/login",
+            &[("username", "demo"), ("password", "ShopSphere!2026")],
+        )
+        .await;
+    assert_eq!(r.status(), 302);
+    let to = location(&r);
+    assert!(to.starts_with("/mfa?"), "the password is not enough: {to}");
+    assert!(session_cookie(r.headers()).is_none());
+    let (st, mfa) = s.page(&to).await;
+    assert_eq!(st, 200);
+    assert!(mfa.contains("id=totpCode") && mfa.contains("id=totpSubmitButton"));
+    assert!(mfa.contains("<label for=totpCode>"));
+    assert!(hidden_fields(&mfa).contains(&("state".into(), "st4te".into())));
+
+    let r = s
+        .submit(&mfa, "/mfa", &[("code", &wrong_code(&secret))])
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        error_of(&r.text().await.unwrap()),
+        "Invalid code received for user"
+    );
+    // The next step's code (VerifySoftwareToken spent the current one).
+    let code = totp_at(&secret, unix_now() + STEP);
+    let r = s.submit(&mfa, "/mfa", &[("code", &code)]).await;
+    assert_eq!(r.status(), 302);
+    let to = location(&r);
+    assert!(to.starts_with(REDIRECT), "{to}");
+    assert_eq!(query_param(&to, "state").as_deref(), Some("st4te"));
+    assert!(session_cookie(r.headers()).is_some());
+    let t = s
+        .exchange(CLIENT, &query_param(&to, "code").unwrap(), VERIFIER)
+        .await;
+    assert_eq!(t.status(), 200);
+
+    // The same code again, in a new sign-in: refused.
+    let r = s
+        .submit(
+            &login,
+            "/login",
+            &[("username", "demo"), ("password", "ShopSphere!2026")],
+        )
+        .await;
+    let (_, mfa) = s.follow(&r).await;
+    let r = s.submit(&mfa, "/mfa", &[("code", &code)]).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        error_of(&r.text().await.unwrap()),
+        "Your software token has already been used once."
+    );
+    // A forged session.
+    let r = s
+        .submit(&mfa, "/mfa", &[("mfa_session", "forged"), ("code", &code)])
+        .await;
+    assert_eq!(
+        error_of(&r.text().await.unwrap()),
+        "Invalid session for the user."
+    );
+}
+
+#[tokio::test]
+async fn initiate_auth_answers_the_software_token_mfa_challenge() {
+    let s = Stack::start().await;
+    let a = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
+    let secret = set_up_totp(&s, &a["AccessToken"]).await;
+    let start = || {
+        let s = &s;
+        async move {
+            let (st, v) = s
+                .idp("InitiateAuth", json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT, "AuthParameters": { "USERNAME": "rival", "PASSWORD": "Rival!2026pass" } }))
+                .await;
+            assert_eq!(st, 200, "{v}");
+            assert_eq!(v["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+            assert!(v.get("AuthenticationResult").is_none());
+            assert_eq!(v["ChallengeParameters"]["FRIENDLY_DEVICE_NAME"], "phone");
+            v["Session"].as_str().unwrap().to_string()
+        }
+    };
+    let respond = |session: String, code: String, client: &'static str| {
+        let s = &s;
+        async move {
+            s.idp(
+                "RespondToAuthChallenge",
+                json!({ "ClientId": client, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": session,
+                        "ChallengeResponses": { "USERNAME": "rival", "SOFTWARE_TOKEN_MFA_CODE": code } }),
+            )
+            .await
+        }
+    };
+    let session = start().await;
+    let (_, v) = respond(session.clone(), wrong_code(&secret), CLIENT).await;
+    assert_eq!(
+        (v["__type"].as_str(), v["message"].as_str()),
+        (
+            Some("CodeMismatchException"),
+            Some("Invalid code received for user")
+        )
+    );
+    let code = totp_at(&secret, unix_now() + STEP);
+    let (_, v) = respond(session.clone(), code.clone(), ROTATING).await;
+    assert_eq!(
+        v["__type"], "NotAuthorizedException",
+        "another client cannot answer"
+    );
+    let (st, v) = respond(session.clone(), code.clone(), CLIENT).await;
+    assert_eq!(st, 200, "{v}");
+    let id = claims(v["AuthenticationResult"]["IdToken"].as_str().unwrap());
+    assert_eq!(id["cognito:username"], "rival");
+    assert!(v["AuthenticationResult"]["RefreshToken"].is_string());
+    // The session is spent; the code is spent.
+    let (_, v) = respond(session, code.clone(), CLIENT).await;
+    assert_eq!(
+        (v["__type"].as_str(), v["message"].as_str()),
+        (
+            Some("NotAuthorizedException"),
+            Some("Invalid session for the user.")
+        )
+    );
+    let (_, v) = respond(start().await, code.clone(), CLIENT).await;
+    assert_eq!(v["__type"], "ExpiredCodeException");
+    // Sessions live 3 minutes.
+    let session = start().await;
+    s.clock(181).await;
+    let (_, v) = respond(session, code, CLIENT).await;
+    assert_eq!(
+        v["message"],
+        "Invalid session for the user, session is expired."
+    );
+    s.clock(0).await;
+
+    // Persisted: after a restart the password alone is still not enough.
+    let tmp = s.stop().await.unwrap();
+    let s = Stack::start_on(tmp.path()).await;
+    let (_, v) = s
+        .idp("InitiateAuth", json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT, "AuthParameters": { "USERNAME": "rival", "PASSWORD": "Rival!2026pass" } }))
+        .await;
+    assert_eq!(v["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    drop(tmp);
+}

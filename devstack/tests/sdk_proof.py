@@ -3,15 +3,28 @@
 
 InitiateAuth (USER_PASSWORD_AUTH, demo user) -> GetId -> GetCredentialsForIdentity -> PutObject and
 GetObject into avatars/private/<identityId>/x.txt with those credentials; the same PutObject with a wrong
-secret must fail with SignatureDoesNotMatch. Exits non-zero on any failure; the last line is
-`N passed, M failed`.
+secret must fail with SignatureDoesNotMatch. Then the self-service operations with a new user: SignUp,
+ConfirmSignUp (the code read from GET /_devstack/outbox), ResendConfirmationCode, ForgotPassword,
+ConfirmForgotPassword, AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference, and the
+SOFTWARE_TOKEN_MFA challenge of InitiateAuth answered with RespondToAuthChallenge (TOTP codes computed
+here from RFC 6238 with the standard library), with their refusals. Exits non-zero on any failure; the
+last line is `N passed, M failed`.
 
 Usage: sdk_proof.py --cognito http://127.0.0.1:9230 --s3 http://127.0.0.1:9231
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
+import json
+import struct
 import sys
+import time
 import traceback
+import urllib.parse
+import urllib.request
+import uuid
 
 import boto3
 import botocore
@@ -22,6 +35,19 @@ USER_POOL = "us-east-1_ShopSphr1"
 CLIENT_ID = "shopspheredemoclient000001"
 IDENTITY_POOL = "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c"
 PROVIDER = f"cognito-idp.{REGION}.amazonaws.com/{USER_POOL}"
+
+
+def totp(secret_b32: str, at: float) -> str:
+    """RFC 6238: HMAC-SHA-1 of the 30-second step, dynamic truncation, 6 digits."""
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+# RFC 6238 appendix B, SHA-1 (the last 6 of its 8 digits).
+assert totp(base64.b32encode(b"12345678901234567890").decode(), 59) == "287082"
 
 
 def main() -> int:
@@ -149,6 +175,123 @@ def main() -> int:
             return
         raise AssertionError("PutObject into another identity's prefix succeeded")
 
+    def outbox_code(username, purpose):
+        q = urllib.parse.urlencode({"username": username, "purpose": purpose})
+        with urllib.request.urlopen(f"{args.cognito}/_devstack/outbox?{q}") as r:
+            messages = json.load(r)
+        assert messages, f"no {purpose} code for {username}"
+        return messages[-1]["code"]
+
+    def refused(fn, exception, message=None):
+        try:
+            fn()
+        except exception as e:
+            if message is not None:
+                assert e.response["Error"]["Message"] == message, e.response["Error"]
+            return
+        raise AssertionError(f"expected {exception.__name__}")
+
+    new_user = f"proof{uuid.uuid4().hex[:8]}"
+    new_email = f"{new_user}@example.test"
+    passwords = {"first": "Proof!2026pw", "second": "Proof!2027new"}
+
+    def sign_up():
+        r = idp.sign_up(
+            ClientId=CLIENT_ID,
+            Username=new_user,
+            Password=passwords["first"],
+            UserAttributes=[{"Name": "email", "Value": new_email}],
+        )
+        assert r["UserConfirmed"] is False, r
+        d = r["CodeDeliveryDetails"]
+        assert d == {"Destination": f"{new_user[0]}***@e***.test", "DeliveryMedium": "EMAIL", "AttributeName": "email"}, d
+        assert len(r["UserSub"]) == 36, r
+
+    def sign_up_refusals():
+        weak = lambda: idp.sign_up(ClientId=CLIENT_ID, Username=new_user + "x", Password="short",
+                                   UserAttributes=[{"Name": "email", "Value": new_email}])
+        refused(weak, idp.exceptions.InvalidPasswordException,
+                "Password did not conform with policy: Password not long enough")
+        taken = lambda: idp.sign_up(ClientId=CLIENT_ID, Username=new_user, Password=passwords["first"],
+                                    UserAttributes=[{"Name": "email", "Value": new_email}])
+        refused(taken, idp.exceptions.UsernameExistsException)
+        no_email = lambda: idp.sign_up(ClientId=CLIENT_ID, Username=new_user + "y", Password=passwords["first"])
+        refused(no_email, idp.exceptions.InvalidParameterException)
+        unconfirmed = lambda: idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                                                AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["first"]})
+        refused(unconfirmed, idp.exceptions.UserNotConfirmedException)
+
+    def confirm_sign_up():
+        code = outbox_code(new_user, "SignUp")
+        wrong = "000000" if code != "000000" else "999999"
+        refused(lambda: idp.confirm_sign_up(ClientId=CLIENT_ID, Username=new_user, ConfirmationCode=wrong),
+                idp.exceptions.CodeMismatchException)
+        r = idp.resend_confirmation_code(ClientId=CLIENT_ID, Username=new_user)
+        assert r["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL", r
+        code = outbox_code(new_user, "SignUp")
+        idp.confirm_sign_up(ClientId=CLIENT_ID, Username=new_user, ConfirmationCode=code)
+        refused(lambda: idp.confirm_sign_up(ClientId=CLIENT_ID, Username=new_user, ConfirmationCode=code),
+                idp.exceptions.NotAuthorizedException)
+        r = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                              AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["first"]})
+        assert r["AuthenticationResult"]["IdToken"], r
+
+    def forgot_password():
+        r = idp.forgot_password(ClientId=CLIENT_ID, Username=new_user)
+        assert r["CodeDeliveryDetails"]["Destination"] == f"{new_user[0]}***@e***.test", r
+        code = outbox_code(new_user, "ForgotPassword")
+        wrong = "000000" if code != "000000" else "999999"
+        refused(lambda: idp.confirm_forgot_password(ClientId=CLIENT_ID, Username=new_user, ConfirmationCode=wrong,
+                                                    Password=passwords["second"]),
+                idp.exceptions.CodeMismatchException)
+        refused(lambda: idp.confirm_forgot_password(ClientId=CLIENT_ID, Username=new_user, ConfirmationCode=code,
+                                                    Password="nouppercase1!"),
+                idp.exceptions.InvalidPasswordException)
+        idp.confirm_forgot_password(ClientId=CLIENT_ID, Username=new_user, ConfirmationCode=code,
+                                    Password=passwords["second"])
+        refused(lambda: idp.forgot_password(ClientId=CLIENT_ID, Username="nobody-" + new_user),
+                idp.exceptions.UserNotFoundException)
+        r = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                              AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["second"]})
+        state["new_access"] = r["AuthenticationResult"]["AccessToken"]
+
+    def totp_setup():
+        access = state["new_access"]
+        secret = idp.associate_software_token(AccessToken=access)["SecretCode"]
+        state["secret"] = secret
+        now = time.time()
+        near = {totp(secret, now + d) for d in (-60, -30, 0, 30, 60)}
+        wrong = next(c for c in (str(i) * 6 for i in range(10)) if c not in near)
+        refused(lambda: idp.verify_software_token(AccessToken=access, UserCode=wrong),
+                idp.exceptions.EnableSoftwareTokenMFAException)
+        r = idp.verify_software_token(AccessToken=access, UserCode=totp(secret, now), FriendlyDeviceName="boto3")
+        assert r["Status"] == "SUCCESS", r
+        idp.set_user_mfa_preference(AccessToken=access,
+                                    SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+        u = idp.get_user(AccessToken=access)
+        assert u["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"], u
+        assert u["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA", u
+
+    def totp_sign_in():
+        secret = state["secret"]
+        r = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                              AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["second"]})
+        assert r["ChallengeName"] == "SOFTWARE_TOKEN_MFA" and "AuthenticationResult" not in r, r
+        near = {totp(secret, time.time() + d) for d in (-60, -30, 0, 30, 60)}
+        wrong = next(c for c in (str(i) * 6 for i in range(10)) if c not in near)
+        answer = lambda session, code: idp.respond_to_auth_challenge(
+            ClientId=CLIENT_ID, ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
+            ChallengeResponses={"USERNAME": new_user, "SOFTWARE_TOKEN_MFA_CODE": code})
+        refused(lambda: answer(r["Session"], wrong), idp.exceptions.CodeMismatchException)
+        # The next step's code (VerifySoftwareToken spent the current one; each step's code works once).
+        code = totp(secret, time.time() + 30)
+        done = answer(r["Session"], code)
+        assert done["AuthenticationResult"]["AccessToken"], done
+        again = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                                  AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["second"]})
+        refused(lambda: answer(again["Session"], code), idp.exceptions.ExpiredCodeException,
+                "Your software token has already been used once.")
+
     check("InitiateAuth USER_PASSWORD_AUTH", initiate_auth)
     check("InitiateAuth wrong password -> NotAuthorizedException", initiate_auth_wrong_password)
     check("GetId", get_id)
@@ -158,6 +301,12 @@ def main() -> int:
     check("presigned GetObject", presigned_get)
     check("PutObject wrong secret -> SignatureDoesNotMatch", put_wrong_secret)
     check("PutObject another identity's prefix -> AccessDenied", put_other_prefix)
+    check("SignUp", sign_up)
+    check("SignUp weak password / existing username / no email, InitiateAuth unconfirmed -> refused", sign_up_refusals)
+    check("ConfirmSignUp (wrong code refused, ResendConfirmationCode, outbox code) + InitiateAuth", confirm_sign_up)
+    check("ForgotPassword + ConfirmForgotPassword (wrong code, weak password, unknown user refused)", forgot_password)
+    check("AssociateSoftwareToken + VerifySoftwareToken (wrong code refused) + SetUserMFAPreference + GetUser", totp_setup)
+    check("InitiateAuth SOFTWARE_TOKEN_MFA + RespondToAuthChallenge (wrong and reused codes refused)", totp_sign_in)
 
     passed = sum(1 for _, ok in results if ok)
     failed = len(results) - passed

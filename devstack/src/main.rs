@@ -120,6 +120,14 @@ fn main() -> anyhow::Result<()> {
                 println!("devstack:   user {} / {}", u.username, u.password);
             }
         }
+        if let Some(g) = &config.google {
+            let accounts: Vec<&str> = g.accounts.iter().map(|a| a.email.as_str()).collect();
+            println!(
+                "devstack: google {}/_google (accounts {})",
+                running.cognito_url,
+                accounts.join(", ")
+            );
+        }
         for ip in &config.identity_pools {
             println!(
                 "devstack: identity pool {}{}",

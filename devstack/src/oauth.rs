@@ -523,7 +523,7 @@ fn render_login(p: &Params, req: &AuthRequest, error: Option<&str>) -> String {
     let sign_up = if req.pool.allow_admin_create_user_only {
         String::new()
     } else {
-        format!(" · Need an account? <a id=signUpLink href=\"/signup?{links}\">Sign up</a>")
+        format!("<br>Need an account? <a id=signUpLink href=\"/signup?{links}\">Sign up</a>")
     };
     let label = if req.pool.email_is_username() {
         "Email"

@@ -2,10 +2,11 @@
 // (`import init, { CognitoAuth } from 'cognito-wasm'`): trunk serves the release package (pkg/, built by
 // scripts/build-pkg.sh) beside this page, so what a visitor runs is what users ship.
 //
-// What it shows: managed-login sign-in and sign-out, the verified ID token's profile, an avatar stored in
-// S3 under the user's own identity-pool folder (`private/<identityId>/avatar.<ext>`, uploaded with
-// signedFetch, shown through a presigned GET URL), and the session events as they happen in this tab and
-// in the others.
+// What it shows: managed-login sign-in (password, Google, sign-up) and sign-out, the verified ID token's
+// profile, an avatar stored in S3 under the user's own identity-pool folder (`private/<identityId>/avatar.<ext>`,
+// uploaded with signedFetch, shown through a presigned GET URL), preferences kept in the user's attributes and
+// in a DynamoDB item keyed by the identity id, TOTP two-step sign-in, and the session events as they happen in
+// this tab and in the others.
 import init, { CognitoAuth } from './pkg/cognito_wasm.js';
 import config from './config.js';
 
@@ -25,10 +26,23 @@ const state = { user: null, expiresAt: null, issuedAt: null, identityId: null, a
 
 const SIGN_IN_AGAIN = 'Your session has expired. Please sign in again.';
 
+/** Cognito's refusals of the account calls (attributes, codes, TOTP), by error type. */
+const ACCOUNT_MESSAGES = {
+  CodeMismatchException: () => 'That code is not right. Check it and try again.',
+  EnableSoftwareTokenMFAException: () => 'That code is not right. Check the time on your phone and try the next code.',
+  ExpiredCodeException: () => 'That code has expired. Ask for a new one.',
+  AliasExistsException: () => 'Another account already uses that email address.',
+  LimitExceededException: () => 'Too many attempts. Wait a few minutes and try again.',
+  InvalidPasswordException: (e) => e.message,
+  InvalidParameterException: (e) => e.message,
+};
+
 /** A sentence for the user from anything thrown: AuthError codes, S3 errors, fetch failures. */
 function describe(e) {
-  if (e?.name === 'S3Error') return e.message;
+  if (e?.name === 'S3Error' || e?.name === 'DynamoError') return e.message;
   if (e?.name === 'AuthError') {
+    const account = ACCOUNT_MESSAGES[e.type];
+    if (account) return account(e);
     switch (e.code) {
       case 'ERR_NETWORK':
         return 'Could not reach the server. Check your connection and try again.';
@@ -399,6 +413,190 @@ async function upload(file) {
   }
 }
 
+// ── Preferences: the display name in the user's attributes (Cognito), the rest in DynamoDB ────────────
+
+const dynamoUrl = () => config.dynamodbEndpoint ?? `https://dynamodb.${config.region}.amazonaws.com/`;
+
+function dynamoError(status, data) {
+  const type = String(data?.__type ?? '').split('#').pop();
+  const messages = {
+    AccessDeniedException: 'Access denied: your account may only use its own preferences.',
+    ResourceNotFoundException: `The table "${config.table}" does not exist (check table and region in config.js).`,
+    ProvisionedThroughputExceededException: 'The database is busy. Try again in a moment.',
+    ThrottlingException: 'The database is busy. Try again in a moment.',
+    InvalidSignatureException: 'The database did not accept the request signature.',
+  };
+  const e = new Error(messages[type] ?? (status >= 500 ? `The database had a problem (HTTP ${status}). Try again in a moment.`
+    : `The database refused the request (HTTP ${status}${type ? `, ${type}` : ''}).`));
+  e.name = 'DynamoError';
+  Object.assign(e, { status, type });
+  return e;
+}
+
+/** One DynamoDB call (JSON 1.0 protocol), signed with the identity-pool credentials. */
+async function dynamo(operation, body) {
+  const send = () => auth.signedFetch(dynamoUrl(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+    body: JSON.stringify(body),
+  }, { service: 'dynamodb', region: config.region });
+  let response = await send();
+  let data = await response.json().catch(() => ({}));
+  if (response.status === 400 && /ExpiredToken|UnrecognizedClient/.test(data.__type ?? '')) {
+    await auth.getCredentials({ forceRefresh: true });
+    response = await send();
+    data = await response.json().catch(() => ({}));
+  }
+  if (!response.ok) throw dynamoError(response.status, data);
+  return data;
+}
+
+function prefsStatus(kind, text) {
+  const el = $('prefs-status');
+  el.dataset.kind = kind;
+  el.textContent = text;
+}
+
+async function loadPrefs(seq) {
+  $('prefs-card').dataset.state = 'loading';
+  prefsStatus('busy', 'Loading your preferences…');
+  try {
+    const [attributes, { identityId }] = await Promise.all([auth.fetchUserAttributes(), auth.getCredentials()]);
+    const { Item: item = {} } = await dynamo('GetItem', { TableName: config.table, Key: { identityId: { S: identityId } } });
+    if (seq !== state.renderSeq) return;
+    $('pref-name').value = attributes.name ?? '';
+    $('pref-email').value = attributes.email ?? '';
+    $('pref-department').value = item.department?.S ?? '';
+    $('pref-sizes').value = item.sizes?.S ?? '';
+    $('pref-newsletter').checked = item.newsletter?.BOOL ?? false;
+    $('prefs-where').textContent = `${config.table} · identityId ${identityId}`;
+    $('prefs-card').dataset.state = 'loaded';
+    prefsStatus('info', item.identityId ? 'These are your saved preferences.' : 'Nothing saved yet.');
+  } catch (e) {
+    if (seq !== state.renderSeq) return;
+    $('prefs-card').dataset.state = 'error';
+    prefsStatus('error', `Could not load your preferences. ${describe(e)}`);
+    checkSession(e);
+  }
+}
+
+async function savePrefs() {
+  prefsStatus('busy', 'Saving…');
+  try {
+    const name = $('pref-name').value.trim();
+    if (name !== (state.user?.claims?.name ?? '')) await auth.updateUserAttributes({ name });
+    const { identityId } = await auth.getCredentials();
+    const item = { identityId: { S: identityId }, newsletter: { BOOL: $('pref-newsletter').checked } };
+    const department = $('pref-department').value;
+    const sizes = $('pref-sizes').value.trim();
+    if (department) item.department = { S: department };
+    if (sizes) item.sizes = { S: sizes };
+    await dynamo('PutItem', { TableName: config.table, Item: item });
+    $('prefs-card').dataset.state = 'saved';
+    prefsStatus('ok', 'Preferences saved.');
+    logEvent({ kind: 'app', what: 'Preferences saved', detail: config.table });
+    render();
+  } catch (e) {
+    $('prefs-card').dataset.state = 'error';
+    prefsStatus('error', `Could not save your preferences. ${describe(e)}`);
+    checkSession(e);
+  }
+}
+
+async function changeEmail() {
+  const email = $('pref-email').value.trim();
+  prefsStatus('busy', 'Changing your email…');
+  try {
+    const waiting = await auth.updateUserAttributes({ email });
+    const code = waiting.find((d) => d.attributeName === 'email');
+    if (code) {
+      $('email-destination').textContent = code.destination;
+      $('email-code-form').hidden = false;
+      $('email-code').focus();
+      prefsStatus('info', `We sent a code to ${code.destination}. Enter it to confirm your new email.`);
+    } else {
+      prefsStatus('ok', 'Email changed.');
+    }
+    render();
+  } catch (e) {
+    prefsStatus('error', `Could not change your email. ${describe(e)}`);
+  }
+}
+
+async function confirmEmail() {
+  prefsStatus('busy', 'Confirming…');
+  try {
+    await auth.confirmUserAttribute('email', $('email-code').value.trim());
+    $('email-code-form').hidden = true;
+    $('email-code').value = '';
+    prefsStatus('ok', 'Your new email is confirmed.');
+    render();
+  } catch (e) {
+    prefsStatus('error', describe(e));
+  }
+}
+
+// ── Security: TOTP with an authenticator app ─────────────────────────────────────────────────────────
+
+function mfaStatus(kind, text) {
+  const el = $('mfa-status');
+  el.hidden = !text;
+  el.dataset.kind = kind;
+  el.textContent = text;
+}
+
+async function loadMfa() {
+  try {
+    const { enabled } = await auth.fetchMfaPreference();
+    const on = enabled.includes('TOTP');
+    $('mfa-label').textContent = on ? 'on' : 'off';
+    $('security-card').dataset.mfa = on ? 'on' : 'off';
+    $('mfa-setup').hidden = on;
+    $('mfa-off').hidden = !on;
+  } catch (e) {
+    mfaStatus('error', `Could not read your sign-in settings. ${describe(e)}`);
+  }
+}
+
+async function setUpMfa() {
+  mfaStatus('busy', 'Creating a key…');
+  try {
+    const { secret, uri } = await auth.setUpTotp({ appName: 'ShopSphere' });
+    $('mfa-secret').textContent = secret;
+    $('mfa-uri').href = uri;
+    $('mfa-uri').textContent = uri;
+    $('mfa-form').hidden = false;
+    $('mfa-code').focus();
+    mfaStatus('', '');
+  } catch (e) {
+    mfaStatus('error', `Could not start the set-up. ${describe(e)}`);
+  }
+}
+
+async function verifyMfa() {
+  mfaStatus('busy', 'Checking the code…');
+  try {
+    await auth.verifyTotpSetup($('mfa-code').value.trim(), { deviceName: 'ShopSphere demo' });
+    await auth.updateMfaPreference({ totp: 'preferred' });
+    $('mfa-form').hidden = true;
+    $('mfa-code').value = '';
+    mfaStatus('ok', 'Two-step sign-in is on: next time, enter a code from your app after your password.');
+    await loadMfa();
+  } catch (e) {
+    mfaStatus('error', describe(e));
+  }
+}
+
+async function turnOffMfa() {
+  try {
+    await auth.updateMfaPreference({ totp: 'disabled' });
+    mfaStatus('ok', 'Two-step sign-in is off.');
+    await loadMfa();
+  } catch (e) {
+    mfaStatus('error', describe(e));
+  }
+}
+
 // ── Rendering ────────────────────────────────────────────────────────────────────────────────────────
 
 async function updateTokens() {
@@ -455,6 +653,9 @@ function showSignedOut() {
   $('refresh-tokens').disabled = true;
   $('creds-identity').textContent = '—';
   $('creds-expiry').textContent = '—';
+  $('prefs-card').hidden = true;
+  $('security-card').hidden = true;
+  for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = false;
 }
 
 function showSignedIn(user) {
@@ -464,6 +665,7 @@ function showSignedIn(user) {
   $('who').hidden = false;
   $('header-name').textContent = user.username;
   $('sign-in').hidden = true;
+  for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = true;
   $('sign-out').hidden = false;
   $('sign-out').disabled = false;
   $('profile-name').textContent = name;
@@ -473,6 +675,10 @@ function showSignedIn(user) {
   $('profile-username').textContent = user.username;
   $('profile-email').textContent = user.email ?? '(no email)';
   $('profile-verified').hidden = !user.emailVerified;
+  $('profile-provider').textContent = user.identityProvider ?? 'ShopSphere account';
+  $('prefs-card').hidden = false;
+  // Cognito's TOTP is for users of the pool; a Google user's second factor is Google's.
+  $('security-card').hidden = !!user.identityProvider;
   const groups = user.groups ?? [];
   $('profile-groups').replaceChildren(...(groups.length ? groups.map((g) => {
     const tag = document.createElement('span');
@@ -505,22 +711,35 @@ async function render() {
   if (changed) state.avatarKey = null;
   showSignedIn(user);
   await updateTokens();
+  if (changed) {
+    loadPrefs(seq);
+    if (!user.identityProvider) loadMfa();
+  }
   if (changed || !state.avatarKey) await loadAvatar(seq);
 }
 
 // ── Start ────────────────────────────────────────────────────────────────────────────────────────────
 
 function wire() {
-  const signIn = async () => {
+  const signIn = async (options) => {
     banner('');
     try {
-      await auth.signInWithRedirect();
+      await auth.signInWithRedirect(options);
     } catch (e) {
       banner(`Could not start sign-in. ${describe(e)}`);
     }
   };
-  $('sign-in').addEventListener('click', signIn);
-  $('sign-in-card').addEventListener('click', signIn);
+  $('sign-in').addEventListener('click', () => signIn());
+  $('sign-in-card').addEventListener('click', () => signIn());
+  $('sign-up').addEventListener('click', () => signIn({ screen: 'signup' }));
+  $('sign-in-google').addEventListener('click', () => signIn({ identityProvider: 'Google' }));
+  const submit = (id, action) => $(id).addEventListener('submit', (e) => { e.preventDefault(); action(); });
+  submit('prefs-form', savePrefs);
+  submit('email-form', changeEmail);
+  submit('email-code-form', confirmEmail);
+  submit('mfa-form', verifyMfa);
+  $('mfa-setup').addEventListener('click', setUpMfa);
+  $('mfa-off').addEventListener('click', turnOffMfa);
   $('sign-out').addEventListener('click', async () => {
     $('sign-out').disabled = true;
     try {
@@ -580,7 +799,8 @@ async function start() {
       domain: config.domain,
       redirectUri: config.redirectUri ?? home,
       logoutUri: config.logoutUri ?? home,
-      scopes: ['openid', 'email', 'profile'],
+      // The last scope lets the page read and change the user's own attributes and MFA settings.
+      scopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
       identityPoolId: config.identityPoolId,
       endpoints: config.endpoints,
     });
@@ -592,7 +812,7 @@ async function start() {
   window.auth = auth; // handy in the devtools console (and for the end-to-end test)
   for (const name of EVENTS) auth.on(name, (detail) => onAuthEvent(name, detail));
   wire();
-  for (const b of [$('sign-in'), $('sign-in-card'), $('refresh-creds')]) b.disabled = false;
+  for (const b of [$('sign-in'), $('sign-in-card'), $('sign-up'), $('sign-in-google'), $('refresh-creds')]) b.disabled = false;
 
   if (auth.isRedirectCallback()) {
     try {

@@ -2,6 +2,7 @@
 // a static server for the test page and pkg/, headless Chromium (Debian's) through playwright-core.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, extname } from 'node:path';
@@ -64,23 +65,27 @@ export async function start({ appDir = join(here, 'app'), servePkg = true, extra
     const timer = setTimeout(() => reject(new Error(`devstack did not start: ${out}`)), 20000);
     proc.stdout.on('data', (chunk) => {
       out += chunk;
-      const m = out.match(/devstack: cognito http:\/\/[^:]+:(\d+) s3 http:\/\/[^:]+:(\d+)/);
-      if (m) { clearTimeout(timer); resolve({ cognito: Number(m[1]), s3: Number(m[2]) }); }
+      const m = out.match(/devstack: cognito http:\/\/[^:]+:(\d+) s3 http:\/\/[^:]+:(\d+)(?: dynamodb http:\/\/[^:]+:(\d+))?\n/);
+      if (m) { clearTimeout(timer); resolve({ cognito: Number(m[1]), s3: Number(m[2]), dynamodb: Number(m[3]) }); }
     });
     proc.on('exit', (code) => reject(new Error(`devstack exited (${code}): ${out}`)));
   });
   proc.stdout.resume();
   const cognito = `http://localhost:${ports.cognito}`;
   const s3 = `http://localhost:${ports.s3}`;
+  const dynamodb = `http://localhost:${ports.dynamodb}`;
   config = {
     clients: CLIENTS,
     s3,
+    dynamodb,
     cognito,
     auth: {
       userPoolId: POOL,
       domain: cognito,
       redirectUri: `${origin}/`,
       logoutUri: `${origin}/`,
+      // The last scope lets the app read and change the user's own attributes and MFA settings.
+      scopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
       identityPoolId: 'us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c',
       endpoints: { issuer: `${cognito}/${POOL}`, cognitoIdp: `${cognito}/`, cognitoIdentity: `${cognito}/` },
     },
@@ -138,6 +143,37 @@ export async function start({ appDir = join(here, 'app'), servePkg = true, extra
     return page.evaluate(() => window.callback);
   };
 
+  /** The newest code devstack "sent" to `username` for `purpose` (`SignUp`, `ForgotPassword`, ...). */
+  const outboxCode = async (username, purpose) => {
+    const r = await fetch(`${cognito}/_devstack/outbox?${new URLSearchParams({ username, purpose })}`);
+    const messages = await r.json();
+    if (!messages.length) throw new Error(`no ${purpose} message for ${username} in the outbox`);
+    return messages.at(-1).code;
+  };
+
+  /** A user-pool JSON API call from the test (SignUp, ConfirmSignUp, ...): `{ status, body }`. */
+  const idp = async (operation, body) => {
+    const r = await fetch(`${cognito}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, body: await r.json().catch(() => ({})) };
+  };
+
+  /** A confirmed new user of the demo client, made through SignUp + ConfirmSignUp: `{ username, password, email }`. */
+  const newUser = async (prefix = 'user') => {
+    const username = `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+    const user = { username, password: 'Fresh!2026pass', email: `${username}@shopsphere.test` };
+    const signUp = await idp('SignUp', { ClientId: CLIENTS.demo, Username: username, Password: user.password,
+      UserAttributes: [{ Name: 'email', Value: user.email }] });
+    if (signUp.status !== 200) throw new Error(`SignUp: ${JSON.stringify(signUp.body)}`);
+    const confirm = await idp('ConfirmSignUp', { ClientId: CLIENTS.demo, Username: username,
+      ConfirmationCode: await outboxCode(username, 'SignUp') });
+    if (confirm.status !== 200) throw new Error(`ConfirmSignUp: ${JSON.stringify(confirm.body)}`);
+    return user;
+  };
+
   const stop = async () => {
     await browser.close();
     app.close();
@@ -146,8 +182,22 @@ export async function start({ appDir = join(here, 'app'), servePkg = true, extra
     rmSync(data, { recursive: true, force: true });
   };
 
-  return { origin, cognito, s3, data, browser, admin, newContext, openApp, signIn, submitLogin, callbackResult, stop,
+  return { origin, cognito, s3, dynamodb, data, browser, admin, newContext, openApp, signIn, submitLogin, callbackResult, stop,
+    outboxCode, idp, newUser,
     get config() { return config; } };
+}
+
+/** The RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) of a base32 `secret` at `unixSeconds` (+ `steps` × 30 s). */
+export function totp(secret, steps = 0, unixSeconds = Date.now() / 1000) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30) + steps));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[19] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
 // ── The ShopSphere demo (www/), used by demo.test.mjs ─────────────────────────────────────────────────
@@ -178,10 +228,11 @@ export async function buildDemo(cwd = root) {
 /** www/config.js with devstack's default ports replaced by this run's (serve it as /config.js). */
 export function demoConfig(h) {
   const source = readFileSync(join(root, 'www', 'config.js'), 'utf8');
-  if (!source.includes('http://localhost:9230') || !source.includes('http://localhost:9231')) {
-    throw new Error('www/config.js no longer points at devstack (localhost:9230 / :9231)');
+  for (const port of [9230, 9231, 9232]) {
+    if (!source.includes(`http://localhost:${port}`)) throw new Error(`www/config.js no longer points at devstack (localhost:${port})`);
   }
-  return source.replaceAll('http://localhost:9230', h.cognito).replaceAll('http://localhost:9231', h.s3);
+  return source.replaceAll('http://localhost:9230', h.cognito).replaceAll('http://localhost:9231', h.s3)
+    .replaceAll('http://localhost:9232', h.dynamodb);
 }
 
 /** Where devstack keeps an object's bytes: <data dir>/s3/<bucket>/<key, non-alphanumerics %XX>.data. */

@@ -1,0 +1,100 @@
+// The ShopSphere demo's sign-in options and security settings, as a new user: "Create account" with a code from
+// the outbox, "Continue with Google", and the Security card's authenticator-app set-up (TOTP), against devstack.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildDemo, demoConfig, start, totp } from './harness.mjs';
+
+let h;
+let dist;
+before(async () => {
+  dist = await buildDemo();
+  h = await start({ appDir: dist.dir, servePkg: false });
+  writeFileSync(join(dist.dir, 'config.js'), demoConfig(h));
+});
+after(async () => {
+  await h?.stop();
+  dist?.remove();
+});
+
+const fresh = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+const signedIn = (page) => page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-in');
+const back = (page, selector) => Promise.all([page.waitForURL((u) => u.origin === h.origin), page.click(selector)]);
+
+test('Create account: sign up, confirm with the code from the outbox, land signed in', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok(await page.isVisible('#sign-up'));
+  const username = `fiona${fresh()}`;
+  await Promise.all([page.waitForURL((u) => u.pathname === '/signup'), page.click('#sign-up')]);
+  await page.fill('#signUpFormUsername', username);
+  await page.fill('#signUpFormEmail', `${username}@shopsphere.test`);
+  await page.fill('#signUpFormPassword', 'Fiona!2026pass');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/confirm'), page.click('#signUpButton')]);
+  await page.fill('#confirmCode', await h.outboxCode(username, 'SignUp'));
+  await back(page, '#confirmButton');
+  await signedIn(page);
+  assert.equal(await page.textContent('#profile-username'), username);
+  assert.equal(await page.textContent('#profile-provider'), 'ShopSphere account');
+  assert.ok(await page.isVisible('#profile-verified'), 'the confirmed email is verified');
+  assert.ok(await page.isHidden('#sign-up'));
+  assert.ok(await page.isVisible('#security-card'));
+  await ctx.close();
+});
+
+test('Continue with Google: signed in as the Google user, no TOTP card', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_google/authorize'), page.click('#sign-in-google')]);
+  await page.click('#googleAccount-0');
+  await back(page, '#googleAllow');
+  await signedIn(page);
+  assert.equal(await page.textContent('#profile-provider'), 'Google');
+  assert.equal(await page.textContent('#profile-email'), 'ava.shopper@gmail.test');
+  assert.match(await page.textContent('#profile-groups'), /us-east-1_ShopSphr1_Google/);
+  assert.ok(await page.isHidden('#security-card'), 'Google users have Google\'s second factor');
+  await ctx.close();
+});
+
+test('Security: set up an authenticator app, a wrong code is refused, then the sign-in asks for the code', async () => {
+  const user = await h.newUser('gus');
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await h.submitLogin(page, user);
+  await signedIn(page);
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.mfa === 'off');
+  assert.equal(await page.textContent('#mfa-label'), 'off');
+  await page.click('#mfa-setup');
+  await page.waitForSelector('#mfa-form:not([hidden])');
+  const secret = await page.textContent('#mfa-secret');
+  assert.match(secret, /^[A-Z2-7]+=*$/);
+  assert.equal(await page.getAttribute('#mfa-uri', 'href'), `otpauth://totp/ShopSphere:${user.username}?secret=${secret}&issuer=ShopSphere`);
+  const valid = [-1, 0, 1].map((step) => totp(secret, step));
+  await page.fill('#mfa-code', ['123456', '654321', '111111'].find((c) => !valid.includes(c)));
+  await page.click('#mfa-verify');
+  await page.waitForFunction(() => document.getElementById('mfa-status').dataset.kind === 'error');
+  assert.match(await page.textContent('#mfa-status'), /That code is not right/);
+  await page.fill('#mfa-code', totp(secret));
+  await page.click('#mfa-verify');
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.mfa === 'on');
+  assert.match(await page.textContent('#mfa-status'), /Two-step sign-in is on/);
+
+  // Sign out, then sign in: password, then a code from the app.
+  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await page.fill('#signInFormUsername', user.username);
+  await page.fill('#signInFormPassword', user.password);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/mfa'), page.click('#signInSubmitButton')]);
+  await page.fill('#totpCode', totp(secret, 1));
+  await back(page, '#totpSubmitButton');
+  await signedIn(page);
+  assert.equal(await page.textContent('#profile-username'), user.username);
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.mfa === 'on');
+  // And off again from the card.
+  await page.click('#mfa-off');
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.mfa === 'off');
+  await ctx.close();
+});

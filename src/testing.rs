@@ -23,3 +23,7 @@ pub(crate) fn response(status: u16, body: &str) -> HttpResponse {
         error_type_header: None,
     }
 }
+
+/// Strategies of the property tests (proptest is a native-only dev-dependency).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) mod fuzz;

@@ -539,6 +539,23 @@ mod prop {
             prop_assert!(agree(&v, &theirs), "{} vs {:?}", text, theirs);
         }
 
+        /// Any number literal (the u64/i64 edges, beyond f64, huge exponents, long digit strings): every
+        /// reader answers without a panic, and they agree where they overlap.
+        #[test]
+        fn prop_number_readers(text in crate::testing::fuzz::number_literal()) {
+            let Some(Value::Number(n)) = Value::parse(&text) else {
+                return Err(TestCaseError::fail(format!("not a number: {text}")));
+            };
+            let (whole, float) = (n.as_whole_u64(), n.as_f64());
+            if let Some(u) = n.as_u64() {
+                prop_assert_eq!(whole, Some(u));
+                prop_assert_eq!(n.as_i64(), i64::try_from(u).ok());
+            }
+            if let (Some(w), Some(f)) = (whole, float) {
+                prop_assert!((w as f64 - f.trunc()).abs() <= 1.0 + f * 4.0 * f64::EPSILON, "{} {} {}", text, w, f);
+            }
+        }
+
         /// Arbitrary input: never panics; agrees with serde_json wherever the rules coincide.
         #[test]
         fn prop_oracle(bytes in arb_text()) {

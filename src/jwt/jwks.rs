@@ -176,6 +176,24 @@ impl Jwks {
     }
 }
 
+/// A key set as kept in storage beside the session: `1 <fetched at>\n<JWKS JSON>`.
+#[cfg(any(test, target_arch = "wasm32"))]
+pub(crate) fn stored_key_set(body: &[u8], fetched_at: u64) -> String {
+    let mut text = String::from("1 ");
+    text.push_str(crate::json::Number::from_u64(fetched_at).as_str());
+    text.push('\n');
+    // The body parsed as JSON, so it is UTF-8.
+    text.push_str(std::str::from_utf8(body).unwrap_or_default());
+    text
+}
+
+/// The fetch time and the JWKS text of a [`stored_key_set`]; `None` for anything else.
+#[cfg(any(test, target_arch = "wasm32"))]
+pub(crate) fn read_stored_key_set(text: &str) -> Option<(u64, &str)> {
+    let (at, body) = text.split_once('\n')?;
+    Some((at.strip_prefix("1 ")?.parse().ok()?, body))
+}
+
 /// What the cache says about a `kid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyLookup {

@@ -11,6 +11,8 @@ mod token;
 mod verifier;
 
 pub use jsonwebtoken::Algorithm;
+#[cfg(any(test, target_arch = "wasm32"))]
+pub(crate) use jwks::{read_stored_key_set, stored_key_set};
 pub use jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS, JWKS_MAX_AGE_SECONDS};
 pub use token::Claims;
 #[cfg(target_arch = "wasm32")]

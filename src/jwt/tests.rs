@@ -651,3 +651,404 @@ fn inline_jwks_as_an_object_or_as_text() {
     let err = Verifier::new(config(Some(TokenUse::Id)), Some(&nokeys)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Jwks);
 }
+
+mod prop {
+    //! No token, claim set or key set makes the verifier panic: it answers with claims or a typed JWT
+    //! error (strategies in `crate::testing::fuzz`).
+
+    use std::sync::OnceLock;
+
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+    use rsa::pkcs1v15::SigningKey;
+    use rsa::signature::{SignatureEncoding, Signer};
+    use sha2::Sha256;
+
+    use super::super::token::{decompose, seconds, string, strings, MAX_TOKEN_LENGTH};
+    use super::super::{Algorithm, Jwks, JwksCache, Step, TokenUse, Verifier};
+    use super::{b64, config, id_claims, id_token, jwks_body, keys, verifier, NOW};
+    use crate::json::{Object, Value};
+    use crate::testing::fuzz::{self, *};
+    use crate::ErrorKind;
+
+    /// Every error a verification may answer with.
+    const JWT_KINDS: [ErrorKind; 12] = [
+        ErrorKind::JwtMalformed,
+        ErrorKind::JwtAlg,
+        ErrorKind::JwtSignature,
+        ErrorKind::JwkNotFound,
+        ErrorKind::Jwks,
+        ErrorKind::JwtExpired,
+        ErrorKind::JwtNotYetValid,
+        ErrorKind::JwtIssuer,
+        ErrorKind::JwtAudience,
+        ErrorKind::JwtTokenUse,
+        ErrorKind::JwtGroup,
+        ErrorKind::JwtScope,
+    ];
+
+    const HEADER_KEYS: &[&str] = &["alg", "kid", "typ", "jku", "crit"];
+    const CLAIM_KEYS: &[&str] = &[
+        "exp",
+        "nbf",
+        "iat",
+        "auth_time",
+        "iss",
+        "sub",
+        "aud",
+        "token_use",
+        "client_id",
+        "scope",
+        "nonce",
+        "jti",
+        "origin_jti",
+        "username",
+        "cognito:username",
+        "cognito:groups",
+        "email",
+        "email_verified",
+        "custom:tier",
+    ];
+    const JWK_KEYS: &[&str] = &["kid", "kty", "alg", "use", "n", "e", "x", "y", "crv"];
+    const ALGORITHMS: [Algorithm; 12] = [
+        Algorithm::HS256,
+        Algorithm::HS384,
+        Algorithm::HS512,
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+        Algorithm::EdDSA,
+    ];
+
+    fn valid_claims() -> Object {
+        Object::parse(&id_claims().to_string()).unwrap()
+    }
+
+    fn valid_header() -> Object {
+        Object::new().with("alg", "RS256").with("kid", "id-kid")
+    }
+
+    /// A valid ID token, signed once.
+    fn valid_token() -> &'static str {
+        static TOKEN: OnceLock<String> = OnceLock::new();
+        TOKEN.get_or_init(|| id_token(&id_claims()))
+    }
+
+    /// `header` and `claims` (as the crate writes them) signed with the ID-token key.
+    fn signed(header: &Object, claims: &Object) -> String {
+        let input = format!(
+            "{}.{}",
+            b64(header.to_json().as_bytes()),
+            b64(claims.to_json().as_bytes())
+        );
+        let sig = SigningKey::<Sha256>::new(keys()[0].clone()).sign(input.as_bytes());
+        format!("{input}.{}", b64(&sig.to_bytes()))
+    }
+
+    /// The valid token with one segment changed: a character replaced, inserted or removed, the
+    /// segment emptied, padded or in the standard base64 alphabet, or two segments swapped.
+    fn segment_edit() -> impl Strategy<Value = String> {
+        (0..3usize, any::<Index>(), any_char(), 0..7u8).prop_map(|(seg, at, c, op)| {
+            let mut parts: Vec<String> = valid_token().split('.').map(String::from).collect();
+            let mut chars: Vec<char> = parts[seg].chars().collect();
+            let i = at.index(chars.len() + 1);
+            match op {
+                0 if i < chars.len() => chars[i] = c,
+                1 => chars.insert(i, c),
+                2 if i < chars.len() => {
+                    chars.remove(i);
+                }
+                3 => chars.clear(),
+                4 => chars.extend(['=', '=']),
+                5 => {
+                    let raw = URL_SAFE_NO_PAD.decode(&parts[seg]).unwrap();
+                    chars = STANDARD.encode(raw).chars().collect();
+                }
+                _ => parts.swap(seg, (seg + 1) % 3),
+            }
+            if op < 6 {
+                parts[seg] = chars.into_iter().collect();
+            }
+            parts.join(".")
+        })
+    }
+
+    /// Tokens: any text, dotted base64url-ish segments, base64url of any JSON, and the valid token
+    /// mutated (bytes, one segment, its claims or header re-signed with fields removed or of the wrong
+    /// type, deep nesting in a claim, lengths around the 32 KB limit).
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            2 => text(),
+            1 => prop::collection::vec("[A-Za-z0-9_=+/.-]{0,40}", 1..6).prop_map(|s| s.join(".")),
+            1 => (json_value(), json_value(), "[A-Za-z0-9_-]{0,400}").prop_map(|(h, p, s)| {
+                format!("{}.{}.{s}", b64(h.to_json().as_bytes()), b64(p.to_json().as_bytes()))
+            }),
+            2 => mutated_text(Just(valid_token().to_owned())),
+            2 => segment_edit(),
+            3 => mutated_object(Just(valid_claims()), CLAIM_KEYS)
+                .prop_map(|c| signed(&valid_header(), &c)),
+            1 => mutated_object(Just(valid_header()), HEADER_KEYS)
+                .prop_map(|h| signed(&h, &valid_claims())),
+            1 => (1..=70usize, any::<bool>()).prop_map(|(depth, objects)| {
+                signed(&valid_header(), &valid_claims().with("deep", nested(depth, objects)))
+            }),
+            1 => (24_000..24_700usize).prop_map(|n| {
+                signed(&valid_header(), &valid_claims().with("pad", "a".repeat(n)))
+            }),
+        ]
+    }
+
+    /// A JWK of any shape: some of its members, each of the right type or not.
+    fn jwk() -> impl Strategy<Value = Value> {
+        let member = prop_oneof![
+            prop::sample::select(vec![
+                "RSA", "EC", "OKP", "oct", "sig", "enc", "RS256", "AQAB", ""
+            ])
+            .prop_map(Value::from),
+            "[A-Za-z0-9_-]{0,24}".prop_map(Value::from),
+            wrong_value(),
+        ];
+        prop::collection::vec((prop::sample::select(JWK_KEYS.to_vec()), member), 0..8).prop_map(
+            |members| {
+                Value::Object(object_of(
+                    members.into_iter().map(|(k, v)| (k.to_owned(), v)),
+                ))
+            },
+        )
+    }
+
+    fn valid_jwks_text() -> String {
+        String::from_utf8(jwks_body()).unwrap()
+    }
+
+    /// JWKS bodies: any bytes, any JSON, key sets of any JWKs, the valid set mutated (bytes, a key's
+    /// members), deep nesting.
+    fn jwks_text() -> impl Strategy<Value = Vec<u8>> {
+        let first_key = Object::parse(&valid_jwks_text())
+            .and_then(|o| o.get("keys")?.as_array()?.first()?.as_object().cloned())
+            .unwrap();
+        prop_oneof![
+            1 => bytes(),
+            1 => json_value().prop_map(|v| v.to_json().into_bytes()),
+            2 => prop::collection::vec(jwk(), 0..5)
+                .prop_map(|keys| Object::new().with("keys", keys).to_json().into_bytes()),
+            2 => mutated_bytes(Just(valid_jwks_text())),
+            2 => mutated_object(Just(first_key), JWK_KEYS)
+                .prop_map(|k| Object::new().with("keys", vec![Value::from(k)]).to_json().into_bytes()),
+            1 => (1..=70usize, any::<bool>()).prop_map(|(depth, objects)| {
+                Object::new().with("keys", nested(depth, objects)).to_json().into_bytes()
+            }),
+        ]
+    }
+
+    /// RSA moduli: short, or of the usual sizes and just past them (4096 bits is the most `rsa` takes);
+    /// odd half the time, so that the modular exponentiation runs.
+    fn modulus() -> impl Strategy<Value = Vec<u8>> {
+        let len = prop_oneof![
+            0..70usize,
+            prop::sample::select(vec![127usize, 128, 255, 256, 257, 383, 384, 511, 512, 513]),
+        ];
+        (
+            len.prop_flat_map(|n| prop::collection::vec(any::<u8>(), n)),
+            any::<bool>(),
+        )
+            .prop_map(|(mut n, odd)| {
+                if let (true, Some(last)) = (odd, n.last_mut()) {
+                    *last |= 1;
+                }
+                n
+            })
+    }
+
+    proptest! {
+        #![proptest_config(fuzz::config(256))]
+
+        /// Any text as a token: `decompose` splits it exactly or says why not, and its claim readers
+        /// answer; the verifier answers with the claims of a token it split, or a JWT error.
+        #[test]
+        fn prop_jwt_any_token(token in token()) {
+            match decompose(&token) {
+                Ok(d) => {
+                    prop_assert!(token.len() <= MAX_TOKEN_LENGTH);
+                    prop_assert_eq!(format!("{}.{}", d.signing_input, d.signature), token.clone());
+                    for name in CLAIM_KEYS {
+                        let _ = (seconds(&d.claims, name), string(&d.claims, name), strings(&d.claims, name));
+                    }
+                    let _ = crate::view::User::from_claims(d.claims).to_json().to_json();
+                }
+                Err(e) => prop_assert!(matches!(e.kind(), ErrorKind::JwtMalformed | ErrorKind::JwtAlg), "{e}"),
+            }
+            let v = verifier(config(None));
+            for _ in 0..2 {
+                // The second time through the memory of verified tokens, when the first passed.
+                match v.verify_cached(&token, NOW) {
+                    Ok(claims) => prop_assert_eq!(Some(claims), decompose(&token).ok().map(|d| d.claims)),
+                    Err(e) => prop_assert!(JWT_KINDS.contains(&e.kind()), "{e}"),
+                }
+            }
+            let remote = Verifier::new(config(None), None).unwrap();
+            match remote.step(&token, NOW) {
+                Ok(step) => prop_assert!(matches!(step, Step::FetchJwks)),
+                Err(e) => prop_assert!(JWT_KINDS.contains(&e.kind()), "{e}"),
+            }
+        }
+
+        /// A token signed with the pool's key verifies with any extra claims of any type, and its claims
+        /// come back exactly as signed (numbers keep their literal text).
+        #[test]
+        fn prop_jwt_signed_claims_roundtrip(
+            extra in prop::collection::vec((key(), json_value()), 0..6),
+            exp in NOW + 1..=u64::MAX,
+        ) {
+            let mut claims = valid_claims();
+            for (k, v) in extra {
+                if !CLAIM_KEYS.contains(&k.as_str()) {
+                    claims.insert(k, v);
+                }
+            }
+            claims.insert("exp", exp);
+            let token = signed(&valid_header(), &claims);
+            let v = verifier(config(Some(TokenUse::Id)));
+            prop_assert_eq!(v.verify_cached(&token, NOW), Ok(claims));
+        }
+
+        /// Any JWKS body: a key set or `ERR_JWKS`; key selection answers for any kid and algorithm; a
+        /// body that does not parse never drops the keys held; a verifier over it as an inline set
+        /// answers with claims or a JWT error.
+        #[test]
+        fn prop_jwks_any_body(
+            body in jwks_text(),
+            kid in prop_oneof![Just("id-kid".to_owned()), short_text()],
+            alg in prop::sample::select(ALGORITHMS.to_vec()),
+            times in any::<[u64; 3]>(),
+        ) {
+            let parsed = Jwks::parse(&body);
+            match &parsed {
+                Ok(jwks) => {
+                    let _ = (jwks.len(), jwks.is_empty(), jwks.contains(&kid), format!("{jwks:?}"));
+                    if let Err(e) = jwks.key_for(&kid, alg, "RS256") {
+                        prop_assert!(matches!(e.kind(), ErrorKind::JwkNotFound | ErrorKind::Jwks | ErrorKind::JwtAlg), "{e}");
+                    }
+                }
+                Err(e) => prop_assert_eq!(e.kind(), ErrorKind::Jwks),
+            }
+            let [t0, t1, t2] = times;
+            let mut cache = JwksCache::remote(10);
+            cache.store(&jwks_body(), t0).unwrap();
+            let stored = cache.store(&body, t1);
+            prop_assert_eq!(stored.is_ok(), parsed.is_ok());
+            if stored.is_err() {
+                prop_assert!(cache.jwks().is_some_and(|j| j.contains("id-kid")));
+            }
+            cache.fetch_failed(t2);
+            let _ = (cache.lookup(&kid, t0), cache.lookup(&kid, t2), cache.seed(&body, t2), cache.lookup(&kid, t1));
+            match Verifier::new(config(None), Some(&body)) {
+                Ok(v) => {
+                    if let Err(e) = v.verify_cached(valid_token(), NOW) {
+                        prop_assert!(JWT_KINDS.contains(&e.kind()), "{e}");
+                    }
+                }
+                Err(e) => prop_assert_eq!(e.kind(), ErrorKind::Jwks),
+            }
+        }
+    }
+
+    /// Stored copies of the key set: the format, a valid one mutated, one with any body.
+    fn stored_key_set_text() -> impl Strategy<Value = String> {
+        let valid = crate::jwt::stored_key_set(&jwks_body(), NOW);
+        prop_oneof![
+            2 => text(),
+            3 => mutated_text(Just(valid)),
+            2 => (prop_oneof!["[0-9 +-]{0,24}", short_text()], jwks_text())
+                .prop_map(|(at, body)| format!("1 {at}\n{}", lossy(&body))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(fuzz::config(128))]
+
+        /// Whatever is stored as the key set kept beside the session (`cognito-wasm.<client>.jwks`), the
+        /// next load reads it as a time and a body, seeds a verifier with it or drops it, without a
+        /// panic; what is written reads back the same.
+        #[test]
+        fn prop_jwks_stored_copy(text in stored_key_set_text(), at in any::<u64>(), body in jwks_text()) {
+            if let Some((fetched_at, body)) = crate::jwt::read_stored_key_set(&text) {
+                let mut v = Verifier::new(config(None), None).unwrap();
+                match v.seed_jwks(body.as_bytes(), fetched_at) {
+                    Ok(()) => prop_assert!(Jwks::parse(body.as_bytes()).is_ok()),
+                    Err(e) => prop_assert_eq!(e.kind(), ErrorKind::Jwks),
+                }
+                if let Err(e) = v.step(valid_token(), NOW) {
+                    prop_assert!(JWT_KINDS.contains(&e.kind()), "{e}");
+                }
+            }
+            if let Ok(body) = std::str::from_utf8(&body) {
+                let stored = crate::jwt::stored_key_set(body.as_bytes(), at);
+                prop_assert_eq!(crate::jwt::read_stored_key_set(&stored), Some((at, body)));
+            }
+        }
+
+        /// An RSA key of any modulus and exponent (too short, even, too large, exponent 0, 1, even or
+        /// past 2^33, members that are not base64url) with a signature of about its length: never
+        /// verifies, always a typed error.
+        #[test]
+        fn prop_jwks_any_rsa_key(
+            n in modulus(),
+            e in prop_oneof![Just(vec![1u8, 0, 1]), prop::collection::vec(any::<u8>(), 0..10)],
+            n_text in prop::option::weighted(0.1, short_text()),
+            sig in prop::collection::vec(any::<u8>(), 0..=520),
+            sig_len in prop_oneof![Just(0i32), -1..=1i32],
+            below_n in any::<bool>(),
+        ) {
+            let n_member = n_text.unwrap_or_else(|| b64(&n));
+            let body = Object::new()
+                .with("keys", vec![Value::from(
+                    Object::new().with("kid", "k").with("kty", "RSA").with("n", n_member).with("e", b64(&e)),
+                )])
+                .to_json();
+            let want = usize::try_from(n.len() as i32 + sig_len).unwrap_or(0);
+            let mut sig: Vec<u8> = sig.into_iter().cycle().take(want).collect();
+            if let (true, Some(first), Some(&top)) = (below_n, sig.first_mut(), n.first()) {
+                *first = first.checked_rem(top).unwrap_or(0);
+            }
+            let header = Object::new().with("alg", "RS256").with("kid", "k");
+            let token = format!(
+                "{}.{}.{}",
+                b64(header.to_json().as_bytes()),
+                b64(valid_claims().to_json().as_bytes()),
+                b64(&sig)
+            );
+            let v = Verifier::new(config(None), Some(body.as_bytes())).unwrap();
+            match v.verify_cached(&token, NOW) {
+                Ok(_) => prop_assert!(false, "a random signature verified"),
+                Err(e) => prop_assert!(
+                    matches!(e.kind(), ErrorKind::JwtSignature | ErrorKind::Jwks | ErrorKind::JwtMalformed),
+                    "{e}"
+                ),
+            }
+        }
+    }
+
+    /// Every prefix and suffix of a valid token and of the key set: typed errors, no panic.
+    #[test]
+    fn prop_jwt_and_jwks_every_cut() {
+        let v = verifier(config(None));
+        every_cut(valid_token(), |t| {
+            if let Err(e) = v.verify_cached(t, NOW) {
+                assert!(JWT_KINDS.contains(&e.kind()), "{e}");
+            }
+        });
+        every_cut(&valid_jwks_text(), |body| {
+            if let Err(e) = Jwks::parse(body.as_bytes()) {
+                assert_eq!(e.kind(), ErrorKind::Jwks);
+            }
+        });
+    }
+}

@@ -65,9 +65,7 @@ impl Drop for Inner {
 /// unreadable copy is dropped: the set is fetched again, and nothing else depends on it.
 fn keep_keys_beside_session(verifier: &JwtVerifier, store: &Store, key: String) {
     if let Some(text) = store.get(&key) {
-        let seeded = text
-            .split_once('\n')
-            .and_then(|(at, body)| Some((at.strip_prefix("1 ")?.parse::<u64>().ok()?, body)))
+        let seeded = crate::jwt::read_stored_key_set(&text)
             .is_some_and(|(at, body)| verifier.seed(body.as_bytes(), at).is_ok());
         if !seeded {
             store.remove(&key);
@@ -75,13 +73,8 @@ fn keep_keys_beside_session(verifier: &JwtVerifier, store: &Store, key: String) 
     }
     let store = store.clone();
     verifier.on_keys_fetched(move |body, at| {
-        // Best effort: a full storage only costs a fetch on the next visit. The body parsed as JSON,
-        // so it is UTF-8.
-        let mut text = String::from("1 ");
-        text.push_str(crate::json::Number::from_u64(at).as_str());
-        text.push('\n');
-        text.push_str(std::str::from_utf8(body).unwrap_or_default());
-        let _ = store.set(&key, &text);
+        // Best effort: a full storage only costs a fetch on the next visit.
+        let _ = store.set(&key, &crate::jwt::stored_key_set(body, at));
     });
 }
 

@@ -538,6 +538,9 @@ pub fn strip_callback_params(url: &str) -> String {
     out
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,7 +91,9 @@ impl std::fmt::Debug for Session {
 /// The clock offset implied by a token issued at server time `iat` and received at local time `now`,
 /// clamped to ±[`MAX_CLOCK_OFFSET`].
 pub fn clock_offset(iat: u64, local_now: u64) -> i64 {
-    (iat as i64 - local_now as i64).clamp(-MAX_CLOCK_OFFSET, MAX_CLOCK_OFFSET)
+    // `iat` is read before the token is verified, so it may be any u64: no subtraction can overflow.
+    let max = MAX_CLOCK_OFFSET as u64;
+    iat.saturating_sub(local_now).min(max) as i64 - local_now.saturating_sub(iat).min(max) as i64
 }
 
 /// The largest change of the server clock offset believed between two token responses of one session, in
@@ -131,7 +133,7 @@ impl Session {
             )
         })?;
         let access_expiry = local_now.saturating_add(tokens.expires_in);
-        let id_expiry = (id_token_exp as i64 - clock_offset).max(0) as u64;
+        let id_expiry = id_token_exp.saturating_add_signed(clock_offset.saturating_neg());
         Ok(Self {
             v: STORAGE_VERSION,
             id_token,
@@ -289,6 +291,12 @@ impl HandledCallback {
             .to_json()
     }
 
+    /// Whether the record is older than a day at `local_now`, or from more than a day ahead (it is then
+    /// dropped). `at` is read from storage, so it may be any u64.
+    pub fn is_expired(&self, local_now: u64) -> bool {
+        local_now >= self.at.saturating_add(86_400) || self.at > local_now.saturating_add(86_400)
+    }
+
     /// Reads a stored record.
     pub fn from_json(text: &str) -> Option<Self> {
         let o = object(text)?;
@@ -307,6 +315,9 @@ pub fn backoff_ms(attempt: u32, random: u32) -> u32 {
     let cap = 250u32.saturating_mul(1 << attempt.min(4)).min(4000);
     cap / 2 + random % (cap / 2 + 1)
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests;
 
 #[cfg(test)]
 mod tests {
@@ -447,6 +458,41 @@ mod tests {
             "a transaction from the future is not trusted either"
         );
         assert_eq!(storage_key("abc", "session"), "cognito-wasm.abc.session");
+    }
+
+    #[test]
+    fn clock_math_saturates_for_any_time() {
+        // Found by prop_session_clock_math and prop_session_any_stored: an unverified `iat` or a
+        // verified `exp` past i64::MAX overflowed a subtraction (a panic in a debug build, a wrong
+        // sign in a release build).
+        assert_eq!(clock_offset(1 << 63, NOW), MAX_CLOCK_OFFSET);
+        assert_eq!(clock_offset(u64::MAX, 0), MAX_CLOCK_OFFSET);
+        assert_eq!(clock_offset(0, u64::MAX), -MAX_CLOCK_OFFSET);
+        assert_eq!(clock_offset(NOW - 5, NOW), -5);
+        assert_eq!(
+            refreshed_offset(1 << 63, NOW, i64::MAX),
+            i64::MAX - MAX_OFFSET_DRIFT
+        );
+        let s = Session::from_tokens(tokens(None, 60), 1 << 63, 300, None, NOW).unwrap();
+        assert_eq!(s.expires_at, NOW + 60);
+        let s = Session::from_tokens(tokens(None, u64::MAX), 100, -300, None, NOW).unwrap();
+        assert_eq!(s.expires_at, 400);
+        let s = Session::from_tokens(tokens(None, 60), 100, i64::MAX, None, NOW).unwrap();
+        assert_eq!(s.expires_at, 0);
+        // Found by prop_session_handled_callback_stored: a stored `at` near u64::MAX overflowed.
+        let h = |at| HandledCallback {
+            sub: "s".into(),
+            custom_state: None,
+            return_to: None,
+            at,
+        };
+        assert!(
+            h(u64::MAX).is_expired(NOW),
+            "a record from the future is dropped"
+        );
+        assert!(!h(NOW).is_expired(NOW + 86_399));
+        assert!(h(NOW).is_expired(NOW + 86_400));
+        assert!(!h(u64::MAX - 86_400).is_expired(u64::MAX - 1));
     }
 
     #[test]

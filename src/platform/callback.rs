@@ -96,7 +96,7 @@ impl Inner {
                 .tx_store
                 .get(&key)
                 .and_then(|t| HandledCallback::from_json(&t))
-                .is_some_and(|h| now < h.at + 86_400);
+                .is_some_and(|h| !h.is_expired(now));
             if !keep {
                 self.tx_store.remove(&key);
             }

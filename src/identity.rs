@@ -212,6 +212,9 @@ pub fn identity_id_stale(error: &Error) -> bool {
     error.kind() == ErrorKind::Aws && error.server_type() == Some("ResourceNotFoundException")
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests;
+
 #[cfg(test)]
 mod tests {
     use super::*;

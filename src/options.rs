@@ -308,6 +308,9 @@ impl PresignOptions {
     }
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -927,7 +927,7 @@ mod prop {
             body in jwks_text(),
             kid in prop_oneof![Just("id-kid".to_owned()), short_text()],
             alg in prop::sample::select(ALGORITHMS.to_vec()),
-            times in any::<[u64; 3]>(),
+            times in [timestamp(), timestamp(), timestamp()],
         ) {
             let parsed = Jwks::parse(&body);
             match &parsed {
@@ -978,7 +978,7 @@ mod prop {
         /// next load reads it as a time and a body, seeds a verifier with it or drops it, without a
         /// panic; what is written reads back the same.
         #[test]
-        fn prop_jwks_stored_copy(text in stored_key_set_text(), at in any::<u64>(), body in jwks_text()) {
+        fn prop_jwks_stored_copy(text in stored_key_set_text(), at in timestamp(), body in jwks_text()) {
             if let Some((fetched_at, body)) = crate::jwt::read_stored_key_set(&text) {
                 let mut v = Verifier::new(config(None), None).unwrap();
                 match v.seed_jwks(body.as_bytes(), fetched_at) {

@@ -38,7 +38,7 @@ fn valid_response() -> impl Strategy<Value = Object> {
         prop::option::of(short_text()),
         short_text(),
         prop::option::of(short_text()),
-        any::<u64>(),
+        timestamp(),
         any::<bool>(),
     )
         .prop_map(|(id, access, refresh, expires_in, api)| {

@@ -37,9 +37,9 @@ fn session() -> impl Strategy<Value = Session> {
         non_empty(),
         non_empty(),
         prop::option::of(text()),
-        any::<u64>(),
+        timestamp(),
         any::<i64>(),
-        any::<u64>(),
+        timestamp(),
     )
         .prop_map(
             |(id_token, access_token, refresh, expires_at, clock_offset, received_at)| Session {
@@ -61,7 +61,7 @@ fn transaction() -> impl Strategy<Value = Transaction> {
         text(),
         prop::option::of(text()),
         prop::option::of(text()),
-        any::<u64>(),
+        timestamp(),
     )
         .prop_map(
             |(state, verifier, nonce, custom_state, return_to, created_at)| Transaction {
@@ -81,7 +81,7 @@ fn handled() -> impl Strategy<Value = HandledCallback> {
         text(),
         prop::option::of(text()),
         prop::option::of(text()),
-        any::<u64>(),
+        timestamp(),
     )
         .prop_map(|(sub, custom_state, return_to, at)| HandledCallback {
             sub,
@@ -130,7 +130,7 @@ proptest! {
     #[test]
     fn prop_session_any_stored(
         text in stored(session().prop_map(|s| s.to_json()).boxed(), SESSION_KEYS),
-        times in any::<[u64; 3]>(),
+        times in [timestamp(), timestamp(), timestamp()],
     ) {
         match Session::from_json(&text) {
             Ok(s) => {
@@ -147,8 +147,8 @@ proptest! {
     fn prop_session_transaction_stored(
         tx in transaction(),
         text in stored(transaction().prop_map(|t| t.to_json()).boxed(), TRANSACTION_KEYS),
-        now in any::<u64>(),
-        ttl in any::<u64>(),
+        now in timestamp(),
+        ttl in timestamp(),
     ) {
         prop_assert_eq!(Transaction::from_json(&tx.to_json()), Ok(tx));
         match Transaction::from_json(&text) {
@@ -166,7 +166,7 @@ proptest! {
     fn prop_session_handled_callback_stored(
         h in handled(),
         text in stored(handled().prop_map(|h| h.to_json()).boxed(), HANDLED_KEYS),
-        now in any::<u64>(),
+        now in timestamp(),
     ) {
         prop_assert_eq!(HandledCallback::from_json(&h.to_json()), Some(h));
         if let Some(h) = HandledCallback::from_json(&text) {
@@ -179,11 +179,11 @@ proptest! {
     /// from any token response, the backoff for any attempt.
     #[test]
     fn prop_session_clock_math(
-        iat in any::<u64>(),
-        now in any::<u64>(),
+        iat in timestamp(),
+        now in timestamp(),
         previous in any::<i64>(),
-        exp in any::<u64>(),
-        expires_in in any::<u64>(),
+        exp in timestamp(),
+        expires_in in timestamp(),
         attempt in any::<u32>(),
         random in any::<u32>(),
     ) {

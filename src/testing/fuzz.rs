@@ -49,17 +49,18 @@ pub(crate) fn any_byte() -> impl Strategy<Value = u8> {
 }
 
 /// Short text of any kind.
-pub(crate) fn short_text() -> impl Strategy<Value = String> {
+pub(crate) fn short_text() -> BoxedStrategy<String> {
     prop_oneof![
         any::<String>(),
         "[ -~]{0,40}",
         prop::collection::vec(any_char(), 0..40).prop_map(String::from_iter),
         prop::collection::vec(any::<u8>(), 0..40).prop_map(|b| lossy(&b)),
     ]
+    .boxed()
 }
 
 /// Text of any kind, now and then very long (up to 64 KB).
-pub(crate) fn text() -> impl Strategy<Value = String> {
+pub(crate) fn text() -> BoxedStrategy<String> {
     prop_oneof![
         8 => short_text(),
         1 => (short_text(), 1..4096usize).prop_map(|(s, n)| {
@@ -72,14 +73,16 @@ pub(crate) fn text() -> impl Strategy<Value = String> {
             long
         }),
     ]
+    .boxed()
 }
 
 /// Bytes of any kind (not always UTF-8).
-pub(crate) fn bytes() -> impl Strategy<Value = Vec<u8>> {
+pub(crate) fn bytes() -> BoxedStrategy<Vec<u8>> {
     prop_oneof![
         prop::collection::vec(any_byte(), 0..64),
         text().prop_map(String::into_bytes),
     ]
+    .boxed()
 }
 
 /// `bytes` as text, invalid UTF-8 replaced.
@@ -131,32 +134,48 @@ pub(crate) fn number_literal() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A time or count in seconds: any u64, with the edges often (0, around `i64::MAX`, near `u64::MAX`),
+/// where sums and differences overflow.
+pub(crate) fn timestamp() -> BoxedStrategy<u64> {
+    prop_oneof![
+        2 => any::<u64>(),
+        1 => 0..=4_000_000_000u64,
+        1 => prop::sample::select(vec![0u64, 1, i64::MAX as u64, 1 << 63, u64::MAX]),
+        1 => (u64::MAX - 200_000)..=u64::MAX,
+        1 => (i64::MAX as u64 - 100_000)..=(i64::MAX as u64 + 100_000),
+    ]
+    .boxed()
+}
+
 /// A JSON scalar of any type.
-pub(crate) fn json_leaf() -> impl Strategy<Value = Value> {
+pub(crate) fn json_leaf() -> BoxedStrategy<Value> {
     prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<u64>().prop_map(Value::from),
+        timestamp().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         number_literal().prop_map(|s| Value::parse(&s).expect("a valid number literal")),
         short_text().prop_map(Value::String),
     ]
+    .boxed()
 }
 
 /// An object key: a plain name or any text.
-pub(crate) fn key() -> impl Strategy<Value = String> {
-    prop_oneof!["[A-Za-z_:]{1,12}", short_text()]
+pub(crate) fn key() -> BoxedStrategy<String> {
+    prop_oneof!["[A-Za-z_:]{1,12}", short_text()].boxed()
 }
 
 /// A JSON value of any type and shape (a few levels deep).
-pub(crate) fn json_value() -> impl Strategy<Value = Value> {
-    json_leaf().prop_recursive(4, 32, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((key(), inner), 0..6)
-                .prop_map(|pairs| Value::Object(object_of(pairs))),
-        ]
-    })
+pub(crate) fn json_value() -> BoxedStrategy<Value> {
+    json_leaf()
+        .prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((key(), inner), 0..6)
+                    .prop_map(|pairs| Value::Object(object_of(pairs))),
+            ]
+        })
+        .boxed()
 }
 
 /// `depth` nested arrays or objects around `null` (the reader refuses more than 64).
@@ -173,12 +192,13 @@ pub(crate) fn nested(depth: usize, objects: bool) -> Value {
 }
 
 /// A value to put where another was expected: any scalar or shape, or deep nesting.
-pub(crate) fn wrong_value() -> impl Strategy<Value = Value> {
+pub(crate) fn wrong_value() -> BoxedStrategy<Value> {
     prop_oneof![
         4 => json_leaf(),
         2 => json_value(),
         1 => (1..=64usize, any::<bool>()).prop_map(|(d, o)| nested(d, o)),
     ]
+    .boxed()
 }
 
 /// `valid` with a few edits: a field removed, a field's value replaced by [`wrong_value`], a field

@@ -19,6 +19,9 @@ pub struct Config {
     pub identity_pools: Vec<IdentityPool>,
     #[serde(default)]
     pub buckets: Vec<Bucket>,
+    /// DynamoDB tables served on the DynamoDB port.
+    #[serde(default)]
+    pub dynamodb_tables: Vec<DynamoDbTable>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,6 +32,7 @@ pub struct Server {
     pub public_host: String,
     pub cognito_port: u16,
     pub s3_port: u16,
+    pub dynamodb_port: u16,
     pub cors_origins: Vec<String>,
     /// Lifetime of an authorization code.
     pub code_seconds: u64,
@@ -44,6 +48,7 @@ impl Default for Server {
             public_host: "localhost".into(),
             cognito_port: 9230,
             s3_port: 9231,
+            dynamodb_port: 9232,
             cors_origins: vec!["http://localhost:8080".into()],
             code_seconds: 300,
             session_seconds: 3600,
@@ -152,6 +157,9 @@ pub struct IdentityPool {
     pub credentials_seconds: u64,
     #[serde(default)]
     pub providers: Vec<Provider>,
+    /// The authenticated role's DynamoDB statements (guests get none).
+    #[serde(default)]
+    pub authenticated_dynamodb: Vec<DynamoDbRule>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -182,6 +190,119 @@ pub struct CorsRule {
     pub expose_headers: Vec<String>,
     #[serde(default)]
     pub max_age_seconds: Option<u64>,
+}
+
+/// A DynamoDB table: its key schema (a partition key and an optional sort key, each of type `S`, `N`
+/// or `B`). Items persist in `<data dir>/dynamodb.redb`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamoDbTable {
+    pub name: String,
+    pub partition_key: String,
+    #[serde(default = "type_s")]
+    pub partition_key_type: String,
+    #[serde(default)]
+    pub sort_key: Option<String>,
+    #[serde(default = "type_s")]
+    pub sort_key_type: String,
+}
+
+/// One statement of an identity pool's authenticated role for DynamoDB: `actions` on `tables`, with the
+/// `dynamodb:LeadingKeys` condition (`ForAllValues:StringEquals`) that the partition key equals
+/// `leading_keys`, in which `${cognito-identity.amazonaws.com:sub}` stands for the caller's identity id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamoDbRule {
+    /// Table names; `*` matches any run of characters (as in a resource ARN).
+    pub tables: Vec<String>,
+    /// `dynamodb:GetItem`, ... (the prefix may be left out); default: the five operations devstack serves.
+    #[serde(default = "dynamodb_actions")]
+    pub actions: Vec<String>,
+    /// The LeadingKeys value; `*` drops the condition.
+    #[serde(default = "identity_sub")]
+    pub leading_keys: String,
+}
+
+/// The DynamoDB operations devstack serves.
+pub const DYNAMODB_ACTIONS: &[&str] = &["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"];
+
+/// The policy variable for the caller's identity id.
+pub const IDENTITY_SUB: &str = "${cognito-identity.amazonaws.com:sub}";
+
+fn type_s() -> String {
+    "S".into()
+}
+fn dynamodb_actions() -> Vec<String> {
+    DYNAMODB_ACTIONS
+        .iter()
+        .map(|a| format!("dynamodb:{a}"))
+        .collect()
+}
+fn identity_sub() -> String {
+    IDENTITY_SUB.into()
+}
+
+impl DynamoDbRule {
+    /// Whether the statement allows `action` (`GetItem`, ...) on `table`.
+    pub fn allows(&self, action: &str, table: &str) -> bool {
+        self.actions
+            .iter()
+            .any(|a| a.strip_prefix("dynamodb:").unwrap_or(a) == action || a == "dynamodb:*")
+            && self.tables.iter().any(|t| glob(t, table))
+    }
+}
+
+/// `pattern` with `*` wildcards matches the whole of `text`.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(text) = text.strip_prefix(head) else {
+                return false;
+            };
+            (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .any(|i| glob(rest, &text[i..]))
+        }
+    }
+}
+
+impl Config {
+    fn validate_dynamodb(&self) -> anyhow::Result<()> {
+        let mut names = std::collections::HashSet::new();
+        for t in &self.dynamodb_tables {
+            if !names.insert(t.name.as_str()) {
+                bail!("table {:?} appears twice", t.name)
+            }
+            let types = [
+                Some(&t.partition_key_type),
+                t.sort_key.as_ref().map(|_| &t.sort_key_type),
+            ];
+            for ty in types.into_iter().flatten() {
+                if !["S", "N", "B"].contains(&ty.as_str()) {
+                    bail!("table {}: key types are S, N or B, not {ty:?}", t.name)
+                }
+            }
+            if t.partition_key.is_empty() || t.sort_key.as_deref() == Some(&t.partition_key) {
+                bail!("table {}: a partition key and a different sort key", t.name)
+            }
+        }
+        for ip in &self.identity_pools {
+            for rule in &ip.authenticated_dynamodb {
+                for a in &rule.actions {
+                    let name = a.strip_prefix("dynamodb:").unwrap_or(a);
+                    if !(DYNAMODB_ACTIONS.contains(&name) || a == "dynamodb:*") {
+                        bail!("identity pool {}: unknown DynamoDB action {a:?}", ip.id)
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn dynamodb_table(&self, name: &str) -> Option<&DynamoDbTable> {
+        self.dynamodb_tables.iter().find(|t| t.name == name)
+    }
 }
 
 impl Config {
@@ -239,7 +360,7 @@ impl Config {
                 )
             }
         }
-        Ok(())
+        self.validate_dynamodb()
     }
 
     pub fn user_pool(&self, id: &str) -> Option<&UserPool> {

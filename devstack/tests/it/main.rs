@@ -3,6 +3,7 @@
 
 mod common;
 
+mod dynamodb;
 mod identity;
 mod knobs;
 mod layering;

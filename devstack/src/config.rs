@@ -66,6 +66,13 @@ pub struct UserPool {
     pub clients: Vec<Client>,
     #[serde(default)]
     pub users: Vec<SeedUser>,
+    /// Checked by ChangePassword and AdminSetUserPassword.
+    #[serde(default)]
+    pub password_policy: PasswordPolicy,
+    /// Attributes unique among the pool's users once verified (Cognito's alias attributes: `email`,
+    /// `phone_number`, `preferred_username`); none by default.
+    #[serde(default)]
+    pub alias_attributes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -192,6 +199,56 @@ pub struct CorsRule {
     pub max_age_seconds: Option<u64>,
 }
 
+/// A user pool's password policy (Cognito's default: at least 8 characters with upper and lower case
+/// letters, a number and a symbol).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            min_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+        }
+    }
+}
+
+/// The characters Cognito counts as symbols.
+const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+impl PasswordPolicy {
+    /// Cognito's `InvalidPasswordException` message for a password the policy refuses.
+    pub fn check(&self, password: &str) -> Result<(), String> {
+        let refuse = |why: &str| Err(format!("Password did not conform with policy: {why}"));
+        if password.chars().count() < self.min_length {
+            return refuse("Password not long enough");
+        }
+        if self.require_uppercase && !password.chars().any(|c| c.is_ascii_uppercase()) {
+            return refuse("Password must have uppercase characters");
+        }
+        if self.require_lowercase && !password.chars().any(|c| c.is_ascii_lowercase()) {
+            return refuse("Password must have lowercase characters");
+        }
+        if self.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+            return refuse("Password must have numeric characters");
+        }
+        if self.require_symbols && !password.chars().any(|c| SYMBOLS.contains(c)) {
+            return refuse("Password must have symbol characters");
+        }
+        Ok(())
+    }
+}
+
 /// A DynamoDB table: its key schema (a partition key and an optional sort key, each of type `S`, `N`
 /// or `B`). Items persist in `<data dir>/dynamodb.redb`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -300,6 +357,17 @@ impl Config {
         Ok(())
     }
 
+    fn validate_aliases(&self) -> anyhow::Result<()> {
+        for pool in &self.user_pools {
+            for a in &pool.alias_attributes {
+                if !["email", "phone_number", "preferred_username"].contains(&a.as_str()) {
+                    bail!("user pool {}: alias attributes are email, phone_number or preferred_username, not {a:?}", pool.id)
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn dynamodb_table(&self, name: &str) -> Option<&DynamoDbTable> {
         self.dynamodb_tables.iter().find(|t| t.name == name)
     }
@@ -360,7 +428,8 @@ impl Config {
                 )
             }
         }
-        self.validate_dynamodb()
+        self.validate_dynamodb()?;
+        self.validate_aliases()
     }
 
     pub fn user_pool(&self, id: &str) -> Option<&UserPool> {

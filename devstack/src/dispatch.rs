@@ -1,6 +1,7 @@
 //! `POST /` on the Cognito port: the x-amz-json-1.1 dispatcher that reads `X-Amz-Target` and the JSON
 //! body and routes `AWSCognitoIdentityProviderService.<Op>` to `user_pool.rs` and
-//! `AWSCognitoIdentityService.<Op>` to `identity_pool.rs`.
+//! `AWSCognitoIdentityService.<Op>` to `identity_pool.rs` (the signed-in user's own account operations
+//! of the former go to `account.rs`).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -39,6 +40,9 @@ pub async fn dispatch(State(app): State<Shared>, headers: HeaderMap, body: Bytes
         }
     };
     let result = match service {
+        "AWSCognitoIdentityProviderService" if crate::account::OPS.contains(&op) => {
+            crate::account::op(&app, op, &input)
+        }
         "AWSCognitoIdentityProviderService" => crate::user_pool::op(&app, op, &input),
         "AWSCognitoIdentityService" => crate::identity_pool::op(&app, op, &input),
         _ => Err(bad(

@@ -12,19 +12,24 @@
 //! 5. [`wire`]: errors in the wire formats (AWS JSON 1.1 and 1.0, OAuth, S3 XML), injected faults in each.
 //! 6. [`state`]: the shared server state: the persisted store, codes and sessions in memory.
 //! 7. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
-//! 8. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
-//! 9. [`dynamodb_expr`]: DynamoDB's typed values and expressions.
-//! 10. One module per API; they do not use each other:
+//! 8. [`codes`]: one-time codes sent to the outbox (expiry, wrong tries).
+//! 9. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
+//! 10. [`dynamodb_expr`]: DynamoDB's typed values and expressions.
+//! 11. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login and the OAuth 2.0 / OIDC endpoints, discovery, JWKS;
 //!    - [`user_pool`]: the user-pool JSON API (InitiateAuth, GetTokensFromRefreshToken, RevokeToken, ...);
+//!    - [`account`]: the user-pool operations on the signed-in user's own account (UpdateUserAttributes,
+//!      VerifyUserAttribute, ChangePassword, DeleteUser, ...);
 //!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
 //!    - [`s3`]: S3 on its own port (SigV4, the `private/<identityId>/` policy, CORS);
 //!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the LeadingKeys policy, items in redb).
-//! 11. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `user_pool` or `identity_pool`.
-//! 12. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
-//! 13. This file: [`start`] builds the three routers and serves them.
+//! 12. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `user_pool`, `account` or `identity_pool`.
+//! 13. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
+//! 14. This file: [`start`] builds the three routers and serves them.
 
+pub mod account;
 pub mod admin;
+pub mod codes;
 pub mod config;
 pub mod dispatch;
 pub mod dynamodb;

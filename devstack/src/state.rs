@@ -85,6 +85,20 @@ pub struct Store {
     pub identity_ids: BTreeMap<String, String>,
     pub identities: BTreeMap<String, IdentityRecord>,
     pub credentials: HashMap<String, CredentialRecord>,
+    /// One-time codes sent and not used yet (`codes.rs`): `<pool>|<username>|<purpose>|<attribute>` → code.
+    #[serde(default)]
+    pub codes: BTreeMap<String, PendingCode>,
+}
+
+/// A code sent to a user (attribute verification, ...), waiting to be entered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingCode {
+    pub code: String,
+    /// The attribute value (email address, phone number) the code was sent to.
+    pub destination: String,
+    pub expires_at: i64,
+    /// Wrong codes entered so far.
+    pub failures: u32,
 }
 
 pub struct AuthCode {

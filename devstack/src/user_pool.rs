@@ -285,11 +285,10 @@ fn admin_set_user_password(app: &Shared, input: &Value) -> ApiResult {
     let pool_id = pool_id_field(app, input)?;
     let username = str_field(input, "Username")?.to_string();
     let password = str_field(input, "Password")?.to_string();
-    if password.len() < 8 {
-        return Err(bad(
-            "InvalidPasswordException",
-            "Password did not conform with policy: Password not long enough",
-        ));
+    if let Some(pool) = app.config.user_pool(&pool_id) {
+        pool.password_policy
+            .check(&password)
+            .map_err(|m| bad("InvalidPasswordException", &m))?;
     }
     let permanent = input
         .get("Permanent")

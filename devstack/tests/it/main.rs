@@ -3,6 +3,7 @@
 
 mod common;
 
+mod account;
 mod dynamodb;
 mod identity;
 mod knobs;

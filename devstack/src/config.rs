@@ -476,6 +476,20 @@ mod tests {
             c.bucket("avatars").unwrap().cors[0].expose_headers,
             ["ETag"]
         );
+        assert_eq!(c.server.dynamodb_port, 9232);
+        let t = c.dynamodb_table("shopsphere-profiles").unwrap();
+        assert_eq!(
+            (t.partition_key.as_str(), t.partition_key_type.as_str()),
+            ("identityId", "S")
+        );
+        assert!(t.sort_key.is_none());
+        let rule = &ip.authenticated_dynamodb[0];
+        assert_eq!(rule.leading_keys, IDENTITY_SUB);
+        for a in DYNAMODB_ACTIONS {
+            assert!(rule.allows(a, "shopsphere-profiles") && !rule.allows(a, "other"));
+        }
+        assert!(pool.password_policy.check("ShopSphere!2026").is_ok());
+        assert!(pool.password_policy.check("shopsphere!2026").is_err());
     }
 
     #[test]
@@ -489,5 +503,15 @@ mod tests {
         let unknown = format!("{DEFAULT_CONFIG}\n[bogus]\n");
         assert!(Config::parse(&unknown).is_err());
         assert!(Config::parse("[[user_pools]]\nid = \"nounderscore\"\n").is_err());
+        let key_type = DEFAULT_CONFIG.replace(
+            "partition_key = \"identityId\"",
+            "partition_key = \"identityId\"\npartition_key_type = \"BOOL\"",
+        );
+        assert!(Config::parse(&key_type).is_err());
+        let action = DEFAULT_CONFIG.replace("\"dynamodb:Query\"", "\"dynamodb:Scan\"");
+        assert!(Config::parse(&action).is_err());
+        let alias =
+            DEFAULT_CONFIG.replace("alias_attributes = []", "alias_attributes = [\"name\"]");
+        assert!(Config::parse(&alias).is_err());
     }
 }

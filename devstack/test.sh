@@ -40,26 +40,28 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$here/requirements.txt" "$stamp"; th
 fi
 
 echo "== devstack: starting on free ports"
-"$bin" --data-dir "$data/state" --cognito-port 0 --s3-port 0 >"$log" 2>&1 &
+"$bin" --data-dir "$data/state" --cognito-port 0 --s3-port 0 --dynamodb-port 0 >"$log" 2>&1 &
 pid=$!
 cognito=""
 s3=""
+dynamodb=""
 for _ in $(seq 1 100); do
     line="$(grep -m1 '^devstack: cognito ' "$log" || true)"
     if [ -n "$line" ]; then
         cognito="$(echo "$line" | sed -E 's#.*cognito http://[^:]+:([0-9]+).*#\1#')"
         s3="$(echo "$line" | sed -E 's#.* s3 http://[^:]+:([0-9]+).*#\1#')"
+        dynamodb="$(echo "$line" | sed -E 's#.* dynamodb http://[^:]+:([0-9]+).*#\1#')"
         break
     fi
     kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "devstack exited early" >&2; exit 1; }
     sleep 0.1
 done
-[ -n "$cognito" ] && [ -n "$s3" ] || { cat "$log"; echo "devstack did not start" >&2; exit 1; }
-echo "devstack: cognito on $cognito, s3 on $s3"
+[ -n "$cognito" ] && [ -n "$s3" ] && [ -n "$dynamodb" ] || { cat "$log"; echo "devstack did not start" >&2; exit 1; }
+echo "devstack: cognito on $cognito, s3 on $s3, dynamodb on $dynamodb"
 
 echo "== devstack: boto3 proof"
 status=0
-"$venv/bin/python" "$here/tests/sdk_proof.py" --cognito "http://127.0.0.1:$cognito" --s3 "http://127.0.0.1:$s3" || status=$?
+"$venv/bin/python" "$here/tests/sdk_proof.py" --cognito "http://127.0.0.1:$cognito" --s3 "http://127.0.0.1:$s3" --dynamodb "http://127.0.0.1:$dynamodb" || status=$?
 
 kill -TERM "$pid"
 wait "$pid" || { echo "devstack did not shut down cleanly" >&2; status=1; }

@@ -39,9 +39,6 @@ const CHALLENGE_ATTEMPTS: u32 = 3;
 /// A round trip to an external identity provider may take 10 minutes.
 const FEDERATION_SECONDS: i64 = 600;
 
-/// Cognito's password symbols (and the space).
-const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
-
 pub fn user_not_found() -> ApiError {
     bad(
         "UserNotFoundException",
@@ -98,31 +95,12 @@ pub fn password_matches(user: &User, password: &str) -> bool {
     user.status != EXTERNAL_PROVIDER && !password.is_empty() && user.password == password
 }
 
-/// The pool's password policy, with Cognito's InvalidPasswordException messages.
+/// The pool's password policy ([`crate::config::PasswordPolicy::check`]), as Cognito's
+/// InvalidPasswordException.
 pub fn check_password(pool: &UserPool, password: &str) -> Result<(), ApiError> {
-    let p = &pool.password_policy;
-    let fail = |why: &str| {
-        Err(bad(
-            "InvalidPasswordException",
-            &format!("Password did not conform with policy: {why}"),
-        ))
-    };
-    if password.chars().count() < p.minimum_length {
-        return fail("Password not long enough");
-    }
-    if p.require_lowercase && !password.chars().any(char::is_lowercase) {
-        return fail("Password must have lowercase characters");
-    }
-    if p.require_uppercase && !password.chars().any(char::is_uppercase) {
-        return fail("Password must have uppercase characters");
-    }
-    if p.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
-        return fail("Password must have numeric characters");
-    }
-    if p.require_symbols && !password.chars().any(|c| SYMBOLS.contains(c)) {
-        return fail("Password must have symbol characters");
-    }
-    Ok(())
+    pool.password_policy
+        .check(password)
+        .map_err(|m| bad("InvalidPasswordException", &m))
 }
 
 /// The app client of a JSON API request (`ClientId`, and `ClientSecret` for a confidential client).

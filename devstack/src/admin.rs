@@ -247,3 +247,42 @@ pub async fn s3_layer(State(app): State<Shared>, req: Request, next: Next) -> Re
     }
     resp
 }
+
+fn dynamodb_endpoint(req: &Request) -> Vec<String> {
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let op = target.rsplit('.').next().unwrap_or("").to_string();
+    vec!["dynamodb".into(), op]
+}
+
+/// Middleware for the DynamoDB port: injected faults (inside CORS; endpoints `dynamodb` or the
+/// operation, `GetItem`, ...). Preflights are never failed.
+pub async fn dynamodb_faults(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    if req.method() == axum::http::Method::OPTIONS {
+        return next.run(req).await;
+    }
+    match apply(&app, &dynamodb_endpoint(&req), Flavor::DynamoDb).await {
+        Some(r) => r,
+        None => next.run(req).await,
+    }
+}
+
+/// Outermost middleware for the DynamoDB port: one log line per request.
+pub async fn dynamodb_log(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let detail = if req.method() == axum::http::Method::POST {
+        format!(" {}", dynamodb_endpoint(&req)[1])
+    } else {
+        String::new()
+    };
+    let resp = next.run(req).await;
+    if app.log_requests {
+        log_line("dynamodb", &method, &path, &detail, resp.status(), started);
+    }
+    resp
+}

@@ -22,6 +22,9 @@ pub struct Config {
     /// The local identity provider that plays Google (`/_google/*` on the Cognito port).
     #[serde(default)]
     pub google: Option<Google>,
+    /// DynamoDB tables served on the DynamoDB port.
+    #[serde(default)]
+    pub dynamodb_tables: Vec<DynamoDbTable>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,6 +35,7 @@ pub struct Server {
     pub public_host: String,
     pub cognito_port: u16,
     pub s3_port: u16,
+    pub dynamodb_port: u16,
     pub cors_origins: Vec<String>,
     /// Lifetime of an authorization code.
     pub code_seconds: u64,
@@ -47,6 +51,7 @@ impl Default for Server {
             public_host: "localhost".into(),
             cognito_port: 9230,
             s3_port: 9231,
+            dynamodb_port: 9232,
             cors_origins: vec!["http://localhost:8080".into()],
             code_seconds: 300,
             session_seconds: 3600,
@@ -79,6 +84,10 @@ pub struct UserPool {
     /// Only administrators create users: SignUp is refused and the sign-in page has no sign-up link.
     #[serde(default)]
     pub allow_admin_create_user_only: bool,
+    /// Attributes unique among the pool's users once verified (Cognito's alias attributes: `email`,
+    /// `phone_number`, `preferred_username`); none by default.
+    #[serde(default)]
+    pub alias_attributes: Vec<String>,
     /// Federated identity providers (`Google`: the local one of `[google]`).
     #[serde(default)]
     pub identity_providers: Vec<IdentityProvider>,
@@ -277,6 +286,9 @@ pub struct IdentityPool {
     pub credentials_seconds: u64,
     #[serde(default)]
     pub providers: Vec<Provider>,
+    /// The authenticated role's DynamoDB statements (guests get none).
+    #[serde(default)]
+    pub authenticated_dynamodb: Vec<DynamoDbRule>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -307,6 +319,156 @@ pub struct CorsRule {
     pub expose_headers: Vec<String>,
     #[serde(default)]
     pub max_age_seconds: Option<u64>,
+}
+
+/// The characters Cognito counts as symbols.
+const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+impl PasswordPolicy {
+    /// Cognito's `InvalidPasswordException` message for a password the policy refuses.
+    pub fn check(&self, password: &str) -> Result<(), String> {
+        let refuse = |why: &str| Err(format!("Password did not conform with policy: {why}"));
+        if password.chars().count() < self.minimum_length {
+            return refuse("Password not long enough");
+        }
+        if self.require_lowercase && !password.chars().any(|c| c.is_ascii_lowercase()) {
+            return refuse("Password must have lowercase characters");
+        }
+        if self.require_uppercase && !password.chars().any(|c| c.is_ascii_uppercase()) {
+            return refuse("Password must have uppercase characters");
+        }
+        if self.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+            return refuse("Password must have numeric characters");
+        }
+        if self.require_symbols && !password.chars().any(|c| SYMBOLS.contains(c)) {
+            return refuse("Password must have symbol characters");
+        }
+        Ok(())
+    }
+}
+
+/// A DynamoDB table: its key schema (a partition key and an optional sort key, each of type `S`, `N`
+/// or `B`). Items persist in `<data dir>/dynamodb.redb`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamoDbTable {
+    pub name: String,
+    pub partition_key: String,
+    #[serde(default = "type_s")]
+    pub partition_key_type: String,
+    #[serde(default)]
+    pub sort_key: Option<String>,
+    #[serde(default = "type_s")]
+    pub sort_key_type: String,
+}
+
+/// One statement of an identity pool's authenticated role for DynamoDB: `actions` on `tables`, with the
+/// `dynamodb:LeadingKeys` condition (`ForAllValues:StringEquals`) that the partition key equals
+/// `leading_keys`, in which `${cognito-identity.amazonaws.com:sub}` stands for the caller's identity id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamoDbRule {
+    /// Table names; `*` matches any run of characters (as in a resource ARN).
+    pub tables: Vec<String>,
+    /// `dynamodb:GetItem`, ... (the prefix may be left out); default: the five operations devstack serves.
+    #[serde(default = "dynamodb_actions")]
+    pub actions: Vec<String>,
+    /// The LeadingKeys value; `*` drops the condition.
+    #[serde(default = "identity_sub")]
+    pub leading_keys: String,
+}
+
+/// The DynamoDB operations devstack serves.
+pub const DYNAMODB_ACTIONS: &[&str] = &["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"];
+
+/// The policy variable for the caller's identity id.
+pub const IDENTITY_SUB: &str = "${cognito-identity.amazonaws.com:sub}";
+
+fn type_s() -> String {
+    "S".into()
+}
+fn dynamodb_actions() -> Vec<String> {
+    DYNAMODB_ACTIONS
+        .iter()
+        .map(|a| format!("dynamodb:{a}"))
+        .collect()
+}
+fn identity_sub() -> String {
+    IDENTITY_SUB.into()
+}
+
+impl DynamoDbRule {
+    /// Whether the statement allows `action` (`GetItem`, ...) on `table`.
+    pub fn allows(&self, action: &str, table: &str) -> bool {
+        self.actions
+            .iter()
+            .any(|a| a.strip_prefix("dynamodb:").unwrap_or(a) == action || a == "dynamodb:*")
+            && self.tables.iter().any(|t| glob(t, table))
+    }
+}
+
+/// `pattern` with `*` wildcards matches the whole of `text`.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(text) = text.strip_prefix(head) else {
+                return false;
+            };
+            (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .any(|i| glob(rest, &text[i..]))
+        }
+    }
+}
+
+impl Config {
+    fn validate_dynamodb(&self) -> anyhow::Result<()> {
+        let mut names = std::collections::HashSet::new();
+        for t in &self.dynamodb_tables {
+            if !names.insert(t.name.as_str()) {
+                bail!("table {:?} appears twice", t.name)
+            }
+            let types = [
+                Some(&t.partition_key_type),
+                t.sort_key.as_ref().map(|_| &t.sort_key_type),
+            ];
+            for ty in types.into_iter().flatten() {
+                if !["S", "N", "B"].contains(&ty.as_str()) {
+                    bail!("table {}: key types are S, N or B, not {ty:?}", t.name)
+                }
+            }
+            if t.partition_key.is_empty() || t.sort_key.as_deref() == Some(&t.partition_key) {
+                bail!("table {}: a partition key and a different sort key", t.name)
+            }
+        }
+        for ip in &self.identity_pools {
+            for rule in &ip.authenticated_dynamodb {
+                for a in &rule.actions {
+                    let name = a.strip_prefix("dynamodb:").unwrap_or(a);
+                    if !(DYNAMODB_ACTIONS.contains(&name) || a == "dynamodb:*") {
+                        bail!("identity pool {}: unknown DynamoDB action {a:?}", ip.id)
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_aliases(&self) -> anyhow::Result<()> {
+        for pool in &self.user_pools {
+            for a in &pool.alias_attributes {
+                if !["email", "phone_number", "preferred_username"].contains(&a.as_str()) {
+                    bail!("user pool {}: alias attributes are email, phone_number or preferred_username, not {a:?}", pool.id)
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn dynamodb_table(&self, name: &str) -> Option<&DynamoDbTable> {
+        self.dynamodb_tables.iter().find(|t| t.name == name)
+    }
 }
 
 impl Config {
@@ -365,7 +527,8 @@ impl Config {
                 )
             }
         }
-        Ok(())
+        self.validate_dynamodb()?;
+        self.validate_aliases()
     }
 
     /// The sign-up, MFA and federation settings of a pool.
@@ -470,6 +633,20 @@ mod tests {
             c.bucket("avatars").unwrap().cors[0].expose_headers,
             ["ETag"]
         );
+        assert_eq!(c.server.dynamodb_port, 9232);
+        let t = c.dynamodb_table("shopsphere-profiles").unwrap();
+        assert_eq!(
+            (t.partition_key.as_str(), t.partition_key_type.as_str()),
+            ("identityId", "S")
+        );
+        assert!(t.sort_key.is_none());
+        let rule = &ip.authenticated_dynamodb[0];
+        assert_eq!(rule.leading_keys, IDENTITY_SUB);
+        for a in DYNAMODB_ACTIONS {
+            assert!(rule.allows(a, "shopsphere-profiles") && !rule.allows(a, "other"));
+        }
+        assert!(pool.password_policy.check("ShopSphere!2026").is_ok());
+        assert!(pool.password_policy.check("shopsphere!2026").is_err());
     }
 
     #[test]
@@ -527,5 +704,15 @@ mod tests {
         assert_eq!(c.google.as_ref().unwrap().accounts.len(), 2);
         let (_, demo) = c.client("shopspheredemoclient000001").unwrap();
         assert_eq!(demo.identity_providers, ["COGNITO", "Google"]);
+        let key_type = DEFAULT_CONFIG.replace(
+            "partition_key = \"identityId\"",
+            "partition_key = \"identityId\"\npartition_key_type = \"BOOL\"",
+        );
+        assert!(Config::parse(&key_type).is_err());
+        let action = DEFAULT_CONFIG.replace("\"dynamodb:Query\"", "\"dynamodb:Scan\"");
+        assert!(Config::parse(&action).is_err());
+        let alias =
+            DEFAULT_CONFIG.replace("alias_attributes = []", "alias_attributes = [\"name\"]");
+        assert!(Config::parse(&alias).is_err());
     }
 }

@@ -1,5 +1,5 @@
 //! devstack: a local Amazon Cognito (managed login, OAuth endpoints, JWKS, the user-pool and identity-pool
-//! JSON APIs) and a SigV4-verifying S3, for cognito-wasm's demo and tests. See README.md.
+//! JSON APIs), a SigV4-verifying S3 and DynamoDB, for cognito-wasm's demo and tests. See README.md.
 //!
 //! # Layout
 //!
@@ -9,31 +9,42 @@
 //! 2. [`knobs`]: test knob data (clock offset, lifetime overrides, injected faults).
 //! 3. [`config`]: the TOML configuration and its built-in default.
 //! 4. [`keys`]: each user pool's RS256 signing keys and their JWKS.
-//! 5. [`wire`]: errors in the three wire formats (AWS JSON, OAuth, S3 XML), injected faults in each.
+//! 5. [`wire`]: errors in the wire formats (AWS JSON 1.1 and 1.0, OAuth, S3 XML), injected faults in each.
 //! 6. [`state`]: the shared server state: the persisted store, codes and sessions in memory.
 //! 7. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
 //! 8. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
 //!    password policy, sign-up and password-reset codes, TOTP, federated users.
-//! 9. One module per API; they do not use each other:
+//! 9. [`codes`]: one-time attribute-verification codes sent to the outbox (expiry, wrong tries).
+//! 10. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
+//! 11. [`dynamodb_expr`]: DynamoDB's typed values and expressions.
+//! 12. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login (authorize, the sign-in page) and the OAuth 2.0 / OIDC endpoints,
 //!      discovery, JWKS;
 //!    - [`user_pool`]: the user-pool JSON API (InitiateAuth, GetTokensFromRefreshToken, RevokeToken, ...);
+//!    - [`account`]: the user-pool operations on the signed-in user's own account (UpdateUserAttributes,
+//!      VerifyUserAttribute, ChangePassword, DeleteUser, ...);
 //!    - [`account_api`]: the user-pool JSON API's self-service operations (SignUp, ConfirmSignUp,
 //!      ForgotPassword, the TOTP operations, RespondToAuthChallenge);
 //!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
 //!    - [`s3`]: S3 on its own port (SigV4, the `private/<identityId>/` policy, CORS);
+//!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the LeadingKeys policy, items in redb);
 //!    - [`google_idp`]: the local identity provider that plays Google (`/_google/*`).
-//! 10. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
+//! 13. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
 //!     confirmation, forgot password, the TOTP step, the return from an identity provider.
-//! 11. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account_api`, `user_pool` or `identity_pool`.
-//! 12. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
-//! 13. This file: [`start`] builds both routers and serves them.
+//! 14. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account`, `account_api`, `user_pool` or
+//!     `identity_pool`.
+//! 15. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
+//! 16. This file: [`start`] builds the three routers and serves them.
 
+pub mod account;
 pub mod account_api;
 pub mod accounts;
 pub mod admin;
+pub mod codes;
 pub mod config;
 pub mod dispatch;
+pub mod dynamodb;
+pub mod dynamodb_expr;
 pub mod google_idp;
 pub mod identity_pool;
 pub mod ids;
@@ -42,6 +53,7 @@ pub mod knobs;
 pub mod login_pages;
 pub mod oauth;
 pub mod s3;
+pub mod sigv4;
 pub mod state;
 pub mod tokens;
 pub mod user_pool;
@@ -75,6 +87,7 @@ pub struct Options {
     /// Override the configured ports (0 = any free port).
     pub cognito_port: Option<u16>,
     pub s3_port: Option<u16>,
+    pub dynamodb_port: Option<u16>,
     /// Start values of the test knobs.
     pub knobs: Knobs,
     pub log_requests: bool,
@@ -88,6 +101,7 @@ impl Options {
             reset: false,
             cognito_port: None,
             s3_port: None,
+            dynamodb_port: None,
             knobs: Knobs::default(),
             log_requests: true,
         }
@@ -99,15 +113,17 @@ pub struct Running {
     pub app: Shared,
     pub cognito_addr: SocketAddr,
     pub s3_addr: SocketAddr,
+    pub dynamodb_addr: SocketAddr,
     /// `http://<public_host>:<port>` of each listener.
     pub cognito_url: String,
     pub s3_url: String,
+    pub dynamodb_url: String,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl Running {
-    /// Stops both listeners, letting requests in flight finish.
+    /// Stops the listeners, letting requests in flight finish.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         for t in self.tasks {
@@ -135,7 +151,33 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-/// Binds both listeners and serves until [`Running::stop`].
+/// CORS of the DynamoDB port: the same origins, the headers the AWS SDKs send.
+fn dynamodb_cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<_> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    let allow = [
+        "authorization",
+        "content-type",
+        "x-amz-content-sha256",
+        "x-amz-date",
+        "x-amz-security-token",
+        "x-amz-target",
+        "x-amz-user-agent",
+        "amz-sdk-invocation-id",
+        "amz-sdk-request",
+    ];
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(allow.map(HeaderName::from_static))
+        .expose_headers([
+            HeaderName::from_static("x-amzn-requestid"),
+            HeaderName::from_static("x-amz-crc32"),
+            header::DATE,
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Binds the listeners and serves until [`Running::stop`].
 pub async fn start(opts: Options) -> anyhow::Result<Running> {
     let config = opts.config;
     config.validate()?;
@@ -162,8 +204,20 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         TcpListener::bind((bind.as_str(), opts.s3_port.unwrap_or(config.server.s3_port)))
             .await
             .with_context(|| format!("binding the S3 port on {bind}"))?;
+    let dynamodb_listener = TcpListener::bind((
+        bind.as_str(),
+        opts.dynamodb_port.unwrap_or(config.server.dynamodb_port),
+    ))
+    .await
+    .with_context(|| format!("binding the DynamoDB port on {bind}"))?;
     let cognito_addr = cognito_listener.local_addr()?;
     let s3_addr = s3_listener.local_addr()?;
+    let dynamodb_addr = dynamodb_listener.local_addr()?;
+    let dynamodb_url = format!(
+        "http://{}:{}",
+        config.server.public_host,
+        dynamodb_addr.port()
+    );
     let base_url = format!(
         "http://{}:{}",
         config.server.public_host,
@@ -188,6 +242,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     };
     let store = state::load_store(&opts.data_dir, &config)?;
     state::save_store(&opts.data_dir, &store)?;
+    let tables = dynamodb::open(&opts.data_dir)?;
 
     let app: Shared = Arc::new(App {
         config: config.clone(),
@@ -221,6 +276,16 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         app.clone(),
         admin::s3_layer,
     ));
+    let dynamodb = dynamodb::router(app.clone(), tables)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            admin::dynamodb_faults,
+        ))
+        .layer(dynamodb_cors(&config.server.cors_origins))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            admin::dynamodb_log,
+        ));
 
     let (tx, rx) = watch::channel(false);
     let serve = |listener: TcpListener, router: Router, mut rx: watch::Receiver<bool>| {
@@ -238,14 +303,17 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     };
     let tasks = vec![
         serve(cognito_listener, cognito, rx.clone()),
-        serve(s3_listener, s3, rx),
+        serve(s3_listener, s3, rx.clone()),
+        serve(dynamodb_listener, dynamodb, rx),
     ];
     Ok(Running {
         app,
         cognito_addr,
         s3_addr,
+        dynamodb_addr,
         cognito_url: base_url,
         s3_url,
+        dynamodb_url,
         shutdown: tx,
         tasks,
     })

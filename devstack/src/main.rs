@@ -11,13 +11,13 @@ use devstack::{Config, Fault, Knobs, Options};
 #[command(
     name = "devstack",
     version,
-    about = "A local Amazon Cognito (and SigV4-verifying S3) for development and tests"
+    about = "A local Amazon Cognito (and SigV4-verifying S3 and DynamoDB) for development and tests"
 )]
 struct Cli {
     /// Configuration file (TOML). Default: the built-in devstack.toml.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Where keys, users, tokens, identities and S3 objects persist.
+    /// Where keys, users, tokens, identities, S3 objects and DynamoDB items persist.
     #[arg(long, default_value = ".devstack")]
     data_dir: PathBuf,
     /// Start with an empty data directory.
@@ -29,6 +29,9 @@ struct Cli {
     /// Port of the S3 side (0 = any free port). Default from the config (9231).
     #[arg(long)]
     s3_port: Option<u16>,
+    /// Port of the DynamoDB side (0 = any free port). Default from the config (9232).
+    #[arg(long)]
+    dynamodb_port: Option<u16>,
     /// Print the default configuration and exit.
     #[arg(long)]
     print_default_config: bool,
@@ -86,6 +89,7 @@ fn main() -> anyhow::Result<()> {
         reset: cli.reset,
         cognito_port: cli.cognito_port,
         s3_port: cli.s3_port,
+        dynamodb_port: cli.dynamodb_port,
         knobs,
         log_requests: !cli.quiet,
     };
@@ -96,8 +100,8 @@ fn main() -> anyhow::Result<()> {
     rt.block_on(async move {
         let running = devstack::start(opts).await?;
         println!(
-            "devstack: cognito {} s3 {}",
-            running.cognito_url, running.s3_url
+            "devstack: cognito {} s3 {} dynamodb {}",
+            running.cognito_url, running.s3_url, running.dynamodb_url
         );
         for pool in &config.user_pools {
             println!(
@@ -141,6 +145,17 @@ fn main() -> anyhow::Result<()> {
         }
         for b in &config.buckets {
             println!("devstack: bucket {}/{}/", running.s3_url, b.name);
+        }
+        for t in &config.dynamodb_tables {
+            let sort = t
+                .sort_key
+                .as_ref()
+                .map(|k| format!(", sort key {k} ({})", t.sort_key_type))
+                .unwrap_or_default();
+            println!(
+                "devstack: table {} (partition key {} ({}){sort}) at {}",
+                t.name, t.partition_key, t.partition_key_type, running.dynamodb_url
+            );
         }
         println!("devstack: data in {}", cli.data_dir.display());
         println!("devstack: ready in {} ms", started.elapsed().as_millis());

@@ -93,6 +93,9 @@ pub struct Store {
     /// Software tokens (TOTP) and MFA preferences: pool id → username → record.
     #[serde(default)]
     pub mfa: BTreeMap<String, BTreeMap<String, MfaRecord>>,
+    /// One-time codes sent and not used yet (`codes.rs`): `<pool>|<username>|<purpose>|<attribute>` → code.
+    #[serde(default)]
+    pub attribute_codes: BTreeMap<String, PendingCode>,
 }
 
 /// A code sent to a user (sign-up confirmation, password reset).
@@ -119,6 +122,17 @@ pub struct MfaRecord {
     pub preferred: bool,
     /// The last 30-second step whose code was accepted (a code is accepted once).
     pub last_step: Option<u64>,
+}
+
+/// A code sent to a user (attribute verification, ...), waiting to be entered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingCode {
+    pub code: String,
+    /// The attribute value (email address, phone number) the code was sent to.
+    pub destination: String,
+    pub expires_at: i64,
+    /// Wrong codes entered so far.
+    pub failures: u32,
 }
 
 pub struct AuthCode {

@@ -1,7 +1,7 @@
-//! Error rendering for devstack's three wire formats: the AWS JSON APIs' `{"__type", "message"}` (with
+//! Error rendering for devstack's wire formats: the AWS JSON APIs' `{"__type", "message"}` (with
 //! `x-amzn-ErrorType`; [`ApiError`], [`ApiResult`] and the helpers the operations build them with), the
-//! OAuth endpoints' `{"error", "error_description"}`, and S3's XML `<Error>`; plus the response of an
-//! injected fault in each of them.
+//! OAuth endpoints' `{"error", "error_description"}`, S3's XML `<Error>` and DynamoDB's AWS JSON 1.0; plus
+//! the response of an injected fault in each of them.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -78,6 +78,39 @@ pub fn str_field<'a>(input: &'a Value, name: &str) -> Result<&'a str, ApiError> 
         .ok_or_else(|| bad("InvalidParameterException", &format!("1 validation error detected: Value at '{name}' failed to satisfy constraint: Member must not be null")))
 }
 
+// ---- DynamoDB (AWS JSON 1.0)
+
+pub const CONTENT_TYPE_10: &str = "application/x-amz-json-1.0";
+
+/// A DynamoDB answer: the body with the x-amz-json-1.0 content type, a request id and the body's CRC32 in
+/// `x-amz-crc32` (as DynamoDB sends them).
+pub fn json10(status: StatusCode, body: Value) -> Response {
+    let body = body.to_string();
+    let crc = crc_fast::checksum(crc_fast::CrcAlgorithm::Crc32IsoHdlc, body.as_bytes());
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(CONTENT_TYPE_10),
+    );
+    h.insert(
+        "x-amzn-requestid",
+        HeaderValue::from_str(&random_uuid()).expect("ascii"),
+    );
+    h.insert("x-amz-crc32", HeaderValue::from(crc));
+    r
+}
+
+/// A DynamoDB error: `{"__type": "<namespace>#<Name>", "message": ...}` (400 unless `status` says
+/// otherwise), plus `extra` members (the `Item` of a failed condition).
+pub fn json10_error(status: StatusCode, ty: &str, message: &str, extra: Option<Value>) -> Response {
+    let mut body = json!({ "__type": ty, "message": message });
+    if let (Some(Value::Object(extra)), Some(obj)) = (extra, body.as_object_mut()) {
+        obj.extend(extra);
+    }
+    json10(status, body)
+}
+
 // ---- OAuth 2.0 endpoints
 
 /// An error of the token and revoke endpoints: `{"error", "error_description"}`, `Cache-Control: no-store`.
@@ -132,6 +165,7 @@ pub enum Flavor {
     OAuth,
     JsonApi,
     S3,
+    DynamoDb,
 }
 
 /// The answer to an injected fault with `status` (429 and 503 are throttling, anything else an internal
@@ -178,6 +212,19 @@ pub fn fault_response(flavor: Flavor, status: u16) -> Response {
                 "InternalError"
             };
             xml_error(status, code, "Injected by devstack")
+        }
+        Flavor::DynamoDb => {
+            let ty = if throttled {
+                "com.amazonaws.dynamodb.v20120810#ThrottlingException"
+            } else {
+                "com.amazonaws.dynamodb.v20120810#InternalServerError"
+            };
+            let msg = if throttled {
+                "Rate of requests exceeds the allowed throughput."
+            } else {
+                "Internal server error (injected by devstack)"
+            };
+            json10_error(status, ty, msg, None)
         }
     }
 }

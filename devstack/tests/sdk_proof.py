@@ -3,21 +3,28 @@
 
 InitiateAuth (USER_PASSWORD_AUTH, demo user) -> GetId -> GetCredentialsForIdentity -> PutObject and
 GetObject into avatars/private/<identityId>/x.txt with those credentials; the same PutObject with a wrong
-secret must fail with SignatureDoesNotMatch. Then the self-service operations with a new user: SignUp,
-ConfirmSignUp (the code read from GET /_devstack/outbox), ResendConfirmationCode, ForgotPassword,
+secret must fail with SignatureDoesNotMatch. With the same credentials: DynamoDB PutItem, GetItem,
+UpdateItem, Query, DeleteItem on the identity's own item, and the refusals (a failed condition, another
+identity's key, a wrong secret, a bad expression). Then the account operations of a fresh user: GetUser,
+UpdateUserAttributes, GetUserAttributeVerificationCode, VerifyUserAttribute (code from the outbox),
+ChangePassword, DeleteUser, and their refusals (wrong code, weak or wrong password, an access token
+without the aws.cognito.signin.user.admin scope). Then the self-service operations with a new user:
+SignUp, ConfirmSignUp (the code read from GET /_devstack/outbox), ResendConfirmationCode, ForgotPassword,
 ConfirmForgotPassword, AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference, and the
 SOFTWARE_TOKEN_MFA challenge of InitiateAuth answered with RespondToAuthChallenge (TOTP codes computed
 here from RFC 6238 with the standard library), with their refusals. Exits non-zero on any failure; the
 last line is `N passed, M failed`.
 
-Usage: sdk_proof.py --cognito http://127.0.0.1:9230 --s3 http://127.0.0.1:9231
+Usage: sdk_proof.py --cognito http://127.0.0.1:9230 --s3 http://127.0.0.1:9231 --dynamodb http://127.0.0.1:9232
 """
 
 import argparse
 import base64
 import hashlib
 import hmac
+import http.client
 import json
+import re
 import struct
 import sys
 import time
@@ -35,6 +42,52 @@ USER_POOL = "us-east-1_ShopSphr1"
 CLIENT_ID = "shopspheredemoclient000001"
 IDENTITY_POOL = "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c"
 PROVIDER = f"cognito-idp.{REGION}.amazonaws.com/{USER_POOL}"
+TABLE = "shopsphere-profiles"
+REDIRECT = "http://localhost:8080/"
+
+
+def error_code(fn):
+    """Runs fn, which must fail with a ClientError; returns its error code."""
+    try:
+        fn()
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"]
+    raise AssertionError("the call succeeded")
+
+
+def browser_access_token(cognito, username, password, scope):
+    """Managed login as a browser does it (authorize, the sign-in form, the code exchange with PKCE),
+    for an access token with the given scope."""
+    verifier = "v" * 43
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    u = urllib.parse.urlparse(cognito)
+
+    def request(method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection(u.hostname, u.port)
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, r.getheader("Location"), r.read().decode()
+
+    q = urllib.parse.urlencode({
+        "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT, "scope": scope,
+        "state": "st", "code_challenge_method": "S256", "code_challenge": challenge,
+    })
+    status, login, _ = request("GET", "/oauth2/authorize?" + q)
+    assert status == 302 and login.startswith("/login?"), (status, login)
+    _, _, page = request("GET", login)
+    form = dict(re.findall(r'<input type=hidden name="([^"]*)" value="([^"]*)">', page))
+    form.update(username=username, password=password)
+    status, back, _ = request("POST", "/login", urllib.parse.urlencode(form),
+                              {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 302, status
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(back).query)["code"][0]
+    body = urllib.parse.urlencode({
+        "grant_type": "authorization_code", "client_id": CLIENT_ID, "code": code,
+        "redirect_uri": REDIRECT, "code_verifier": verifier,
+    })
+    status, _, text = request("POST", "/oauth2/token", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200, text
+    return json.loads(text)["access_token"]
 
 
 def totp(secret_b32: str, at: float) -> str:
@@ -54,6 +107,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cognito", default="http://127.0.0.1:9230")
     ap.add_argument("--s3", default="http://127.0.0.1:9231")
+    ap.add_argument("--dynamodb", default="http://127.0.0.1:9232")
     ap.add_argument("--username", default="demo")
     ap.add_argument("--password", default="ShopSphere!2026")
     args = ap.parse_args()
@@ -291,6 +345,148 @@ def main() -> int:
                                   AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["second"]})
         refused(lambda: answer(again["Session"], code), idp.exceptions.ExpiredCodeException,
                 "Your software token has already been used once.")
+    def ddb(secret=None, creds=None):
+        c = creds or state["creds"]
+        return session.client(
+            "dynamodb",
+            endpoint_url=args.dynamodb,
+            aws_access_key_id=c["AccessKeyId"],
+            aws_secret_access_key=secret or c["SecretKey"],
+            aws_session_token=c["SessionToken"],
+            config=Config(retries={"max_attempts": 1}),
+        )
+
+    def own_key():
+        return {"identityId": {"S": state["identity_id"]}}
+
+    def ddb_put_get():
+        d = ddb()
+        item = dict(own_key(), displayName={"S": "boto3 shopper"}, visits={"N": "1"}, tags={"SS": ["a", "b"]})
+        d.put_item(TableName=TABLE, Item=item, ConditionExpression="attribute_not_exists(identityId)")
+        got = d.get_item(TableName=TABLE, Key=own_key(), ConsistentRead=True)["Item"]
+        assert got == item, got
+
+    def ddb_put_condition_failed():
+        d = ddb()
+        try:
+            d.put_item(TableName=TABLE, Item=own_key(), ConditionExpression="attribute_not_exists(identityId)")
+        except d.exceptions.ConditionalCheckFailedException:
+            return
+        raise AssertionError("the condition did not fail")
+
+    def ddb_update_query():
+        d = ddb()
+        r = d.update_item(
+            TableName=TABLE, Key=own_key(),
+            UpdateExpression="SET #n = :n, visits = visits + :one REMOVE tags",
+            ExpressionAttributeNames={"#n": "displayName"},
+            ExpressionAttributeValues={":n": {"S": "renamed"}, ":one": {"N": "1"}},
+            ReturnValues="ALL_NEW",
+        )
+        a = r["Attributes"]
+        assert a["displayName"] == {"S": "renamed"} and a["visits"] == {"N": "2"} and "tags" not in a, a
+        q = d.query(TableName=TABLE, KeyConditionExpression="identityId = :id",
+                    ExpressionAttributeValues={":id": {"S": state["identity_id"]}})
+        assert q["Count"] == 1 and q["Items"][0]["visits"] == {"N": "2"}, q
+
+    def ddb_delete():
+        d = ddb()
+        old = d.delete_item(TableName=TABLE, Key=own_key(), ReturnValues="ALL_OLD")["Attributes"]
+        assert old["displayName"] == {"S": "renamed"}, old
+        assert "Item" not in d.get_item(TableName=TABLE, Key=own_key())
+
+    def ddb_other_identity():
+        other = {"identityId": {"S": "us-east-1:00000000-0000-4000-8000-000000000000"}}
+        d = ddb()
+        assert error_code(lambda: d.get_item(TableName=TABLE, Key=other)) == "AccessDeniedException"
+        assert error_code(lambda: d.put_item(TableName=TABLE, Item=other)) == "AccessDeniedException"
+        assert error_code(lambda: d.query(
+            TableName=TABLE, KeyConditionExpression="identityId = :id",
+            ExpressionAttributeValues={":id": other["identityId"]})) == "AccessDeniedException"
+
+    def ddb_wrong_secret():
+        d = ddb(secret="x" * 40)
+        code = error_code(lambda: d.get_item(TableName=TABLE, Key=own_key()))
+        assert code == "InvalidSignatureException", code
+
+    def ddb_bad_expression():
+        d = ddb()
+        code = error_code(lambda: d.update_item(TableName=TABLE, Key=own_key(), UpdateExpression="SET = :v",
+                                                ExpressionAttributeValues={":v": {"S": "x"}}))
+        assert code == "ValidationException", code
+
+    # The account operations, on a user of their own (created with the unsigned Admin* seeding calls).
+    user = {"name": "boto3user", "password": "Boto3!2026pass", "new_password": "Boto3!2026next"}
+
+    def account_sign_in():
+        idp.admin_create_user(UserPoolId=USER_POOL, Username=user["name"],
+                              UserAttributes=[{"Name": "email", "Value": "boto3@shopsphere.test"}])
+        idp.admin_set_user_password(UserPoolId=USER_POOL, Username=user["name"], Password=user["password"], Permanent=True)
+        r = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                              AuthParameters={"USERNAME": user["name"], "PASSWORD": user["password"]})
+        user["token"] = r["AuthenticationResult"]["AccessToken"]
+        u = idp.get_user(AccessToken=user["token"])
+        attrs = {a["Name"]: a["Value"] for a in u["UserAttributes"]}
+        assert u["Username"] == user["name"] and attrs["email"] == "boto3@shopsphere.test", u
+
+    def attributes():
+        u = idp.get_user(AccessToken=user["token"])
+        return {a["Name"]: a["Value"] for a in u["UserAttributes"]}
+
+    def update_user_attributes():
+        r = idp.update_user_attributes(AccessToken=user["token"], UserAttributes=[
+            {"Name": "email", "Value": "changed@shopsphere.test"}, {"Name": "name", "Value": "Boto Three"}])
+        d = r["CodeDeliveryDetailsList"]
+        assert d == [{"Destination": "c***@s***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}], d
+        a = attributes()
+        assert a["email"] == "changed@shopsphere.test" and a["email_verified"] == "false" and a["name"] == "Boto Three", a
+
+    def verify_user_attribute():
+        r = idp.get_user_attribute_verification_code(AccessToken=user["token"], AttributeName="email")
+        assert r["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL", r
+        code = outbox_code(user["name"], "VerifyUserAttribute")
+        wrong = "000000" if code != "000000" else "111111"
+        try:
+            idp.verify_user_attribute(AccessToken=user["token"], AttributeName="email", Code=wrong)
+            raise AssertionError("a wrong code was accepted")
+        except idp.exceptions.CodeMismatchException:
+            pass
+        idp.verify_user_attribute(AccessToken=user["token"], AttributeName="email", Code=code)
+        assert attributes()["email_verified"] == "true"
+
+    def change_password():
+        try:
+            idp.change_password(AccessToken=user["token"], PreviousPassword=user["password"], ProposedPassword="weakpassword")
+            raise AssertionError("a weak password was accepted")
+        except idp.exceptions.InvalidPasswordException:
+            pass
+        try:
+            idp.change_password(AccessToken=user["token"], PreviousPassword="Wrong!2026pass", ProposedPassword=user["new_password"])
+            raise AssertionError("a wrong previous password was accepted")
+        except idp.exceptions.NotAuthorizedException:
+            pass
+        idp.change_password(AccessToken=user["token"], PreviousPassword=user["password"], ProposedPassword=user["new_password"])
+        idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                          AuthParameters={"USERNAME": user["name"], "PASSWORD": user["new_password"]})
+
+    def missing_scope():
+        token = browser_access_token(args.cognito, user["name"], user["new_password"], "openid email")
+        for call in (lambda: idp.get_user(AccessToken=token),
+                     lambda: idp.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "name", "Value": "x"}]),
+                     lambda: idp.delete_user(AccessToken=token)):
+            try:
+                call()
+                raise AssertionError("an access token without the admin scope was accepted")
+            except idp.exceptions.NotAuthorizedException as e:
+                assert "does not have required scopes" in str(e), e
+
+    def delete_user():
+        idp.delete_user(AccessToken=user["token"])
+        try:
+            idp.get_user(AccessToken=user["token"])
+            raise AssertionError("the deleted user's token still works")
+        except idp.exceptions.NotAuthorizedException:
+            pass
 
     check("InitiateAuth USER_PASSWORD_AUTH", initiate_auth)
     check("InitiateAuth wrong password -> NotAuthorizedException", initiate_auth_wrong_password)
@@ -307,6 +503,19 @@ def main() -> int:
     check("ForgotPassword + ConfirmForgotPassword (wrong code, weak password, unknown user refused)", forgot_password)
     check("AssociateSoftwareToken + VerifySoftwareToken (wrong code refused) + SetUserMFAPreference + GetUser", totp_setup)
     check("InitiateAuth SOFTWARE_TOKEN_MFA + RespondToAuthChallenge (wrong and reused codes refused)", totp_sign_in)
+    check("DynamoDB PutItem (attribute_not_exists) + GetItem own key", ddb_put_get)
+    check("DynamoDB PutItem failed condition -> ConditionalCheckFailedException", ddb_put_condition_failed)
+    check("DynamoDB UpdateItem (SET/REMOVE, ALL_NEW) + Query", ddb_update_query)
+    check("DynamoDB DeleteItem (ALL_OLD)", ddb_delete)
+    check("DynamoDB another identity's key -> AccessDeniedException", ddb_other_identity)
+    check("DynamoDB wrong secret -> InvalidSignatureException", ddb_wrong_secret)
+    check("DynamoDB bad update expression -> ValidationException", ddb_bad_expression)
+    check("GetUser (fresh user)", account_sign_in)
+    check("UpdateUserAttributes email -> CodeDeliveryDetailsList, email_verified false", update_user_attributes)
+    check("GetUserAttributeVerificationCode + VerifyUserAttribute (wrong code -> CodeMismatchException)", verify_user_attribute)
+    check("ChangePassword (weak -> InvalidPasswordException, wrong -> NotAuthorizedException)", change_password)
+    check("no aws.cognito.signin.user.admin scope -> NotAuthorizedException", missing_scope)
+    check("DeleteUser, then its token -> NotAuthorizedException", delete_user)
 
     passed = sum(1 for _, ok in results if ok)
     failed = len(results) - passed

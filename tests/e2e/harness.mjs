@@ -59,7 +59,7 @@ export async function start({ appDir = join(here, 'app'), servePkg = true, extra
   const template = readFileSync(join(root, 'devstack', 'devstack.toml'), 'utf8');
   writeFileSync(join(data, 'devstack.toml'), template.replaceAll('http://localhost:8080', origin));
   const proc = spawn(bin, ['--config', join(data, 'devstack.toml'), '--data-dir', join(data, 'state'),
-    '--cognito-port', '0', '--s3-port', '0', '--quiet', ...devstackArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    '--cognito-port', '0', '--s3-port', '0', '--dynamodb-port', '0', '--quiet', ...devstackArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ports = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`devstack did not start: ${out}`)), 20000);

@@ -43,6 +43,7 @@ pub struct Stack {
     pub http: Client,
     pub base: String,
     pub s3: String,
+    pub dynamodb: String,
 }
 
 impl Stack {
@@ -65,20 +66,23 @@ impl Stack {
             data.join("keys").join("_google").join("signing.pem"),
         )
         .unwrap();
-        let mut s = Self::start_config_on(config, &data).await;
+        let mut s = Self::start_custom(&data, config, false).await;
         s._tmp = Some(tmp);
         s
     }
 
     /// Starts (again) on an existing data dir.
     pub async fn start_on(data: &Path) -> Stack {
-        Self::start_config_on(Config::default_config(), data).await
+        Self::start_custom(data, Config::default_config(), false).await
     }
 
-    async fn start_config_on(config: Config, data: &Path) -> Stack {
+    /// Starts on an existing data dir with a configuration, emptying the dir first when `reset`.
+    pub async fn start_custom(data: &Path, config: Config, reset: bool) -> Stack {
         let mut opts = Options::new(config, data);
+        opts.reset = reset;
         opts.cognito_port = Some(0);
         opts.s3_port = Some(0);
+        opts.dynamodb_port = Some(0);
         opts.log_requests = std::env::var_os("DEVSTACK_TEST_LOG").is_some();
         let running = devstack::start(opts).await.unwrap();
         let http = Client::builder()
@@ -87,6 +91,7 @@ impl Stack {
             .unwrap();
         let base = format!("http://127.0.0.1:{}", running.cognito_addr.port());
         let s3 = format!("http://127.0.0.1:{}", running.s3_addr.port());
+        let dynamodb = format!("http://127.0.0.1:{}", running.dynamodb_addr.port());
         Stack {
             running: Some(running),
             data: data.to_path_buf(),
@@ -94,6 +99,7 @@ impl Stack {
             http,
             base,
             s3,
+            dynamodb,
         }
     }
 
@@ -522,9 +528,35 @@ pub fn amz_date_at(t: time::OffsetDateTime) -> String {
     )
 }
 
-/// Signs a request: returns the signature for the canonical request built from the given parts.
+/// Signs an S3 request: returns the signature for the canonical request built from the given parts.
 #[allow(clippy::too_many_arguments)]
 pub fn signature(
+    method: &str,
+    canonical_uri: &str,
+    query: &BTreeMap<String, String>,
+    headers: &BTreeMap<String, String>,
+    payload_hash: &str,
+    secret: &str,
+    amz_date: &str,
+    region: &str,
+) -> String {
+    signature_for(
+        "s3",
+        method,
+        canonical_uri,
+        query,
+        headers,
+        payload_hash,
+        secret,
+        amz_date,
+        region,
+    )
+}
+
+/// The same for any service.
+#[allow(clippy::too_many_arguments)]
+pub fn signature_for(
+    service: &str,
     method: &str,
     canonical_uri: &str,
     query: &BTreeMap<String, String>,
@@ -549,14 +581,14 @@ pub fn signature(
         signed.join(";")
     );
     let date = &amz_date[..8];
-    let scope = format!("{date}/{region}/s3/aws4_request");
+    let scope = format!("{date}/{region}/{service}/aws4_request");
     let sts = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
         hex(&Sha256::digest(creq.as_bytes()))
     );
     let k = hmac(format!("AWS4{secret}").as_bytes(), date);
     let k = hmac(&k, region);
-    let k = hmac(&k, "s3");
+    let k = hmac(&k, service);
     let k = hmac(&k, "aws4_request");
     hex(&hmac(&k, &sts))
 }

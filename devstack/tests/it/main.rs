@@ -3,6 +3,8 @@
 
 mod common;
 
+mod account;
+mod dynamodb;
 mod federation;
 mod identity;
 mod knobs;

@@ -1,0 +1,123 @@
+// The signed-in user's own account (issue "ShopSphere's whole story") end to end against devstack: attributes,
+// verification codes from the outbox, password change, deletion, and credentialProvider() for the AWS SDK.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, DEMO } from './harness.mjs';
+
+let h;
+before(async () => { h = await start(); });
+after(async () => { await h?.stop(); });
+
+const evalIn = (page, fn, arg) => page.evaluate(fn, arg);
+const settle = (page, expr) => page.evaluate(`window.settle(${expr})`);
+const events = (page, name) => page.evaluate((n) => window.events.filter((e) => e.name === n), name);
+
+test('attributes: read, change the name (the ID token follows, other tabs hear), change and confirm the email', async () => {
+  const user = await h.newUser('hana');
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page, user)).ok);
+  const other = await h.openApp(ctx);
+  const attributes = await evalIn(page, () => window.auth.fetchUserAttributes());
+  assert.equal(attributes.email, user.email);
+  assert.equal(attributes.email_verified, 'true');
+  assert.match(attributes.sub, /^[0-9a-f-]{36}$/);
+
+  const noCode = await evalIn(page, () => window.auth.updateUserAttributes({ name: 'Hana Buyer' }));
+  assert.deepEqual(noCode, []);
+  assert.equal((await evalIn(page, () => window.auth.currentUser())).claims.name, 'Hana Buyer', 'the ID token was refreshed');
+  await other.waitForFunction(() => window.events.some((e) => e.name === 'tokenRefresh' && e.fromOtherTab));
+  assert.equal((await evalIn(other, () => window.auth.currentUser())).claims.name, 'Hana Buyer', 'the other tab sees it');
+
+  const bad = await settle(page, 'window.auth.updateUserAttributes({ name: 5 })');
+  assert.equal(bad.err?.code, 'ERR_CONFIG');
+  assert.equal(bad.err.message, 'attributes.name: must be a string');
+
+  const newEmail = `${user.username}.new@shopsphere.test`;
+  const waiting = await evalIn(page, (email) => window.auth.updateUserAttributes({ email }), newEmail);
+  assert.equal(waiting.length, 1);
+  assert.equal(waiting[0].attributeName, 'email');
+  assert.equal(waiting[0].deliveryMedium, 'EMAIL');
+  assert.ok(waiting[0].destination.includes('***'), waiting[0].destination);
+  let current = await evalIn(page, () => window.auth.currentUser());
+  assert.equal(current.email, newEmail);
+  assert.equal(current.emailVerified, false, 'unverified until the code is entered');
+
+  const wrong = await settle(page, "window.auth.confirmUserAttribute('email', '000000')");
+  assert.equal(wrong.err?.code, 'ERR_AWS', JSON.stringify(wrong));
+  assert.equal(wrong.err.type, 'CodeMismatchException');
+  const again = await evalIn(page, () => window.auth.sendUserAttributeVerificationCode('email'));
+  assert.equal(again.attributeName, 'email');
+  const code = await h.outboxCode(user.username, 'VerifyUserAttribute');
+  const ok = await settle(page, `window.auth.confirmUserAttribute('email', ${JSON.stringify(code)})`);
+  assert.ok(!ok.err, JSON.stringify(ok));
+  current = await evalIn(page, () => window.auth.currentUser());
+  assert.equal(current.emailVerified, true);
+  assert.equal((await evalIn(page, () => window.auth.fetchUserAttributes())).email_verified, 'true');
+  await ctx.close();
+});
+
+test('password: a wrong old one and a weak new one are refused; the new one signs in', async () => {
+  const user = await h.newUser('ivan');
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page, user)).ok);
+  const wrongOld = await settle(page, "window.auth.changePassword('Not!theOld1', 'Ivan!2027pass')");
+  assert.equal(wrongOld.err?.type, 'NotAuthorizedException', JSON.stringify(wrongOld));
+  const weak = await settle(page, `window.auth.changePassword(${JSON.stringify(user.password)}, 'weak')`);
+  assert.equal(weak.err?.type, 'InvalidPasswordException');
+  assert.match(weak.err.message, /Password did not conform with policy/);
+  const ok = await settle(page, `window.auth.changePassword(${JSON.stringify(user.password)}, 'Ivan!2027pass')`);
+  assert.ok(!ok.err, JSON.stringify(ok));
+  const signIn = (password) => h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
+    AuthParameters: { USERNAME: user.username, PASSWORD: password } });
+  assert.equal((await signIn(user.password)).status, 400, 'the old password is refused');
+  assert.equal((await signIn('Ivan!2027pass')).status, 200);
+  await ctx.close();
+});
+
+test('deleteUser: the account is gone and every tab is signed out', async () => {
+  const user = await h.newUser('jade');
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page, user)).ok);
+  const other = await h.openApp(ctx);
+  assert.ok(!(await settle(page, 'window.auth.deleteUser()')).err);
+  const [out] = await events(page, 'signedOut');
+  assert.equal(out.reason, 'userDeleted');
+  assert.equal(await evalIn(page, () => window.auth.getTokens()), null);
+  await other.waitForFunction(() => window.events.some((e) => e.name === 'signedOut' && e.fromOtherTab));
+  assert.equal(await evalIn(other, () => window.auth.getTokens()), null);
+  const signIn = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
+    AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
+  assert.equal(signIn.status, 400);
+  const signedOut = await settle(page, 'window.auth.fetchUserAttributes()');
+  assert.equal(signedOut.err?.code, 'ERR_NOT_SIGNED_IN');
+  await ctx.close();
+});
+
+test('credentialProvider() resolves what the AWS SDK takes, through the cached credentials', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page, DEMO)).ok);
+  const r = await evalIn(page, async () => {
+    const provide = window.auth.credentialProvider();
+    const a = await provide();
+    const b = await provide();
+    const c = await window.auth.getCredentials();
+    return {
+      type: typeof provide,
+      isDate: a.expiration instanceof Date,
+      expiration: a.expiration.getTime(),
+      keys: Object.keys(a).sort(),
+      same: a.accessKeyId === b.accessKeyId && a.accessKeyId === c.accessKeyId && a.sessionToken === c.sessionToken,
+      cExpiration: c.expiration,
+    };
+  });
+  assert.equal(r.type, 'function');
+  assert.equal(r.isDate, true);
+  assert.equal(r.expiration, r.cExpiration);
+  assert.deepEqual(r.keys, ['accessKeyId', 'expiration', 'identityId', 'secretAccessKey', 'sessionToken']);
+  assert.equal(r.same, true, 'one cached set of credentials');
+  await ctx.close();
+});

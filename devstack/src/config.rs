@@ -629,9 +629,13 @@ mod tests {
             .identity_pool("us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c")
             .unwrap();
         assert!(ip.allow_unauthenticated);
-        assert_eq!(
-            c.bucket("avatars").unwrap().cors[0].expose_headers,
-            ["ETag"]
+        let cors = &c.bucket("avatars").unwrap().cors[0];
+        assert_eq!(cors.expose_headers, ["ETag", "x-amz-checksum-crc32"]);
+        assert!(
+            cors.allowed_headers
+                .iter()
+                .any(|h| h == "x-amz-checksum-mode"),
+            "the AWS SDK's headers"
         );
         assert_eq!(c.server.dynamodb_port, 9232);
         let t = c.dynamodb_table("shopsphere-profiles").unwrap();

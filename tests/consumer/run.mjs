@@ -30,7 +30,12 @@ const app = join(work, 'app');
 cpSync(join(here, 'app'), app, { recursive: true });
 writeFileSync(join(app, 'package.json'), JSON.stringify({
   name: 'consumer-app', private: true, type: 'module',
-  dependencies: { 'cognito-wasm': `file:${join(work, tarball)}` },
+  dependencies: {
+    'cognito-wasm': `file:${join(work, tarball)}`,
+    // The official AWS SDK v3 clients, from the registry, pinned: they take auth.credentialProvider().
+    '@aws-sdk/client-dynamodb': '3.1169.0',
+    '@aws-sdk/client-s3': '3.1169.0',
+  },
 }, null, 2));
 run('npm', ['install', '--no-audit', '--no-fund', '--silent'], app);
 const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'cognito-wasm', 'package.json'), 'utf8'));
@@ -42,7 +47,14 @@ let typesOk = true;
 let tscOutput = '';
 try { run(bin('tsc'), ['-p', app], app); } catch (e) { typesOk = false; tscOutput = String(e.stdout); }
 check('the app type-checks against the package types', typesOk, tscOutput);
+// The SDK page: credentialProvider() as the clients' `credentials` type. The SDK's own declarations assume
+// Node's type definitions, so its libraries are not checked here (the package's are, above).
+let sdkTypesOk = true;
+let sdkTscOutput = '';
+try { run(bin('tsc'), ['-p', join(app, 'aws')], app); } catch (e) { sdkTypesOk = false; sdkTscOutput = String(e.stdout); }
+check('credentialProvider() type-checks as the AWS SDK v3 clients\' credentials', sdkTypesOk, sdkTscOutput);
 run(bin('vite'), ['build', '--logLevel', 'warn', '--outDir', 'dist', '--emptyOutDir'], app);
+run(bin('vite'), ['build', 'aws', '--logLevel', 'warn', '--outDir', '../dist-aws', '--emptyOutDir'], app);
 
 // 3. Keys and tokens from node:crypto.
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -123,5 +135,37 @@ try {
   await browser.close();
   server.close();
 }
+// 6. The AWS SDK v3 with credentialProvider(), against devstack (DynamoDB, S3, the identity pool): the app's
+// second page signs in through the managed login, then writes and reads with the SDK's own clients.
+const { start, DEMO } = await import('../e2e/harness.mjs');
+const stack = await start({ appDir: join(app, 'dist-aws'), servePkg: false });
+try {
+  const context = await stack.newContext();
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('requestfailed', (q) => pageErrors.push(`request failed: ${q.method()} ${q.url()} ${q.failure()?.errorText}`));
+  // (The browser also logs the expected 400 of the AccessDenied check; only failures count.)
+  await page.goto(`${stack.origin}/`);
+  await page.waitForFunction(() => window.ready === true);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.evaluate(() => window.signIn())]);
+  await stack.submitLogin(page, DEMO);
+  await page.waitForFunction(() => window.ready === true);
+  let r;
+  try {
+    r = await page.evaluate(() => window.roundTrip());
+  } catch (e) {
+    r = { error: String(e).split('\n')[0], pageErrors };
+  }
+  check('AWS SDK v3 DynamoDBClient writes and reads with credentialProvider()',
+    r.note === 'from the AWS SDK' && r.visits === '3' && /^us-east-1:/.test(r.identityId ?? ''), JSON.stringify(r));
+  check("AWS SDK v3 DynamoDBClient: another identity's key is AccessDeniedException", r.denied === 'AccessDeniedException', JSON.stringify(r));
+  check('AWS SDK v3 S3Client writes and reads the user\'s own prefix with credentialProvider()',
+    r.body === 'written by @aws-sdk/client-s3', JSON.stringify(r));
+  check('the SDK page runs without page errors', pageErrors.length === 0, JSON.stringify(pageErrors));
+} finally {
+  await stack.stop();
+}
+
 console.log(`consumer: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -308,7 +308,10 @@ async fn cors_per_bucket() {
         .to_str()
         .unwrap()
         .contains("x-amz-security-token"));
-    assert_eq!(r.headers()["access-control-expose-headers"], "ETag");
+    assert_eq!(
+        r.headers()["access-control-expose-headers"],
+        "ETag, x-amz-checksum-crc32"
+    );
     assert_eq!(
         preflight("http://evil.example", "PUT", "authorization")
             .await

@@ -344,5 +344,8 @@ async fn cors_per_bucket() {
         r.headers()["access-control-allow-origin"],
         "http://localhost:8080"
     );
-    assert_eq!(r.headers()["access-control-expose-headers"], "ETag");
+    assert_eq!(
+        r.headers()["access-control-expose-headers"],
+        "ETag, x-amz-checksum-crc32"
+    );
 }

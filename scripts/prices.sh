@@ -3,8 +3,9 @@
 # the package built with everything minus the package built without it (same toolchain and flags as
 # pkg/; only this crate is recompiled per variant). Writes target/prices/prices.json for
 # scripts/size.mjs, which prints it. About 40 s per variant on 2 cores.
-#   scripts/prices.sh            every method and part
-#   scripts/prices.sh --parts    the parts only
+#   scripts/prices.sh              every method and part (about 30 variants: 20-25 min on 2 cores)
+#   scripts/prices.sh --parts      the parts only (what the test command runs)
+#   scripts/prices.sh --parts m…   the parts and the methods named
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/wasm-package.sh
@@ -19,8 +20,12 @@ variants=(
   "part:SigV4 requests (signedFetch, presignUrl, signRequest)|signedFetch presignUrl signRequest"
   "part:user account (attributes, password, deletion)|fetchUserAttributes updateUserAttributes sendUserAttributeVerificationCode confirmUserAttribute changePassword deleteUser"
   "part:TOTP MFA|setUpTotp verifyTotpSetup updateMfaPreference fetchMfaPreference"
+  "part:account + TOTP (the ten methods and their shared path)|fetchUserAttributes updateUserAttributes sendUserAttributeVerificationCode confirmUserAttribute changePassword deleteUser setUpTotp verifyTotpSetup updateMfaPreference fetchMfaPreference"
 )
-if [ "${1:-}" != --parts ]; then
+if [ "${1:-}" = --parts ]; then
+  shift
+  for m in "$@"; do variants+=("method:$m|$m"); done
+else
   for m in signInWithRedirect isRedirectCallback handleRedirectCallback getTokens currentUser signOut on \
     getCredentials signedFetch presignUrl signRequest credentialProvider fetchUserAttributes updateUserAttributes \
     sendUserAttributeVerificationCode confirmUserAttribute changePassword deleteUser \

@@ -47,7 +47,7 @@ layer lint lint
 layer native cargo test -p cognito-wasm
 layer devstack ./devstack/test.sh
 layer browser cargo test -p cognito-wasm --target wasm32-unknown-unknown   # headless Chromium: .cargo/config.toml
-layer package bash -c './scripts/build-pkg.sh && ./scripts/prices.sh && node scripts/size.mjs'
+layer package bash -c './scripts/build-pkg.sh && ./scripts/prices.sh --parts && node scripts/size.mjs'
 layer consumer node tests/consumer/run.mjs
 layer e2e bash -c 'cargo build -q -p devstack && node --test --test-concurrency=1 --test-reporter=tap tests/e2e/'
 

@@ -103,7 +103,8 @@ pub fn check_password(pool: &UserPool, password: &str) -> Result<(), ApiError> {
         .map_err(|m| bad("InvalidPasswordException", &m))
 }
 
-/// The app client of a JSON API request (`ClientId`, and `ClientSecret` for a confidential client).
+/// The app client of a JSON API request (`ClientId`, and for a confidential client `ClientSecret` or a
+/// `SecretHash` / `AuthParameters.SECRET_HASH`, which is not recomputed).
 pub fn app_client(app: &App, input: &Value) -> Result<(UserPool, Client), ApiError> {
     let id = str_field(input, "ClientId")?;
     let (pool, client) = app.config.client(id).ok_or_else(|| {
@@ -114,7 +115,10 @@ pub fn app_client(app: &App, input: &Value) -> Result<(UserPool, Client), ApiErr
     })?;
     if let Some(secret) = &client.secret {
         let given = input.get("ClientSecret").and_then(Value::as_str);
-        if given != Some(secret.as_str()) && input.get("SecretHash").is_none() {
+        let hash = input
+            .get("SecretHash")
+            .or_else(|| input.pointer("/AuthParameters/SECRET_HASH"));
+        if given != Some(secret.as_str()) && hash.is_none() {
             return Err(not_authorized(&format!(
                 "Client {id} is configured with secret but SECRET_HASH was not received"
             )));

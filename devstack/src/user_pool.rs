@@ -28,32 +28,9 @@ pub fn op(app: &Shared, op: &str, input: &Value) -> ApiResult {
     }
 }
 
-fn client_for(
-    app: &Shared,
-    input: &Value,
-) -> Result<(crate::config::UserPool, crate::config::Client), ApiError> {
-    let id = str_field(input, "ClientId")?;
-    let (pool, client) = app.config.client(id).ok_or_else(|| {
-        bad(
-            "ResourceNotFoundException",
-            &format!("User pool client {id} does not exist."),
-        )
-    })?;
-    if let Some(secret) = &client.secret {
-        let given = input.get("ClientSecret").and_then(Value::as_str);
-        if given != Some(secret.as_str()) && input.pointer("/AuthParameters/SECRET_HASH").is_none()
-        {
-            return Err(not_authorized(&format!(
-                "Client {id} is configured with secret but SECRET_HASH was not received"
-            )));
-        }
-    }
-    Ok((pool.clone(), client.clone()))
-}
-
 fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
     let flow = str_field(input, "AuthFlow")?;
-    let (pool, client) = client_for(app, input)?;
+    let (pool, client) = accounts::app_client(app, input)?;
     let params = input.get("AuthParameters").cloned().unwrap_or(json!({}));
     let param = |n: &str| {
         params
@@ -143,7 +120,7 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
 
 fn get_tokens_from_refresh_token(app: &Shared, input: &Value) -> ApiResult {
     let token = str_field(input, "RefreshToken")?.to_string();
-    let (_, client) = client_for(app, input)?;
+    let (_, client) = accounts::app_client(app, input)?;
     let mut store = app.store();
     let issued = app
         .refresh(&mut store, &client, &token)
@@ -154,7 +131,7 @@ fn get_tokens_from_refresh_token(app: &Shared, input: &Value) -> ApiResult {
 
 fn revoke_token(app: &Shared, input: &Value) -> ApiResult {
     let token = str_field(input, "Token")?.to_string();
-    let (_, client) = client_for(app, input)?;
+    let (_, client) = accounts::app_client(app, input)?;
     if token.starts_with("eyJ") && token.split('.').count() == 3 {
         return Err(bad(
             "UnsupportedTokenTypeException",

@@ -2,21 +2,15 @@
 // the outbox, "Continue with Google", and the Security card's authenticator-app set-up (TOTP), against devstack.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildDemo, demoConfig, start, totp } from './harness.mjs';
+import { startDemo, totp } from './harness.mjs';
 
 let h;
-let dist;
+let site;
 before(async () => {
-  dist = await buildDemo();
-  h = await start({ appDir: dist.dir, servePkg: false });
-  writeFileSync(join(dist.dir, 'config.js'), demoConfig(h));
+  site = await startDemo();
+  ({ h } = site);
 });
-after(async () => {
-  await h?.stop();
-  dist?.remove();
-});
+after(async () => { await site?.stop(); });
 
 const fresh = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const signedIn = (page) => page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-in');

@@ -3,21 +3,15 @@
 // an email change confirmed with the code from the outbox; another user can neither read nor overwrite the item.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildDemo, demoConfig, start, DEMO, RIVAL } from './harness.mjs';
+import { startDemo, DEMO, RIVAL } from './harness.mjs';
 
 let h;
-let dist;
+let site;
 before(async () => {
-  dist = await buildDemo();
-  h = await start({ appDir: dist.dir, servePkg: false });
-  writeFileSync(join(dist.dir, 'config.js'), demoConfig(h));
+  site = await startDemo();
+  ({ h } = site);
 });
-after(async () => {
-  await h?.stop();
-  dist?.remove();
-});
+after(async () => { await site?.stop(); });
 
 const shared = {};
 

@@ -225,6 +225,14 @@ export async function buildDemo(cwd = root) {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The demo as the demo command serves it (trunk's build alone), with its config.js pointing at a fresh devstack. */
+export async function startDemo() {
+  const dist = await buildDemo();
+  const h = await start({ appDir: dist.dir, servePkg: false });
+  writeFileSync(join(dist.dir, 'config.js'), demoConfig(h));
+  return { h, dist, stop: async () => { await h.stop(); dist.remove(); } };
+}
+
 /** www/config.js with devstack's default ports replaced by this run's (serve it as /config.js). */
 export function demoConfig(h) {
   const source = readFileSync(join(root, 'www', 'config.js'), 'utf8');

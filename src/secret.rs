@@ -1,48 +1,125 @@
-//! [`Secret`]: a string that never shows in `Debug` output or logs.
+//! Secret strings that never show in `Debug` output or logs: one newtype per kind, as in oauth2-rs.
+//!
+//! Each type wraps a `String`. `Debug` prints the type name and `[redacted]` (`AccessToken([redacted])`);
+//! there is no `Display`. The value is reached only through `expose()` (or `into_exposed()`), so that the
+//! code that sends or stores a secret says so:
+//!
+//! ```
+//! use cognito_wasm::secret::AccessToken;
+//! let token = AccessToken::new("eyJraWQi...");
+//! assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
+//! assert_eq!(token.expose(), "eyJraWQi...");
+//! ```
 
-use std::fmt;
+/// Defines secret newtypes of `String`: `new`, `expose`, `into_exposed`, `From<String>`, `From<&str>`,
+/// `Clone`, `PartialEq`, `Eq`, and a `Debug` that prints `Name([redacted])`.
+macro_rules! secret_types {
+    ($($(#[$doc:meta])* $name:ident;)+) => {$(
+        $(#[$doc])*
+        ///
+        #[doc = concat!("`Debug` prints `", stringify!($name), "([redacted])`; the value is reached only \
+            through [`expose`](Self::expose).")]
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
 
-/// A secret string (refresh token, PKCE verifier, secret access key, session token).
-/// `Debug` prints `[redacted]`; the value is reached only through [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+        impl $name {
+            /// Wraps a secret value.
+            pub fn new(value: impl Into<String>) -> Self {
+                Self(value.into())
+            }
 
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
+            /// The secret value, for the code that has to send or store it.
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
 
-    /// The secret value, for the code that has to send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+            /// The secret value, by value.
+            pub fn into_exposed(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self(value)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+    )+};
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Self(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
-    }
+secret_types! {
+    /// Any other secret text: a request or response body that may hold a code or tokens, a signed header
+    /// value, a presigned URL, a SigV4 signature or canonical request.
+    Secret;
+    /// A Cognito ID token (a JWT).
+    IdToken;
+    /// A Cognito access token (a JWT).
+    AccessToken;
+    /// A refresh token.
+    RefreshToken;
+    /// An authorization code from the redirect callback, to exchange for tokens.
+    AuthorizationCode;
+    /// A PKCE `code_verifier` (RFC 7636), kept until the code exchange.
+    PkceVerifier;
+    /// The secret access key of AWS credentials.
+    SecretAccessKey;
+    /// The session token of temporary AWS credentials.
+    SessionToken;
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn debug_is_redacted() {
-        let s = super::Secret::new("hunter2");
-        assert_eq!(format!("{s:?}"), "[redacted]");
-        assert_eq!(s.expose(), "hunter2");
+    fn every_secret_type_is_redacted_in_debug() {
+        let value = "hunter2";
+        let debugs = [
+            (format!("{:?}", Secret::new(value)), "Secret"),
+            (format!("{:?}", IdToken::new(value)), "IdToken"),
+            (format!("{:?}", AccessToken::new(value)), "AccessToken"),
+            (format!("{:?}", RefreshToken::new(value)), "RefreshToken"),
+            (
+                format!("{:?}", AuthorizationCode::new(value)),
+                "AuthorizationCode",
+            ),
+            (format!("{:?}", PkceVerifier::new(value)), "PkceVerifier"),
+            (
+                format!("{:?}", SecretAccessKey::new(value)),
+                "SecretAccessKey",
+            ),
+            (format!("{:?}", SessionToken::new(value)), "SessionToken"),
+        ];
+        for (debug, name) in debugs {
+            assert_eq!(debug, format!("{name}([redacted])"));
+            assert!(!debug.contains(value));
+        }
+        // Nested in derived Debug output, too.
+        let nested = format!(
+            "{:#?}",
+            (Some(RefreshToken::from(value)), [IdToken::from(value)])
+        );
+        assert!(!nested.contains(value), "{nested}");
+    }
+
+    #[test]
+    fn the_value_is_reached_through_expose() {
+        let t = AccessToken::from(String::from("a.b.c"));
+        assert_eq!(t.expose(), "a.b.c");
+        assert_eq!(t.clone(), AccessToken::new("a.b.c"));
+        assert_ne!(t, AccessToken::new("a.b.d"));
+        assert_eq!(t.into_exposed(), "a.b.c");
     }
 }

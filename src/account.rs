@@ -9,6 +9,7 @@ use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Object, Value};
 use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
+use crate::secret::AccessToken;
 
 /// The scope Cognito requires on an access token for the user's own account operations.
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
@@ -112,7 +113,7 @@ impl Operation {
     }
 
     /// The user-pool request with `access_token`.
-    pub fn request(&self, config: &AuthConfig, access_token: &str) -> HttpRequest {
+    pub fn request(&self, config: &AuthConfig, access_token: &AccessToken) -> HttpRequest {
         let body = Object::new();
         let (operation, body) = match self {
             Self::GetUser => ("GetUser", body),
@@ -168,7 +169,10 @@ impl Operation {
         let mut target = String::from("AWSCognitoIdentityProviderService.");
         target.push_str(operation);
         let mut request = oauth::json_api(&config.endpoints.cognito_idp, &target, &[]);
-        request.body = body.with("AccessToken", access_token).to_json();
+        request.body = body
+            .with("AccessToken", access_token.expose())
+            .to_json()
+            .into();
         request
     }
 }
@@ -180,7 +184,7 @@ pub fn ok_json(response: &HttpResponse) -> Result<Value> {
     if !(200..300).contains(&response.status) {
         return Err(oauth::classify_failure(response, Grant::Code));
     }
-    Value::parse(&response.body)
+    Value::parse(response.body.expose())
         .filter(|v| v.as_object().is_some())
         .ok_or_else(|| {
             Error::new(
@@ -382,13 +386,13 @@ mod tests {
             bad.unwrap_err().message(),
             "attributes.age: must be a string"
         );
-        let r = update.request(&c, "acc.ess.tok");
+        let r = update.request(&c, &"acc.ess.tok".into());
         assert_eq!(r.url, "https://cognito-idp.us-east-1.amazonaws.com/");
         assert_eq!(
             target(&r),
             "AWSCognitoIdentityProviderService.UpdateUserAttributes"
         );
-        let b = Value::parse(&r.body).unwrap();
+        let b = Value::parse(r.body.expose()).unwrap();
         assert_eq!(text(&b, "AccessToken"), Some("acc.ess.tok"));
         let list = b.get("UserAttributes").and_then(Value::as_array).unwrap();
         assert_eq!(text(&list[0], "Name"), Some("email"));
@@ -403,22 +407,22 @@ mod tests {
             (password(), "ChangePassword"),
             (Operation::DeleteUser, "DeleteUser"),
         ] {
-            let r = op.request(&c, "a");
+            let r = op.request(&c, &"a".into());
             assert_eq!(
                 target(&r),
                 format!("AWSCognitoIdentityProviderService.{name}")
             );
             assert_eq!(
-                text(&Value::parse(&r.body).unwrap(), "AccessToken"),
+                text(&Value::parse(r.body.expose()).unwrap(), "AccessToken"),
                 Some("a")
             );
         }
-        let v = Value::parse(&verify().request(&c, "a").body).unwrap();
+        let v = Value::parse(verify().request(&c, &"a".into()).body.expose()).unwrap();
         assert_eq!(
             (text(&v, "AttributeName"), text(&v, "Code")),
             (Some("email"), Some("123456"))
         );
-        let p = Value::parse(&password().request(&c, "a").body).unwrap();
+        let p = Value::parse(password().request(&c, &"a".into()).body.expose()).unwrap();
         assert_eq!(text(&p, "PreviousPassword"), Some("old"));
         assert_eq!(text(&p, "ProposedPassword"), Some("new"));
         assert_eq!(Operation::DeleteUser.method(), "deleteUser");
@@ -466,9 +470,10 @@ mod tests {
     fn totp_requests_and_answers() {
         let c = cfg(true);
         let v = Value::parse(
-            &Operation::VerifyTotp("123456".into(), Some("Phone".into()))
-                .request(&c, "a")
-                .body,
+            Operation::VerifyTotp("123456".into(), Some("Phone".into()))
+                .request(&c, &"a".into())
+                .body
+                .expose(),
         )
         .unwrap();
         assert_eq!(
@@ -476,9 +481,10 @@ mod tests {
             (Some("123456"), Some("Phone"))
         );
         let bare = Value::parse(
-            &Operation::VerifyTotp("1".into(), None)
-                .request(&c, "a")
-                .body,
+            Operation::VerifyTotp("1".into(), None)
+                .request(&c, &"a".into())
+                .body
+                .expose(),
         )
         .unwrap();
         assert!(bare.get("FriendlyDeviceName").is_none());
@@ -487,12 +493,12 @@ mod tests {
             (TotpPreference::Enabled, true, false),
             (TotpPreference::Disabled, false, false),
         ] {
-            let r = Operation::SetTotp(p).request(&c, "a");
+            let r = Operation::SetTotp(p).request(&c, &"a".into());
             assert_eq!(
                 target(&r),
                 "AWSCognitoIdentityProviderService.SetUserMFAPreference"
             );
-            let b = Value::parse(&r.body).unwrap();
+            let b = Value::parse(r.body.expose()).unwrap();
             let settings = b.get("SoftwareTokenMfaSettings").unwrap();
             assert_eq!(
                 settings.get("Enabled").and_then(Value::as_bool),
@@ -513,7 +519,7 @@ mod tests {
             assert!(e.message().starts_with("totp:"), "{bad}: {}", e.message());
         }
         assert_eq!(
-            target(&Operation::AssociateTotp.request(&c, "a")),
+            target(&Operation::AssociateTotp.request(&c, &"a".into())),
             "AWSCognitoIdentityProviderService.AssociateSoftwareToken"
         );
 

@@ -5,7 +5,7 @@ use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Number, Object, Value};
 use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
-use crate::secret::Secret;
+use crate::secret::{IdToken, Secret};
 use crate::session::{self, STORAGE_VERSION};
 use crate::sigv4::Credentials;
 
@@ -54,24 +54,24 @@ fn request(config: &AuthConfig, op: &str, body: Object) -> HttpRequest {
                 target
             }),
         ],
-        body: body.to_json(),
+        body: body.to_json().into(),
     }
 }
 
 /// Adds the `Logins` map of the enhanced flow, `{"cognito-idp.<region>.amazonaws.com/<pool>": idToken}`,
 /// when signed in.
-fn with_logins(config: &AuthConfig, mut body: Object, id_token: Option<&str>) -> Object {
+fn with_logins(config: &AuthConfig, mut body: Object, id_token: Option<&IdToken>) -> Object {
     if let Some(token) = id_token {
         body.insert(
             "Logins",
-            Object::new().with(&config.identity_provider_name(), token),
+            Object::new().with(&config.identity_provider_name(), token.expose()),
         );
     }
     body
 }
 
 /// `GetId`: the identity id of the user (with the ID token) or of a new guest (without).
-pub fn get_id(config: &AuthConfig, id_token: Option<&str>) -> Result<HttpRequest> {
+pub fn get_id(config: &AuthConfig, id_token: Option<&IdToken>) -> Result<HttpRequest> {
     let body = Object::new().with("IdentityPoolId", pool_id(config)?);
     Ok(request(
         config,
@@ -84,7 +84,7 @@ pub fn get_id(config: &AuthConfig, id_token: Option<&str>) -> Result<HttpRequest
 pub fn get_credentials(
     config: &AuthConfig,
     identity_id: &str,
-    id_token: Option<&str>,
+    id_token: Option<&IdToken>,
 ) -> HttpRequest {
     let body = Object::new().with("IdentityId", identity_id);
     request(
@@ -98,7 +98,7 @@ fn ok_json(response: &HttpResponse) -> Result<Value> {
     if !(200..300).contains(&response.status) {
         return Err(oauth::classify_failure(response, Grant::Code));
     }
-    Value::parse(&response.body)
+    Value::parse(response.body.expose())
         .ok_or_else(|| Error::new(ErrorKind::Network, "the identity-pool response is not JSON"))
 }
 
@@ -143,8 +143,8 @@ pub fn parse_credentials(response: &HttpResponse) -> Result<IdentityCredentials>
         v: STORAGE_VERSION,
         identity_id: text(&value, "IdentityId").ok_or_else(missing)?,
         access_key_id: text(c, "AccessKeyId").ok_or_else(missing)?,
-        secret_access_key: Secret::new(text(c, "SecretKey").ok_or_else(missing)?),
-        session_token: Secret::new(text(c, "SessionToken").ok_or_else(missing)?),
+        secret_access_key: text(c, "SecretKey").ok_or_else(missing)?.into(),
+        session_token: text(c, "SessionToken").ok_or_else(missing)?.into(),
         expiration: c
             .get("Expiration")
             .and_then(Value::as_number)
@@ -199,8 +199,8 @@ impl IdentityCredentials {
             v: STORAGE_VERSION,
             identity_id: text("identity_id")?,
             access_key_id: text("access_key_id")?,
-            secret_access_key: Secret::new(text("secret_access_key")?),
-            session_token: Secret::new(text("session_token")?),
+            secret_access_key: text("secret_access_key")?.into(),
+            session_token: text("session_token")?.into(),
             expiration: session::u64_field(&o, "expiration")?,
         })
     }
@@ -229,13 +229,13 @@ mod tests {
 
     #[test]
     fn requests_carry_the_logins_map_only_when_signed_in() {
-        let r = get_id(&cfg(), Some("id.tok.en")).unwrap();
+        let r = get_id(&cfg(), Some(&IdToken::new("id.tok.en"))).unwrap();
         assert_eq!(r.url, "https://cognito-identity.us-east-1.amazonaws.com/");
         assert!(r.headers.contains(&(
             "x-amz-target".into(),
             "AWSCognitoIdentityService.GetId".into()
         )));
-        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let body: serde_json::Value = serde_json::from_str(r.body.expose()).unwrap();
         assert_eq!(
             body["IdentityPoolId"],
             "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c"
@@ -245,11 +245,10 @@ mod tests {
             "id.tok.en"
         );
         let guest: serde_json::Value =
-            serde_json::from_str(&get_id(&cfg(), None).unwrap().body).unwrap();
+            serde_json::from_str(get_id(&cfg(), None).unwrap().body.expose()).unwrap();
         assert!(guest.get("Logins").is_none());
-        let c: serde_json::Value =
-            serde_json::from_str(&get_credentials(&cfg(), "us-east-1:abc", Some("t")).body)
-                .unwrap();
+        let request = get_credentials(&cfg(), "us-east-1:abc", Some(&"t".into()));
+        let c: serde_json::Value = serde_json::from_str(request.body.expose()).unwrap();
         assert_eq!(c["IdentityId"], "us-east-1:abc");
         assert_eq!(
             c["Logins"]["cognito-idp.us-east-1.amazonaws.com/us-east-1_P00l"],

@@ -1,16 +1,14 @@
 //! The managed-login and token endpoints as plain data: URLs and requests to send, responses to parse.
 //! Nothing here does I/O; the platform layer sends [`HttpRequest`]s and hands back [`HttpResponse`]s.
 
-use std::fmt;
-
 use crate::config::{AuthConfig, RefreshWith};
 use crate::error::{config, quoted, Error, ErrorKind, Result};
 use crate::json::{Object, Value};
 use crate::options::Reader;
-use crate::secret::Secret;
+use crate::secret::{AccessToken, AuthorizationCode, IdToken, PkceVerifier, RefreshToken, Secret};
 
-/// A request to send. `Debug` leaves out the body, which may hold a code, a verifier or a token.
-#[derive(Clone, PartialEq, Eq)]
+/// A request to send. `Debug` redacts the body, which may hold a code, a verifier or a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// `POST` or `GET`.
     pub method: &'static str,
@@ -18,43 +16,20 @@ pub struct HttpRequest {
     pub url: String,
     /// Headers to set (lower-case names).
     pub headers: Vec<(String, String)>,
-    /// The body (form-encoded or JSON); may hold a token, so the type is never logged.
-    pub body: String,
+    /// The body (form-encoded or JSON); may hold a code, a verifier or a token, so it is a [`Secret`].
+    pub body: Secret,
 }
 
 /// A response received: status 0 means the request failed before any answer (offline, CORS, DNS).
-/// `Debug` leaves out the body, which may hold tokens.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` redacts the body, which may hold tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     /// HTTP status, or 0 when no response arrived.
     pub status: u16,
-    /// The body text.
-    pub body: String,
+    /// The body text; may hold tokens or credentials, so it is a [`Secret`].
+    pub body: Secret,
     /// The `x-amzn-errortype` header, if readable.
     pub error_type_header: Option<String>,
-}
-
-const REDACTED: &str = "[redacted]";
-
-impl fmt::Debug for HttpRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpRequest")
-            .field("method", &self.method)
-            .field("url", &self.url)
-            .field("headers", &self.headers)
-            .field("body", &REDACTED)
-            .finish()
-    }
-}
-
-impl fmt::Debug for HttpResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpResponse")
-            .field("status", &self.status)
-            .field("error_type_header", &self.error_type_header)
-            .field("body", &REDACTED)
-            .finish()
-    }
 }
 
 /// Percent-encodes a query component, spaces as `%20`.
@@ -206,7 +181,7 @@ fn form_post(url: &str, body: String) -> HttpRequest {
             "content-type".into(),
             "application/x-www-form-urlencoded".into(),
         )],
-        body,
+        body: body.into(),
     }
 }
 
@@ -223,18 +198,22 @@ pub fn json_api(url: &str, target: &str, members: &[(&str, &str)]) -> HttpReques
             ("content-type".into(), "application/x-amz-json-1.1".into()),
             ("x-amz-target".into(), target.to_owned()),
         ],
-        body: body.to_json(),
+        body: body.to_json().into(),
     }
 }
 
 /// `POST /oauth2/token` exchanging an authorization code with its PKCE verifier.
-pub fn code_exchange(config: &AuthConfig, code: &str, verifier: &Secret) -> HttpRequest {
+pub fn code_exchange(
+    config: &AuthConfig,
+    code: &AuthorizationCode,
+    verifier: &PkceVerifier,
+) -> HttpRequest {
     form_post(
         &config.endpoints.token,
         form(&[
             ("grant_type", "authorization_code"),
             ("client_id", &config.client_id),
-            ("code", code),
+            ("code", code.expose()),
             ("redirect_uri", &config.redirect_uri),
             ("code_verifier", verifier.expose()),
         ]),
@@ -242,7 +221,7 @@ pub fn code_exchange(config: &AuthConfig, code: &str, verifier: &Secret) -> Http
 }
 
 /// Redeems a refresh token: the `refresh_token` grant or `GetTokensFromRefreshToken`, per the config.
-pub fn refresh(config: &AuthConfig, refresh_token: &Secret) -> HttpRequest {
+pub fn refresh(config: &AuthConfig, refresh_token: &RefreshToken) -> HttpRequest {
     match config.refresh_with {
         RefreshWith::TokenEndpoint => form_post(
             &config.endpoints.token,
@@ -264,7 +243,7 @@ pub fn refresh(config: &AuthConfig, refresh_token: &Secret) -> HttpRequest {
 }
 
 /// `POST /oauth2/revoke` for a refresh token.
-pub fn revoke(config: &AuthConfig, refresh_token: &Secret) -> HttpRequest {
+pub fn revoke(config: &AuthConfig, refresh_token: &RefreshToken) -> HttpRequest {
     form_post(
         &config.endpoints.revoke,
         form(&[
@@ -275,36 +254,26 @@ pub fn revoke(config: &AuthConfig, refresh_token: &Secret) -> HttpRequest {
 }
 
 /// `GlobalSignOut` with an access token: ends every session of the user.
-pub fn global_sign_out(config: &AuthConfig, access_token: &str) -> HttpRequest {
+pub fn global_sign_out(config: &AuthConfig, access_token: &AccessToken) -> HttpRequest {
     json_api(
         &config.endpoints.cognito_idp,
         "AWSCognitoIdentityProviderService.GlobalSignOut",
-        &[("AccessToken", access_token)],
+        &[("AccessToken", access_token.expose())],
     )
 }
 
-/// Tokens from the token endpoint or `GetTokensFromRefreshToken`. `Debug` redacts the tokens.
-#[derive(Clone, PartialEq, Eq)]
+/// Tokens from the token endpoint or `GetTokensFromRefreshToken`. `Debug` redacts the tokens (they are
+/// [secret types](crate::secret)).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenResponse {
     /// The ID token (absent only without the `openid` scope).
-    pub id_token: Option<String>,
+    pub id_token: Option<IdToken>,
     /// The access token.
-    pub access_token: String,
+    pub access_token: AccessToken,
     /// A refresh token: always on a code exchange; on a refresh only with rotation.
-    pub refresh_token: Option<Secret>,
+    pub refresh_token: Option<RefreshToken>,
     /// Lifetime of the access token in seconds.
     pub expires_in: u64,
-}
-
-impl fmt::Debug for TokenResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenResponse")
-            .field("id_token", &self.id_token.as_ref().map(|_| REDACTED))
-            .field("access_token", &REDACTED)
-            .field("refresh_token", &self.refresh_token)
-            .field("expires_in", &self.expires_in)
-            .finish()
-    }
 }
 
 /// What a token request was for: decides what a refusal means.
@@ -324,7 +293,7 @@ pub fn parse_token_response(response: &HttpResponse, grant: Grant) -> Result<Tok
     if !(200..300).contains(&response.status) {
         return Err(classify_failure(response, grant));
     }
-    let value = Value::parse(&response.body)
+    let value = Value::parse(response.body.expose())
         .ok_or_else(|| Error::new(ErrorKind::Network, "the token response is not JSON"))?;
     // GetTokensFromRefreshToken wraps the tokens in AuthenticationResult with PascalCase names.
     let (result, id, access, refresh, expires) = match value.get("AuthenticationResult") {
@@ -345,9 +314,11 @@ pub fn parse_token_response(response: &HttpResponse, grant: Grant) -> Result<Tok
         .and_then(Value::as_u64)
         .ok_or_else(|| Error::new(ErrorKind::Network, "the token response has no expires_in"))?;
     Ok(TokenResponse {
-        id_token: text(id),
-        access_token,
-        refresh_token: text(refresh).filter(|t| !t.is_empty()).map(Secret::new),
+        id_token: text(id).map(IdToken::new),
+        access_token: access_token.into(),
+        refresh_token: text(refresh)
+            .filter(|t| !t.is_empty())
+            .map(RefreshToken::new),
         expires_in,
     })
 }
@@ -355,7 +326,7 @@ pub fn parse_token_response(response: &HttpResponse, grant: Grant) -> Result<Tok
 /// The error type of a JSON API error: `__type` (or the `x-amzn-errortype` header), the part after the
 /// last `#` and before the first `:`.
 pub fn aws_error_type(response: &HttpResponse) -> Option<String> {
-    let from_body = Value::parse(&response.body)
+    let from_body = Value::parse(response.body.expose())
         .and_then(|v| v.get("__type").and_then(Value::as_str).map(str::to_owned));
     let raw = from_body.or_else(|| response.error_type_header.clone())?;
     let after_hash = raw.rsplit('#').next().unwrap_or(&raw);
@@ -387,7 +358,7 @@ fn is_transient(status: u16, error_type: Option<&str>) -> bool {
 
 /// A typed error for a failed token, revoke or JSON API request (see [`parse_token_response`]).
 pub fn classify_failure(response: &HttpResponse, grant: Grant) -> Error {
-    let body = Value::parse(&response.body);
+    let body = Value::parse(response.body.expose());
     let oauth_error = body
         .as_ref()
         .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned));
@@ -454,10 +425,10 @@ pub struct Callback {
 }
 
 /// The result carried by a callback URL. `Debug` redacts the code.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallbackOutcome {
     /// `code`: to exchange.
-    Code(String),
+    Code(AuthorizationCode),
     /// `error` and `error_description`.
     Error {
         /// The OAuth error code, e.g. `access_denied`.
@@ -465,19 +436,6 @@ pub enum CallbackOutcome {
         /// The description, if any.
         description: Option<String>,
     },
-}
-
-impl fmt::Debug for CallbackOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Code(_) => f.write_str("Code([redacted])"),
-            Self::Error { error, description } => f
-                .debug_struct("Error")
-                .field("error", error)
-                .field("description", description)
-                .finish(),
-        }
-    }
 }
 
 fn query_of(url: &str) -> &str {
@@ -503,7 +461,7 @@ pub fn parse_callback(url: &str) -> Option<Callback> {
     let state = state.filter(|s| !s.is_empty())?;
     let outcome = match (code, error) {
         (_, Some(error)) => CallbackOutcome::Error { error, description },
-        (Some(code), None) if !code.is_empty() => CallbackOutcome::Code(code),
+        (Some(code), None) if !code.is_empty() => CallbackOutcome::Code(code.into()),
         _ => return None,
     };
     Some(Callback { state, outcome })
@@ -620,37 +578,41 @@ mod tests {
 
     #[test]
     fn token_requests_are_form_posts_or_json_api_calls() {
-        let r = code_exchange(&cfg(), "the code", &Secret::new("v".repeat(43)));
+        let r = code_exchange(
+            &cfg(),
+            &AuthorizationCode::new("the code"),
+            &PkceVerifier::new("v".repeat(43)),
+        );
         assert_eq!(
             r.url,
             "https://shop.auth.us-east-1.amazoncognito.com/oauth2/token"
         );
         assert_eq!(
-            r.body,
+            r.body.expose(),
             format!("grant_type=authorization_code&client_id=client1&code=the+code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Fx%3D1&code_verifier={}", "v".repeat(43))
         );
-        let r = refresh(&cfg(), &Secret::new("rt"));
+        let r = refresh(&cfg(), &RefreshToken::new("rt"));
         assert_eq!(
-            r.body,
+            r.body.expose(),
             "grant_type=refresh_token&client_id=client1&refresh_token=rt"
         );
         let mut c = cfg();
         c.refresh_with = RefreshWith::Api;
-        let r = refresh(&c, &Secret::new("rt"));
+        let r = refresh(&c, &RefreshToken::new("rt"));
         assert_eq!(r.url, "https://cognito-idp.us-east-1.amazonaws.com/");
         assert!(r.headers.contains(&(
             "x-amz-target".into(),
             "AWSCognitoIdentityProviderService.GetTokensFromRefreshToken".into()
         )));
         assert_eq!(
-            serde_json::from_str::<serde_json::Value>(&r.body).unwrap(),
+            serde_json::from_str::<serde_json::Value>(r.body.expose()).unwrap(),
             json!({"RefreshToken": "rt", "ClientId": "client1"})
         );
         assert_eq!(
-            revoke(&cfg(), &Secret::new("rt")).body,
+            revoke(&cfg(), &RefreshToken::new("rt")).body.expose(),
             "token=rt&client_id=client1"
         );
-        let g = global_sign_out(&cfg(), "at");
+        let g = global_sign_out(&cfg(), &AccessToken::new("at"));
         assert!(g
             .headers
             .contains(&("content-type".into(), "application/x-amz-json-1.1".into())));
@@ -664,7 +626,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (t.id_token.as_deref(), t.access_token.as_str(), t.expires_in),
+            (
+                t.id_token.as_ref().map(IdToken::expose),
+                t.access_token.expose(),
+                t.expires_in
+            ),
             (Some("i"), "a", 3600)
         );
         assert_eq!(t.refresh_token.unwrap().expose(), "r");
@@ -674,7 +640,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (t.access_token.as_str(), t.expires_in, t.refresh_token),
+            (t.access_token.expose(), t.expires_in, t.refresh_token),
             ("a", 300, None)
         );
         for broken in ["", "{}", r#"{"access_token":"a"}"#, "<html>"] {
@@ -752,7 +718,7 @@ mod tests {
         );
         let header_only = HttpResponse {
             status: 400,
-            body: String::new(),
+            body: "".into(),
             error_type_header: Some("NotAuthorizedException:".into()),
         };
         assert_eq!(
@@ -798,18 +764,19 @@ mod tests {
     fn debug_output_carries_no_secret() {
         let req = code_exchange(
             &cfg(),
-            "the-code",
-            &Secret::new("the-verifier-0123456789012345678901234567"),
+            &"the-code".into(),
+            &PkceVerifier::new("the-verifier-0123456789012345678901234567"),
         );
         let tokens = TokenResponse {
             id_token: Some("eyJid".into()),
             access_token: "eyJaccess".into(),
-            refresh_token: Some(Secret::new("refresh-secret")),
+            refresh_token: Some(RefreshToken::new("refresh-secret")),
             expires_in: 60,
         };
         let resp = resp(200, r#"{"access_token":"eyJaccess"}"#);
         let cb = parse_callback("https://app.example/cb?code=the-code&state=s").unwrap();
         let all = format!("{req:?} {tokens:?} {resp:?} {cb:?}");
+        assert!(all.contains("Code(AuthorizationCode([redacted]))"), "{all}");
         for secret in [
             "the-code",
             "the-verifier",

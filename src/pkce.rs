@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::secret::Secret;
+use crate::secret::PkceVerifier;
 
 /// Bytes of entropy behind each verifier, state and nonce (256 bits → 43 base64url characters).
 pub const ENTROPY_BYTES: usize = 32;
@@ -11,7 +11,7 @@ pub const ENTROPY_BYTES: usize = 32;
 #[derive(Debug, Clone)]
 pub struct Pkce {
     /// `code_verifier`: 43 characters of `[A-Za-z0-9-_]`.
-    pub verifier: Secret,
+    pub verifier: PkceVerifier,
     /// `code_challenge` = base64url(SHA-256(verifier)).
     pub challenge: String,
 }
@@ -22,7 +22,7 @@ impl Pkce {
         let verifier = random_string(bytes);
         let challenge = challenge_s256(&verifier);
         Self {
-            verifier: Secret::new(verifier),
+            verifier: PkceVerifier::new(verifier),
             challenge,
         }
     }

@@ -4,7 +4,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Number, Object, Value};
 use crate::oauth::TokenResponse;
-use crate::secret::Secret;
+use crate::secret::{AccessToken, IdToken, PkceVerifier, RefreshToken};
 
 /// Version of the stored formats; values of another version are discarded.
 pub const STORAGE_VERSION: u32 = 1;
@@ -55,17 +55,17 @@ pub(crate) fn versioned() -> Object {
 }
 
 /// A signed-in session: the tokens, when they expire on the local clock, and the server clock offset.
-/// `Debug` redacts the tokens.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` redacts the tokens (they are [secret types](crate::secret)).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// Format version ([`STORAGE_VERSION`]).
     pub v: u32,
     /// The ID token (verified before it was stored).
-    pub id_token: String,
+    pub id_token: IdToken,
     /// The access token (verified before it was stored).
-    pub access_token: String,
-    /// The refresh token, if any; redacted in `Debug`.
-    pub refresh_token: Option<Secret>,
+    pub access_token: AccessToken,
+    /// The refresh token, if any.
+    pub refresh_token: Option<RefreshToken>,
     /// When the tokens expire, in local-clock seconds: the earlier of the access token's `expires_in`
     /// counted from receipt and the ID token's `exp` moved onto the local clock.
     pub expires_at: u64,
@@ -73,19 +73,6 @@ pub struct Session {
     pub clock_offset: i64,
     /// When the tokens were received, in local-clock seconds.
     pub received_at: u64,
-}
-
-impl std::fmt::Debug for Session {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("id_token", &"[redacted]")
-            .field("access_token", &"[redacted]")
-            .field("refresh_token", &self.refresh_token)
-            .field("expires_at", &self.expires_at)
-            .field("clock_offset", &self.clock_offset)
-            .field("received_at", &self.received_at)
-            .finish()
-    }
 }
 
 /// The clock offset implied by a token issued at server time `iat` and received at local time `now`,
@@ -127,7 +114,7 @@ impl Session {
         tokens: TokenResponse,
         id_token_exp: u64,
         clock_offset: i64,
-        previous_refresh: Option<Secret>,
+        previous_refresh: Option<RefreshToken>,
         local_now: u64,
     ) -> Result<Self> {
         let id_token = tokens.id_token.ok_or_else(|| {
@@ -165,11 +152,11 @@ impl Session {
     /// The JSON text stored.
     pub fn to_json(&self) -> String {
         versioned()
-            .with("id_token", self.id_token.as_str())
-            .with("access_token", self.access_token.as_str())
+            .with("id_token", self.id_token.expose())
+            .with("access_token", self.access_token.expose())
             .with(
                 "refresh_token",
-                self.refresh_token.as_ref().map(Secret::expose),
+                self.refresh_token.as_ref().map(RefreshToken::expose),
             )
             .with("expires_at", self.expires_at)
             .with(
@@ -189,9 +176,11 @@ impl Session {
             }
             Some(Self {
                 v: STORAGE_VERSION,
-                id_token: text_field(&o, "id_token").filter(|t| !t.is_empty())?,
-                access_token: text_field(&o, "access_token").filter(|t| !t.is_empty())?,
-                refresh_token: opt_text_field(&o, "refresh_token")?.map(Secret::new),
+                id_token: text_field(&o, "id_token").filter(|t| !t.is_empty())?.into(),
+                access_token: text_field(&o, "access_token")
+                    .filter(|t| !t.is_empty())?
+                    .into(),
+                refresh_token: opt_text_field(&o, "refresh_token")?.map(RefreshToken::new),
                 expires_at: u64_field(&o, "expires_at")?,
                 clock_offset: o.get("clock_offset").and_then(Value::as_i64)?,
                 received_at: u64_field(&o, "received_at")?,
@@ -214,7 +203,7 @@ pub struct Transaction {
     /// The `state` sent (also the key it is stored under).
     pub state: String,
     /// The PKCE verifier; redacted in `Debug`.
-    pub verifier: Secret,
+    pub verifier: PkceVerifier,
     /// The `nonce` sent, expected back in the ID token.
     pub nonce: String,
     /// Application state to hand back after the callback.
@@ -254,7 +243,7 @@ impl Transaction {
             Some(Self {
                 v: STORAGE_VERSION,
                 state: text_field(&o, "state")?,
-                verifier: Secret::new(text_field(&o, "verifier")?),
+                verifier: PkceVerifier::new(text_field(&o, "verifier")?),
                 nonce: text_field(&o, "nonce")?,
                 custom_state: opt_text_field(&o, "custom_state")?,
                 return_to: opt_text_field(&o, "return_to")?,
@@ -333,7 +322,7 @@ mod tests {
         TokenResponse {
             id_token: Some("id".into()),
             access_token: "access".into(),
-            refresh_token: refresh.map(Secret::new),
+            refresh_token: refresh.map(RefreshToken::new),
             expires_in,
         }
     }
@@ -394,7 +383,7 @@ mod tests {
             tokens(None, 3600),
             NOW + 3600,
             0,
-            Some(Secret::new("old")),
+            Some(RefreshToken::new("old")),
             NOW,
         )
         .unwrap();
@@ -403,7 +392,7 @@ mod tests {
             tokens(Some("new"), 3600),
             NOW + 3600,
             0,
-            Some(Secret::new("old")),
+            Some(RefreshToken::new("old")),
             NOW,
         )
         .unwrap();
@@ -447,7 +436,7 @@ mod tests {
         let tx = Transaction {
             v: STORAGE_VERSION,
             state: "s".into(),
-            verifier: Secret::new("v"),
+            verifier: PkceVerifier::new("v"),
             nonce: "n".into(),
             custom_state: Some("{\"cart\":3}".into()),
             return_to: Some("/shop?item=7#reviews".into()),

@@ -4,6 +4,7 @@
 
 use crate::json::{Object, Value};
 use crate::jwt::{self, Claims};
+use crate::secret::{AccessToken, IdToken};
 use crate::session::Session;
 
 /// The signed-in user, from the verified ID token.
@@ -110,25 +111,16 @@ impl User {
     }
 }
 
-/// The tokens handed to the app. `Debug` redacts them.
-#[derive(Clone, PartialEq, Eq)]
+/// The tokens handed to the app. They are [secret types](crate::secret): `Debug` redacts them, and
+/// `tokens.id_token.expose()` is the JWT text to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tokens {
-    /// The ID token.
-    pub id_token: String,
-    /// The access token.
-    pub access_token: String,
+    /// The ID token (`id_token.expose()` is the JWT).
+    pub id_token: IdToken,
+    /// The access token (`access_token.expose()` is the JWT).
+    pub access_token: AccessToken,
     /// When they expire, in milliseconds since the epoch on the local clock.
     pub expires_at_ms: u64,
-}
-
-impl std::fmt::Debug for Tokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens")
-            .field("id_token", &"[redacted]")
-            .field("access_token", &"[redacted]")
-            .field("expires_at_ms", &self.expires_at_ms)
-            .finish()
-    }
 }
 
 impl From<&Session> for Tokens {
@@ -145,8 +137,8 @@ impl Tokens {
     /// `{ idToken, accessToken, expiresAt }` (milliseconds, like `Date.now()`).
     pub fn to_json(&self) -> Object {
         Object::new()
-            .with("idToken", self.id_token.as_str())
-            .with("accessToken", self.access_token.as_str())
+            .with("idToken", self.id_token.expose())
+            .with("accessToken", self.access_token.expose())
             .with("expiresAt", self.expires_at_ms)
     }
 }
@@ -249,7 +241,12 @@ mod tests {
             t.to_json().to_json(),
             r#"{"idToken":"i","accessToken":"a","expiresAt":1700000000000}"#
         );
-        assert!(!format!("{t:?}").contains("\"i\""));
+        let debug = format!("{t:?}");
+        assert!(
+            !debug.contains("\"i\"") && !debug.contains("\"a\""),
+            "{debug}"
+        );
+        assert!(debug.contains("IdToken([redacted])"), "{debug}");
         let r = CallbackResult {
             user: User::from_claims(claims(r#"{"sub":"s"}"#)),
             custom_state: None,

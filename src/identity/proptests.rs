@@ -87,7 +87,7 @@ fn response() -> impl Strategy<Value = HttpResponse> {
     (status, body, prop::option::of(short_text())).prop_map(|(status, body, error_type_header)| {
         HttpResponse {
             status,
-            body,
+            body: body.into(),
             error_type_header,
         }
     })
@@ -153,7 +153,7 @@ proptest! {
     fn prop_identity_credentials_roundtrip(c in credentials(), notation in 0..3u8) {
         let response = HttpResponse {
             status: 200,
-            body: credentials_response(&c, notation).to_json(),
+            body: credentials_response(&c, notation).to_json().into(),
             error_type_header: None,
         };
         prop_assert_eq!(parse_credentials(&response), Ok(c.clone()));

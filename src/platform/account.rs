@@ -48,7 +48,7 @@ impl CognitoAuth {
         let username = self
             .inner
             .load_session()
-            .and_then(|s| crate::jwt::peek_claims(&s.id_token).ok())
+            .and_then(|s| crate::jwt::peek_claims(s.id_token.expose()).ok())
             .and_then(|c| crate::jwt::string(&c, "cognito:username").map(str::to_owned))
             .unwrap_or_default();
         let issuer = issuer.unwrap_or_else(|| {

@@ -151,7 +151,9 @@ impl CognitoAuth {
     }
 
     /// Valid tokens, refreshed first when they expire within the margin (or when
-    /// [`force_refresh`](GetTokensOptions::force_refresh)); `None` when signed out.
+    /// [`force_refresh`](GetTokensOptions::force_refresh)); `None` when signed out. The tokens are
+    /// [secret types](crate::secret) that `Debug` redacts: `tokens.access_token.expose()` is the JWT to
+    /// send (for example as `Authorization: Bearer`).
     pub async fn get_tokens(&self, options: GetTokensOptions) -> Result<Option<Tokens>> {
         Ok(self
             .inner
@@ -171,7 +173,7 @@ impl CognitoAuth {
         let claims = self
             .inner
             .verifier
-            .verify_at(&session.id_token, now)
+            .verify_at(session.id_token.expose(), now)
             .await?;
         Ok(Some(User::from_claims(claims)))
     }

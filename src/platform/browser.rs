@@ -146,7 +146,7 @@ async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Option<JsValue> {
 
 /// Sends `request`; a request that gets no response comes back with status 0.
 pub async fn send(request: &HttpRequest) -> HttpResponse {
-    let body = (request.method != "GET").then(|| JsValue::from_str(&request.body));
+    let body = (request.method != "GET").then(|| JsValue::from_str(request.body.expose()));
     let Some(response) = fetch(
         request.method,
         &request.url,
@@ -157,7 +157,7 @@ pub async fn send(request: &HttpRequest) -> HttpResponse {
     else {
         return HttpResponse {
             status: 0,
-            body: String::new(),
+            body: String::new().into(),
             error_type_header: None,
         };
     };
@@ -167,7 +167,8 @@ pub async fn send(request: &HttpRequest) -> HttpResponse {
         body: settle(response.text())
             .await
             .and_then(|t| t.as_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
     }
 }
 

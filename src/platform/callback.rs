@@ -243,7 +243,11 @@ impl Inner {
         };
         if let Some(session) = self.load_session() {
             let now = session::server_time(now_seconds(), session.clock_offset);
-            if let Ok(claims) = self.verifier.verify_at(&session.id_token, now).await {
+            if let Ok(claims) = self
+                .verifier
+                .verify_at(session.id_token.expose(), now)
+                .await
+            {
                 if jwt::string(&claims, "sub") == Some(record.sub.as_str()) {
                     return Ok(CallbackResult {
                         user: User::from_claims(claims),

@@ -14,13 +14,14 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{self, IdentityCredentials, Principal};
 use crate::jwt;
 use crate::options::{AwsServiceOptions, CredentialsOptions, PresignOptions};
+use crate::secret::IdToken;
 use crate::session;
 use crate::sigv4::{self, Credentials, SigningParams, SigningSettings};
 
 /// What to sign with, for whom, at which server time.
 struct Context {
     principal: Principal,
-    id_token: Option<String>,
+    id_token: Option<IdToken>,
     clock_offset: i64,
 }
 
@@ -33,7 +34,7 @@ impl CognitoAuth {
         Ok(match session {
             Some(s) => {
                 // The ID token was verified before it was stored.
-                let claims = jwt::peek_claims(&s.id_token)?;
+                let claims = jwt::peek_claims(s.id_token.expose())?;
                 let sub = jwt::string(&claims, "sub").unwrap_or_default().to_owned();
                 Context {
                     principal: Principal::User(sub),
@@ -249,7 +250,7 @@ async fn fetch_credentials(
         Principal::Guest => Ok(()),
         Principal::User(sub) => {
             let current = inner.load_session().and_then(|s| {
-                let claims = jwt::peek_claims(&s.id_token).ok()?;
+                let claims = jwt::peek_claims(s.id_token.expose()).ok()?;
                 jwt::string(&claims, "sub").map(str::to_owned)
             });
             if current.as_deref() == Some(sub.as_str()) {
@@ -263,7 +264,7 @@ async fn fetch_credentials(
         }
     };
     let id_key = inner.key_of("identity.id.", &ctx.principal.key());
-    let id_token = ctx.id_token.as_deref();
+    let id_token = ctx.id_token.as_ref();
     let mut identity_id = inner.store.get(&id_key);
     for attempt in 0..2 {
         let id = match identity_id.take() {

@@ -10,6 +10,7 @@ use super::now_seconds;
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwt::{self, Claims};
 use crate::oauth::{self, Grant, TokenResponse};
+use crate::secret::AccessToken;
 use crate::session::{self, backoff_ms, Session};
 
 /// Attempts of one refresh or code exchange before a transient failure is reported to the caller.
@@ -44,7 +45,7 @@ impl Inner {
             )
         })?;
         let local_now = now_seconds();
-        let iat = jwt::seconds(&jwt::peek_claims(&id_token)?, "iat").unwrap_or(local_now);
+        let iat = jwt::seconds(&jwt::peek_claims(id_token.expose())?, "iat").unwrap_or(local_now);
         // A sign-in's ID token is fresh (its nonce was just made), so its iat tells the server time. A
         // refresh has no nonce: its iat may move the session's clock only a little.
         let offset = match previous {
@@ -52,7 +53,10 @@ impl Inner {
             None => session::clock_offset(iat, local_now),
         };
         let server_now = session::server_time(local_now, offset);
-        let id_claims = self.verifier.verify_at(&id_token, server_now).await?;
+        let id_claims = self
+            .verifier
+            .verify_at(id_token.expose(), server_now)
+            .await?;
         if jwt::string(&id_claims, "token_use") != Some("id") {
             return Err(Error::new(
                 ErrorKind::JwtTokenUse,
@@ -69,7 +73,7 @@ impl Inner {
         }
         let access_claims = self
             .verifier
-            .verify_at(&tokens.access_token, server_now)
+            .verify_at(tokens.access_token.expose(), server_now)
             .await?;
         if jwt::string(&access_claims, "token_use") != Some("access") {
             return Err(Error::new(
@@ -116,7 +120,10 @@ impl Inner {
     }
 
     /// One refresh at a time in this tab; callers share its result.
-    pub(super) async fn refresh_shared(self: Rc<Self>, stale_access: String) -> Result<Session> {
+    pub(super) async fn refresh_shared(
+        self: Rc<Self>,
+        stale_access: AccessToken,
+    ) -> Result<Session> {
         let inner = self.clone();
         Flights::join(&self.refreshing, "", move || async move {
             let lock = inner.key("refresh");
@@ -127,7 +134,10 @@ impl Inner {
 
     /// Under the cross-tab lock: re-read storage (another tab may have refreshed already), then redeem
     /// the refresh token with retries for transient failures.
-    pub(super) async fn refresh_locked(self: Rc<Self>, stale_access: String) -> Result<Session> {
+    pub(super) async fn refresh_locked(
+        self: Rc<Self>,
+        stale_access: AccessToken,
+    ) -> Result<Session> {
         let Some(current) = self.load_session() else {
             return Err(Error::new(
                 ErrorKind::NotSignedIn,

@@ -44,9 +44,9 @@ fn session() -> impl Strategy<Value = Session> {
         .prop_map(
             |(id_token, access_token, refresh, expires_at, clock_offset, received_at)| Session {
                 v: STORAGE_VERSION,
-                id_token,
-                access_token,
-                refresh_token: refresh.map(Secret::new),
+                id_token: id_token.into(),
+                access_token: access_token.into(),
+                refresh_token: refresh.map(RefreshToken::new),
                 expires_at,
                 clock_offset,
                 received_at,
@@ -67,7 +67,7 @@ fn transaction() -> impl Strategy<Value = Transaction> {
             |(state, verifier, nonce, custom_state, return_to, created_at)| Transaction {
                 v: STORAGE_VERSION,
                 state,
-                verifier: Secret::new(verifier),
+                verifier: PkceVerifier::new(verifier),
                 nonce,
                 custom_state,
                 return_to,
@@ -213,7 +213,7 @@ fn prop_session_every_cut() {
         v: STORAGE_VERSION,
         id_token: "eyJ\u{e9}".into(),
         access_token: "a".into(),
-        refresh_token: Some(Secret::new("r\n")),
+        refresh_token: Some(RefreshToken::new("r\n")),
         expires_at: u64::MAX,
         clock_offset: i64::MIN,
         received_at: 0,
@@ -226,7 +226,7 @@ fn prop_session_every_cut() {
     let tx = Transaction {
         v: STORAGE_VERSION,
         state: "s".into(),
-        verifier: Secret::new("v"),
+        verifier: PkceVerifier::new("v"),
         nonce: "n".into(),
         custom_state: Some("{\"cart\":3}".into()),
         return_to: None,

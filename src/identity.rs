@@ -5,7 +5,7 @@ use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Number, Object, Value};
 use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
-use crate::secret::{IdToken, Secret};
+use crate::secret::{IdToken, SecretAccessKey, SessionToken};
 use crate::session::{self, STORAGE_VERSION};
 use crate::sigv4::Credentials;
 
@@ -121,9 +121,9 @@ pub struct IdentityCredentials {
     /// The access key id.
     pub access_key_id: String,
     /// The secret access key; redacted in `Debug`.
-    pub secret_access_key: Secret,
+    pub secret_access_key: SecretAccessKey,
     /// The session token; redacted in `Debug`.
-    pub session_token: Secret,
+    pub session_token: SessionToken,
     /// `Expiration`, in seconds since the epoch on the server clock.
     pub expiration: u64,
 }
@@ -319,8 +319,8 @@ mod tests {
             v: STORAGE_VERSION,
             identity_id: "i".into(),
             access_key_id: "a".into(),
-            secret_access_key: Secret::new("s"),
-            session_token: Secret::new("t"),
+            secret_access_key: SecretAccessKey::new("s"),
+            session_token: SessionToken::new("t"),
             expiration: 10_000,
         };
         assert!(!c.needs_refresh(10_000 - REFRESH_MARGIN_SECONDS - 1));

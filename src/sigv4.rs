@@ -45,8 +45,6 @@
 //! itself ([`BROWSER_HEADERS`], plus any name starting with `proxy-` or `sec-`) are left unsigned
 //! even when the caller passes them, since the browser may send another value or none.
 
-use std::fmt;
-
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -98,7 +96,7 @@ const OWNED_HEADERS: &[&str] = &[
     "x-amz-security-token",
 ];
 
-pub use crate::secret::Secret;
+pub use crate::secret::{Secret, SecretAccessKey, SessionToken};
 
 /// AWS credentials, typically temporary ones from the identity pool's `GetCredentialsForIdentity`.
 ///
@@ -108,9 +106,9 @@ pub struct Credentials {
     /// The access key id, e.g. `ASIA…` for temporary credentials.
     pub access_key_id: String,
     /// The secret access key.
-    pub secret_access_key: Secret,
+    pub secret_access_key: SecretAccessKey,
     /// The session token of temporary credentials (`None` for long-term keys).
-    pub session_token: Option<Secret>,
+    pub session_token: Option<SessionToken>,
 }
 
 impl Credentials {
@@ -122,8 +120,8 @@ impl Credentials {
     ) -> Self {
         Self {
             access_key_id: access_key_id.into(),
-            secret_access_key: Secret::new(secret_access_key),
-            session_token: session_token.map(Secret::new),
+            secret_access_key: SecretAccessKey::new(secret_access_key),
+            session_token: session_token.map(SessionToken::new),
         }
     }
 }
@@ -243,60 +241,43 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
-/// The result of [`sign_headers`].
-#[derive(Clone, PartialEq, Eq)]
+/// The result of [`sign_headers`]. The values that authorize the request are [`Secret`]s, redacted in
+/// `Debug`: the header values, the signature and the canonical request.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedHeaders {
     /// The headers to add to the request, names in lower case: `authorization`, `x-amz-date`,
     /// then `x-amz-content-sha256` when [`SigningSettings::content_sha256_header`] is set, and
     /// `x-amz-security-token` when the credentials have a session token. They replace any header
-    /// of the same name.
-    pub headers: Vec<(String, String)>,
-    /// The signature, 64 lower-case hex digits.
-    pub signature: String,
+    /// of the same name. The values (`value.expose()`) carry the signature and the session token.
+    pub headers: Vec<(String, Secret)>,
+    /// The signature, 64 lower-case hex digits: with the request, it authorizes it until it expires.
+    pub signature: Secret,
     /// The signed header names, `;`-separated, as in the `Authorization` header.
     pub signed_headers: String,
     /// The canonical request that was signed (it contains the session token when that is signed).
-    pub canonical_request: String,
+    pub canonical_request: Secret,
     /// The string to sign.
     pub string_to_sign: String,
 }
 
-impl fmt::Debug for SignedHeaders {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
-        f.debug_struct("SignedHeaders")
-            .field("headers", &names)
-            .field("signed_headers", &self.signed_headers)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The result of [`presign_url`].
-#[derive(Clone, PartialEq, Eq)]
+/// The result of [`presign_url`]. The URL, the signature and the canonical request are [`Secret`]s,
+/// redacted in `Debug`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresignedUrl {
     /// The presigned URL: the request URL with `X-Amz-Algorithm`, `X-Amz-Credential`,
     /// `X-Amz-Date`, `X-Amz-SignedHeaders`, `X-Amz-Expires`, `X-Amz-Security-Token` (with a
     /// session token) and `X-Amz-Signature` appended to its query. Anyone holding it can make the
-    /// request until it expires.
-    pub url: String,
+    /// request until it expires (`url.expose()` is the URL).
+    pub url: Secret,
     /// The signature, 64 lower-case hex digits.
-    pub signature: String,
+    pub signature: Secret,
     /// The signed header names, `;`-separated (`host` unless the request has other headers to
     /// sign, which must then be sent with the URL).
     pub signed_headers: String,
-    /// The canonical request that was signed.
-    pub canonical_request: String,
+    /// The canonical request that was signed (it contains the session token when that is signed).
+    pub canonical_request: Secret,
     /// The string to sign.
     pub string_to_sign: String,
-}
-
-impl fmt::Debug for PresignedUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PresignedUrl")
-            .field("url", &"[redacted]")
-            .field("signed_headers", &self.signed_headers)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Signs `req` in headers (the `Authorization` header).
@@ -318,7 +299,7 @@ pub fn sign_headers(
     if s.content_sha256_header {
         headers.push(("x-amz-content-sha256".into(), p.payload_hash.clone()));
     }
-    let token = creds.session_token.as_ref().map(Secret::expose);
+    let token = creds.session_token.as_ref().map(SessionToken::expose);
     if let (Some(token), false) = (token, s.omit_session_token) {
         headers.push(("x-amz-security-token".into(), token.to_owned()));
     }
@@ -332,20 +313,20 @@ pub fn sign_headers(
         creds.access_key_id, p.scope
     );
     let mut out = vec![
-        ("authorization".to_owned(), authorization),
-        ("x-amz-date".to_owned(), p.amz_date),
+        ("authorization".to_owned(), authorization.into()),
+        ("x-amz-date".to_owned(), p.amz_date.into()),
     ];
     if s.content_sha256_header {
-        out.push(("x-amz-content-sha256".to_owned(), p.payload_hash));
+        out.push(("x-amz-content-sha256".to_owned(), p.payload_hash.into()));
     }
     if let Some(token) = token {
-        out.push(("x-amz-security-token".to_owned(), token.to_owned()));
+        out.push(("x-amz-security-token".to_owned(), token.into()));
     }
     Ok(SignedHeaders {
         headers: out,
-        signature,
+        signature: signature.into(),
         signed_headers,
-        canonical_request,
+        canonical_request: canonical_request.into(),
         string_to_sign,
     })
 }
@@ -378,7 +359,7 @@ pub fn presign_url(
     }
     let credential = format!("{}/{}", creds.access_key_id, p.scope);
     let expires = s.expires_in.to_string();
-    let token = creds.session_token.as_ref().map(Secret::expose);
+    let token = creds.session_token.as_ref().map(SessionToken::expose);
     let mut added: Vec<(&str, &str)> = vec![
         ("X-Amz-Algorithm", ALGORITHM),
         ("X-Amz-Credential", &credential),
@@ -413,10 +394,10 @@ pub fn presign_url(
     }
     url.push_str(p.url.fragment);
     Ok(PresignedUrl {
-        url,
-        signature,
+        url: url.into(),
+        signature: signature.into(),
         signed_headers,
-        canonical_request,
+        canonical_request: canonical_request.into(),
         string_to_sign,
     })
 }

@@ -39,8 +39,8 @@ fn credentials() -> impl Strategy<Value = IdentityCredentials> {
                 v: STORAGE_VERSION,
                 identity_id,
                 access_key_id,
-                secret_access_key: Secret::new(secret),
-                session_token: Secret::new(token),
+                secret_access_key: SecretAccessKey::new(secret),
+                session_token: SessionToken::new(token),
                 expiration,
             }
         })
@@ -178,8 +178,8 @@ fn prop_identity_every_cut() {
         v: STORAGE_VERSION,
         identity_id: "us-east-1:\u{e9}".into(),
         access_key_id: "ASIA".into(),
-        secret_access_key: Secret::new("s"),
-        session_token: Secret::new("t"),
+        secret_access_key: SecretAccessKey::new("s"),
+        session_token: SessionToken::new("t"),
         expiration: u64::MAX,
     };
     every_cut(&c.to_json(), |t| {

@@ -219,7 +219,7 @@ fn sign_request_inner(
     )?;
     let out = js_sys::Object::new();
     for (name, value) in &signed.headers {
-        let _ = js_sys::Reflect::set(&out, &name.into(), &value.into());
+        let _ = js_sys::Reflect::set(&out, &name.into(), &value.expose().into());
     }
     Ok(out.into())
 }

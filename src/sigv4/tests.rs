@@ -142,7 +142,7 @@ fn run_case(dir: &Path) -> Vec<String> {
                 &case,
                 "header canonical request",
                 &read(dir, "header-canonical-request.txt"),
-                &signed.canonical_request,
+                signed.canonical_request.expose(),
             );
             check(
                 &mut failures,
@@ -156,11 +156,11 @@ fn run_case(dir: &Path) -> Vec<String> {
                 &case,
                 "header signature",
                 &read(dir, "header-signature.txt"),
-                &signed.signature,
+                signed.signature.expose(),
             );
             let expected = parse_raw_request(&read(dir, "header-signed-request.txt"));
             let mut actual_headers = raw.headers.clone();
-            actual_headers.extend(signed.headers.iter().cloned());
+            actual_headers.extend(exposed(&signed.headers));
             let expected_headers = sorted_headers(&expected.headers);
             let actual_headers = sorted_headers(&actual_headers);
             if expected_headers != actual_headers
@@ -183,7 +183,7 @@ fn run_case(dir: &Path) -> Vec<String> {
                 &case,
                 "query canonical request",
                 &read(dir, "query-canonical-request.txt"),
-                &presigned.canonical_request,
+                presigned.canonical_request.expose(),
             );
             check(
                 &mut failures,
@@ -197,14 +197,15 @@ fn run_case(dir: &Path) -> Vec<String> {
                 &case,
                 "query signature",
                 &read(dir, "query-signature.txt"),
-                &presigned.signature,
+                presigned.signature.expose(),
             );
             let signed_request = read(dir, "query-signed-request.txt");
             let expected_line = signed_request.split('\n').next().unwrap();
             let target = presigned
                 .url
+                .expose()
                 .strip_prefix(origin.as_str())
-                .unwrap_or(&presigned.url);
+                .unwrap_or(presigned.url.expose());
             let actual_line = format!("{} {target} HTTP/1.1", raw.method);
             check(
                 &mut failures,
@@ -282,6 +283,14 @@ fn h(name: &str, value: &str) -> (String, String) {
     (name.to_owned(), value.to_owned())
 }
 
+/// Signed headers with their values exposed.
+fn exposed(headers: &[(String, Secret)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| (name.clone(), value.expose().to_owned()))
+        .collect()
+}
+
 #[test]
 fn s3_example_get_object_with_range() {
     let headers = [h("Range", "bytes=0-9")];
@@ -299,18 +308,18 @@ fn s3_example_get_object_with_range() {
     };
     let signed = sign_headers(&req, &s3_example_creds(), &params).unwrap();
     assert_eq!(
-        signed.canonical_request,
+        signed.canonical_request.expose(),
         "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n\
          x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n\
          x-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n\
          e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     );
     assert_eq!(
-        signed.signature,
+        signed.signature.expose(),
         "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
     );
     assert_eq!(
-        signed.headers,
+        exposed(&signed.headers),
         [
             h(
                 "authorization",
@@ -349,7 +358,7 @@ fn s3_example_put_object() {
     };
     let signed = sign_headers(&req, &s3_example_creds(), &params).unwrap();
     assert_eq!(
-        signed.canonical_request,
+        signed.canonical_request.expose(),
         "PUT\n/test%24file.text\n\ndate:Fri, 24 May 2013 00:00:00 GMT\nhost:examplebucket.s3.amazonaws.com\n\
          x-amz-content-sha256:44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072\n\
          x-amz-date:20130524T000000Z\nx-amz-storage-class:REDUCED_REDUNDANCY\n\n\
@@ -357,7 +366,7 @@ fn s3_example_put_object() {
          44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072"
     );
     assert_eq!(
-        signed.signature,
+        signed.signature.expose(),
         "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"
     );
 
@@ -369,8 +378,9 @@ fn s3_example_put_object() {
     assert_eq!(
         sign_headers(&raw, &s3_example_creds(), &params)
             .unwrap()
-            .signature,
-        signed.signature
+            .signature
+            .expose(),
+        signed.signature.expose()
     );
 
     // With the default settings for browsers, `Date` is left unsigned.
@@ -402,17 +412,17 @@ fn s3_example_presigned_get() {
     };
     let presigned = presign_url(&req, &s3_example_creds(), &params).unwrap();
     assert_eq!(
-        presigned.canonical_request,
+        presigned.canonical_request.expose(),
         "GET\n/test.txt\nX-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
          &X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\n\
          host:examplebucket.s3.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD"
     );
     assert_eq!(
-        presigned.signature,
+        presigned.signature.expose(),
         "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
     );
     assert_eq!(
-        presigned.url,
+        presigned.url.expose(),
         "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
          &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
          &X-Amz-Date=20130524T000000Z&X-Amz-SignedHeaders=host&X-Amz-Expires=86400\
@@ -533,9 +543,10 @@ fn host_comes_from_the_url_with_its_port() {
         };
         let signed =
             sign_headers(&req, &creds, &example_params(SigningSettings::default())).unwrap();
-        assert!(signed.canonical_request.starts_with("GET\n"));
+        assert!(signed.canonical_request.expose().starts_with("GET\n"));
         let line = signed
             .canonical_request
+            .expose()
             .lines()
             .find(|l| l.starts_with("host:"))
             .unwrap()
@@ -543,6 +554,7 @@ fn host_comes_from_the_url_with_its_port() {
         assert_eq!(
             signed
                 .canonical_request
+                .expose()
                 .lines()
                 .filter(|l| l.starts_with("host:"))
                 .count(),
@@ -600,6 +612,7 @@ fn browser_headers_and_owned_headers_are_not_signed() {
     );
     assert!(signed
         .canonical_request
+        .expose()
         .contains("x-amz-date:20150830T123600Z\n"));
     let names: Vec<&str> = signed.headers.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
@@ -608,6 +621,7 @@ fn browser_headers_and_owned_headers_are_not_signed() {
     );
     assert!(signed
         .canonical_request
+        .expose()
         .ends_with(&hex(&Sha256::digest(b"{}"))));
 }
 
@@ -627,29 +641,37 @@ fn session_token_signed_or_added_after() {
     let signed = sign_headers(&req, &creds, &example_params(omit.clone())).unwrap();
     assert_eq!(signed.signed_headers, "host;x-amz-date");
     assert_eq!(
-        signed.headers.last().unwrap(),
+        exposed(&signed.headers).last().unwrap(),
         &h("x-amz-security-token", "tok/en+=")
     );
 
     let presigned = presign_url(&req, &creds, &example_params(omit)).unwrap();
-    assert!(!presigned.canonical_request.contains("Security-Token"));
+    assert!(!presigned
+        .canonical_request
+        .expose()
+        .contains("Security-Token"));
     assert!(presigned
         .url
+        .expose()
         .contains("&X-Amz-Security-Token=tok%2Fen%2B%3D&X-Amz-Signature="));
     assert!(presigned
         .url
+        .expose()
         .starts_with("https://example.amazonaws.com/?a=1&X-Amz-Algorithm="));
 
     let presigned = presign_url(&req, &creds, &example_params(SigningSettings::default())).unwrap();
     assert!(presigned
         .canonical_request
+        .expose()
         .contains("&X-Amz-Security-Token=tok%2Fen%2B%3D&"));
     // Sorted by encoded key: upper case before lower case.
     assert!(presigned
         .canonical_request
+        .expose()
         .starts_with("GET\n/\nX-Amz-Algorithm="));
     assert!(presigned
         .canonical_request
+        .expose()
         .contains("&X-Amz-SignedHeaders=host&a=1\n"));
 }
 
@@ -671,11 +693,23 @@ fn debug_never_prints_secrets() {
         body: b"",
     };
     let params = example_params(SigningSettings::default());
-    let debug = format!("{:?}", sign_headers(&req, &creds, &params).unwrap());
-    assert!(!debug.contains("SESSIONTOKEN"), "{debug}");
-    let debug = format!("{:?}", presign_url(&req, &creds, &params).unwrap());
+    let signed = sign_headers(&req, &creds, &params).unwrap();
+    let debug = format!("{signed:?}");
     assert!(
-        !debug.contains("SESSIONTOKEN") && !debug.contains("X-Amz-Signature"),
+        !debug.contains("SESSIONTOKEN") && !debug.contains(signed.signature.expose()),
+        "{debug}"
+    );
+    // The header names show, not their values.
+    assert!(
+        debug.contains("(\"x-amz-security-token\", Secret([redacted]))"),
+        "{debug}"
+    );
+    let presigned = presign_url(&req, &creds, &params).unwrap();
+    let debug = format!("{presigned:?}");
+    assert!(
+        !debug.contains("SESSIONTOKEN")
+            && !debug.contains("X-Amz-Signature")
+            && !debug.contains(presigned.signature.expose()),
         "{debug}"
     );
 }
@@ -753,7 +787,7 @@ fn invalid_input_is_a_config_error() {
     }
     let presigned = presign_url(&req, &creds, &params).unwrap();
     let again = Request {
-        url: &presigned.url,
+        url: presigned.url.expose(),
         ..req
     };
     assert_eq!(
@@ -791,9 +825,11 @@ fn settings_for_services() {
     let signed = sign_headers(&req, &creds, &example_params(precomputed)).unwrap();
     assert!(signed
         .canonical_request
+        .expose()
         .starts_with("PUT\n/bucket/private/us-east-1%3Aabc/avatar.png\n\nhost:localhost:4566\n"));
     assert!(signed
         .canonical_request
+        .expose()
         .ends_with("\nSTREAMING-UNSIGNED-PAYLOAD-TRAILER"));
 }
 
@@ -997,9 +1033,9 @@ mod prop {
             let signed = sign_headers(&req, &creds, &params);
             match &signed {
                 Ok(s) => {
-                    prop_assert!(is_signature(&s.signature), "{}", s.signature);
-                    prop_assert!(s.headers[0].1.ends_with(&s.signature));
-                    let first = s.canonical_request.split('\n').next().unwrap_or_default();
+                    prop_assert!(is_signature(s.signature.expose()), "{}", s.signature.expose());
+                    prop_assert!(s.headers[0].1.expose().ends_with(s.signature.expose()));
+                    let first = s.canonical_request.expose().split('\n').next().unwrap_or_default();
                     prop_assert!(first.eq_ignore_ascii_case(&method), "{} {}", first, method);
                     prop_assert_eq!(&sign_headers(&req, &creds, &params), &signed);
                 }
@@ -1008,11 +1044,11 @@ mod prop {
             match presign_url(&req, &creds, &params) {
                 Ok(p) => {
                     prop_assert!(signed.is_ok());
-                    prop_assert!(is_signature(&p.signature));
-                    let expected_signature = format!("X-Amz-Signature={}", p.signature);
-                    prop_assert!(p.url.contains(&expected_signature));
-                    prop_assert!(p.url.starts_with(url.split('#').next().unwrap_or_default()));
-                    let again = Request { url: &p.url, ..req };
+                    prop_assert!(is_signature(p.signature.expose()));
+                    let expected_signature = format!("X-Amz-Signature={}", p.signature.expose());
+                    prop_assert!(p.url.expose().contains(&expected_signature));
+                    prop_assert!(p.url.expose().starts_with(url.split('#').next().unwrap_or_default()));
+                    let again = Request { url: p.url.expose(), ..req };
                     let e = presign_url(&again, &creds, &params).unwrap_err();
                     prop_assert_eq!(e.kind(), ErrorKind::Config);
                 }

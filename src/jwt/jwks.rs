@@ -13,7 +13,7 @@ pub const DEFAULT_REFETCH_WAIT_SECONDS: u64 = 10;
 ///
 /// The set is read into these few fields rather than jsonwebtoken's full `Jwk` type: its flattened
 /// serde representation costs about 5 KB gzipped in wasm and the verifier needs none of the rest.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 struct Key {
     kid: Option<String>,
     kty: String,
@@ -22,17 +22,11 @@ struct Key {
     decoding: Option<DecodingKey>,
 }
 
-/// A parsed key set, with a decoding key prepared for each usable entry.
-#[derive(Clone)]
+/// A parsed key set, with a decoding key prepared for each usable entry. `Debug` shows each key's `kid`,
+/// `kty`, `alg` and `use` (jsonwebtoken's `DecodingKey` prints its key material as `[redacted]`).
+#[derive(Debug, Clone)]
 pub struct Jwks {
     keys: Vec<Key>,
-}
-
-impl std::fmt::Debug for Jwks {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kids: Vec<_> = self.keys.iter().map(|k| k.kid.as_deref()).collect();
-        f.debug_struct("Jwks").field("kids", &kids).finish()
-    }
 }
 
 fn jwks_error(message: &str) -> Error {
@@ -338,6 +332,13 @@ mod tests {
         assert_eq!(rs("ec"), Err(ErrorKind::Jwks));
         assert_eq!(rs("rs384"), Err(ErrorKind::JwtAlg));
         assert_eq!(rs("bad-n"), Err(ErrorKind::Jwks));
+        // Debug names each key's parameters, not its key material.
+        let debug = format!("{jwks:?}");
+        assert!(
+            debug.contains(r#"kid: Some("a"), kty: "RSA", alg: Some("RS256")"#),
+            "{debug}"
+        );
+        assert!(!debug.contains("sXch"), "{debug}");
     }
 
     #[test]

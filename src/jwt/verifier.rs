@@ -13,6 +13,7 @@ use crate::config::{check_url, jwks_uri_for_issuer, UserPoolId};
 use crate::error::{config, joined, quoted, Error, ErrorKind, Result};
 use crate::json::{Object, Value};
 use crate::options::Reader;
+use crate::secret::Secret;
 
 /// How many verified tokens the verifier remembers, so that verifying the same token again only re-checks
 /// its time claims (the signature, issuer, audience and the rest cannot change).
@@ -253,8 +254,9 @@ pub enum Step {
 pub struct Verifier {
     config: VerifierConfig,
     cache: JwksCache,
-    /// Tokens whose signature and claims were verified with the keys held now, newest last.
-    pub(super) verified: RefCell<VecDeque<(String, Claims)>>,
+    /// Tokens whose signature and claims were verified with the keys held now, newest last (redacted
+    /// in `Debug`).
+    pub(super) verified: RefCell<VecDeque<(Secret, Claims)>>,
 }
 
 impl Verifier {
@@ -323,7 +325,7 @@ impl Verifier {
             .verified
             .borrow()
             .iter()
-            .find(|(t, _)| t == token)
+            .find(|(t, _)| t.expose() == token)
             .map(|(_, claims)| claims.clone());
         if let Some(claims) = remembered {
             // Same bytes, same keys, same configuration: only the time claims can have changed.
@@ -382,7 +384,7 @@ impl Verifier {
         if verified.len() == VERIFIED_CACHE_SIZE {
             verified.pop_front();
         }
-        verified.push_back((token.to_owned(), parts.claims.clone()));
+        verified.push_back((token.into(), parts.claims.clone()));
         Ok(Step::Verified(parts.claims))
     }
 

@@ -9,7 +9,7 @@ use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Object, Value};
 use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
-use crate::secret::AccessToken;
+use crate::secret::{AccessToken, Secret};
 
 /// The scope Cognito requires on an access token for the user's own account operations.
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
@@ -35,15 +35,15 @@ pub enum Operation {
     /// `GetUserAttributeVerificationCode` for one attribute (`email`, `phone_number`).
     SendCode(String),
     /// `VerifyUserAttribute`: attribute name and the code the user received.
-    VerifyAttribute(String, String),
+    VerifyAttribute(String, Secret),
     /// `ChangePassword`: previous and proposed password.
-    ChangePassword(String, String),
+    ChangePassword(Secret, Secret),
     /// `DeleteUser`: the user deletes their own account.
     DeleteUser,
     /// `AssociateSoftwareToken`: a new TOTP secret for an authenticator app.
     AssociateTotp,
     /// `VerifySoftwareToken`: the first code from the app, and a device name.
-    VerifyTotp(String, Option<String>),
+    VerifyTotp(Secret, Option<String>),
     /// `SetUserMFAPreference` for TOTP.
     SetTotp(TotpPreference),
 }
@@ -137,17 +137,17 @@ impl Operation {
             Self::VerifyAttribute(name, code) => (
                 "VerifyUserAttribute",
                 body.with("AttributeName", name.as_str())
-                    .with("Code", code.as_str()),
+                    .with("Code", code.expose()),
             ),
             Self::ChangePassword(previous, proposed) => (
                 "ChangePassword",
-                body.with("PreviousPassword", previous.as_str())
-                    .with("ProposedPassword", proposed.as_str()),
+                body.with("PreviousPassword", previous.expose())
+                    .with("ProposedPassword", proposed.expose()),
             ),
             Self::DeleteUser => ("DeleteUser", body),
             Self::AssociateTotp => ("AssociateSoftwareToken", body),
             Self::VerifyTotp(code, device) => {
-                let body = body.with("UserCode", code.as_str());
+                let body = body.with("UserCode", code.expose());
                 (
                     "VerifySoftwareToken",
                     match device {
@@ -426,6 +426,15 @@ mod tests {
         assert_eq!(text(&p, "PreviousPassword"), Some("old"));
         assert_eq!(text(&p, "ProposedPassword"), Some("new"));
         assert_eq!(Operation::DeleteUser.method(), "deleteUser");
+        let secrets = format!(
+            "{:?} {:?} {:?}",
+            Operation::ChangePassword("Old!pass1".into(), "New!pass2".into()),
+            Operation::VerifyAttribute("email".into(), "246810".into()),
+            Operation::VerifyTotp("135791".into(), None)
+        );
+        for secret in ["Old!pass1", "New!pass2", "246810", "135791"] {
+            assert!(!secrets.contains(secret), "{secrets}");
+        }
         assert!(verify().changes_claims() && !password().changes_claims());
     }
 

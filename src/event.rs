@@ -1,5 +1,4 @@
-//! The names of the events [`CognitoAuth`](crate::CognitoAuth) emits (the browser side is in
-//! `platform::events`).
+//! The names of the events `CognitoAuth` emits (the browser side is in `platform::events`).
 
 crate::contract::listed! {
     /// The events `CognitoAuth` emits.

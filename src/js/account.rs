@@ -112,8 +112,12 @@ impl JsCognitoAuth {
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
     ) -> js_sys::Promise {
-        let operation = text_arg(&name, "name")
-            .and_then(|n| Ok(Operation::VerifyAttribute(n, text_arg(&code, "code")?)));
+        let operation = text_arg(&name, "name").and_then(|n| {
+            Ok(Operation::VerifyAttribute(
+                n,
+                text_arg(&code, "code")?.into(),
+            ))
+        });
         self.account_promise(operation, nothing_js)
     }
 
@@ -127,8 +131,8 @@ impl JsCognitoAuth {
     ) -> js_sys::Promise {
         let operation = text_arg(&previous, "previousPassword").and_then(|p| {
             Ok(Operation::ChangePassword(
-                p,
-                text_arg(&proposed, "proposedPassword")?,
+                p.into(),
+                text_arg(&proposed, "proposedPassword")?.into(),
             ))
         });
         self.account_promise(operation, nothing_js)
@@ -183,7 +187,7 @@ impl JsCognitoAuth {
             let mut r = crate::options::Reader::new(&o);
             let device = r.string("deviceName");
             r.check()?;
-            Ok(Operation::VerifyTotp(code, device))
+            Ok(Operation::VerifyTotp(code.into(), device))
         });
         self.account_promise(operation, totp_verified_js)
     }

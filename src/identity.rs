@@ -206,10 +206,32 @@ impl IdentityCredentials {
     }
 }
 
-/// Whether an identity-pool error means the cached identity id is unusable (deleted, or of another
-/// pool) and `GetId` should be asked again.
+/// Whether an identity-pool error means the cached identity id is unusable (deleted, of another pool,
+/// or not an identity id) and `GetId` should be asked again.
 pub fn identity_id_stale(error: &Error) -> bool {
-    error.kind() == ErrorKind::Aws && error.server_type() == Some("ResourceNotFoundException")
+    error.kind() == ErrorKind::Aws
+        && matches!(
+            error.server_type(),
+            Some("ResourceNotFoundException" | "InvalidParameterException")
+        )
+}
+
+/// Whether a stored text has the shape of an identity id, `<region>:<uuid>` (a stored value is read
+/// through this before it is sent).
+pub fn is_identity_id(text: &str) -> bool {
+    let Some((region, id)) = text.split_once(':') else {
+        return false;
+    };
+    let hex_or_dash = |(i, b): (usize, u8)| match i {
+        8 | 13 | 18 | 23 => b == b'-',
+        _ => b.is_ascii_hexdigit(),
+    };
+    (1..=32).contains(&region.len())
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.len() == 36
+        && id.bytes().enumerate().all(hex_or_dash)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -226,6 +248,27 @@ mod tests {
     }
 
     use crate::testing::response as resp;
+
+    #[test]
+    fn identity_ids_by_shape() {
+        assert!(is_identity_id(
+            "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c"
+        ));
+        for bad in [
+            "",
+            "us-east-1",
+            "us-east-1:",
+            "us-east-1:7b5c1e2a3f4d4e6a9b8c0d1e2f3a4b5c",
+            "US-EAST-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c",
+            "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5z",
+            ":7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c",
+            "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c\n",
+        ] {
+            assert!(!is_identity_id(bad), "{bad:?}");
+        }
+        let invalid = Error::new(ErrorKind::Aws, "x").with_server_type("InvalidParameterException");
+        assert!(identity_id_stale(&invalid));
+    }
 
     #[test]
     fn requests_carry_the_logins_map_only_when_signed_in() {

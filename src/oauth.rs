@@ -480,8 +480,15 @@ pub fn strip_callback_params(url: &str) -> String {
     let kept: Vec<&str> = query
         .split('&')
         .filter(|pair| {
-            let key = pair.split('=').next().unwrap_or("");
-            !pair.is_empty() && !matches!(key, "code" | "state" | "error" | "error_description")
+            // Compared decoded, as parse_callback reads them (`c%6Fde` is `code`).
+            let key = form_urlencoded::parse(pair.as_bytes())
+                .next()
+                .map(|(k, _)| k);
+            !pair.is_empty()
+                && !matches!(
+                    key.as_deref(),
+                    Some("code" | "state" | "error" | "error_description")
+                )
         })
         .collect();
     let mut out = base.to_owned();
@@ -537,6 +544,13 @@ mod tests {
                 .kind(),
             ErrorKind::Config
         );
+    }
+
+    #[test]
+    fn stripping_compares_decoded_names() {
+        let url = "https://app.example/cb?c%6Fde=abc&st%61te=s&x=1&error%5Fdescription=d#f";
+        assert!(parse_callback(url).is_some(), "read as a callback");
+        assert_eq!(strip_callback_params(url), "https://app.example/cb?x=1#f");
     }
 
     #[test]

@@ -272,7 +272,14 @@ async fn fetch_credentials(
     };
     let id_key = inner.key_of("identity.id.", &ctx.principal.key());
     let id_token = ctx.id_token.as_ref();
-    let mut identity_id = inner.store.get(&id_key);
+    // A stored id that is not one would be refused on every load: dropped (storageWarning), asked anew.
+    let mut identity_id = inner.store.get(&id_key).filter(|id| {
+        let usable = identity::is_identity_id(id);
+        if !usable {
+            inner.warn_storage(&id_key);
+        }
+        usable
+    });
     for attempt in 0..2 {
         let id = match identity_id.take() {
             Some(id) => id,

@@ -215,5 +215,16 @@ test('corrupted stored credentials are discarded with a warning and fetched agai
   const warnings = await evalIn(page, () => window.events.filter((e) => e.name === 'storageWarning'));
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0].reason, 'corrupted');
+  // A stored identity id that is not one is dropped too, and a new one asked for (not refused on every load).
+  await evalIn(page, () => {
+    for (const k of Object.keys(localStorage)) if (k.includes('.identity.')) localStorage.removeItem(k);
+    localStorage.setItem('cognito-wasm.shopspheredemoclient000001.identity.id.guest', 'not an identity id');
+  });
+  const fresh = await evalIn(page, () => window.settle(window.auth.getCredentials()));
+  assert.ok(fresh.ok, JSON.stringify(fresh));
+  assert.match(fresh.ok.identityId, /^us-east-1:[0-9a-f-]{36}$/);
+  assert.equal((await evalIn(page, () => window.events.filter((e) => e.name === 'storageWarning'))).length, 2);
+  assert.equal(await evalIn(page, () => localStorage.getItem('cognito-wasm.shopspheredemoclient000001.identity.id.guest')),
+    fresh.ok.identityId);
   await ctx.close();
 });

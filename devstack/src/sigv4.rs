@@ -278,7 +278,7 @@ mod tests {
     /// signs) verifies with the suite's secret, and fails with another secret or another body.
     #[test]
     fn verifies_the_aws_signing_test_suite() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/sigv4");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/sigv4");
         let mut checked = 0;
         for entry in std::fs::read_dir(&root).unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         {

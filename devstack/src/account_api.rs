@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 
 use crate::accounts;
 use crate::state::Shared;
-use crate::tokens::SignIn;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// One operation, or None when it is not one of these.
@@ -212,18 +211,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         .filter(|u| u.enabled)
         .cloned()
         .ok_or_else(|| not_authorized("User is disabled."))?;
-    let issued = app.sign_in(
-        &mut store,
-        SignIn {
-            pool_id: &pool.id,
-            client: &client,
-            user: &user,
-            scopes: vec!["aws.cognito.signin.user.admin".into()],
-            id_token: true,
-            nonce: None,
-            auth_time: app.now(),
-        },
-    );
-    app.persist(&store);
-    Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
+    Ok(accounts::api_sign_in(
+        app, &mut store, &pool.id, &client, &user,
+    ))
 }

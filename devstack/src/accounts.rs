@@ -13,7 +13,7 @@ use totp_rs::{Algorithm, Builder, Secret};
 use crate::config::{Client, IdentityProvider, UserPool};
 use crate::ids::{random_string, random_uuid, stable_uuid, URL_SAFE};
 use crate::state::{App, Challenge, FederationRequest, Message, MfaRecord, Store, User};
-use crate::tokens::VerifyError;
+use crate::tokens::{SignIn, VerifyError};
 use crate::wire::{bad, not_authorized, str_field, ApiError};
 
 /// Outbox purposes.
@@ -101,6 +101,31 @@ pub fn check_password(pool: &UserPool, password: &str) -> Result<(), ApiError> {
     pool.password_policy
         .check(password)
         .map_err(|m| bad("InvalidPasswordException", &m))
+}
+
+/// The answer of a JSON-API sign-in that succeeded (InitiateAuth, RespondToAuthChallenge): tokens with the
+/// `aws.cognito.signin.user.admin` scope, as Cognito issues them there, and the store saved.
+pub fn api_sign_in(
+    app: &App,
+    store: &mut Store,
+    pool_id: &str,
+    client: &Client,
+    user: &User,
+) -> Value {
+    let issued = app.sign_in(
+        store,
+        SignIn {
+            pool_id,
+            client,
+            user,
+            scopes: vec!["aws.cognito.signin.user.admin".into()],
+            id_token: true,
+            nonce: None,
+            auth_time: app.now(),
+        },
+    );
+    app.persist(store);
+    json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} })
 }
 
 /// The app client of a JSON API request (`ClientId`, and for a confidential client `ClientSecret` or a

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::accounts;
 use crate::ids::{random_string, stable_uuid, URL_SAFE};
 use crate::state::{Shared, User};
-use crate::tokens::{SignIn, VerifyError};
+use crate::tokens::VerifyError;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// One user-pool operation (`op` is the part of X-Amz-Target after the service name).
@@ -85,20 +85,9 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
                     "ChallengeParameters": { "USER_ID_FOR_SRP": user.username, "requiredAttributes": "[]", "userAttributes": "{}" },
                 }));
             }
-            let issued = app.sign_in(
-                &mut store,
-                SignIn {
-                    pool_id: &pool.id,
-                    client: &client,
-                    user: &user,
-                    scopes: vec!["aws.cognito.signin.user.admin".into()],
-                    id_token: true,
-                    nonce: None,
-                    auth_time: app.now(),
-                },
-            );
-            app.persist(&store);
-            Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
+            Ok(accounts::api_sign_in(
+                app, &mut store, &pool.id, &client, &user,
+            ))
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             if client.refresh_token_rotation {

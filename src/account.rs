@@ -8,7 +8,7 @@
 use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Object, Value};
-use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
+use crate::oauth::{self, HttpRequest, HttpResponse};
 use crate::secret::{AccessToken, Secret};
 
 /// The scope Cognito requires on an access token for the user's own account operations.
@@ -46,6 +46,24 @@ pub enum Operation {
     VerifyTotp(Secret, Option<String>),
     /// `SetUserMFAPreference` for TOTP.
     SetTotp(TotpPreference),
+}
+
+impl Operation {
+    /// `VerifySoftwareToken` with `code` and the options `{ deviceName }` (optional).
+    pub fn verify_totp(code: String, options: &Object) -> Result<Self> {
+        let mut r = crate::options::Reader::new(options);
+        let device = r.string("deviceName");
+        r.check()?;
+        Ok(Self::VerifyTotp(code.into(), device))
+    }
+}
+
+/// The options of `setUpTotp`: `{ appName }` (optional; the name the authenticator app shows).
+pub fn totp_app_name(options: &Object) -> Result<Option<String>> {
+    let mut r = crate::options::Reader::new(options);
+    let name = r.string("appName");
+    r.check()?;
+    Ok(name)
 }
 
 /// `updateMfaPreference({ totp })`: how TOTP MFA is set for the user.
@@ -181,17 +199,7 @@ impl Operation {
 /// [`ErrorKind::Network`]; Cognito's refusals [`ErrorKind::Aws`] with its type, e.g.
 /// `CodeMismatchException`).
 pub fn ok_json(response: &HttpResponse) -> Result<Value> {
-    if !(200..300).contains(&response.status) {
-        return Err(oauth::classify_failure(response, Grant::Code));
-    }
-    Value::parse(response.body.expose())
-        .filter(|v| v.as_object().is_some())
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::Network,
-                "the user-pool response is not a JSON object",
-            )
-        })
+    oauth::json_api_body(response, "the user-pool response is not a JSON object")
 }
 
 /// The `UserAttributes` of a `GetUser` response body ([`ok_json`]) as `{ name: value }`, in Cognito's

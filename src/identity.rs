@@ -4,7 +4,7 @@
 use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Number, Object, Value};
-use crate::oauth::{self, Grant, HttpRequest, HttpResponse};
+use crate::oauth::{self, HttpRequest, HttpResponse};
 use crate::secret::{IdToken, SecretAccessKey, SessionToken};
 use crate::session::{self, STORAGE_VERSION};
 use crate::sigv4::Credentials;
@@ -95,11 +95,7 @@ pub fn get_credentials(
 }
 
 fn ok_json(response: &HttpResponse) -> Result<Value> {
-    if !(200..300).contains(&response.status) {
-        return Err(oauth::classify_failure(response, Grant::Code));
-    }
-    Value::parse(response.body.expose())
-        .ok_or_else(|| Error::new(ErrorKind::Network, "the identity-pool response is not JSON"))
+    oauth::json_api_body(response, "the identity-pool response is not a JSON object")
 }
 
 /// The `IdentityId` of a `GetId` response.

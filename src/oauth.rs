@@ -356,6 +356,19 @@ fn is_transient(status: u16, error_type: Option<&str>) -> bool {
         )
 }
 
+/// The JSON object of a successful JSON API response (user pool, identity pool), or a typed error: a
+/// failure as [`classify_failure`] says (transient ones [`ErrorKind::Network`], refusals
+/// [`ErrorKind::Aws`] with the server's type); a 2xx that is not a JSON object [`ErrorKind::Network`]
+/// with `not_json` as the message.
+pub fn json_api_body(response: &HttpResponse, not_json: &'static str) -> Result<Value> {
+    if !(200..300).contains(&response.status) {
+        return Err(classify_failure(response, Grant::Code));
+    }
+    Value::parse(response.body.expose())
+        .filter(|v| v.as_object().is_some())
+        .ok_or_else(|| Error::new(ErrorKind::Network, not_json))
+}
+
 /// A typed error for a failed token, revoke or JSON API request (see [`parse_token_response`]).
 pub fn classify_failure(response: &HttpResponse, grant: Grant) -> Error {
     let body = Value::parse(response.body.expose());

@@ -48,21 +48,6 @@ impl CodeError {
     }
 }
 
-/// How Cognito shows a destination: `d***@s***` for an email address, `+*******1234` for a phone number.
-pub fn mask(destination: &str) -> String {
-    if let Some((local, domain)) = destination.split_once('@') {
-        let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-        format!("{}***@{}***", first(local), first(domain))
-    } else {
-        let n = destination.chars().count();
-        destination
-            .chars()
-            .enumerate()
-            .map(|(i, c)| if i == 0 || i + 4 >= n { c } else { '*' })
-            .collect()
-    }
-}
-
 /// Cognito's delivery medium for an attribute.
 pub fn medium(attribute: &str) -> &'static str {
     if attribute == "phone_number" {
@@ -105,7 +90,7 @@ impl App {
             sent_at: now,
         });
         json!({
-            "Destination": mask(destination),
+            "Destination": crate::accounts::mask(destination),
             "DeliveryMedium": medium(attribute),
             "AttributeName": attribute,
         })
@@ -136,16 +121,5 @@ impl App {
         }
         store.attribute_codes.remove(key);
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn destinations_are_masked_as_cognito_does() {
-        assert_eq!(mask("demo@shopsphere.test"), "d***@s***");
-        assert_eq!(mask("+12065551234"), "+*******1234");
     }
 }

@@ -437,7 +437,7 @@ def main() -> int:
         r = idp.update_user_attributes(AccessToken=user["token"], UserAttributes=[
             {"Name": "email", "Value": "changed@shopsphere.test"}, {"Name": "name", "Value": "Boto Three"}])
         d = r["CodeDeliveryDetailsList"]
-        assert d == [{"Destination": "c***@s***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}], d
+        assert d == [{"Destination": "c***@s***.test", "DeliveryMedium": "EMAIL", "AttributeName": "email"}], d
         a = attributes()
         assert a["email"] == "changed@shopsphere.test" and a["email_verified"] == "false" and a["name"] == "Boto Three", a
 

@@ -156,12 +156,8 @@ impl JsCognitoAuth {
         >,
     ) -> js_sys::Promise {
         let inner = self.inner().clone();
-        let app_name =
-            super::options(&options.unwrap_or(JsValue::UNDEFINED), false).and_then(|o| {
-                let mut r = crate::options::Reader::new(&o);
-                let name = r.string("appName");
-                r.check().map(|()| name)
-            });
+        let app_name = super::options(&options.unwrap_or(JsValue::UNDEFINED), false)
+            .and_then(|o| account::totp_app_name(&o));
         super::promise(async move {
             let setup = inner
                 .set_up_totp(app_name.map_err(to_js)?)
@@ -183,11 +179,8 @@ impl JsCognitoAuth {
         >,
     ) -> js_sys::Promise {
         let operation = text_arg(&code, "code").and_then(|code| {
-            let o = super::options(&options.unwrap_or(JsValue::UNDEFINED), false)?;
-            let mut r = crate::options::Reader::new(&o);
-            let device = r.string("deviceName");
-            r.check()?;
-            Ok(Operation::VerifyTotp(code.into(), device))
+            let options = super::options(&options.unwrap_or(JsValue::UNDEFINED), false)?;
+            Operation::verify_totp(code, &options)
         });
         self.account_promise(operation, totp_verified_js)
     }

@@ -64,7 +64,7 @@ async fn email_change_is_unverified_until_the_code_is_entered() {
     .await;
     assert_eq!(
         v,
-        json!({ "CodeDeliveryDetailsList": [{ "Destination": "n***@s***", "DeliveryMedium": "EMAIL", "AttributeName": "email" }] })
+        json!({ "CodeDeliveryDetailsList": [{ "Destination": "n***@s***.test", "DeliveryMedium": "EMAIL", "AttributeName": "email" }] })
     );
     let u = ok(&s, "GetUser", json!({ "AccessToken": token })).await;
     assert_eq!(attr(&u, "email").as_deref(), Some("new@shopsphere.test"));
@@ -140,7 +140,7 @@ async fn codes_expire_and_wrong_codes_count() {
     .await;
     assert_eq!(
         v,
-        json!({ "CodeDeliveryDetails": { "Destination": "d***@s***", "DeliveryMedium": "EMAIL", "AttributeName": "email" } })
+        json!({ "CodeDeliveryDetails": { "Destination": "d***@s***.test", "DeliveryMedium": "EMAIL", "AttributeName": "email" } })
     );
     let code = last_code(&s, "demo").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };

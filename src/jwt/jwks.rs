@@ -67,7 +67,12 @@ impl Jwks {
                 .ok_or_else(|| jwks_error("the JWKS has an invalid key: no kty"))?;
             let param = |name| jwk.get(name).and_then(Value::as_str);
             let decoding = match (kty.as_str(), param("n"), param("e")) {
-                ("RSA", Some(n), Some(e)) => DecodingKey::from_rsa_components(n, e).ok(),
+                ("RSA", Some(n), Some(e)) => {
+                    let b64 = |s: &str| crate::base64url::decode(s.as_bytes());
+                    b64(n)
+                        .zip(b64(e))
+                        .map(|(n, e)| DecodingKey::from_rsa_raw_components(&n, &e))
+                }
                 #[cfg(feature = "all-algorithms")]
                 ("EC", _, _) => match (param("x"), param("y")) {
                     (Some(x), Some(y)) => DecodingKey::from_ec_components(x, y).ok(),

@@ -1,30 +1,49 @@
-//! The jsonwebtoken crypto provider this crate installs: RS256 verification only.
+//! The jsonwebtoken crypto provider this crate verifies with: RS256 only.
 //!
 //! jsonwebtoken's stock `rust_crypto` provider dispatches on the algorithm at run time, so it links
 //! every algorithm (RSA, RSA-PSS, P-256, P-384, Ed25519, HMAC): 192 KB gzipped in wasm as measured in
 //! shared/TOOLCHAIN.md (not re-measured here). Cognito
-//! signs with RS256 only, so by default this crate installs a provider built from the same RustCrypto
+//! signs with RS256 only, so by default this crate uses a provider built from the same RustCrypto
 //! crates (`rsa` + `sha2`) that verifies RS256 and nothing else. The cargo feature `all-algorithms`
 //! switches to the stock provider instead.
 
-use jsonwebtoken::Algorithm;
+use jsonwebtoken::crypto::CryptoProvider;
+use jsonwebtoken::{Algorithm, DecodingKey};
 
-/// Installs the crate's provider as jsonwebtoken's process default, once.
-///
-/// If another provider was installed first (by the application), that one stays in charge; the
-/// verifier's algorithm allow-list still applies.
-pub(crate) fn install() {
-    #[cfg(not(feature = "all-algorithms"))]
-    {
-        let _ = rs256::PROVIDER.install_default();
-    }
-    #[cfg(feature = "all-algorithms")]
-    {
-        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
-    }
+/// The provider that verifies every signature: this crate's RS256 one, or jsonwebtoken's stock
+/// RustCrypto provider with `all-algorithms`. Used directly, not through jsonwebtoken's process-wide
+/// default, so an application's own provider does not change what this crate accepts, and the
+/// signature's base64url is decoded once, by [`crate::base64url`].
+#[cfg(not(feature = "all-algorithms"))]
+const PROVIDER: &CryptoProvider = &rs256::PROVIDER;
+#[cfg(feature = "all-algorithms")]
+const PROVIDER: &CryptoProvider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+
+/// Why a signature could not be checked at all (as opposed to checked and found invalid).
+pub(crate) enum Unverifiable {
+    /// The provider has no verifier for the algorithm.
+    Algorithm,
+    /// The key cannot be used (for example an RSA modulus that is not a valid public key).
+    Key,
 }
 
-/// The algorithms the installed provider verifies.
+/// Whether `signature` (its bytes) is `alg`'s signature of `message` under `key`, as jsonwebtoken's
+/// `crypto::verify` decides it, through [`PROVIDER`]'s verifier.
+pub(crate) fn verify(
+    signature: Vec<u8>,
+    message: &[u8],
+    key: &DecodingKey,
+    alg: Algorithm,
+) -> Result<bool, Unverifiable> {
+    use jsonwebtoken::errors::ErrorKind;
+    let verifier = (PROVIDER.verifier_factory)(&alg, key).map_err(|e| match e.kind() {
+        ErrorKind::InvalidAlgorithm | ErrorKind::UnsupportedAlgorithm => Unverifiable::Algorithm,
+        _ => Unverifiable::Key,
+    })?;
+    Ok(verifier.verify(message, &signature).is_ok())
+}
+
+/// The algorithms [`PROVIDER`] verifies.
 pub(crate) fn supported(alg: Algorithm) -> bool {
     if cfg!(feature = "all-algorithms") {
         !matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)

@@ -267,7 +267,6 @@ impl Verifier {
     /// [`ErrorKind::Config`] for an invalid configuration, [`ErrorKind::Jwks`] for an invalid inline set.
     pub fn new(config: VerifierConfig, inline_jwks: Option<&[u8]>) -> Result<Self> {
         config.validate()?;
-        provider::install();
         let cache = match inline_jwks {
             Some(body) => JwksCache::fixed(Jwks::parse(body)?),
             None => JwksCache::remote(config.refetch_wait_seconds),
@@ -353,26 +352,25 @@ impl Verifier {
             .jwks()
             .expect("lookup found a key, so a set is held");
         let key = jwks.key_for(kid, alg, &parts.alg)?;
+        let signature = crate::base64url::decode(parts.signature.as_bytes()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::JwtMalformed,
+                "the signature segment is not base64url",
+            )
+        })?;
         let valid =
-            jsonwebtoken::crypto::verify(parts.signature, parts.signing_input.as_bytes(), key, alg)
-                .map_err(|e| match e.kind() {
-                    jsonwebtoken::errors::ErrorKind::Base64(_) => Error::new(
-                        ErrorKind::JwtMalformed,
-                        "the signature segment is not base64url",
-                    ),
-                    jsonwebtoken::errors::ErrorKind::InvalidAlgorithm
-                    | jsonwebtoken::errors::ErrorKind::UnsupportedAlgorithm => Error::new(
+            provider::verify(signature, parts.signing_input.as_bytes(), key, alg).map_err(|e| {
+                match e {
+                    provider::Unverifiable::Algorithm => Error::new(
                         ErrorKind::JwtAlg,
-                        format!(
-                            "alg {} is not supported by the installed crypto provider",
-                            parts.alg
-                        ),
+                        format!("alg {} is not supported by the crypto provider", parts.alg),
                     ),
-                    _ => Error::new(
+                    provider::Unverifiable::Key => Error::new(
                         ErrorKind::Jwks,
                         format!("key {} is not a valid public key", quoted(kid)),
                     ),
-                })?;
+                }
+            })?;
         if !valid {
             return Err(Error::new(
                 ErrorKind::JwtSignature,

@@ -164,11 +164,7 @@ impl AuthConfig {
         }
         check_url("domain", domain)?;
         let domain = domain.trim_end_matches('/');
-        if domain
-            .split("://")
-            .nth(1)
-            .is_some_and(|rest| rest.contains(['/', '?', '#']))
-        {
+        if split_scheme(domain).is_some_and(|(_, rest)| rest.contains(['/', '?', '#'])) {
             return Err(config("domain: must be an origin such as https://<prefix>.auth.<region>.amazoncognito.com, without a path"));
         }
         check_url("redirectUri", redirect_uri)?;
@@ -337,6 +333,13 @@ fn is_region(region: &str) -> bool {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `scheme://rest` split at the first `:` (a scheme has none), or `None` without `://` there. A
+/// character search: a `"://"` pattern would link core's two-way substring searcher into the wasm.
+pub(crate) fn split_scheme(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once(':')?;
+    Some((scheme, rest.strip_prefix("//")?))
 }
 
 /// Validates that `url` is an absolute `https:` URL, or `http:` on a loopback host (local development).

@@ -1,13 +1,15 @@
 # Sourced by scripts/build-pkg.sh and scripts/prices.sh: one release build of the package's wasm on the
 # pinned nightly (build-std with optimize_for_size, panic=immediate-abort, no panic locations, no Debug
-# formatting) → wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify of the JS glue → short
+# formatting, no reference-types/multivalue) → wasm-bindgen (web target) → wasm-opt -Oz → esbuild --minify of the JS glue → short
 # import names in both (scripts/minify-imports.mjs).
 #   wasm_package <out-dir> <out-name> [cargo args...] [-- rustc args...]
 # rustc args (e.g. --cfg 'cw_without="signOut"') apply to this crate only, so dependencies stay built.
 . "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
 
 PKG_TARGET_DIR=${PKG_TARGET_DIR:-target/pkg}
-PKG_RUSTFLAGS="-Cpanic=immediate-abort -Zunstable-options -Zlocation-detail=none -Zfmt-debug=none"
+# Without reference-types and multivalue, wasm-bindgen keeps JS values in its glue's table instead of an
+# externref table with a shim per export: 0.8 KB smaller in all (the wasm −1.1 KB, the glue +0.3 KB).
+PKG_RUSTFLAGS="-Cpanic=immediate-abort -Zunstable-options -Zlocation-detail=none -Zfmt-debug=none -Ctarget-feature=-reference-types,-multivalue"
 
 wasm_package() {
   local out=$1 name=$2; shift 2

@@ -35,6 +35,8 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   // Nothing leaves the machine: every host but 127.0.0.1 (where the pages are served) fails to resolve.
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+  // For diagnosis only, e.g. BENCH_CHROMIUM_ARGS='--js-flags=--no-wasm-lazy-compilation'.
+  ...(process.env.BENCH_CHROMIUM_ARGS || '').split(' ').filter(Boolean),
 ];
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };

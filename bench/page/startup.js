@@ -7,6 +7,8 @@
 // The JS runs as an inline classic <script> (the IIFE build of the same bundle, bench/out/iife/), which the
 // browser compiles and runs synchronously on insertion: no module loader or blob fetch is timed.
 const variant = new URLSearchParams(location.search).get('v');
+// Where the .wasm files are served from (bench/ab.mjs compares builds of the same glue this way).
+const pkgBase = new URLSearchParams(location.search).get('pkg') || '/pkg/';
 
 const getText = async (url) => { const r = await fetch(url); if (!r.ok) throw new Error(`${url}: ${r.status}`); return r.text(); };
 // Runs `src` (an IIFE defining `var benchLib`) and returns benchLib.
@@ -81,7 +83,7 @@ async function run() {
     // JwtVerifier from the entry point made for it (cognito-wasm/verifier); CognitoAuth from the package.
     const entry = variant === 'cognito-wasm' ? ['cognito-wasm-verifier', 'verifier'] : ['cognito-wasm', 'cognito_wasm'];
     const glue = await getText(`/out/iife/${entry[0]}.js`);   // built from the same pkg snapshot
-    const bytes = await (await fetch(`/pkg/${entry[1]}_bg.wasm`)).arrayBuffer();
+    const bytes = await (await fetch(`${pkgBase}${entry[1]}_bg.wasm`)).arrayBuffer();
     if (variant === 'cognito-auth' && !storeCognitoAuthSession(localStorage, fx)) {
       return { ...r, skipped: 'storeCognitoAuthSession() in bench/page/startup.js returned false (session storage format to fill in)' };
     }

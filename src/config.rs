@@ -1,6 +1,6 @@
 //! User-pool identifiers and the endpoints derived from them.
 
-use crate::error::{config, quoted, Result};
+use crate::error::{concat, config, quoted, Result};
 use crate::json::Object;
 use crate::options::Reader;
 
@@ -53,11 +53,12 @@ impl UserPoolId {
 
     /// The issuer of the pool's tokens: `https://cognito-idp.<region>.amazonaws.com/<id>`.
     pub fn issuer(&self) -> String {
-        format!(
-            "https://cognito-idp.{}.amazonaws.com/{}",
+        concat(&[
+            "https://cognito-idp.",
             self.region(),
-            self.id
-        )
+            ".amazonaws.com/",
+            &self.id,
+        ])
     }
 }
 
@@ -172,14 +173,18 @@ impl AuthConfig {
         let region = user_pool.region().to_owned();
         Ok(Self {
             endpoints: Endpoints {
-                authorize: format!("{domain}/oauth2/authorize"),
-                token: format!("{domain}/oauth2/token"),
-                revoke: format!("{domain}/oauth2/revoke"),
-                logout: format!("{domain}/logout"),
+                authorize: concat(&[domain, "/oauth2/authorize"]),
+                token: concat(&[domain, "/oauth2/token"]),
+                revoke: concat(&[domain, "/oauth2/revoke"]),
+                logout: concat(&[domain, "/logout"]),
                 jwks_uri: jwks_uri_for_issuer(&issuer),
                 issuer,
-                cognito_idp: format!("https://cognito-idp.{region}.amazonaws.com/"),
-                cognito_identity: format!("https://cognito-identity.{region}.amazonaws.com/"),
+                cognito_idp: concat(&["https://cognito-idp.", &region, ".amazonaws.com/"]),
+                cognito_identity: concat(&[
+                    "https://cognito-identity.",
+                    &region,
+                    ".amazonaws.com/",
+                ]),
             },
             user_pool,
             client_id: client_id.to_owned(),
@@ -260,11 +265,12 @@ impl AuthConfig {
     /// The provider name of the pool in identity-pool `Logins` maps:
     /// `cognito-idp.<region>.amazonaws.com/<userPoolId>`.
     pub fn identity_provider_name(&self) -> String {
-        format!(
-            "cognito-idp.{}.amazonaws.com/{}",
+        concat(&[
+            "cognito-idp.",
             self.user_pool.region(),
-            self.user_pool.as_str()
-        )
+            ".amazonaws.com/",
+            self.user_pool.as_str(),
+        ])
     }
 
     /// Checks the fields that can be set by hand.
@@ -320,7 +326,7 @@ impl AuthConfig {
 
 /// `<issuer>/.well-known/jwks.json`, the key set of a pool with that issuer.
 pub fn jwks_uri_for_issuer(issuer: &str) -> String {
-    format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'))
+    concat(&[issuer.trim_end_matches('/'), "/.well-known/jwks.json"])
 }
 
 /// An AWS region: dash-separated lower-case alphanumeric parts, at least three, the last all digits.

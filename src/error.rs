@@ -166,6 +166,17 @@ pub(crate) fn joined<'a>(items: impl IntoIterator<Item = &'a str>, sep: &str) ->
     out
 }
 
+/// The parts one after another, for strings built on paths that succeed: `format!` would run core's
+/// formatting machinery, which a returning visit otherwise never needs (each function a page first
+/// runs is compiled then).
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
 pub(crate) fn malformed(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::JwtMalformed, message)
 }

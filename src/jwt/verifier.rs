@@ -210,7 +210,7 @@ impl VerifierConfig {
         }
         if let Some(alg) = self.algorithms.iter().find(|a| !provider::supported(**a)) {
             return Err(config(format!(
-                "algorithms: {} is not supported by this build (HMAC never is; others need the all-algorithms feature)",
+                "algorithms: {} is not supported (never HMAC; others need the all-algorithms feature)",
                 alg_name(*alg)
             )));
         }
@@ -218,23 +218,37 @@ impl VerifierConfig {
     }
 }
 
+/// Every JWS algorithm jsonwebtoken knows, with its JOSE name: one table for both directions
+/// (jsonwebtoken's `FromStr` would link a second copy of the names).
+const ALGORITHMS: [(Algorithm, &str); 12] = [
+    (Algorithm::HS256, "HS256"),
+    (Algorithm::HS384, "HS384"),
+    (Algorithm::HS512, "HS512"),
+    (Algorithm::ES256, "ES256"),
+    (Algorithm::ES384, "ES384"),
+    (Algorithm::RS256, "RS256"),
+    (Algorithm::RS384, "RS384"),
+    (Algorithm::RS512, "RS512"),
+    (Algorithm::PS256, "PS256"),
+    (Algorithm::PS384, "PS384"),
+    (Algorithm::PS512, "PS512"),
+    (Algorithm::EdDSA, "EdDSA"),
+];
+
 /// The JOSE name of an algorithm, e.g. `"RS256"`.
 fn alg_name(alg: Algorithm) -> &'static str {
-    match alg {
-        Algorithm::HS256 => "HS256",
-        Algorithm::HS384 => "HS384",
-        Algorithm::HS512 => "HS512",
-        Algorithm::ES256 => "ES256",
-        Algorithm::ES384 => "ES384",
-        Algorithm::RS256 => "RS256",
-        Algorithm::RS384 => "RS384",
-        Algorithm::RS512 => "RS512",
-        Algorithm::PS256 => "PS256",
-        Algorithm::PS384 => "PS384",
-        Algorithm::PS512 => "PS512",
-        Algorithm::EdDSA => "EdDSA",
-        _ => "unknown",
-    }
+    ALGORITHMS
+        .iter()
+        .find(|(a, _)| *a == alg)
+        .map_or("unknown", |(_, name)| name)
+}
+
+/// The algorithm of a JOSE name (case-sensitive, as RFC 7518 names them).
+fn parse_alg(name: &str) -> Option<Algorithm> {
+    ALGORITHMS
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|(a, _)| *a)
 }
 
 /// The outcome of a verification attempt against the cached keys.
@@ -399,9 +413,7 @@ impl Verifier {
     }
 
     fn allowed_alg(&self, alg: &str) -> Result<Algorithm> {
-        let parsed = Algorithm::from_str(alg)
-            .ok()
-            .filter(|a| self.config.algorithms.contains(a));
+        let parsed = parse_alg(alg).filter(|a| self.config.algorithms.contains(a));
         parsed.ok_or_else(|| {
             Error::new(
                 ErrorKind::JwtAlg,

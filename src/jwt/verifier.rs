@@ -1,7 +1,6 @@
 //! The Cognito verifier: configuration and the full rule set, with time passed in.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::str::FromStr;
 
 use jsonwebtoken::Algorithm;
@@ -245,10 +244,7 @@ fn alg_name(alg: Algorithm) -> &'static str {
 
 /// The algorithm of a JOSE name (case-sensitive, as RFC 7518 names them).
 fn parse_alg(name: &str) -> Option<Algorithm> {
-    ALGORITHMS
-        .iter()
-        .find(|(_, n)| *n == name)
-        .map(|(a, _)| *a)
+    ALGORITHMS.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
 }
 
 /// The outcome of a verification attempt against the cached keys.
@@ -270,7 +266,7 @@ pub struct Verifier {
     cache: JwksCache,
     /// Tokens whose signature and claims were verified with the keys held now, newest last (redacted
     /// in `Debug`).
-    pub(super) verified: RefCell<VecDeque<(Secret, Claims)>>,
+    pub(super) verified: RefCell<Vec<(Secret, Claims)>>,
 }
 
 impl Verifier {
@@ -288,7 +284,7 @@ impl Verifier {
         Ok(Self {
             config,
             cache,
-            verified: RefCell::new(VecDeque::new()),
+            verified: RefCell::new(Vec::new()),
         })
     }
 
@@ -394,9 +390,10 @@ impl Verifier {
         self.check_claims(&parts.claims, now)?;
         let mut verified = self.verified.borrow_mut();
         if verified.len() == VERIFIED_CACHE_SIZE {
-            verified.pop_front();
+            // 32 entries: shifting them is cheaper in code than a ring buffer.
+            verified.remove(0);
         }
-        verified.push_back((token.into(), parts.claims.clone()));
+        verified.push((token.into(), parts.claims.clone()));
         Ok(Step::Verified(parts.claims))
     }
 

@@ -1,6 +1,7 @@
 // Where the bytes of cognito_wasm_bg.wasm go: per section, and its code per Rust crate (cognito_wasm per
 // module). The shipped module has no names, so the same build is rebuilt with names kept
-// (target/…/cognito_wasm.wasm → wasm-bindgen → wasm-opt -Oz -g, cached in bench/out/names/); the attribution is
+// (target/pkg/…/cognito_wasm.wasm → wasm-bindgen → wasm-opt with the package's flags and -g, cached in
+// bench/out/names/); the attribution is
 // used only when that module's code section is byte-for-byte the size of the shipped one (same build).
 import { readFileSync, existsSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -83,8 +84,9 @@ export function owner(name) {
 }
 
 function namedBuild(root, out, log) {
-  const target = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'cognito_wasm.wasm');
-  if (!existsSync(target)) return { skipped: 'no target/wasm32-unknown-unknown/release/cognito_wasm.wasm' };
+  // scripts/build-pkg.sh builds in target/pkg (PKG_TARGET_DIR), the full package last.
+  const target = join(root, 'target', 'pkg', 'wasm32-unknown-unknown', 'release', 'cognito_wasm.wasm');
+  if (!existsSync(target)) return { skipped: 'no target/pkg/wasm32-unknown-unknown/release/cognito_wasm.wasm' };
   const st = statSync(target);
   const dir = join(out, 'names');
   const named = join(dir, 'named.wasm');
@@ -95,7 +97,7 @@ function namedBuild(root, out, log) {
   try {
     log('size: building a named copy of the wasm for the byte breakdown (wasm-bindgen + wasm-opt -Oz -g, once per build)');
     execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', dir, '--out-name', 'named', target], { stdio: 'ignore', timeout: 60_000 });
-    execFileSync(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '-g', ...OPT_FEATURES, join(dir, 'named_bg.wasm'), '-o', named],
+    execFileSync(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--converge', '--low-memory-unused', '-g', ...OPT_FEATURES, join(dir, 'named_bg.wasm'), '-o', named],
       { stdio: 'ignore', timeout: 120_000 });
     writeFileSync(stamp, key);
     return { path: named };

@@ -1,0 +1,67 @@
+// Which wasm functions a returning visit runs, and so compiles: V8 compiles each wasm function when it is
+// first called (lazily, with Liftoff), so the start-up of `new CognitoAuth` + `currentUser()` follows the
+// number and size of the functions they reach. Deterministic, unlike the timings of bench.sh.
+//   node bench/lazy.mjs [--list N]     (after scripts/build-pkg.sh: uses target/pkg's last build, the full package)
+// It rebuilds that wasm with names (wasm-bindgen, wasm-opt with the package's flags and -g), adds
+// binaryen's --log-execution (a call at each function entry and loop), runs the returning visit of
+// bench/page/startup.js in headless Chromium, and prints per phase: functions first run, their bytes.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './lib/server.mjs';
+import { makeFixture } from './lib/fixture.mjs';
+import { parse } from './lib/wasm-breakdown.mjs';
+
+const bench = dirname(fileURLToPath(import.meta.url));
+const root = join(bench, '..');
+const list = Number(process.argv[process.argv.indexOf('--list') + 1] || 0) || 0;
+const dir = join(bench, 'out', 'lazy');
+mkdirSync(dir, { recursive: true });
+const built = join(root, 'target', 'pkg', 'wasm32-unknown-unknown', 'release', 'cognito_wasm.wasm');
+if (!existsSync(built)) throw new Error('no target/pkg build: run scripts/build-pkg.sh first');
+const features = ['--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-sign-ext', '--enable-mutable-globals',
+  '--enable-nontrapping-float-to-int', '--enable-reference-types', '--enable-multivalue'];
+const wasmOpt = (...a) => execFileSync(join(root, 'node_modules', '.bin', 'wasm-opt'), [...a, ...features], { maxBuffer: 1 << 30 });
+// The flags of scripts/wasm-package.sh, names kept.
+execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', dir, '--out-name', 'named', built]);
+wasmOpt('-Oz', '--converge', '--low-memory-unused', '-g', join(dir, 'named_bg.wasm'), '-o', join(dir, 'named.wasm'));
+wasmOpt('--log-execution', '-g', join(dir, 'named.wasm'), '-o', join(dir, 'instrumented.wasm'));
+const wat = wasmOpt('--print', join(dir, 'instrumented.wasm')).toString().split('\n');
+
+// Logging site id → the ordinal of the defined function it is in (the same order as in named.wasm).
+const logImport = /\(import "[^"]*" "log_execution" \(func \$(\S+)/.exec(wat.find((l) => l.includes('"log_execution"')))[1];
+const siteFn = new Map();
+let ordinal = -1;
+const names = [];
+for (let i = 0; i < wat.length; i++) {
+  const m = /^ \(func \$("(?:[^"\\]|\\.)*"|\S+)/.exec(wat[i]);
+  if (m) { ordinal++; names.push(m[1].replace(/^"|"$/g, '').replace(/\[[0-9a-f]{16}\]/g, '')); }
+  if (wat[i].includes(`call $${logImport}`)) siteFn.set(Number(/i32\.const (\d+)/.exec(wat[i + 1])[1]), ordinal);
+}
+const bodies = parse(readFileSync(join(dir, 'named.wasm'))).bodies;
+
+const fixture = makeFixture();
+const server = await serve({ '/bench/': join(bench, 'page'), '/lazy/': dir }, { '/fixture/jwks.json': () => JSON.stringify(fixture.jwks) });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+let r;
+try {
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/bench/lazy.html`);
+  r = await page.evaluate((fx) => window.benchLazy(fx), fixture);
+} finally {
+  await browser.close();
+  server.close();
+}
+if (r.sub !== fixture.sub) throw new Error(`not signed in after restore (sub ${r.sub})`);
+const seen = new Set();
+console.log(`${bodies.length} functions in the module (${bodies.reduce((t, b) => t + b.size, 0)} bytes of code)`);
+for (const phase of ['construct', 'currentUser']) {
+  const fns = [...new Set(r[phase].map((id) => siteFn.get(id)))].filter((f) => !seen.has(f));
+  fns.forEach((f) => seen.add(f));
+  const bytes = fns.reduce((t, f) => t + bodies[f].size, 0);
+  console.log(`${phase}: ${fns.length} functions first run, ${bytes} bytes of code`);
+  for (const f of fns.sort((a, b) => bodies[b].size - bodies[a].size).slice(0, list)) console.log(`  ${String(bodies[f].size).padStart(6)} ${names[f].slice(0, 140)}`);
+}
+console.log(`returning visit: ${seen.size} functions, ${[...seen].reduce((t, f) => t + bodies[f].size, 0)} bytes of code`);

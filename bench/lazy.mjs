@@ -1,7 +1,8 @@
 // Which wasm functions a returning visit runs, and so compiles: V8 compiles each wasm function when it is
 // first called (lazily, with Liftoff), so the start-up of `new CognitoAuth` + `currentUser()` follows the
 // number and size of the functions they reach. Deterministic, unlike the timings of bench.sh.
-//   node bench/lazy.mjs [--list N]     (after scripts/build-pkg.sh: uses target/pkg's last build, the full package)
+//   node bench/lazy.mjs [--list N]     (right after scripts/build-pkg.sh: target/pkg's last build is then the
+//                                       full package; the script checks that it is the one in pkg/)
 // It rebuilds that wasm with names (wasm-bindgen, wasm-opt with the package's flags and -g), adds
 // binaryen's --log-execution (a call at each function entry and loop), runs the returning visit of
 // bench/page/startup.js in headless Chromium, and prints per phase: functions first run, their bytes.
@@ -40,7 +41,13 @@ for (let i = 0; i < wat.length; i++) {
   if (m) { ordinal++; names.push(m[1].replace(/^"|"$/g, '').replace(/\[[0-9a-f]{16}\]/g, '')); }
   if (wat[i].includes(`call $${logImport}`)) siteFn.set(Number(/i32\.const (\d+)/.exec(wat[i + 1])[1]), ordinal);
 }
-const bodies = parse(readFileSync(join(dir, 'named.wasm'))).bodies;
+const named = parse(readFileSync(join(dir, 'named.wasm')));
+const shipped = parse(readFileSync(join(root, 'pkg', 'cognito_wasm_bg.wasm')));
+const codeLen = (m) => m.sections.find((s) => s.id === 10).len;
+if (codeLen(named) !== codeLen(shipped)) {
+  throw new Error('target/pkg holds another build than pkg/cognito_wasm_bg.wasm (scripts/prices.sh builds variants there): run scripts/build-pkg.sh');
+}
+const bodies = named.bodies;
 
 const fixture = makeFixture();
 const server = await serve({ '/bench/': join(bench, 'page'), '/lazy/': dir }, { '/fixture/jwks.json': () => JSON.stringify(fixture.jwks) });

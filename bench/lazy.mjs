@@ -27,7 +27,7 @@ const features = ['--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-
 const wasmOpt = (...a) => execFileSync(join(root, 'node_modules', '.bin', 'wasm-opt'), [...a, ...features], { maxBuffer: 1 << 30 });
 // The flags of scripts/wasm-package.sh, names kept.
 execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', dir, '--out-name', 'named', built]);
-wasmOpt('-Oz', '--converge', '--low-memory-unused', '-g', join(dir, 'named_bg.wasm'), '-o', join(dir, 'named.wasm'));
+wasmOpt('-Oz', '--converge', '--low-memory-unused', '-aimfs=4', '-g', join(dir, 'named_bg.wasm'), '-o', join(dir, 'named.wasm'));
 wasmOpt('--log-execution', '-g', join(dir, 'named.wasm'), '-o', join(dir, 'instrumented.wasm'));
 const wat = wasmOpt('--print', join(dir, 'instrumented.wasm')).toString().split('\n');
 

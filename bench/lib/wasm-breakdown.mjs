@@ -97,7 +97,7 @@ function namedBuild(root, out, log) {
   try {
     log('size: building a named copy of the wasm for the byte breakdown (wasm-bindgen + wasm-opt -Oz -g, once per build)');
     execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', dir, '--out-name', 'named', target], { stdio: 'ignore', timeout: 60_000 });
-    execFileSync(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--converge', '--low-memory-unused', '-g', ...OPT_FEATURES, join(dir, 'named_bg.wasm'), '-o', named],
+    execFileSync(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--converge', '--low-memory-unused', '-aimfs=4', '-g', ...OPT_FEATURES, join(dir, 'named_bg.wasm'), '-o', named],
       { stdio: 'ignore', timeout: 120_000 });
     writeFileSync(stamp, key);
     return { path: named };

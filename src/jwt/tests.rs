@@ -269,6 +269,38 @@ fn checks_the_jwk_against_the_token() {
 }
 
 #[test]
+fn a_loose_signature_or_a_key_rsa_refuses_is_a_typed_error() {
+    let v = verifier(config(Some(TokenUse::Id)));
+    let good = id_token(&id_claims());
+    let (input, sig) = good.rsplit_once('.').unwrap();
+    // 256 bytes are 342 characters whose last carries 4 unused bits: set one of them.
+    let last = sig.as_bytes()[sig.len() - 1];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let value = alphabet.iter().position(|&c| c == last).unwrap();
+    let loose = format!(
+        "{input}.{}{}",
+        &sig[..sig.len() - 1],
+        alphabet[value | 1] as char
+    );
+    let e = v.verify_cached(&loose, NOW).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.message()),
+        (
+            ErrorKind::JwtMalformed,
+            "the signature segment is not base64url"
+        )
+    );
+    // A modulus of 3 bytes parses as a JWK, but rsa refuses it as a public key.
+    let body = br#"{"keys":[{"kid":"id-kid","kty":"RSA","n":"AQAB","e":"AQAB"}]}"#;
+    let weak = Verifier::new(config(Some(TokenUse::Id)), Some(body)).unwrap();
+    let e = weak.verify_cached(&good, NOW).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.message()),
+        (ErrorKind::Jwks, "key \"id-kid\" is not a valid public key")
+    );
+}
+
+#[test]
 fn selects_the_key_by_kid() {
     let v = verifier(config(Some(TokenUse::Id)));
     let no_kid = sign_raw(&keys()[0], &json!({"alg": "RS256"}), &id_claims());

@@ -5,7 +5,8 @@
 //                                       full package; the script checks that it is the one in pkg/)
 // It rebuilds that wasm with names (wasm-bindgen, wasm-opt with the package's flags and -g), adds
 // binaryen's --log-execution (a call at each function entry and loop), runs the returning visit of
-// bench/page/startup.js in headless Chromium, and prints per phase: functions first run, their bytes.
+// bench/page/startup.js in headless Chromium, and prints per phase: functions first run, their bytes;
+// then the whole visit's functions by crate.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './lib/server.mjs';
 import { makeFixture } from './lib/fixture.mjs';
-import { parse } from './lib/wasm-breakdown.mjs';
+import { parse, owner } from './lib/wasm-breakdown.mjs';
 
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = join(bench, '..');
@@ -72,3 +73,13 @@ for (const phase of ['construct', 'currentUser']) {
   for (const f of fns.sort((a, b) => bodies[b].size - bodies[a].size).slice(0, list)) console.log(`  ${String(bodies[f].size).padStart(6)} ${names[f].slice(0, 140)}`);
 }
 console.log(`returning visit: ${seen.size} functions, ${[...seen].reduce((t, f) => t + bodies[f].size, 0)} bytes of code`);
+// By crate (cognito_wasm by module), as the size report splits the bytes.
+const by = new Map();
+for (const f of seen) {
+  const k = owner(names[f]);
+  const g = by.get(k) || { functions: 0, bytes: 0 };
+  g.functions++; g.bytes += bodies[f].size; by.set(k, g);
+}
+for (const [k, g] of [...by].sort((a, b) => b[1].functions - a[1].functions)) {
+  console.log(`  ${String(g.functions).padStart(4)} functions ${String(g.bytes).padStart(6)} bytes  ${k}`);
+}

@@ -3,33 +3,28 @@
 // number and size of the functions they reach. Deterministic, unlike the timings of bench.sh.
 //   node bench/lazy.mjs [--list N]     (right after scripts/build-pkg.sh: target/pkg's last build is then the
 //                                       full package; the script checks that it is the one in pkg/)
-// It rebuilds that wasm with names (wasm-bindgen, wasm-opt with the package's flags and -g), adds
+// It takes the size report's named copy of that wasm (wasm-bindgen, wasm-opt with the package's flags and -g), adds
 // binaryen's --log-execution (a call at each function entry and loop), runs the returning visit of
 // bench/page/startup.js in headless Chromium, and prints per phase: functions first run, their bytes;
 // then the whole visit's functions by crate.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './lib/server.mjs';
 import { makeFixture } from './lib/fixture.mjs';
-import { parse, owner } from './lib/wasm-breakdown.mjs';
+import { parse, owner, namedBuild, OPT_FEATURES } from './lib/wasm-breakdown.mjs';
 
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = join(bench, '..');
 const list = Number(process.argv[process.argv.indexOf('--list') + 1] || 0) || 0;
-const dir = join(bench, 'out', 'lazy');
-mkdirSync(dir, { recursive: true });
-const built = join(root, 'target', 'pkg', 'wasm32-unknown-unknown', 'release', 'cognito_wasm.wasm');
-if (!existsSync(built)) throw new Error('no target/pkg build: run scripts/build-pkg.sh first');
-const features = ['--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-sign-ext', '--enable-mutable-globals',
-  '--enable-nontrapping-float-to-int', '--enable-reference-types', '--enable-multivalue'];
-const wasmOpt = (...a) => execFileSync(join(root, 'node_modules', '.bin', 'wasm-opt'), [...a, ...features], { maxBuffer: 1 << 30 });
-// The flags of scripts/wasm-package.sh, names kept.
-execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', dir, '--out-name', 'named', built]);
-wasmOpt('-Oz', '--converge', '--low-memory-unused', '-aimfs=4', '-g', join(dir, 'named_bg.wasm'), '-o', join(dir, 'named.wasm'));
-wasmOpt('--log-execution', '-g', join(dir, 'named.wasm'), '-o', join(dir, 'instrumented.wasm'));
+// The named copy the size report's byte split uses (bench/out/names/: named.js, named.wasm).
+const nb = namedBuild(root, join(bench, 'out'), (m) => process.stderr.write(`${m}\n`));
+if (nb.skipped) throw new Error(nb.skipped);
+const dir = dirname(nb.path);
+const wasmOpt = (...a) => execFileSync(join(root, 'node_modules', '.bin', 'wasm-opt'), [...a, ...OPT_FEATURES], { maxBuffer: 1 << 30 });
+wasmOpt('--log-execution', '-g', nb.path, '-o', join(dir, 'instrumented.wasm'));
 const wat = wasmOpt('--print', join(dir, 'instrumented.wasm')).toString().split('\n');
 
 // Logging site id → the ordinal of the defined function it is in (the same order as in named.wasm).

@@ -170,11 +170,7 @@ pub(crate) fn joined<'a>(items: impl IntoIterator<Item = &'a str>, sep: &str) ->
 /// formatting machinery, which a returning visit otherwise never needs (each function a page first
 /// runs is compiled then).
 pub(crate) fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        out.push_str(part);
-    }
-    out
+    joined(parts.iter().copied(), "")
 }
 
 pub(crate) fn malformed(message: impl Into<String>) -> Error {

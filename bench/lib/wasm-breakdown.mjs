@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 // Same wasm-opt features as scripts/build-pkg.sh.
-const OPT_FEATURES = ['--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-sign-ext', '--enable-mutable-globals',
+export const OPT_FEATURES = ['--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-sign-ext', '--enable-mutable-globals',
   '--enable-nontrapping-float-to-int', '--enable-reference-types', '--enable-multivalue'];
 const SECTION = { 0: 'custom', 1: 'type', 2: 'import', 3: 'function', 4: 'table', 5: 'memory', 6: 'global', 7: 'export',
   8: 'start', 9: 'element', 10: 'code', 11: 'data', 12: 'datacount' };
@@ -83,7 +83,7 @@ export function owner(name) {
   return m[1];
 }
 
-function namedBuild(root, out, log) {
+export function namedBuild(root, out, log) {
   // scripts/build-pkg.sh builds in target/pkg (PKG_TARGET_DIR), the full package last.
   const target = join(root, 'target', 'pkg', 'wasm32-unknown-unknown', 'release', 'cognito_wasm.wasm');
   if (!existsSync(target)) return { skipped: 'no target/pkg/wasm32-unknown-unknown/release/cognito_wasm.wasm' };

@@ -27,7 +27,7 @@ const runScript = (src) => {
 // `store` (window.localStorage: storage 'local' below) exactly as CognitoAuth persists them after a sign-in,
 // and returns true. If the format changes and this is not updated, the row fails with "not signed in after
 // restore" (or measures a JWKS fetch it should not need).
-function storeCognitoAuthSession(store, fx) {
+export function storeCognitoAuthSession(store, fx) {
   const now = Math.floor(Date.now() / 1000);
   store.setItem(`cognito-wasm.${fx.pool.clientId}.session`, JSON.stringify({
     v: 1,
@@ -43,7 +43,7 @@ function storeCognitoAuthSession(store, fx) {
 }
 // ---------------------------------------------------------------------------------------------------------
 
-function cognitoAuthOptions(fx) {
+export function cognitoAuthOptions(fx) {
   const p = fx.pool;
   return {
     userPoolId: p.userPoolId, clientId: p.clientId, domain: `https://${p.domain}`, redirectUri: p.redirectUri,

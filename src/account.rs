@@ -7,8 +7,9 @@
 
 use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::json::{Object, Value};
-use crate::oauth::{self, HttpRequest, HttpResponse};
+use crate::oauth;
 use crate::secret::{AccessToken, Secret};
 
 /// The scope Cognito requires on an access token for the user's own account operations.

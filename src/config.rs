@@ -71,6 +71,9 @@ pub enum StorageKind {
     Session,
     /// In memory: gone on reload.
     Memory,
+    /// A store the app supplies (`storage: { getItem, setItem, removeItem }` in JS): the platform
+    /// holds it; where it has none, memory.
+    App,
 }
 
 impl StorageKind {
@@ -221,7 +224,13 @@ impl AuthConfig {
             c.scopes = scopes;
         }
         c.identity_pool_id = r.string("identityPoolId");
-        let storage = r.string("storage");
+        // An object is a store the app supplies (its functions do not survive JSON: the facade holds it).
+        let app_storage = r.value("storage").is_some_and(|v| v.as_object().is_some());
+        let storage = if app_storage {
+            None
+        } else {
+            r.string("storage")
+        };
         if let Some(m) = r.seconds("refreshMarginSeconds") {
             c.refresh_margin_seconds = m;
         }
@@ -255,7 +264,9 @@ impl AuthConfig {
             endpoints.check()?;
         }
         r.check()?;
-        if let Some(storage) = storage {
+        if app_storage {
+            c.storage = StorageKind::App;
+        } else if let Some(storage) = storage {
             c.storage = StorageKind::parse(&storage)?;
         }
         c.validate()?;

@@ -3,8 +3,9 @@
 
 use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::json::{Number, Object, Value};
-use crate::oauth::{self, HttpRequest, HttpResponse};
+use crate::oauth;
 use crate::secret::{IdToken, SecretAccessKey, SessionToken};
 use crate::session::{self, STORAGE_VERSION};
 use crate::sigv4::Credentials;

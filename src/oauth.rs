@@ -1,36 +1,12 @@
 //! The managed-login and token endpoints as plain data: URLs and requests to send, responses to parse.
-//! Nothing here does I/O; the platform layer sends [`HttpRequest`]s and hands back [`HttpResponse`]s.
+//! Nothing here does I/O; the engine sends [`HttpRequest`]s and hands back [`HttpResponse`]s.
 
 use crate::config::{AuthConfig, RefreshWith};
 use crate::error::{config, quoted, Error, ErrorKind, Result};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::json::{Object, Value};
 use crate::options::Reader;
-use crate::secret::{AccessToken, AuthorizationCode, IdToken, PkceVerifier, RefreshToken, Secret};
-
-/// A request to send. `Debug` redacts the body, which may hold a code, a verifier or a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpRequest {
-    /// `POST` or `GET`.
-    pub method: &'static str,
-    /// The absolute URL.
-    pub url: String,
-    /// Headers to set (lower-case names).
-    pub headers: Vec<(String, String)>,
-    /// The body (form-encoded or JSON); may hold a code, a verifier or a token, so it is a [`Secret`].
-    pub body: Secret,
-}
-
-/// A response received: status 0 means the request failed before any answer (offline, CORS, DNS).
-/// `Debug` redacts the body, which may hold tokens.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpResponse {
-    /// HTTP status, or 0 when no response arrived.
-    pub status: u16,
-    /// The body text; may hold tokens or credentials, so it is a [`Secret`].
-    pub body: Secret,
-    /// The `x-amzn-errortype` header, if readable.
-    pub error_type_header: Option<String>,
-}
+use crate::secret::{AccessToken, AuthorizationCode, IdToken, PkceVerifier, RefreshToken};
 
 /// Percent-encodes a query component, spaces as `%20`.
 pub fn encode_component(value: &str) -> String {

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Number, Object, Value};
+use crate::jwt::{self, Claims};
 use crate::oauth::TokenResponse;
 use crate::secret::{AccessToken, IdToken, PkceVerifier, RefreshToken};
 
@@ -307,6 +308,50 @@ impl HandledCallback {
 pub fn backoff_ms(attempt: u32, random: u32) -> u32 {
     let cap = 250u32.saturating_mul(1 << attempt.min(4)).min(4000);
     cap / 2 + random % (cap / 2 + 1)
+}
+
+/// Attempts of one request (a refresh, a code exchange, an identity-pool call) before a transient
+/// failure is reported to the caller.
+pub const RETRY_ATTEMPTS: u32 = 3;
+
+/// The retry schedule of every flow: after attempt `attempt` (1-based) failed with `error`, how long to
+/// wait before the next one, or `None` to report the error now. Only transient failures
+/// ([`ErrorKind::Network`]: no answer, 5xx, throttling) are retried; `random` spreads the waits.
+pub fn retry_after(attempt: u32, error: &Error, random: u32) -> Option<u32> {
+    (error.kind() == ErrorKind::Network && attempt < RETRY_ATTEMPTS)
+        .then(|| backoff_ms(attempt.saturating_sub(1), random))
+}
+
+/// Accepts or refuses the verified claims of a token response: the ID token's `token_use` is `id`
+/// (and its `nonce` the one sent, for a sign-in), the access token's is `access`, both for one `sub`.
+pub fn check_token_pair(id: &Claims, access: &Claims, nonce: Option<&str>) -> Result<()> {
+    if jwt::string(id, "token_use") != Some("id") {
+        return Err(Error::new(
+            ErrorKind::JwtTokenUse,
+            "the ID token's token_use is not \"id\"",
+        ));
+    }
+    if let Some(expected) = nonce {
+        if jwt::string(id, "nonce") != Some(expected) {
+            return Err(Error::new(
+                ErrorKind::NonceMismatch,
+                "the ID token's nonce is not the one sent with the sign-in",
+            ));
+        }
+    }
+    if jwt::string(access, "token_use") != Some("access") {
+        return Err(Error::new(
+            ErrorKind::JwtTokenUse,
+            "the access token's token_use is not \"access\"",
+        ));
+    }
+    if jwt::string(access, "sub") != jwt::string(id, "sub") {
+        return Err(Error::new(
+            ErrorKind::JwtAudience,
+            "the ID and access tokens are for different users",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

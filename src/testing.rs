@@ -1,7 +1,7 @@
 //! Fixtures shared by the native unit tests.
 
 use crate::config::AuthConfig;
-use crate::oauth::HttpResponse;
+use crate::http::HttpResponse;
 
 /// A configuration for pool `us-east-1_P00l`, client `client1`, managed login on
 /// `https://shop.auth.us-east-1.amazoncognito.com`, redirecting to `redirect_uri`.

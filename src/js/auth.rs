@@ -3,7 +3,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::{to_js, to_plain};
-use crate::config::AuthConfig;
+use crate::config::{AuthConfig, StorageKind};
 use crate::error::config;
 use crate::oauth::SignInOptions;
 use crate::options::{GetTokensOptions, SignOutOptions};
@@ -27,6 +27,21 @@ pub(super) fn read<T>(
     )?)
 }
 
+/// `options.storage` as a store the app supplies: an object with `getItem`, `setItem` and `removeItem`
+/// functions, else `ERR_CONFIG`.
+fn app_storage(options: &JsValue) -> Result<JsValue, JsValue> {
+    let storage = super::field(options, "storage").map_err(to_js)?;
+    for name in ["getItem", "setItem", "removeItem"] {
+        let f = js_sys::Reflect::get(&storage, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        if !f.is_function() {
+            return Err(to_js(config(
+                "storage: 'local', 'session', 'memory' or an object with getItem, setItem, removeItem",
+            )));
+        }
+    }
+    Ok(storage)
+}
+
 fn url_arg(url: Option<String>) -> Option<String> {
     url.filter(|u| !u.is_empty())
 }
@@ -47,7 +62,11 @@ impl JsCognitoAuth {
         let config = super::options(&options, true)
             .and_then(|o| AuthConfig::from_options(&o))
             .map_err(to_js)?;
-        let inner = platform::CognitoAuth::new(config).map_err(to_js)?;
+        let platform = match config.storage {
+            StorageKind::App => platform::Browser::with_app_storage(app_storage(&options)?),
+            _ => platform::Browser::default(),
+        };
+        let inner = platform::CognitoAuth::with_platform(config, platform).map_err(to_js)?;
         Ok(Self { inner })
     }
 

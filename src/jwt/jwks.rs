@@ -176,7 +176,6 @@ impl Jwks {
 }
 
 /// A key set as kept in storage beside the session: `1 <fetched at>\n<JWKS JSON>`.
-#[cfg(any(test, target_arch = "wasm32"))]
 pub(crate) fn stored_key_set(body: &[u8], fetched_at: u64) -> String {
     let mut text = String::from("1 ");
     text.push_str(crate::json::Number::from_u64(fetched_at).as_str());
@@ -187,7 +186,6 @@ pub(crate) fn stored_key_set(body: &[u8], fetched_at: u64) -> String {
 }
 
 /// The fetch time and the JWKS text of a [`stored_key_set`]; `None` for anything else.
-#[cfg(any(test, target_arch = "wasm32"))]
 pub(crate) fn read_stored_key_set(text: &str) -> Option<(u64, &str)> {
     let (at, body) = text.split_once('\n')?;
     Some((at.strip_prefix("1 ")?.parse().ok()?, body))

@@ -2,7 +2,7 @@
 //!
 //! [`Verifier`] applies the full rule set ([`VerifierConfig`] documents each check) with the current
 //! time passed in and does no I/O: when it needs the key set it returns [`Step::FetchJwks`] and the
-//! caller fetches. The browser-facing `JwtVerifier` (wasm32) does that fetch and shares it between
+//! caller fetches. The engine's `JwtVerifier` does that fetch through its platform and shares it between
 //! concurrent verifications.
 
 mod jwks;
@@ -11,11 +11,9 @@ mod token;
 mod verifier;
 
 pub use jsonwebtoken::Algorithm;
-#[cfg(any(test, target_arch = "wasm32"))]
 pub(crate) use jwks::{read_stored_key_set, stored_key_set};
 pub use jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS, JWKS_MAX_AGE_SECONDS};
 pub use token::Claims;
-#[cfg(target_arch = "wasm32")]
 pub(crate) use token::{peek_claims, seconds};
 pub(crate) use token::{string, strings};
 pub use verifier::{

@@ -1,8 +1,9 @@
-//! Thin wrappers over the browser APIs the auth flows use: storage, random bytes, HTTP, timers,
-//! Web Locks, the address bar. Each has a fallback where the API may be missing.
+//! [`Browser`]: the platform of the shipped wasm, through `globalThis`, so that one module runs on a
+//! page, in a dedicated, shared or service worker, in Node ≥ 20, Deno and edge runtimes. Each API has
+//! a fallback where it is missing: memory for Web Storage, an in-process lock for Web Locks, no
+//! cross-tab events without BroadcastChannel; navigation only on a page.
 
 use std::cell::RefCell;
-use std::future::Future;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -10,85 +11,95 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::config::StorageKind;
+use crate::engine::{MemoryStorage, Platform, Storage, Task};
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::{HttpRequest, HttpResponse};
+use crate::http::{HttpRequest, HttpResponse};
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (a window's, a worker's, Node's).
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(input: &str, init: &web_sys::RequestInit) -> Result<js_sys::Promise, JsValue>;
+    /// `fetch(url)` with no init object (the verifier's build links nothing else of `fetch`).
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_get(input: &str) -> Result<js_sys::Promise, JsValue>;
+    /// The global `setTimeout`.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
+}
+
+/// The page's window, if this runs on one.
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
-/// Key-value storage: `localStorage`, `sessionStorage`, or memory.
-#[derive(Clone)]
-pub enum Store {
-    /// A Web Storage area.
-    Web(web_sys::Storage),
-    /// An in-memory map (also the fallback when Web Storage is blocked).
-    Memory(Rc<RefCell<Vec<(String, String)>>>),
+/// `globalThis[name]`, unless it is missing (or its getter throws, as `localStorage` does on an opaque
+/// origin).
+fn global(name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(&js_sys::global(), &name.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-impl Store {
-    /// Opens the storage of `kind`; falls back to memory where Web Storage is unavailable.
-    pub fn open(kind: StorageKind) -> (Self, bool) {
-        let web = match kind {
-            StorageKind::Local => window().and_then(|w| w.local_storage().ok().flatten()),
-            StorageKind::Session => window().and_then(|w| w.session_storage().ok().flatten()),
-            StorageKind::Memory => return (Self::memory(), false),
-        };
-        match web {
-            Some(s) => (Self::Web(s), false),
-            None => (Self::memory(), true),
+/// The browser platform. `Default` is `globalThis` as it is; [`with_app_storage`](Self::with_app_storage)
+/// adds a store the app supplies.
+#[derive(Clone, Default)]
+pub struct Browser {
+    app_storage: Option<Rc<web_sys::Storage>>,
+}
+
+impl Browser {
+    /// The platform with `storage` (an object with `getItem`, `setItem`, `removeItem`, synchronous as
+    /// `localStorage`) as the store of [`StorageKind::App`].
+    pub fn with_app_storage(storage: JsValue) -> Self {
+        Self {
+            // Called as Web Storage is (`getItem`, `setItem`, `removeItem`, `key`, `length`).
+            app_storage: Some(Rc::new(storage.unchecked_into())),
         }
     }
+}
 
-    /// A new in-memory store.
-    pub fn memory() -> Self {
-        Self::Memory(Rc::new(RefCell::new(Vec::new())))
-    }
+/// Key-value storage: Web Storage (or a store the app supplies, called as one), or memory.
+#[derive(Clone)]
+pub enum Store {
+    /// A Web Storage area, or the app's `{ getItem, setItem, removeItem }` (with `key` and `length`
+    /// its keys can be listed; without, nothing is listed).
+    Web(web_sys::Storage),
+    /// In memory (also the fallback where Web Storage is unavailable).
+    Memory(MemoryStorage),
+}
 
-    /// The value under `key`.
-    pub fn get(&self, key: &str) -> Option<String> {
+impl Storage for Store {
+    fn get(&self, key: &str) -> Option<String> {
         match self {
-            Self::Web(s) => s.get_item(key).ok().flatten(),
-            Self::Memory(m) => m
-                .borrow()
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone()),
+            // A throw is an unreadable value (a non-string arrives as its text, as unreadable).
+            Self::Web(s) => s.get_item(key).unwrap_or_else(|_| Some(String::new())),
+            Self::Memory(m) => m.get(key),
         }
     }
 
-    /// Stores `value` under `key`.
-    pub fn set(&self, key: &str, value: &str) -> Result<()> {
+    fn set(&self, key: &str, value: &str) -> Result<()> {
         match self {
             Self::Web(s) => s.set_item(key, value).map_err(|_| {
                 Error::new(
                     ErrorKind::Storage,
-                    "browser storage refused the write (quota or blocked)",
+                    "storage refused the write (quota, blocked, or setItem threw)",
                 )
             }),
-            Self::Memory(m) => {
-                let mut m = m.borrow_mut();
-                match m.iter_mut().find(|(k, _)| k == key) {
-                    Some(slot) => slot.1 = value.to_owned(),
-                    None => m.push((key.to_owned(), value.to_owned())),
-                }
-                Ok(())
-            }
+            Self::Memory(m) => m.set(key, value),
         }
     }
 
-    /// Removes `key`.
-    pub fn remove(&self, key: &str) {
+    fn remove(&self, key: &str) {
         match self {
             Self::Web(s) => {
                 let _ = s.remove_item(key);
             }
-            Self::Memory(m) => m.borrow_mut().retain(|(k, _)| k != key),
+            Self::Memory(m) => m.remove(key),
         }
     }
 
-    /// The keys that start with `prefix`.
-    pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
+    fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
         match self {
             Self::Web(s) => {
                 let n = s.length().unwrap_or(0);
@@ -97,29 +108,20 @@ impl Store {
                     .filter(|k| k.starts_with(prefix))
                     .collect()
             }
-            Self::Memory(m) => m
-                .borrow()
-                .iter()
-                .filter(|(k, _)| k.starts_with(prefix))
-                .map(|(k, _)| k.clone())
-                .collect(),
+            Self::Memory(m) => m.keys_with_prefix(prefix),
         }
     }
 }
 
-/// `N` random bytes from `crypto.getRandomValues`.
-pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
-    let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|_| Error::new(ErrorKind::Config, "crypto.getRandomValues is not available"))?;
-    Ok(bytes)
+/// Awaits a JS promise of a value (a response, a body).
+async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Option<JsValue> {
+    JsFuture::from(promise.ok()?).await.ok()
 }
 
-/// How this crate sends its requests (all but the JWKS GET of [`fetch_bytes`], a plain `fetch(url)`):
-/// `fetch(url, { method, headers, body })`, with `headers` appended
-/// in order (a repeated name is sent as often as given). Resolves to the `Response` whatever its
-/// status; `None` when no response came (offline, DNS, CORS, TLS) or the request could not be built.
-pub async fn fetch(
+/// `fetch(url, { method, headers, body })`, with `headers` appended in order (a repeated name is sent
+/// as often as given). Resolves to the `Response` whatever its status; `None` when no response came
+/// (offline, DNS, CORS, TLS) or the request could not be built.
+pub(crate) async fn fetch(
     method: &str,
     url: &str,
     headers: &[(String, String)],
@@ -135,175 +137,210 @@ pub async fn fetch(
     if let Some(body) = body {
         init.set_body(body);
     }
-    let promise = window()?.fetch_with_str_and_init(url, &init);
-    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+    settle(global_fetch(url, &init)).await?.dyn_into().ok()
 }
 
-/// Awaits a JS promise of a value (a response body).
-async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Option<JsValue> {
-    JsFuture::from(promise.ok()?).await.ok()
+thread_local! {
+    /// The names of the locks this process holds, where Web Locks are missing.
+    static HELD: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Sends `request`; a request that gets no response comes back with status 0.
-pub async fn send(request: &HttpRequest) -> HttpResponse {
-    let body = (request.method != "GET").then(|| JsValue::from_str(request.body.expose()));
-    let Some(response) = fetch(
-        request.method,
-        &request.url,
-        &request.headers,
-        body.as_ref(),
-    )
-    .await
-    else {
-        return HttpResponse {
-            status: 0,
-            body: String::new().into(),
-            error_type_header: None,
+/// An open BroadcastChannel with its handler; closed when dropped.
+pub struct Channel {
+    channel: web_sys::BroadcastChannel,
+    _handler: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}
+
+impl Platform for Browser {
+    type Storage = Store;
+    type Channel = Channel;
+
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
+    fn fill_random(&self, out: &mut [u8]) -> Result<()> {
+        getrandom::getrandom(out)
+            .map_err(|_| Error::new(ErrorKind::Config, "crypto.getRandomValues is not available"))
+    }
+
+    fn storage(&self, kind: StorageKind) -> (Store, bool) {
+        let web = |name: &str| global(name).map(|s| Store::Web(s.unchecked_into()));
+        let opened = match kind {
+            StorageKind::Local => web("localStorage"),
+            StorageKind::Session => web("sessionStorage"),
+            StorageKind::App => self.app_storage.as_deref().cloned().map(Store::Web),
+            StorageKind::Memory => return (Store::Memory(MemoryStorage::new()), false),
         };
-    };
-    HttpResponse {
-        status: response.status(),
-        error_type_header: response.headers().get("x-amzn-errortype").ok().flatten(),
-        body: settle(response.text())
-            .await
-            .and_then(|t| t.as_string())
-            .unwrap_or_default()
-            .into(),
-    }
-}
-
-/// `GET url` and the body bytes; no response or a non-2xx status is [`ErrorKind::Network`].
-pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>> {
-    let failed = |what: &str| {
-        let mut m = String::from("GET ");
-        m.push_str(url);
-        m.push(' ');
-        m.push_str(what);
-        Error::new(ErrorKind::Network, m)
-    };
-    // A plain GET: no init object to build (the verifier's build links nothing else of `fetch`).
-    let sent = async {
-        let promise = window()?.fetch_with_str(url);
-        JsFuture::from(promise)
-            .await
-            .ok()?
-            .dyn_into::<web_sys::Response>()
-            .ok()
-    };
-    let response = sent
-        .await
-        .ok_or_else(|| failed("failed (offline, DNS, CORS or TLS)"))?;
-    if !response.ok() {
-        let mut what = String::from("answered HTTP ");
-        what.push_str(crate::json::Number::from_u64(response.status().into()).as_str());
-        return Err(failed(&what));
-    }
-    let body = settle(response.array_buffer())
-        .await
-        .ok_or_else(|| failed("could not be read"))?;
-    Ok(js_sys::Uint8Array::new(&body).to_vec())
-}
-
-/// Waits `ms` milliseconds.
-pub async fn sleep_ms(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        } else {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
+        match opened {
+            Some(s) => (s, false),
+            None => (Store::Memory(MemoryStorage::new()), true),
         }
-    });
-    let _ = JsFuture::from(promise).await;
-}
+    }
 
-/// Runs `task` while holding the Web Lock `name` (exclusive, across the tabs of the origin). Where the
-/// Web Locks API is missing, runs it directly.
-pub async fn with_lock<T: 'static>(name: &str, task: impl Future<Output = T> + 'static) -> T {
-    // Only this wrapper is generic: the lock itself is instantiated once, for a boxed task.
-    let out: Rc<RefCell<Option<T>>> = Rc::new(RefCell::new(None));
-    let slot = out.clone();
-    run_locked(
-        name,
-        Box::pin(async move { *slot.borrow_mut() = Some(task.await) }),
-    )
-    .await;
-    let value = out.borrow_mut().take();
-    value.unwrap_or_else(|| wasm_bindgen::throw_str("cognito-wasm: a locked task did not finish"))
-}
+    async fn send(&self, request: &HttpRequest) -> HttpResponse {
+        let body = (request.method != "GET").then(|| JsValue::from_str(request.body.expose()));
+        let Some(response) = fetch(
+            request.method,
+            &request.url,
+            &request.headers,
+            body.as_ref(),
+        )
+        .await
+        else {
+            return HttpResponse {
+                status: 0,
+                body: String::new().into(),
+                error_type_header: None,
+            };
+        };
+        HttpResponse {
+            status: response.status(),
+            error_type_header: response.headers().get("x-amzn-errortype").ok().flatten(),
+            body: settle(response.text())
+                .await
+                .and_then(|t| t.as_string())
+                .unwrap_or_default()
+                .into(),
+        }
+    }
 
-type Task<T> = std::pin::Pin<Box<dyn Future<Output = T>>>;
+    async fn get(&self, url: &str) -> Result<Vec<u8>> {
+        let failed = |what: &str| {
+            let mut m = String::from("GET ");
+            m.push_str(url);
+            m.push(' ');
+            m.push_str(what);
+            Error::new(ErrorKind::Network, m)
+        };
+        let response = settle(global_get(url))
+            .await
+            .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
+            .ok_or_else(|| failed("failed (offline, DNS, CORS or TLS)"))?;
+        if !response.ok() {
+            let mut what = String::from("answered HTTP ");
+            what.push_str(crate::json::Number::from_u64(response.status().into()).as_str());
+            return Err(failed(&what));
+        }
+        let body = settle(response.array_buffer())
+            .await
+            .ok_or_else(|| failed("could not be read"))?;
+        Ok(js_sys::Uint8Array::new(&body).to_vec())
+    }
 
-async fn run_locked(name: &str, task: Task<()>) {
-    let locks = window()
-        .map(|w| w.navigator())
-        .and_then(|n| js_sys::Reflect::get(&n, &"locks".into()).ok())
-        .filter(|l| !l.is_undefined() && !l.is_null());
-    let request = locks.as_ref().and_then(|l| {
-        js_sys::Reflect::get(l, &"request".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    });
-    let (Some(locks), Some(request)) = (locks, request) else {
-        return task.await;
-    };
-    let pending = Rc::new(RefCell::new(Some(task)));
-    let slot = pending.clone();
-    let callback = Closure::once(move |_lock: JsValue| -> js_sys::Promise {
-        let task = slot.borrow_mut().take();
-        // Boxed as the facade boxes its futures, so the promise glue is instantiated once.
-        let run: Task<Result<JsValue, JsValue>> = Box::pin(async move {
-            if let Some(task) = task {
-                task.await;
-            }
-            Ok(JsValue::UNDEFINED)
+    async fn sleep_ms(&self, ms: u32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            set_timeout(&resolve, ms as i32);
         });
-        wasm_bindgen_futures::future_to_promise(run)
-    });
-    let granted = request.call2(&locks, &name.into(), callback.as_ref().unchecked_ref());
-    if let Ok(promise) = granted.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
         let _ = JsFuture::from(promise).await;
     }
-    drop(callback);
-    // The lock could not be taken (e.g. an opaque origin): run the task without it.
-    let task = pending.borrow_mut().take();
-    if let Some(task) = task {
-        task.await;
-    }
-}
 
-/// The current address, or `None` outside a window.
-pub fn location_href() -> Option<String> {
-    window().and_then(|w| w.location().href().ok())
-}
-
-/// The current path, query and fragment (`/shop?item=7#reviews`), always starting with exactly one `/`
-/// so that it stays on this origin when used as a URL (`//evil.example` would not).
-pub fn location_path() -> Option<String> {
-    let l = window()?.location();
-    let path = l.pathname().ok()?;
-    Some(format!(
-        "/{}{}{}",
-        path.trim_start_matches(['/', '\\']),
-        l.search().ok()?,
-        l.hash().ok()?
-    ))
-}
-
-/// Navigates to `url`.
-pub fn navigate(url: &str) -> Result<()> {
-    window()
-        .ok_or_else(|| Error::new(ErrorKind::Config, "no window to navigate"))?
-        .location()
-        .assign(url)
-        .map_err(|_| Error::new(ErrorKind::Config, "navigation was refused"))
-}
-
-/// Replaces the address bar's URL without a navigation (keeps history state).
-pub fn replace_url(url: &str) {
-    if let Some(w) = window() {
-        if let Ok(history) = w.history() {
-            let state = history.state().unwrap_or(JsValue::NULL);
-            let _ = history.replace_state_with_url(&state, "", Some(url));
+    async fn lock(&self, name: &str, task: Task) {
+        let locks = global("navigator")
+            .and_then(|n| js_sys::Reflect::get(&n, &"locks".into()).ok())
+            .filter(|l| !l.is_undefined() && !l.is_null());
+        let request = locks.as_ref().and_then(|l| {
+            js_sys::Reflect::get(l, &"request".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        });
+        let (Some(locks), Some(request)) = (locks, request) else {
+            // No Web Locks (Node 20, some runtimes): exclusive within this process, waiting in
+            // steps of 10 ms while another task of this process holds it (measured smaller in the
+            // wasm than the waker-based [`Locks`]; a rare path: one instance's calls already share
+            // one run). Tasks run to completion (the facade's promises own them and a panic aborts),
+            // so the release needs no guard.
+            while HELD.with(|h| h.borrow().iter().any(|n| n == name)) {
+                self.sleep_ms(10).await;
+            }
+            HELD.with(|h| h.borrow_mut().push(name.to_owned()));
+            task.await;
+            HELD.with(|h| h.borrow_mut().retain(|n| n != name));
+            return;
+        };
+        let pending = Rc::new(RefCell::new(Some(task)));
+        let slot = pending.clone();
+        let callback = Closure::once(move |_lock: JsValue| -> js_sys::Promise {
+            let task = slot.borrow_mut().take();
+            // Boxed as the facade boxes its futures, so the promise glue is instantiated once.
+            let run: std::pin::Pin<
+                Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>,
+            > = Box::pin(async move {
+                if let Some(task) = task {
+                    task.await;
+                }
+                Ok(JsValue::UNDEFINED)
+            });
+            wasm_bindgen_futures::future_to_promise(run)
+        });
+        let granted = request.call2(&locks, &name.into(), callback.as_ref().unchecked_ref());
+        if let Ok(promise) = granted.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
+            let _ = JsFuture::from(promise).await;
+        }
+        drop(callback);
+        // The lock could not be taken (e.g. an opaque origin): run the task without it.
+        let task = pending.borrow_mut().take();
+        if let Some(task) = task {
+            task.await;
         }
     }
+
+    fn open_channel(&self, name: &str, on_message: Box<dyn Fn(String)>) -> Option<Channel> {
+        let channel = web_sys::BroadcastChannel::new(name).ok()?;
+        let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                if let Some(text) = event.data().as_string() {
+                    on_message(text);
+                }
+            },
+        );
+        channel.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        Some(Channel {
+            channel,
+            _handler: handler,
+        })
+    }
+
+    fn post(&self, channel: &Channel, message: &str) {
+        let _ = channel.channel.post_message(&JsValue::from_str(message));
+    }
+
+    fn location_href(&self) -> Option<String> {
+        window().and_then(|w| w.location().href().ok())
+    }
+
+    fn navigate(&self, url: &str) -> Result<()> {
+        window()
+            .ok_or_else(crate::engine::needs_page)?
+            .location()
+            .assign(url)
+            .map_err(|_| Error::new(ErrorKind::Config, "navigation was refused"))
+    }
+
+    fn replace_url(&self, url: &str) {
+        if let Some(w) = window() {
+            if let Ok(history) = w.history() {
+                let state = history.state().unwrap_or(JsValue::NULL);
+                let _ = history.replace_state_with_url(&state, "", Some(url));
+            }
+        }
+    }
+
+    fn wire_url(&self, url: &str) -> Result<String> {
+        wire_url(url)
+    }
+}
+
+/// The URL as the browser sends it (percent-encoded, normalised), which is what must be signed.
+pub(crate) fn wire_url(url: &str) -> Result<String> {
+    web_sys::Url::new(url)
+        .map(|u| u.href())
+        .map_err(|_| crate::error::config("url: not an absolute URL"))
 }

@@ -1,32 +1,44 @@
 //! Token acceptance (verification of a token response, clock offset, the new session) and the refresh
-//! engine: one refresh at a time in a tab and across tabs, rotation, retries of transient failures.
+//! engine: one refresh at a time in an instance and across tabs, rotation, retries of transient
+//! failures. The decisions are the core's ([`session::check_token_pair`], [`session::retry_after`],
+//! [`Session::needs_refresh`]).
 
 use std::rc::Rc;
 
-use super::auth::{EventDetail, EventName, Inner};
-use super::browser;
+use super::auth::Inner;
+use super::events::{EventDetail, EventName};
 use super::flight::Flights;
-use super::now_seconds;
+use super::{random_bytes, with_lock, Platform};
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwt::{self, Claims};
 use crate::oauth::{self, Grant, TokenResponse};
 use crate::secret::AccessToken;
-use crate::session::{self, backoff_ms, Session};
-
-/// Attempts of one refresh or code exchange before a transient failure is reported to the caller.
-pub(super) const RETRY_ATTEMPTS: u32 = 3;
+use crate::session::{self, Session};
 
 /// How long the holder of a cross-tab lock keeps it after writing what the next holder will read.
 /// localStorage reaches another tab's renderer asynchronously; without this wait, the tab waiting for the
 /// lock could read the old session and spend a rotated refresh token again (seen in 2 of 10 e2e runs).
 pub(super) const STORAGE_SETTLE_MS: u32 = 50;
 
-impl Inner {
+impl<P: Platform> Inner<P> {
     /// Inside a cross-tab lock, after a write other tabs will read: give it time to reach them (see
     /// [`STORAGE_SETTLE_MS`]). Only when events are shared with other tabs (`local` storage).
     pub(super) async fn let_storage_settle(&self) {
         if self.shares_tabs {
-            browser::sleep_ms(STORAGE_SETTLE_MS).await;
+            self.platform.sleep_ms(STORAGE_SETTLE_MS).await;
+        }
+    }
+
+    /// The one retry driver: after `attempt` failed with `error`, waits as [`session::retry_after`]
+    /// says and returns `true`, or returns `false` when the error is to be reported now.
+    pub(super) async fn retry_after(&self, attempt: u32, error: &Error) -> bool {
+        let random = random_bytes::<P, 4>(&self.platform).map_or(0, u32::from_le_bytes);
+        match session::retry_after(attempt, error, random) {
+            Some(ms) => {
+                self.platform.sleep_ms(ms).await;
+                true
+            }
+            None => false,
         }
     }
 
@@ -44,7 +56,7 @@ impl Inner {
                 "the token response has no ID token (is 'openid' in the scopes?)",
             )
         })?;
-        let local_now = now_seconds();
+        let local_now = self.now();
         let iat = jwt::seconds(&jwt::peek_claims(id_token.expose())?, "iat").unwrap_or(local_now);
         // A sign-in's ID token is fresh (its nonce was just made), so its iat tells the server time. A
         // refresh has no nonce: its iat may move the session's clock only a little.
@@ -57,36 +69,11 @@ impl Inner {
             .verifier
             .verify_at(id_token.expose(), server_now)
             .await?;
-        if jwt::string(&id_claims, "token_use") != Some("id") {
-            return Err(Error::new(
-                ErrorKind::JwtTokenUse,
-                "the ID token's token_use is not \"id\"",
-            ));
-        }
-        if let Some(expected) = nonce {
-            if jwt::string(&id_claims, "nonce") != Some(expected) {
-                return Err(Error::new(
-                    ErrorKind::NonceMismatch,
-                    "the ID token's nonce is not the one sent with the sign-in",
-                ));
-            }
-        }
         let access_claims = self
             .verifier
             .verify_at(tokens.access_token.expose(), server_now)
             .await?;
-        if jwt::string(&access_claims, "token_use") != Some("access") {
-            return Err(Error::new(
-                ErrorKind::JwtTokenUse,
-                "the access token's token_use is not \"access\"",
-            ));
-        }
-        if jwt::string(&access_claims, "sub") != jwt::string(&id_claims, "sub") {
-            return Err(Error::new(
-                ErrorKind::JwtAudience,
-                "the ID and access tokens are for different users",
-            ));
-        }
+        session::check_token_pair(&id_claims, &access_claims, nonce)?;
         let exp = jwt::seconds(&id_claims, "exp").unwrap_or(0);
         let previous_refresh = previous.and_then(|p| p.refresh_token.clone());
         let session = Session::from_tokens(tokens, exp, offset, previous_refresh, local_now)?;
@@ -97,7 +84,7 @@ impl Inner {
         let Some(session) = self.load_session() else {
             return Ok(None);
         };
-        if !force && !session.needs_refresh(now_seconds(), self.config.refresh_margin_seconds) {
+        if !force && !session.needs_refresh(self.now(), self.config.refresh_margin_seconds) {
             return Ok(Some(session));
         }
         match self
@@ -111,7 +98,7 @@ impl Inner {
             Err(e)
                 if !matches!(e.kind(), ErrorKind::SessionEnded | ErrorKind::NotSignedIn)
                     && !force
-                    && !session.is_expired(now_seconds()) =>
+                    && !session.is_expired(self.now()) =>
             {
                 Ok(Some(session))
             }
@@ -119,7 +106,7 @@ impl Inner {
         }
     }
 
-    /// One refresh at a time in this tab; callers share its result.
+    /// One refresh at a time in this instance; callers share its result.
     pub(super) async fn refresh_shared(
         self: Rc<Self>,
         stale_access: AccessToken,
@@ -127,7 +114,8 @@ impl Inner {
         let inner = self.clone();
         Flights::join(&self.refreshing, "", move || async move {
             let lock = inner.key("refresh");
-            browser::with_lock(&lock, inner.refresh_locked(stale_access)).await
+            let platform = inner.platform.clone();
+            with_lock(&platform, &lock, inner.refresh_locked(stale_access)).await
         })
         .await
     }
@@ -158,7 +146,10 @@ impl Inner {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let response = browser::send(&oauth::refresh(&self.config, &refresh_token)).await;
+            let response = self
+                .platform
+                .send(&oauth::refresh(&self.config, &refresh_token))
+                .await;
             let parsed = oauth::parse_token_response(&response, Grant::Refresh);
             // Signed out (or signed in again) while the request was in flight: the answer belongs to a
             // session that is gone and must not bring it back.
@@ -197,16 +188,14 @@ impl Inner {
                     return Err(e);
                 }
                 Err(e) => {
-                    let will_retry = e.kind() == ErrorKind::Network && attempt < RETRY_ATTEMPTS;
+                    let will_retry = session::retry_after(attempt, &e, 0).is_some();
                     let mut detail = EventDetail::new(EventName::TokenRefreshFailure).error(&e);
                     detail.attempt = Some(attempt);
                     detail.will_retry = Some(will_retry);
                     self.emit(detail);
-                    if !will_retry {
+                    if !self.retry_after(attempt, &e).await {
                         return Err(e);
                     }
-                    let random = u32::from_le_bytes(browser::random_bytes::<4>()?);
-                    browser::sleep_ms(backoff_ms(attempt - 1, random)).await;
                 }
             }
         }

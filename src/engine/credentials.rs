@@ -1,15 +1,14 @@
-//! Identity-pool credentials and SigV4-signed requests for [`CognitoAuth`].
+//! Identity-pool credentials and SigV4-signed requests for [`CognitoAuth`]: one fetch at a time per
+//! principal in an instance and across tabs, transient failures retried as a refresh is.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use wasm_bindgen::JsValue;
-
-use super::auth::{CognitoAuth, EventDetail, EventName, Inner};
-use super::browser;
+use super::auth::{CognitoAuth, Inner};
+use super::events::{EventDetail, EventName};
 use super::flight::Flights;
-use super::now_seconds;
+use super::{with_lock, Platform, Storage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{self, IdentityCredentials, Principal};
 use crate::jwt;
@@ -25,10 +24,32 @@ struct Context {
     clock_offset: i64,
 }
 
+/// A request signed with SigV4, ready to send ([`CognitoAuth::signed_request`]). `Debug` shows the
+/// header names only: the values hold the signature and the session token.
+pub struct SignedRequest {
+    /// The method, upper-cased.
+    pub method: String,
+    /// The URL as it goes on the wire.
+    pub url: String,
+    /// The headers to send, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("SignedRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names)
+            .finish()
+    }
+}
+
 /// A boxed future: one state machine shared by its callers.
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
-impl CognitoAuth {
+impl<P: Platform> CognitoAuth<P> {
     async fn context(&self) -> Result<Context> {
         let session = self.inner.clone().valid_session(false).await?;
         Ok(match session {
@@ -69,7 +90,7 @@ impl CognitoAuth {
     ) -> Result<IdentityCredentials> {
         let inner = self.inner.clone();
         let creds_key = inner.key_of("identity.creds.", &ctx.principal.key());
-        let server_now = session::server_time(now_seconds(), ctx.clock_offset);
+        let server_now = session::server_time(inner.now(), ctx.clock_offset);
         let cached = inner.store.get(&creds_key).and_then(|t| {
             let parsed = IdentityCredentials::from_json(&t);
             if parsed.is_none() {
@@ -87,7 +108,13 @@ impl CognitoAuth {
         let lock = inner.key("credentials");
         let key = ctx.principal.key();
         Flights::join(&inner.credentials, &key, move || async move {
-            browser::with_lock(&lock, fetch_credentials(worker, ctx, creds_key, stale)).await
+            let platform = worker.platform.clone();
+            with_lock(
+                &platform,
+                &lock,
+                fetch_credentials(worker, ctx, creds_key, stale),
+            )
+            .await
         })
         .await
     }
@@ -99,7 +126,10 @@ impl CognitoAuth {
             let ctx = self.context().await?;
             let offset = ctx.clock_offset;
             let creds = self.credentials_for(ctx, false).await?;
-            Ok((creds.signing(), session::server_time(now_seconds(), offset)))
+            Ok((
+                creds.signing(),
+                session::server_time(self.inner.now(), offset),
+            ))
         })
     }
 
@@ -120,17 +150,19 @@ impl CognitoAuth {
         sigv4::sign_headers(request, &creds, &params)
     }
 
-    /// `fetch` with SigV4 headers from the current credentials. Resolves to the `Response` whatever its
-    /// status; a request that gets no response is `ERR_NETWORK`.
-    pub async fn signed_fetch(
+    /// A request signed with SigV4 and the current credentials, as it is to be sent: the method
+    /// upper-cased, the URL as it goes on the wire, every header as given (a name given twice joined
+    /// as `fetch` joins it) except those the signature replaces, then the signature's headers. `host`
+    /// is the transport's to set.
+    pub async fn signed_request(
         &self,
         url: &str,
         method: &str,
         headers: Vec<(String, String)>,
-        body: Vec<u8>,
+        body: &[u8],
         options: &AwsServiceOptions,
-    ) -> Result<web_sys::Response> {
-        let url = wire_url(url)?;
+    ) -> Result<SignedRequest> {
+        let url = self.inner.platform.wire_url(url)?;
         let headers = as_fetch_sends(headers);
         // One method, upper-cased once, is both signed and sent (`patch` is not normalised by fetch).
         let method = method.to_ascii_uppercase();
@@ -138,14 +170,11 @@ impl CognitoAuth {
             method: &method,
             url: &url,
             headers: &headers,
-            body: &body,
+            body,
         };
         let mut signed = self
             .sign(&request, &options.service, &options.region)
             .await?;
-        // What was signed goes on the wire: the same method, every header as given (a repeated name
-        // appended, not replaced) except those the signature replaces, the same bytes. `host` is the
-        // browser's to set.
         let replaced = |name: &str| {
             name.eq_ignore_ascii_case("host")
                 || signed
@@ -163,11 +192,11 @@ impl CognitoAuth {
             let value = std::mem::replace(value, Secret::new(String::new()));
             wire.push((std::mem::take(name), value.into_exposed()));
         }
-        let body =
-            (!body.is_empty()).then(|| JsValue::from(js_sys::Uint8Array::from(body.as_slice())));
-        browser::fetch(&method, &url, &wire, body.as_ref())
-            .await
-            .ok_or_else(|| network("the request failed: offline, DNS, CORS or TLS"))
+        Ok(SignedRequest {
+            method,
+            url,
+            headers: wire,
+        })
     }
 
     /// A presigned `GET` URL valid for [`expires_in`](PresignOptions::expires_in) seconds (default
@@ -179,7 +208,7 @@ impl CognitoAuth {
             expires_in,
         } = options;
         let (service, region, expires_in) = (service.as_str(), region.as_str(), *expires_in);
-        let url = wire_url(url)?;
+        let url = self.inner.platform.wire_url(url)?;
         let (creds, time) = self.signing().await?;
         let settings = if service == "s3" {
             SigningSettings::s3_presign(expires_in)
@@ -223,26 +252,15 @@ fn as_fetch_sends(headers: Vec<(String, String)>) -> Vec<(String, String)> {
     out
 }
 
-fn network(message: &str) -> Error {
-    Error::new(ErrorKind::Network, message)
-}
-
-/// The URL as the browser sends it (percent-encoded, normalised), which is what must be signed.
-pub(crate) fn wire_url(url: &str) -> Result<String> {
-    web_sys::Url::new(url)
-        .map(|u| u.href())
-        .map_err(|_| crate::error::config("url: not an absolute URL"))
-}
-
 /// Under the cross-tab lock: reuse what another tab fetched meanwhile, else GetId (once per principal,
 /// then stored) and GetCredentialsForIdentity.
-async fn fetch_credentials(
-    inner: Rc<Inner>,
+async fn fetch_credentials<P: Platform>(
+    inner: Rc<Inner<P>>,
     ctx: Context,
     creds_key: String,
     stale: Option<String>,
 ) -> Result<IdentityCredentials> {
-    let server_now = session::server_time(now_seconds(), ctx.clock_offset);
+    let server_now = session::server_time(inner.now(), ctx.clock_offset);
     if let Some(c) = inner
         .store
         .get(&creds_key)
@@ -280,20 +298,31 @@ async fn fetch_credentials(
         }
         usable
     });
-    for attempt in 0..2 {
-        let id = match identity_id.take() {
-            Some(id) => id,
+    // Transient failures are retried as a refresh is; an id the pool no longer knows is asked anew once.
+    let mut attempt = 0;
+    let mut asked_anew = false;
+    loop {
+        attempt += 1;
+        let id = match identity_id.clone() {
+            Some(id) => Ok(id),
             None => {
-                let response = browser::send(&identity::get_id(&inner.config, id_token)?).await;
-                let id = identity::parse_get_id(&response)?;
-                still_current()?;
-                inner.store.set(&id_key, &id)?;
-                id
+                let request = identity::get_id(&inner.config, id_token)?;
+                identity::parse_get_id(&inner.platform.send(&request).await)
             }
         };
-        let response =
-            browser::send(&identity::get_credentials(&inner.config, &id, id_token)).await;
-        match identity::parse_credentials(&response) {
+        let result = match id {
+            Ok(id) => {
+                if identity_id.is_none() {
+                    still_current()?;
+                    inner.store.set(&id_key, &id)?;
+                    identity_id = Some(id.clone());
+                }
+                let request = identity::get_credentials(&inner.config, &id, id_token);
+                identity::parse_credentials(&inner.platform.send(&request).await)
+            }
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(creds) => {
                 still_current()?;
                 inner.store.set(&creds_key, &creds.to_json())?;
@@ -302,14 +331,16 @@ async fn fetch_credentials(
                 inner.let_storage_settle().await;
                 return Ok(creds);
             }
-            Err(e) if attempt == 0 && identity::identity_id_stale(&e) => {
+            Err(e) if !asked_anew && identity::identity_id_stale(&e) => {
+                asked_anew = true;
                 inner.store.remove(&id_key);
+                identity_id = None;
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                if !inner.retry_after(attempt, &e).await {
+                    return Err(e);
+                }
+            }
         }
     }
-    Err(Error::new(
-        ErrorKind::Aws,
-        "the identity could not be resolved",
-    ))
 }

@@ -1,21 +1,18 @@
-//! [`CognitoAuth`]: managed-login sign-in, tokens, refresh and sign-out in the browser, safe across tabs.
+//! [`CognitoAuth`]: managed-login sign-in, tokens, refresh and sign-out, safe across tabs, over a
+//! [`Platform`].
 //!
-//! The protocol decisions live in the I/O-free core ([`crate::oauth`], [`crate::session`],
-//! [`crate::jwt`], [`crate::view`], [`crate::options`]). This module holds the state (configuration,
-//! storage, verifier, listeners, runs in flight), the constructor, tokens, user and sign-out, and the
-//! stored session. Beside it: `callback.rs` (sign-in and its callback), `refresh.rs` (token acceptance
-//! and the refresh engine), `events.rs` (events and the BroadcastChannel), `credentials.rs` (identity
-//! pool and SigV4), `flight.rs` (one run at a time), `browser.rs` (the browser APIs).
+//! This module holds the state (configuration, storage, verifier, listeners, runs in flight), the
+//! constructor, tokens, user and sign-out, and the stored session. Beside it: `callback.rs` (sign-in
+//! and its callback), `refresh.rs` (token acceptance and the refresh engine), `events.rs` (events and
+//! the channel to other tabs), `credentials.rs` (identity pool and SigV4), `flight.rs` (one run at a
+//! time).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::*;
-
-use super::browser::{self, Store};
-pub use super::events::{ErrorDetail, EventDetail, EventName};
+use super::events::{EventDetail, EventName};
 use super::flight::Flights;
-use super::{now_seconds, JwtVerifier};
+use super::{now_seconds, JwtVerifier, Platform, Storage};
 use crate::config::{AuthConfig, StorageKind};
 use crate::error::Result;
 use crate::jwt::VerifierConfig;
@@ -25,45 +22,36 @@ use crate::session::{self, storage_key, Session};
 pub use crate::view::{CallbackResult, Tokens, User};
 
 pub(super) type Listener = Rc<dyn Fn(&EventDetail)>;
-/// The BroadcastChannel, its message handler, and this instance's id in its messages.
-pub(super) type Channel = (
-    web_sys::BroadcastChannel,
-    Closure<dyn FnMut(web_sys::MessageEvent)>,
-    String,
-);
 
-pub(super) struct Inner {
+pub(super) struct Inner<P: Platform> {
+    pub(super) platform: P,
     pub(super) config: AuthConfig,
-    pub(super) store: Store,
+    pub(super) store: P::Storage,
     /// Where sign-in transactions live: they must survive the redirect, so never in memory.
-    pub(super) tx_store: Store,
-    pub(super) verifier: JwtVerifier,
+    pub(super) tx_store: P::Storage,
+    pub(super) verifier: JwtVerifier<P>,
     /// This instance, for opening the channel from a `&self` method.
-    pub(super) me: std::rc::Weak<Inner>,
+    pub(super) me: std::rc::Weak<Inner<P>>,
     /// Whether events are shared with the other tabs (`local` storage that works).
     pub(super) shares_tabs: bool,
     pub(super) listeners: RefCell<Vec<(u32, EventName, Listener)>>,
     pub(super) next_listener: Cell<u32>,
     pub(super) refreshing: Rc<Flights<Result<Session>>>,
     pub(super) callbacks: Rc<Flights<Result<CallbackResult>>>,
-    /// Opened on first use (a listener added, or an event to share), not at start-up.
-    pub(super) channel: RefCell<Option<Channel>>,
+    /// Opened on first use (a listener added, or an event to share), not at start-up; with this
+    /// instance's id in its messages.
+    pub(super) channel: RefCell<Option<(P::Channel, String)>>,
     pub(super) credentials: Rc<Flights<Result<crate::identity::IdentityCredentials>>>,
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        if let Some((channel, _, _)) = self.channel.borrow_mut().take() {
-            channel.set_onmessage(None);
-            channel.close();
-        }
-    }
 }
 
 /// The pool's key set is kept beside the session as `1 <fetched at>\n<JWKS JSON>`: a stored copy seeds
 /// the verifier (a returning visit verifies without a request) and every fetched set replaces it. An
 /// unreadable copy is dropped: the set is fetched again, and nothing else depends on it.
-fn keep_keys_beside_session(verifier: &JwtVerifier, store: &Store, key: String) {
+fn keep_keys_beside_session<P: Platform>(
+    verifier: &JwtVerifier<P>,
+    store: &P::Storage,
+    key: String,
+) {
     if let Some(text) = store.get(&key) {
         let seeded = crate::jwt::read_stored_key_set(&text)
             .is_some_and(|(at, body)| verifier.seed(body.as_bytes(), at).is_ok());
@@ -80,15 +68,30 @@ fn keep_keys_beside_session(verifier: &JwtVerifier, store: &Store, key: String) 
 
 /// Sign-in with the managed login (authorization code + PKCE), token storage and refresh, sign-out.
 /// Cloning is cheap; clones share everything.
-#[derive(Clone)]
-pub struct CognitoAuth {
-    pub(super) inner: Rc<Inner>,
+pub struct CognitoAuth<P: Platform> {
+    pub(super) inner: Rc<Inner<P>>,
 }
 
-impl CognitoAuth {
-    /// Validates `config` and opens its storage. Emits `storageWarning` later if Web Storage was
-    /// unavailable and memory is used instead.
+impl<P: Platform> Clone for CognitoAuth<P> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<P: Platform + Default> CognitoAuth<P> {
+    /// Validates `config` and opens its storage on the default platform (for the browser: through
+    /// `globalThis`).
     pub fn new(config: AuthConfig) -> Result<Self> {
+        Self::with_platform(config, P::default())
+    }
+}
+
+impl<P: Platform> CognitoAuth<P> {
+    /// Validates `config` and opens its storage on `platform`. Where the storage asked for is
+    /// unavailable (Web Storage blocked, a worker), memory is used instead.
+    pub fn with_platform(config: AuthConfig, platform: P) -> Result<Self> {
         config.validate()?;
         let mut verifier_config = VerifierConfig::new(
             config.user_pool.as_str(),
@@ -99,15 +102,16 @@ impl CognitoAuth {
         verifier_config.jwks_uri = config.endpoints.jwks_uri.clone();
         // Leeway for clock drift between the measurement of the offset and now.
         verifier_config.grace_seconds = 30;
-        let verifier = JwtVerifier::new(verifier_config, None)?;
-        let (store, fell_back) = Store::open(config.storage);
+        let verifier = JwtVerifier::with_platform(verifier_config, None, platform.clone())?;
+        let (store, fell_back) = platform.storage(config.storage);
         let tx_store = match config.storage {
-            StorageKind::Memory => Store::open(StorageKind::Session).0,
+            StorageKind::Memory => platform.storage(StorageKind::Session).0,
             _ => store.clone(),
         };
         keep_keys_beside_session(&verifier, &store, storage_key(&config.client_id, "jwks"));
         let shares_tabs = config.storage == StorageKind::Local && !fell_back;
         let inner = Rc::new_cyclic(|me| Inner {
+            platform,
             config,
             store,
             tx_store,
@@ -127,6 +131,11 @@ impl CognitoAuth {
     /// The configuration.
     pub fn config(&self) -> &AuthConfig {
         &self.inner.config
+    }
+
+    /// The platform this instance runs on.
+    pub fn platform(&self) -> &P {
+        &self.inner.platform
     }
 
     /// Registers `listener` for `name`; returns an id for [`off`](Self::off).
@@ -169,7 +178,7 @@ impl CognitoAuth {
         let Some(session) = self.inner.clone().valid_session(false).await? else {
             return Ok(None);
         };
-        let now = session::server_time(now_seconds(), session.clock_offset);
+        let now = session::server_time(self.inner.now(), session.clock_offset);
         let claims = self
             .inner
             .verifier
@@ -196,25 +205,35 @@ impl CognitoAuth {
         inner.end_session("signOut");
         if let Some(session) = session {
             if global {
-                let _ = browser::send(&oauth::global_sign_out(
-                    &inner.config,
-                    &session.access_token,
-                ))
-                .await;
+                let _ = inner
+                    .platform
+                    .send(&oauth::global_sign_out(
+                        &inner.config,
+                        &session.access_token,
+                    ))
+                    .await;
             }
             if let Some(refresh) = &session.refresh_token {
-                let _ = browser::send(&oauth::revoke(&inner.config, refresh)).await;
+                let _ = inner
+                    .platform
+                    .send(&oauth::revoke(&inner.config, refresh))
+                    .await;
             }
         }
         if let Some(url) = logout {
-            browser::navigate(&url)?;
+            inner.platform.navigate(&url)?;
         }
         Ok(())
     }
 }
 
-impl Inner {
-    /// `cognito-wasm.<clientId>.<what>`: a storage key, or the name of a Web Lock.
+impl<P: Platform> Inner<P> {
+    /// Seconds since the epoch on the platform's clock.
+    pub(super) fn now(&self) -> u64 {
+        now_seconds(&self.platform)
+    }
+
+    /// `cognito-wasm.<clientId>.<what>`: a storage key, or the name of a lock.
     pub(super) fn key(&self, what: &str) -> String {
         storage_key(&self.config.client_id, what)
     }
@@ -249,7 +268,8 @@ impl Inner {
 
     pub(super) fn end_session(&self, reason: &str) {
         self.store.remove(&self.key("session"));
-        // The user's AWS credentials and identity id go; a guest identity id stays.
+        // The user's AWS credentials and identity id go; a guest identity id stays. (A store the app
+        // supplies without `key` and `length` cannot list them: they stay, keyed by the user's sub.)
         for prefix in ["identity.creds.", "identity.id.user."] {
             for key in self.store.keys_with_prefix(&self.key(prefix)) {
                 self.store.remove(&key);

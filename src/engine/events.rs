@@ -1,12 +1,10 @@
-//! The events [`CognitoAuth`](super::CognitoAuth) emits: their names and details, the listeners of this
-//! tab, and the BroadcastChannel that carries them to the other tabs of the origin.
+//! The events [`CognitoAuth`](super::CognitoAuth) emits: their names and details, the listeners of
+//! this instance, and the channel that carries them to the other tabs.
 
 use std::rc::{Rc, Weak};
 
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-
-use super::auth::{Inner, Listener};
+use super::auth::Inner;
+use super::{random_bytes, Platform};
 use crate::error::Error;
 pub use crate::event::EventName;
 use crate::json::Object;
@@ -16,7 +14,7 @@ use crate::json::Object;
 pub struct EventDetail {
     /// The event.
     pub name: EventName,
-    /// Whether it happened in another tab (and reached this one through the BroadcastChannel).
+    /// Whether it happened in another tab (and reached this one through the channel).
     pub from_other_tab: bool,
     /// Why (`signOut`, `refreshTokenRefused`, `otherTab`, `corrupted`, ...).
     pub reason: Option<String>,
@@ -96,9 +94,9 @@ impl EventDetail {
     }
 }
 
-impl Inner {
+impl<P: Platform> Inner<P> {
     pub(super) fn emit(&self, detail: EventDetail) {
-        let listeners: Vec<Listener> = self
+        let listeners: Vec<_> = self
             .listeners
             .borrow()
             .iter()
@@ -121,55 +119,51 @@ impl Inner {
 
     pub(super) fn broadcast(&self, kind: EventName) {
         self.ensure_channel();
-        if let Some((channel, _, tab)) = self.channel.borrow().as_ref() {
+        if let Some((channel, tab)) = self.channel.borrow().as_ref() {
             let message = Object::new()
                 .with("type", kind.as_str())
                 .with("tab", tab.as_str())
                 .to_json();
-            let _ = channel.post_message(&JsValue::from_str(&message));
+            self.platform.post(channel, &message);
         }
     }
 
     fn open_channel(this: &Rc<Self>) {
-        let Ok(random) = super::browser::random_bytes::<9>() else {
+        let Ok(random) = random_bytes::<P, 9>(&this.platform) else {
             return;
         };
         let tab = crate::pkce::random_string(&random);
-        let Ok(channel) =
-            web_sys::BroadcastChannel::new(&format!("cognito-wasm.{}", this.config.client_id))
-        else {
-            return;
-        };
         let weak: Weak<Self> = Rc::downgrade(this);
         let own = tab.clone();
-        let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                let (Some(inner), Some(text)) = (weak.upgrade(), event.data().as_string()) else {
-                    return;
-                };
-                let Some(message) = Object::parse(&text) else {
-                    return;
-                };
-                if message.get("tab").and_then(|t| t.as_str()) == Some(own.as_str()) {
-                    return;
-                }
-                let Some(name) = message
-                    .get("type")
-                    .and_then(|t| t.as_str())
-                    .and_then(EventName::parse)
-                else {
-                    return;
-                };
-                // Storage is shared with the other tab: it already holds the new state.
-                let mut detail = EventDetail::new(name);
-                detail.from_other_tab = true;
-                if name == EventName::SignedOut {
-                    detail.reason = Some("otherTab".into());
-                }
-                inner.emit(detail);
-            },
-        );
-        channel.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-        *this.channel.borrow_mut() = Some((channel, handler, tab));
+        let on_message = Box::new(move |text: String| {
+            let Some(inner) = weak.upgrade() else {
+                return;
+            };
+            let Some(message) = Object::parse(&text) else {
+                return;
+            };
+            if message.get("tab").and_then(|t| t.as_str()) == Some(own.as_str()) {
+                return;
+            }
+            let Some(name) = message
+                .get("type")
+                .and_then(|t| t.as_str())
+                .and_then(EventName::parse)
+            else {
+                return;
+            };
+            // Storage is shared with the other tab: it already holds the new state.
+            let mut detail = EventDetail::new(name);
+            detail.from_other_tab = true;
+            if name == EventName::SignedOut {
+                detail.reason = Some("otherTab".into());
+            }
+            inner.emit(detail);
+        });
+        let mut name = String::from("cognito-wasm.");
+        name.push_str(&this.config.client_id);
+        if let Some(channel) = this.platform.open_channel(&name, on_message) {
+            *this.channel.borrow_mut() = Some((channel, tab));
+        }
     }
 }

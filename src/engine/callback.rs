@@ -1,18 +1,18 @@
 //! Sign-in with the managed login: the login transaction and the redirect, then the callback (state,
 //! code exchange, token acceptance) that completes it, once per callback URL.
+//! A page is needed only to leave for the managed login: a callback URL can be handled anywhere.
 
 use std::rc::Rc;
 
-use super::auth::{CognitoAuth, EventDetail, EventName, Inner};
-use super::browser;
+use super::auth::{CognitoAuth, Inner};
+use super::events::{EventDetail, EventName};
 use super::flight::Flights;
-use super::now_seconds;
-use super::refresh::RETRY_ATTEMPTS;
+use super::{path_of, random_bytes, with_lock, Platform, Storage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwt;
 use crate::oauth::{self, CallbackOutcome, Grant, SignInOptions};
 use crate::pkce::{self, Pkce};
-use crate::session::{self, backoff_ms, HandledCallback, Transaction, STORAGE_VERSION};
+use crate::session::{self, HandledCallback, Transaction, STORAGE_VERSION};
 use crate::view::{CallbackResult, User};
 
 /// The origin and path of a URL (no query or fragment).
@@ -20,22 +20,23 @@ fn base_of(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
 }
 
-impl CognitoAuth {
+impl<P: Platform> CognitoAuth<P> {
     /// Starts a sign-in: stores a login transaction (PKCE verifier, nonce, custom state) under a fresh
     /// `state` and navigates to the managed login.
     pub async fn sign_in_with_redirect(&self, options: SignInOptions) -> Result<()> {
         let url = self.prepare_sign_in(&options)?;
-        browser::navigate(&url)
+        self.inner.platform.navigate(&url)
     }
 
     /// Stores a login transaction and returns the authorize URL without navigating.
     pub fn prepare_sign_in(&self, options: &SignInOptions) -> Result<String> {
         let inner = &self.inner;
-        let now = now_seconds();
+        let now = inner.now();
         inner.prune_transactions(now);
-        let pkce = Pkce::from_entropy(&browser::random_bytes::<{ pkce::ENTROPY_BYTES }>()?);
-        let state = pkce::random_string(&browser::random_bytes::<{ pkce::ENTROPY_BYTES }>()?);
-        let nonce = pkce::random_string(&browser::random_bytes::<{ pkce::ENTROPY_BYTES }>()?);
+        let p = &inner.platform;
+        let pkce = Pkce::from_entropy(&random_bytes::<P, { pkce::ENTROPY_BYTES }>(p)?);
+        let state = pkce::random_string(&random_bytes::<P, { pkce::ENTROPY_BYTES }>(p)?);
+        let nonce = pkce::random_string(&random_bytes::<P, { pkce::ENTROPY_BYTES }>(p)?);
         let url = oauth::authorize_url(&inner.config, &state, &nonce, &pkce.challenge, options)?;
         let tx = Transaction {
             v: STORAGE_VERSION,
@@ -43,7 +44,7 @@ impl CognitoAuth {
             verifier: pkce.verifier,
             nonce,
             custom_state: options.custom_state.clone(),
-            return_to: browser::location_path(),
+            return_to: p.location_href().as_deref().and_then(path_of),
             created_at: now,
         };
         inner
@@ -55,7 +56,9 @@ impl CognitoAuth {
     /// Whether `url` (default: the current address) is a redirect callback for this client: the
     /// redirect URI's origin and path with `state` and `code` or `error`.
     pub fn is_redirect_callback(&self, url: Option<&str>) -> bool {
-        let href = url.map(str::to_owned).or_else(browser::location_href);
+        let href = url
+            .map(str::to_owned)
+            .or_else(|| self.inner.platform.location_href());
         href.is_some_and(|u| {
             base_of(&u) == base_of(&self.inner.config.redirect_uri)
                 && oauth::parse_callback(&u).is_some()
@@ -65,7 +68,8 @@ impl CognitoAuth {
     /// Completes a sign-in from the callback URL (default: the current address). Idempotent: a second
     /// call for the same URL returns the same result (or `ERR_CALLBACK_HANDLED` once the session is gone).
     pub async fn handle_redirect_callback(&self, url: Option<&str>) -> Result<CallbackResult> {
-        let url = match url.map(str::to_owned).or_else(browser::location_href) {
+        let here = || self.inner.platform.location_href();
+        let url = match url.map(str::to_owned).or_else(here) {
             Some(u) => u,
             None => return Err(Error::new(ErrorKind::NotACallback, "no URL to handle")),
         };
@@ -79,7 +83,7 @@ impl CognitoAuth {
     }
 }
 
-impl Inner {
+impl<P: Platform> Inner<P> {
     pub(super) fn prune_transactions(&self, now: u64) {
         for key in self.tx_store.keys_with_prefix(&self.key("tx.")) {
             let keep = self
@@ -115,19 +119,19 @@ impl Inner {
                 let lock = self.key_of("callback.", &callback.state);
                 let state = callback.state.clone();
                 let inner = self.clone();
-                let result =
-                    browser::with_lock(
-                        &lock,
-                        async move { inner.complete_callback(callback).await },
-                    )
-                    .await;
+                let platform = self.platform.clone();
+                let result = with_lock(&platform, &lock, async move {
+                    inner.complete_callback(callback).await
+                })
+                .await;
                 // The code and state leave the address bar once the exchange has an answer (compared by
                 // state, so a URL normalised by the app or its router still matches). After a transient
                 // failure they stay, with the transaction, so that a reload or another call tries again.
                 let pending = self.tx_store.get(&self.key_of("tx.", &state)).is_some();
-                if let Some(href) = browser::location_href() {
+                if let Some(href) = self.platform.location_href() {
                     if !pending && oauth::parse_callback(&href).is_some_and(|c| c.state == state) {
-                        browser::replace_url(&oauth::strip_callback_params(&href));
+                        self.platform
+                            .replace_url(&oauth::strip_callback_params(&href));
                     }
                 }
                 result
@@ -149,7 +153,7 @@ impl Inner {
     ) -> Result<CallbackResult> {
         let tx_key = self.key_of("tx.", &callback.state);
         let handled_key = self.key_of("handled.", &callback.state);
-        let now = now_seconds();
+        let now = self.now();
         let Some(text) = self.tx_store.get(&tx_key) else {
             return self.already_handled(&handled_key).await;
         };
@@ -181,16 +185,16 @@ impl Inner {
         let mut attempt = 0;
         let tokens = loop {
             attempt += 1;
-            let response =
-                browser::send(&oauth::code_exchange(&self.config, &code, &tx.verifier)).await;
+            let response = self
+                .platform
+                .send(&oauth::code_exchange(&self.config, &code, &tx.verifier))
+                .await;
             match oauth::parse_token_response(&response, Grant::Code) {
                 Ok(tokens) => break tokens,
                 Err(e) if e.kind() == ErrorKind::Network => {
-                    if attempt >= RETRY_ATTEMPTS {
+                    if !self.retry_after(attempt, &e).await {
                         return Err(e); // the transaction stays: a reload or another call tries again
                     }
-                    let random = u32::from_le_bytes(browser::random_bytes::<4>()?);
-                    browser::sleep_ms(backoff_ms(attempt - 1, random)).await;
                 }
                 Err(e) => {
                     self.tx_store.remove(&tx_key);
@@ -199,7 +203,7 @@ impl Inner {
                     if attempt > 1 && e.server_type() == Some("invalid_grant") {
                         return Err(Error::new(
                             ErrorKind::OAuth,
-                            "the authorization code was refused (\"invalid_grant\"): an earlier attempt whose answer was lost redeemed it; sign in again",
+                            "an earlier attempt whose answer was lost redeemed the code (invalid_grant); sign in again",
                         )
                         .with_server_type("invalid_grant"));
                     }
@@ -242,7 +246,7 @@ impl Inner {
             ));
         };
         if let Some(session) = self.load_session() {
-            let now = session::server_time(now_seconds(), session.clock_offset);
+            let now = session::server_time(self.now(), session.clock_offset);
             if let Ok(claims) = self
                 .verifier
                 .verify_at(session.id_token.expose(), now)

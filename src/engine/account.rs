@@ -4,12 +4,12 @@
 //! other tabs see it; a deleted account is signed out everywhere.
 
 use super::auth::CognitoAuth;
-use super::browser;
+use super::Platform;
 use crate::account::{self, Operation};
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Object, Value};
 
-impl CognitoAuth {
+impl<P: Platform> CognitoAuth<P> {
     /// Runs one account operation; resolves with Cognito's response body (a JSON object).
     pub async fn account(&self, operation: Operation) -> Result<Value> {
         let inner = &self.inner;
@@ -18,7 +18,7 @@ impl CognitoAuth {
             return Err(Error::new(ErrorKind::NotSignedIn, "sign in first"));
         };
         let request = operation.request(&inner.config, &session.access_token);
-        let body = account::ok_json(&browser::send(&request).await)?;
+        let body = account::ok_json(&inner.platform.send(&request).await)?;
         if operation.changes_claims() {
             // Best effort: the change is made either way, and a later refresh brings the new claims.
             let _ = inner.clone().valid_session(true).await;

@@ -4,15 +4,15 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::flight::Flights;
-use super::{fetch_bytes, now_seconds};
+use super::{now_seconds, Platform};
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwt::{Claims, Step, Verifier, VerifierConfig};
 
-/// Verifies Cognito tokens in the browser; fetches and caches the pool's JWKS.
+/// Verifies Cognito tokens; fetches and caches the pool's JWKS through the platform.
 ///
 /// Cloning is cheap and clones share the key cache and any fetch under way.
-#[derive(Clone)]
-pub struct JwtVerifier {
+pub struct JwtVerifier<P: Platform> {
+    platform: P,
     core: Rc<RefCell<Verifier>>,
     inflight: Rc<Flights<Result<()>>>,
     /// Told of every key set fetched (its body and fetch time), e.g. to keep it in storage.
@@ -22,13 +22,40 @@ pub struct JwtVerifier {
 /// A callback for [`JwtVerifier::on_keys_fetched`].
 type KeysFetched = Rc<dyn Fn(&[u8], u64)>;
 
-impl JwtVerifier {
-    /// A verifier for `config`; with `inline_jwks` (a JWKS document) it never fetches.
+impl<P: Platform> Clone for JwtVerifier<P> {
+    fn clone(&self) -> Self {
+        Self {
+            platform: self.platform.clone(),
+            core: self.core.clone(),
+            inflight: self.inflight.clone(),
+            on_fetched: self.on_fetched.clone(),
+        }
+    }
+}
+
+impl<P: Platform + Default> JwtVerifier<P> {
+    /// A verifier for `config` on the default platform; with `inline_jwks` (a JWKS document) it never
+    /// fetches.
     ///
     /// # Errors
     /// [`ErrorKind::Config`] or, for a bad inline key set, [`ErrorKind::Jwks`].
     pub fn new(config: VerifierConfig, inline_jwks: Option<&[u8]>) -> Result<Self> {
+        Self::with_platform(config, inline_jwks, P::default())
+    }
+}
+
+impl<P: Platform> JwtVerifier<P> {
+    /// [`new`](Self::new) on `platform`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`] or, for a bad inline key set, [`ErrorKind::Jwks`].
+    pub fn with_platform(
+        config: VerifierConfig,
+        inline_jwks: Option<&[u8]>,
+        platform: P,
+    ) -> Result<Self> {
         Ok(Self {
+            platform,
             core: Rc::new(RefCell::new(Verifier::new(config, inline_jwks)?)),
             inflight: Flights::new(),
             on_fetched: Rc::new(RefCell::new(None)),
@@ -38,7 +65,7 @@ impl JwtVerifier {
     /// Verifies `token`, fetching the JWKS first when it is not cached or lacks the token's `kid`
     /// (at most one fetch per call, and no refetch within the wait period).
     pub async fn verify(&self, token: &str) -> Result<Claims> {
-        self.verify_at(token, now_seconds()).await
+        self.verify_at(token, now_seconds(&self.platform)).await
     }
 
     /// [`verify`](Self::verify) with the time (seconds since the epoch) passed in, e.g. the local clock
@@ -49,7 +76,7 @@ impl JwtVerifier {
             let step = self
                 .core
                 .borrow()
-                .step_with_clocks(token, now, now_seconds());
+                .step_with_clocks(token, now, now_seconds(&self.platform));
             match step {
                 Ok(Step::Verified(claims)) => return Ok(claims),
                 Ok(Step::FetchJwks) if fetch_error.is_none() => {
@@ -89,7 +116,9 @@ impl JwtVerifier {
 
     /// Verifies `token` with the keys already held (inline or fetched before).
     pub fn verify_sync(&self, token: &str) -> Result<Claims> {
-        self.core.borrow().verify_cached(token, now_seconds())
+        self.core
+            .borrow()
+            .verify_cached(token, now_seconds(&self.platform))
     }
 
     /// Fetches the JWKS now (if not inline), so that later [`verify_sync`](Self::verify_sync) calls
@@ -105,10 +134,11 @@ impl JwtVerifier {
     async fn fetch_jwks(&self) -> Result<()> {
         let core = self.core.clone();
         let on_fetched = self.on_fetched.borrow().clone();
+        let platform = self.platform.clone();
         Flights::join(&self.inflight, "", move || async move {
-            let at = now_seconds();
+            let at = now_seconds(&platform);
             let uri = core.borrow().config().jwks_uri.clone();
-            let result = match fetch_bytes(&uri).await {
+            let result = match platform.get(&uri).await {
                 Ok(body) => core.borrow_mut().store_jwks(&body, at).map(|()| {
                     if let Some(callback) = on_fetched {
                         callback(&body, at);
@@ -117,7 +147,7 @@ impl JwtVerifier {
                 Err(e) => Err(e),
             };
             if result.is_err() {
-                core.borrow_mut().jwks_fetch_failed(now_seconds());
+                core.borrow_mut().jwks_fetch_failed(now_seconds(&platform));
             }
             result
         })

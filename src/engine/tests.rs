@@ -1,0 +1,614 @@
+//! Native tests of the flows and their races over the in-memory platform: two engines sharing one
+//! `localStorage`, lock and channel are the native twin of two tabs.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use rsa::pkcs1v15::SigningKey;
+use rsa::signature::{SignatureEncoding, Signer};
+use rsa::traits::PublicKeyParts;
+use rsa::RsaPrivateKey;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use super::memory::{block_on, Gate, Memory};
+use super::{CognitoAuth, EventName, Platform, Storage};
+use crate::config::{AuthConfig, StorageKind};
+use crate::error::ErrorKind;
+use crate::options::{CredentialsOptions, GetTokensOptions, SignOutOptions};
+
+const CLIENT: &str = "client1";
+const ISS: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_P00l";
+const JWKS: &str =
+    "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_P00l/.well-known/jwks.json";
+const TOKEN: &str = "https://shop.auth.us-east-1.amazoncognito.com/oauth2/token";
+const APP: &str = "https://app.example/callback";
+const SUB: &str = "8c1f6c1e-0000-4000-8000-000000000001";
+
+fn key() -> &'static RsaPrivateKey {
+    static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap())
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn jwks() -> String {
+    let k = key();
+    json!({"keys": [{"kid": "k1", "kty": "RSA", "alg": "RS256", "use": "sig",
+        "n": b64(&k.n().to_bytes_be()), "e": b64(&k.e().to_bytes_be())}]})
+    .to_string()
+}
+
+fn sign(claims: &Value) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(json!({"alg": "RS256", "kid": "k1"}).to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let sig = SigningKey::<Sha256>::new(key().clone()).sign(input.as_bytes());
+    format!("{input}.{}", b64(&sig.to_bytes()))
+}
+
+/// A token response issued at `iat` (server time): tokens valid for an hour, a refresh token when
+/// `refresh` is given, the ID token's `nonce` when given; `jti` tells the tokens apart.
+fn tokens(iat: u64, jti: &str, refresh: Option<&str>, nonce: Option<&str>) -> String {
+    let mut id = json!({"sub": SUB, "iss": ISS, "aud": CLIENT, "token_use": "id", "exp": iat + 3600,
+        "iat": iat, "auth_time": iat, "cognito:username": "demo", "jti": jti});
+    if let Some(n) = nonce {
+        id["nonce"] = json!(n);
+    }
+    let access = json!({"sub": SUB, "iss": ISS, "client_id": CLIENT, "token_use": "access",
+        "scope": "openid", "exp": iat + 3600, "iat": iat, "jti": format!("{jti}-a")});
+    let mut body = json!({"id_token": sign(&id), "access_token": sign(&access),
+        "expires_in": 3600, "token_type": "Bearer"});
+    if let Some(r) = refresh {
+        body["refresh_token"] = json!(r);
+    }
+    body.to_string()
+}
+
+fn config() -> AuthConfig {
+    let mut c = crate::testing::config(APP);
+    c.identity_pool_id = Some("us-east-1:11111111-2222-3333-4444-555555555555".into());
+    c
+}
+
+fn engine(tab: &Memory) -> CognitoAuth<Memory> {
+    CognitoAuth::with_platform(config(), tab.clone()).unwrap()
+}
+
+/// A world whose JWKS is served, and its first tab.
+fn world() -> Memory {
+    let tab = Memory::new();
+    tab.server().route(JWKS, 200, &jwks());
+    tab
+}
+
+/// Stores a session as a sign-in would have (tokens issued now, refresh token `r1`).
+fn signed_in(tab: &Memory) -> CognitoAuth<Memory> {
+    let auth = engine(tab);
+    tab.set_location(APP.trim_end_matches("/callback"));
+    let url = auth.prepare_sign_in(&Default::default()).unwrap();
+    let state = param(&url, "state");
+    let nonce = param(&url, "nonce");
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("grant_type=authorization_code")
+        .respond(200, &tokens(tab.now(), "t0", Some("r1"), Some(&nonce)));
+    // Back from the managed login on the callback URL.
+    tab.set_location(&format!("{APP}?code=c0&state={state}"));
+    block_on(auth.handle_redirect_callback(None)).unwrap();
+    auth
+}
+
+fn param(url: &str, name: &str) -> String {
+    form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == name)
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+fn stored_refresh_token(tab: &Memory) -> Option<String> {
+    let text = tab.local_storage().get("cognito-wasm.client1.session")?;
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["refresh_token"].as_str().map(str::to_owned)
+}
+
+fn events(auth: &CognitoAuth<Memory>, name: EventName) -> Rc<RefCell<Vec<super::EventDetail>>> {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    auth.on(name, move |d| sink.borrow_mut().push(d.clone()));
+    seen
+}
+
+/// Runs both futures to their ends, interleaved (as two tabs' calls run).
+fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    block_on(join(a, b))
+}
+
+/// Polls both futures until both are done.
+fn join<A: Future, B: Future>(a: A, b: B) -> impl Future<Output = (A::Output, B::Output)> {
+    struct Both<A: Future, B: Future> {
+        a: Pin<Box<A>>,
+        b: Pin<Box<B>>,
+        ra: Option<A::Output>,
+        rb: Option<B::Output>,
+    }
+    impl<A: Future, B: Future> Future for Both<A, B> {
+        type Output = (A::Output, B::Output);
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            // Every field is boxed or plain data: the struct is Unpin.
+            let this = unsafe { self.get_unchecked_mut() };
+            if this.ra.is_none() {
+                if let Poll::Ready(v) = this.a.as_mut().poll(cx) {
+                    this.ra = Some(v);
+                }
+            }
+            if this.rb.is_none() {
+                if let Poll::Ready(v) = this.b.as_mut().poll(cx) {
+                    this.rb = Some(v);
+                }
+            }
+            if this.ra.is_some() && this.rb.is_some() {
+                Poll::Ready((this.ra.take().unwrap(), this.rb.take().unwrap()))
+            } else {
+                Poll::Pending
+            }
+        }
+    }
+    Both {
+        a: Box::pin(a),
+        b: Box::pin(b),
+        ra: None,
+        rb: None,
+    }
+}
+
+fn force() -> GetTokensOptions {
+    GetTokensOptions {
+        force_refresh: true,
+    }
+}
+
+#[test]
+fn a_sign_in_through_the_callback_stores_a_verified_session_and_cleans_the_address_bar() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    let user = block_on(auth.current_user()).unwrap().unwrap();
+    assert_eq!(user.sub, SUB);
+    assert_eq!(stored_refresh_token(&tab).as_deref(), Some("r1"));
+    assert_eq!(tab.server().pending(), 0);
+    // The code and state left the address bar; the transaction is gone.
+    assert_eq!(tab.location_href().as_deref(), Some(APP));
+    assert!(tab
+        .local_storage()
+        .keys_with_prefix("cognito-wasm.client1.tx.")
+        .is_empty());
+}
+
+#[test]
+fn rotation_with_a_lost_answer_retries_with_the_same_token_and_keeps_the_rotated_one() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    let failures = events(&auth, EventName::TokenRefreshFailure);
+    let refreshed = events(&auth, EventName::TokenRefresh);
+    // The server redeems r1 but the answer is lost; the retry (within Cognito's grace period) is
+    // answered with a rotated token.
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r1")
+        .lose();
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r1")
+        .respond(200, &tokens(tab.now(), "t1", Some("r2"), None));
+    let t = block_on(auth.get_tokens(force())).unwrap().unwrap();
+    assert!(t.id_token.expose().contains('.'));
+    assert_eq!(stored_refresh_token(&tab).as_deref(), Some("r2"));
+    assert_eq!(failures.borrow().len(), 1);
+    assert_eq!(failures.borrow()[0].will_retry, Some(true));
+    assert_eq!(
+        failures.borrow()[0].error.as_ref().unwrap().code,
+        "ERR_NETWORK"
+    );
+    assert_eq!(refreshed.borrow().len(), 1);
+    // The next refresh spends the rotated token.
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r2")
+        .respond(200, &tokens(tab.now(), "t2", None, None));
+    block_on(auth.get_tokens(force())).unwrap().unwrap();
+    assert_eq!(
+        stored_refresh_token(&tab).as_deref(),
+        Some("r2"),
+        "kept when none comes back"
+    );
+}
+
+#[test]
+fn a_rotated_token_is_kept_even_when_the_new_tokens_cannot_be_verified_yet() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    // New tokens signed by a key the JWKS does not hold, and the JWKS now fails: the answer cannot
+    // be accepted, but r1 is spent: r2 must be kept, and the session too.
+    let other = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let mut body: Value = serde_json::from_str(&tokens(tab.now(), "t1", Some("r2"), None)).unwrap();
+    let claims = json!({"sub": SUB, "iss": ISS, "aud": CLIENT, "token_use": "id",
+        "exp": tab.now() + 3600, "iat": tab.now()});
+    let input = format!(
+        "{}.{}",
+        b64(json!({"alg": "RS256", "kid": "k2"}).to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let sig = SigningKey::<Sha256>::new(other).sign(input.as_bytes());
+    body["id_token"] = json!(format!("{input}.{}", b64(&sig.to_bytes())));
+    tab.server().route(JWKS, 503, "");
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r1")
+        .respond(200, &body.to_string());
+    // Tokens are still valid: the failure is reported with force, and nothing is lost.
+    let err = block_on(auth.get_tokens(force())).unwrap_err();
+    assert_ne!(err.kind(), ErrorKind::SessionEnded);
+    assert_eq!(stored_refresh_token(&tab).as_deref(), Some("r2"));
+    assert!(block_on(auth.get_tokens(Default::default()))
+        .unwrap()
+        .is_some());
+}
+
+#[test]
+fn two_tabs_refreshing_at_once_send_one_token_request() {
+    let tab1 = world();
+    let a = signed_in(&tab1);
+    let tab2 = tab1.new_tab();
+    let b = engine(&tab2);
+    let from_other = events(&b, EventName::TokenRefresh);
+    let gate = Gate::new();
+    tab1.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r1")
+        .hold(&gate)
+        .respond(200, &tokens(tab1.now(), "t1", Some("r2"), None));
+    // Tab 1's refresh holds the cross-tab lock while its answer is held; tab 2 waits for the lock.
+    let opener = async {
+        while !tab1.locks().is_held("cognito-wasm.client1.refresh") {
+            tab1.sleep_ms(1).await;
+        }
+        tab1.sleep_ms(1).await;
+        gate.open();
+    };
+    let ((ra, rb), ()) = both(join(a.get_tokens(force()), b.get_tokens(force())), opener);
+    let (ta, tb) = (ra.unwrap().unwrap(), rb.unwrap().unwrap());
+    assert_eq!(
+        tab1.server().count("/oauth2/token"),
+        2,
+        "the sign-in's and one refresh"
+    );
+    assert_eq!(
+        ta.access_token, tb.access_token,
+        "tab 2 read what tab 1 stored"
+    );
+    assert_eq!(stored_refresh_token(&tab1).as_deref(), Some("r2"));
+    assert!(from_other.borrow().iter().any(|d| d.from_other_tab));
+}
+
+#[test]
+fn concurrent_calls_in_one_instance_share_one_refresh() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r1")
+        .respond(200, &tokens(tab.now(), "t1", None, None));
+    let (x, y) = both(auth.get_tokens(force()), auth.get_tokens(force()));
+    assert_eq!(
+        x.unwrap().unwrap().access_token,
+        y.unwrap().unwrap().access_token
+    );
+    assert_eq!(tab.server().count("/oauth2/token"), 2);
+}
+
+/// A started sign-in: the engine, the callback URL and the nonce the tokens must carry.
+fn started_sign_in(tab: &Memory) -> (CognitoAuth<Memory>, String, String) {
+    let auth = engine(tab);
+    tab.set_location("https://app.example/shop?item=7");
+    let url = auth.prepare_sign_in(&Default::default()).unwrap();
+    let callback = format!("{APP}?code=c0&state={}", param(&url, "state"));
+    tab.set_location(&callback);
+    (auth, callback, param(&url, "nonce"))
+}
+
+#[test]
+fn a_callback_is_retried_after_500_429_and_a_lost_answer() {
+    for first in [500u16, 429, 0] {
+        let tab = world();
+        let (auth, callback, nonce) = started_sign_in(&tab);
+        let exchange = || {
+            tab.server()
+                .expect("POST", TOKEN)
+                .body_has("code=c0")
+                .body_has("code_verifier=")
+        };
+        match first {
+            0 => exchange().lose(),
+            s => exchange().respond(s, r#"{"error":"server_error"}"#),
+        }
+        exchange().respond(200, &tokens(tab.now(), "t0", Some("r1"), Some(&nonce)));
+        let before = tab.now_ms();
+        let result = block_on(auth.handle_redirect_callback(None)).unwrap();
+        assert_eq!(result.user.sub, SUB, "after {first}");
+        assert_eq!(result.return_to.as_deref(), Some("/shop?item=7"));
+        assert!(
+            tab.now_ms() >= before + 125.0,
+            "a backoff was waited after {first}"
+        );
+        assert_eq!(tab.location_href().as_deref(), Some(APP));
+        // Handled once: a second call answers from the record, without a request.
+        let again = block_on(auth.handle_redirect_callback(Some(&callback))).unwrap();
+        assert_eq!(again.user.sub, SUB);
+        assert_eq!(tab.server().count("/oauth2/token"), 2);
+    }
+}
+
+#[test]
+fn a_callback_whose_lost_answer_redeemed_the_code_says_so_and_one_that_keeps_failing_stays_pending()
+{
+    let tab = world();
+    let (auth, callback, _) = started_sign_in(&tab);
+    tab.server().expect("POST", TOKEN).lose();
+    tab.server()
+        .expect("POST", TOKEN)
+        .respond(400, r#"{"error":"invalid_grant"}"#);
+    let err = block_on(auth.handle_redirect_callback(None)).unwrap_err();
+    assert_eq!(err.server_type(), Some("invalid_grant"));
+    assert!(
+        err.message().contains("answer was lost"),
+        "{}",
+        err.message()
+    );
+
+    // Three transient failures: ERR_NETWORK, and the transaction and the URL stay for a retry.
+    let tab = world();
+    let (auth, callback2, nonce) = started_sign_in(&tab);
+    for _ in 0..3 {
+        tab.server().expect("POST", TOKEN).respond(503, "");
+    }
+    let err = block_on(auth.handle_redirect_callback(None)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert_eq!(tab.location_href().as_deref(), Some(callback2.as_str()));
+    tab.server()
+        .expect("POST", TOKEN)
+        .respond(200, &tokens(tab.now(), "t0", Some("r1"), Some(&nonce)));
+    assert!(block_on(auth.handle_redirect_callback(None)).is_ok());
+    assert!(callback.contains("state="));
+}
+
+#[test]
+fn a_callback_with_another_nonce_or_a_foreign_state_is_refused() {
+    let tab = world();
+    let (auth, _, _) = started_sign_in(&tab);
+    tab.server().expect("POST", TOKEN).respond(
+        200,
+        &tokens(tab.now(), "t0", Some("r1"), Some("not-the-nonce")),
+    );
+    let err = block_on(auth.handle_redirect_callback(None)).unwrap_err();
+    assert_eq!(err.code(), "ERR_NONCE_MISMATCH");
+    assert!(block_on(auth.current_user()).unwrap().is_none());
+    let err = block_on(auth.handle_redirect_callback(Some(&format!("{APP}?code=c&state=zzz"))))
+        .unwrap_err();
+    assert_eq!(err.code(), "ERR_STATE_MISMATCH");
+}
+
+#[test]
+fn signing_out_during_a_refresh_is_not_undone_by_its_answer() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    let gate = Gate::new();
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r1")
+        .hold(&gate)
+        .respond(200, &tokens(tab.now(), "t1", Some("r2"), None));
+    tab.server()
+        .expect("POST", "/oauth2/revoke")
+        .body_has("token=r1")
+        .respond(200, "");
+    let out = async {
+        while tab.server().count("/oauth2/token") < 2 {
+            tab.sleep_ms(1).await;
+        }
+        let r = auth
+            .sign_out(SignOutOptions {
+                global: false,
+                redirect: false,
+            })
+            .await;
+        gate.open();
+        r
+    };
+    let (refresh, signed_out) = both(auth.get_tokens(force()), out);
+    signed_out.unwrap();
+    assert_eq!(refresh.unwrap_err().kind(), ErrorKind::NotSignedIn);
+    assert!(tab
+        .local_storage()
+        .get("cognito-wasm.client1.session")
+        .is_none());
+    assert!(block_on(auth.current_user()).unwrap().is_none());
+}
+
+#[test]
+fn a_skewed_local_clock_is_corrected_by_the_measured_offset() {
+    // The server's clock is 2 hours ahead of this machine's: tokens issued "in the future".
+    let tab = world();
+    let auth = engine(&tab);
+    tab.set_location(APP);
+    let url = auth.prepare_sign_in(&Default::default()).unwrap();
+    let server_now = tab.now() + 7200;
+    tab.server().expect("POST", TOKEN).respond(
+        200,
+        &tokens(server_now, "t0", Some("r1"), Some(&param(&url, "nonce"))),
+    );
+    let callback = format!("{APP}?code=c0&state={}", param(&url, "state"));
+    block_on(auth.handle_redirect_callback(Some(&callback))).unwrap();
+    // Valid now and not refreshed (no request scripted: one would panic).
+    assert_eq!(block_on(auth.current_user()).unwrap().unwrap().sub, SUB);
+    block_on(auth.get_tokens(Default::default()))
+        .unwrap()
+        .unwrap();
+    // 59 minutes on, within the refresh margin of the server's expiry: refreshed.
+    tab.advance(59 * 60 * 1000);
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r1")
+        .respond(200, &tokens(server_now + 59 * 60, "t1", None, None));
+    block_on(auth.get_tokens(Default::default()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(tab.server().pending(), 0);
+}
+
+#[test]
+fn corrupted_storage_is_a_warning_and_a_signed_out_state() {
+    let tab = world();
+    let auth = engine(&tab);
+    let warnings = events(&auth, EventName::StorageWarning);
+    let store = tab.local_storage();
+    store
+        .set("cognito-wasm.client1.session", "{not json")
+        .unwrap();
+    assert!(block_on(auth.current_user()).unwrap().is_none());
+    assert!(block_on(auth.get_tokens(Default::default()))
+        .unwrap()
+        .is_none());
+    assert!(store.get("cognito-wasm.client1.session").is_none());
+    assert_eq!(warnings.borrow().len(), 1);
+    assert_eq!(warnings.borrow()[0].reason.as_deref(), Some("corrupted"));
+    // A corrupted stored key set is dropped; the keys are fetched again.
+    store.set("cognito-wasm.client1.jwks", "garbage").unwrap();
+    let auth = signed_in(&tab);
+    assert!(block_on(auth.current_user()).unwrap().is_some());
+    assert!(store
+        .get("cognito-wasm.client1.jwks")
+        .is_some_and(|t| t.starts_with("1 ")));
+    // Corrupted credentials are dropped and fetched anew.
+    let creds_key = format!("cognito-wasm.client1.identity.creds.user.{SUB}");
+    store.set(&creds_key, "{\"v\":1}").unwrap();
+    script_credentials(&tab, 200);
+    let creds = block_on(auth.get_credentials(CredentialsOptions::default())).unwrap();
+    assert_eq!(creds.access_key_id, "AKIDEXAMPLE");
+}
+
+fn script_credentials(tab: &Memory, first_status: u16) {
+    let idp = "cognito-identity.us-east-1.amazonaws.com";
+    tab.server()
+        .expect("POST", idp)
+        .body_has("us-east-1_P00l")
+        .respond(
+            200,
+            r#"{"IdentityId":"us-east-1:0f3a1b2c-0000-4000-8000-000000000001"}"#,
+        );
+    let creds = format!(
+        r#"{{"IdentityId":"us-east-1:0f3a1b2c-0000-4000-8000-000000000001","Credentials":{{"AccessKeyId":"AKIDEXAMPLE","SecretKey":"secret","SessionToken":"session","Expiration":{}}}}}"#,
+        tab.now() + 3600
+    );
+    if first_status != 200 {
+        tab.server()
+            .expect("POST", idp)
+            .respond(first_status, r#"{"__type":"InternalErrorException"}"#);
+    }
+    tab.server().expect("POST", idp).respond(200, &creds);
+}
+
+#[test]
+fn credentials_are_retried_as_a_refresh_is_and_shared_by_two_tabs() {
+    let tab1 = world();
+    let a = signed_in(&tab1);
+    let b = engine(&tab1.new_tab());
+    script_credentials(&tab1, 500);
+    let (ca, cb) = both(
+        a.get_credentials(CredentialsOptions::default()),
+        b.get_credentials(CredentialsOptions::default()),
+    );
+    assert_eq!(ca.unwrap().access_key_id, cb.unwrap().access_key_id);
+    assert_eq!(
+        tab1.server().count("cognito-identity"),
+        3,
+        "GetId, a 500, then GetCredentialsForIdentity: once for both tabs"
+    );
+    // Signing out drops the user's credentials and identity id.
+    tab1.server()
+        .expect("POST", "/oauth2/revoke")
+        .respond(200, "");
+    block_on(a.sign_out(SignOutOptions {
+        global: false,
+        redirect: false,
+    }))
+    .unwrap();
+    assert!(tab1
+        .local_storage()
+        .keys_with_prefix("cognito-wasm.client1.identity.")
+        .is_empty());
+}
+
+#[test]
+fn a_refused_refresh_token_ends_the_session_in_every_tab_and_a_transient_failure_keeps_it() {
+    let tab1 = world();
+    let a = signed_in(&tab1);
+    let b = engine(&tab1.new_tab());
+    let out_b = events(&b, EventName::SignedOut);
+    for _ in 0..3 {
+        tab1.server().expect("POST", TOKEN).respond(503, "");
+    }
+    assert_eq!(
+        block_on(a.get_tokens(force())).unwrap_err().kind(),
+        ErrorKind::Network
+    );
+    assert!(block_on(a.get_tokens(Default::default()))
+        .unwrap()
+        .is_some());
+    tab1.server()
+        .expect("POST", TOKEN)
+        .respond(400, r#"{"error":"invalid_grant"}"#);
+    assert_eq!(
+        block_on(a.get_tokens(force())).unwrap_err().kind(),
+        ErrorKind::SessionEnded
+    );
+    assert!(block_on(b.current_user()).unwrap().is_none());
+    assert_eq!(out_b.borrow().len(), 1);
+    assert!(out_b.borrow()[0].from_other_tab);
+}
+
+#[test]
+fn without_a_page_redirect_sign_in_is_err_config_and_sign_out_still_signs_out() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    let worker = engine(&tab.new_tab()); // no location: a worker
+    let err = block_on(worker.sign_in_with_redirect(Default::default())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(tab
+        .new_tab()
+        .session_storage()
+        .keys_with_prefix("cognito-wasm")
+        .is_empty());
+    assert!(block_on(worker.current_user()).unwrap().is_some());
+    assert!(block_on(auth.current_user()).unwrap().is_some());
+}
+
+#[test]
+fn memory_storage_keeps_nothing_beyond_the_instance() {
+    let tab = world();
+    let mut c = config();
+    c.storage = StorageKind::Memory;
+    let auth = CognitoAuth::with_platform(c, tab.clone()).unwrap();
+    assert!(block_on(auth.current_user()).unwrap().is_none());
+    assert!(tab.local_storage().keys_with_prefix("").is_empty());
+}

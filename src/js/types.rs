@@ -90,6 +90,23 @@ export interface CognitoJwtClaims {
 #[cfg(feature = "auth-exports")]
 #[wasm_bindgen(typescript_custom_section)]
 const TS_AUTH_TYPES: &'static str = r#"
+/**
+ * A store the app supplies as `storage`: synchronous, as `localStorage` (strings in, strings or `null`
+ * out). A method that throws or returns anything else (a Promise among them) makes the value unreadable:
+ * a `storageWarning` and a signed-out state, never a trap. `key` and `length` let sign-out find and
+ * clear the user's cached AWS credentials and stale sign-in transactions (a store without them is
+ * accepted at run time, but those entries then stay). Other tabs or instances see the session only if
+ * they share the store; the one-refresh-at-a-time lock needs Web Locks (else it holds within this
+ * process), and no events cross instances of such a store (BroadcastChannel carries them between tabs).
+ */
+export interface AuthStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+  key(index: number): string | null;
+  readonly length: number;
+}
+
 export interface CognitoAuthOptions {
   /** The user pool, e.g. `us-east-1_AbC123`. */
   userPoolId: string;
@@ -105,8 +122,11 @@ export interface CognitoAuthOptions {
   scopes?: string[];
   /** The identity pool, `<region>:<guid>`, for AWS credentials. */
   identityPoolId?: string;
-  /** Where tokens are kept. Default `'local'` (survives reloads, shared by tabs). */
-  storage?: 'local' | 'session' | 'memory';
+  /**
+   * Where tokens are kept. Default `'local'` (survives reloads, shared by tabs; memory where the runtime
+   * has no localStorage, with a `storageWarning`). Or a store of the app's own: see `AuthStorage`.
+   */
+  storage?: 'local' | 'session' | 'memory' | AuthStorage;
   /** Refresh when tokens expire within this many seconds. Default 120. */
   refreshMarginSeconds?: number;
   /** How long a started sign-in stays valid, 60–3600 s. Default 600. */

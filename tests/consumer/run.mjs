@@ -121,7 +121,14 @@ try {
   check('an expired token is refused', r.expired === 'AuthError:ERR_JWT_EXPIRED', r.expired);
   check('an access token is refused by an ID verifier', r.accessToken === 'AuthError:ERR_JWT_TOKEN_USE', r.accessToken);
   check('bad config throws ERR_CONFIG', r.configError === 'AuthError:ERR_CONFIG', r.configError);
-  check('the JWKS was fetched once per verifier over the network', jwksRequests === 2, `requests: ${jwksRequests}`);
+  const w = r.worker ?? {};
+  check('in a module Web Worker (no window) JwtVerifier of both entry points verifies, the key set cached',
+    w.hasWindow === false && w.username === 'consumer' && w.leanUsername === 'consumer' && w.tampered === 'AuthError:ERR_JWT_SIGNATURE',
+    JSON.stringify(w));
+  check('in a module Web Worker CognitoAuth (memory) starts signed out; signInWithRedirect is ERR_CONFIG',
+    w.signedOut === true && w.signIn === 'AuthError:ERR_CONFIG', JSON.stringify(w));
+  // Two verifiers on the page and two in the worker, each fetching over the network once.
+  check('the JWKS was fetched once per verifier over the network, in the page and in the worker', jwksRequests === 4, `requests: ${jwksRequests}`);
   check('cognito-wasm/verifier verifies and refuses a tampered token', r.leanUsername === 'consumer' && r.leanTampered === 'AuthError:ERR_JWT_SIGNATURE', JSON.stringify(r));
   check('cognito-wasm/verifier exports JwtVerifier and nothing of sign-in or SigV4',
     r.leanExports.split(',').includes('JwtVerifier') && !/CognitoAuth|signRequest/.test(r.leanExports), r.leanExports);
@@ -162,7 +169,34 @@ try {
   check("AWS SDK v3 DynamoDBClient: another identity's key is AccessDeniedException", r.denied === 'AccessDeniedException', JSON.stringify(r));
   check('AWS SDK v3 S3Client writes and reads the user\'s own prefix with credentialProvider()',
     r.body === 'written by @aws-sdk/client-s3', JSON.stringify(r));
+  let wr;
+  try {
+    wr = await page.evaluate(() => window.workerRoundTrip());
+  } catch (e) {
+    wr = { error: String(e).split('\n')[0] };
+  }
+  check('in a dedicated worker CognitoAuth (on a store the app supplies) refreshes against devstack',
+    wr.signedIn === true && wr.refreshed === true, JSON.stringify(wr));
+  check("in a dedicated worker getCredentials() gets the user's identity-pool credentials",
+    wr.hasCredentials === true && wr.identityId === wr.pageIdentityId && /^us-east-1:/.test(wr.identityId ?? ''), JSON.stringify(wr));
   check('the SDK page runs without page errors', pageErrors.length === 0, JSON.stringify(pageErrors));
+  // 7. Node, against the same devstack, from the installed package (tests/consumer/node.mjs).
+  const entries = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('cognito-wasm.'))
+    .map((k) => [k, localStorage.getItem(k)]));
+  cpSync(join(here, 'node.mjs'), join(app, 'node.mjs'));
+  let n = {};
+  try {
+    n = JSON.parse(execFileSync('node', [join(app, 'node.mjs')], { cwd: app, input: JSON.stringify({ config: stack.config, demo: DEMO, entries }),
+      stdio: ['pipe', 'pipe', 'inherit'], timeout: 60_000 }).toString().trim().split('\n').pop());
+  } catch (e) {
+    n = { error: String(e.message).split('\n')[0] };
+  }
+  check('Node: JwtVerifier of both entry points (initSync) fetches devstack\'s JWKS and verifies, the key set cached',
+    n.full === 'verified' && n.lean === 'verified' && n.fullTampered === 'AuthError:ERR_JWT_SIGNATURE' && n.leanTampered === 'AuthError:ERR_JWT_SIGNATURE',
+    JSON.stringify(n));
+  check('Node: CognitoAuth (memory) starts signed out; signInWithRedirect is ERR_CONFIG', n.signedOut === true && n.signIn === 'AuthError:ERR_CONFIG', JSON.stringify(n));
+  check('Node: CognitoAuth on a store the app supplies refreshes (two calls, no Web Locks) and gets credentials',
+    n.refreshed === true && n.hasCredentials === true && n.identityId === wr.pageIdentityId && n.hasLocks === false, JSON.stringify(n));
 } finally {
   await stack.stop();
 }

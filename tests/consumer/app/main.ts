@@ -73,7 +73,16 @@ async function main(): Promise<Record<string, unknown>> {
   } catch (e) {
     leanTampered = `${(e as lean.AuthError).name}:${(e as lean.AuthError).code}`;
   }
+  // The same package in a module Web Worker, fetching the JWKS itself.
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  const inWorker = await new Promise<Record<string, unknown>>((resolve) => {
+    worker.onmessage = (e) => resolve(e.data);
+    worker.onerror = (e) => resolve({ error: e.message });
+    worker.postMessage(fx);
+  });
+  worker.terminate();
   return {
+    worker: inWorker,
     leanUsername: leanClaims['cognito:username'],
     leanTampered,
     leanExports: Object.keys(lean).sort().join(','),

@@ -51,4 +51,20 @@ page.roundTrip = async () => {
     body: await object.Body?.transformToString(),
   };
 };
+// The session handed to a dedicated worker, which refreshes and gets credentials on its own.
+page.workerRoundTrip = async () => {
+  const entries: [string, string][] = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i)!;
+    if (key.startsWith('cognito-wasm.')) entries.push([key, localStorage.getItem(key)!]);
+  }
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  const result = await new Promise<Record<string, unknown>>((resolve) => {
+    worker.onmessage = (e) => resolve(e.data);
+    worker.onerror = (e) => resolve({ error: e.message });
+    worker.postMessage({ auth: { ...config.auth, clientId: config.clients.demo }, entries });
+  });
+  worker.terminate();
+  return { ...result, pageIdentityId: (await auth.getCredentials()).identityId };
+};
 page.ready = true;

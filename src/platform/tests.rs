@@ -36,6 +36,10 @@ export function mapStorage(listable) {
   if (listable) { s.key = (i) => [...m.keys()][i] ?? null; Object.defineProperty(s, 'length', { get: () => m.size }); }
   return s;
 }
+export function hideLocks(hidden) {
+  if (hidden) Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+  else delete navigator.locks;
+}
 export function brokenStorage(how) {
   return { getItem: () => { if (how === 'throw') throw new Error('boom'); return how === 'promise' ? Promise.resolve('x') : 42; },
            setItem: () => { throw new Error('full'); }, removeItem: () => { throw new Error('boom'); } };
@@ -50,6 +54,8 @@ extern "C" {
     fn restore_fetch();
     #[wasm_bindgen(js_name = mapStorage)]
     fn map_storage(listable: bool) -> JsValue;
+    #[wasm_bindgen(js_name = hideLocks)]
+    fn hide_locks(hidden: bool);
     #[wasm_bindgen(js_name = brokenStorage)]
     fn broken_storage(how: &str) -> JsValue;
 }
@@ -234,6 +240,26 @@ async fn a_broken_app_store_is_a_storage_warning_and_a_signed_out_state() {
 
 #[wasm_bindgen_test]
 async fn the_web_lock_runs_one_task_at_a_time() {
+    two_tasks_on_one_lock("cw-test-lock").await;
+}
+
+#[wasm_bindgen_test]
+async fn without_web_locks_the_in_process_lock_runs_one_task_at_a_time() {
+    hide_locks(true);
+    let hidden = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"locks".into()))
+        .unwrap();
+    assert!(hidden.is_undefined(), "navigator.locks is hidden");
+    two_tasks_on_one_lock("cw-test-fallback-lock").await;
+    // Both released: the name can be taken again at once (a leaked hold would hang here).
+    Browser::default()
+        .lock("cw-test-fallback-lock", Box::pin(async {}))
+        .await;
+    hide_locks(false);
+}
+
+/// Task `a` takes the lock `name` and holds it for 30 ms; `b` asks 5 ms later and must wait.
+async fn two_tasks_on_one_lock(name: &'static str) {
     let b = Browser::default();
     let log = Rc::new(RefCell::new(Vec::new()));
     let task = |name: &'static str| {
@@ -247,11 +273,11 @@ async fn the_web_lock_runs_one_task_at_a_time() {
     let first = {
         let b = b.clone();
         let t = task("a");
-        async move { b.lock("cw-test-lock", t).await }
+        async move { b.lock(name, t).await }
     };
     wasm_bindgen_futures::spawn_local(first);
     b.sleep_ms(5).await;
-    b.lock("cw-test-lock", task("b")).await;
+    b.lock(name, task("b")).await;
     assert_eq!(*log.borrow(), vec!["a in", "a out", "b in", "b out"]);
 }
 

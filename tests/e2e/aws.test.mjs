@@ -197,7 +197,12 @@ test('identity errors are typed with the AWS error type', async () => {
   const noPool = await evalIn(page, () => window.settle(window.makeAuth({ identityPoolId: 'us-east-1:00000000-0000-0000-0000-000000000000' }).getCredentials()));
   assert.equal(noPool.err?.code, 'ERR_AWS', JSON.stringify(noPool));
   assert.equal(noPool.err?.type, 'ResourceNotFoundException');
+  // Throttling is transient: retried as a refresh is (three attempts), so one 429 is absorbed...
   await h.admin('faults', { endpoint: 'GetCredentialsForIdentity', status: 429, count: 1 });
+  const retried = await evalIn(page, () => window.settle(window.auth.getCredentials({ forceRefresh: true })));
+  assert.ok(retried.ok?.accessKeyId, JSON.stringify(retried));
+  // ...and three in a row are the typed error.
+  await h.admin('faults', { endpoint: 'GetCredentialsForIdentity', status: 429, count: 3 });
   const throttled = await evalIn(page, () => window.settle(window.auth.getCredentials({ forceRefresh: true })));
   assert.equal(throttled.err?.code, 'ERR_NETWORK', JSON.stringify(throttled));
   assert.equal(throttled.err?.type, 'TooManyRequestsException');

@@ -1,10 +1,12 @@
 //! The signed-in user's own account through the user-pool API, with the access token: attributes
 //! (`GetUser`, `UpdateUserAttributes`, `GetUserAttributeVerificationCode`, `VerifyUserAttribute`),
-//! `ChangePassword` and `DeleteUser`. Requests and responses as values, as in [`crate::oauth`].
+//! `ChangePassword` and `DeleteUser`. Requests and responses as values, as in [`crate::oauth`]: JSON-API
+//! calls built with [`crate::awsjson`].
 //!
 //! Cognito accepts these calls only with an access token that carries the
 //! [`ADMIN_SCOPE`] scope: the app client must allow it and the configuration must ask for it.
 
+use crate::awsjson;
 use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -187,7 +189,7 @@ impl Operation {
         };
         let mut target = String::from("AWSCognitoIdentityProviderService.");
         target.push_str(operation);
-        let mut request = oauth::json_api(&config.endpoints.cognito_idp, &target, &[]);
+        let mut request = awsjson::json_api(&config.endpoints.cognito_idp, &target, &[]);
         request.body = body
             .with("AccessToken", access_token.expose())
             .to_json()
@@ -200,7 +202,7 @@ impl Operation {
 /// [`ErrorKind::Network`]; Cognito's refusals [`ErrorKind::Aws`] with its type, e.g.
 /// `CodeMismatchException`).
 pub fn ok_json(response: &HttpResponse) -> Result<Value> {
-    oauth::json_api_body(response, "the user-pool response is not a JSON object")
+    awsjson::json_api_body(response, "the user-pool response is not a JSON object")
 }
 
 /// The `UserAttributes` of a `GetUser` response body ([`ok_json`]) as `{ name: value }`, in Cognito's

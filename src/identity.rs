@@ -1,11 +1,11 @@
 //! Identity-pool credentials (enhanced flow): `GetId` and `GetCredentialsForIdentity` as plain data,
 //! the stored credentials, and when to refresh them. Pure: time is passed in.
 
+use crate::awsjson;
 use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::json::{Number, Object, Value};
-use crate::oauth;
 use crate::secret::{IdToken, SecretAccessKey, SessionToken};
 use crate::session::{self, STORAGE_VERSION};
 use crate::sigv4::Credentials;
@@ -96,7 +96,7 @@ pub fn get_credentials(
 }
 
 fn ok_json(response: &HttpResponse) -> Result<Value> {
-    oauth::json_api_body(response, "the identity-pool response is not a JSON object")
+    awsjson::json_api_body(response, "the identity-pool response is not a JSON object")
 }
 
 /// The `IdentityId` of a `GetId` response.

@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod awsjson;
 mod base64url;
 pub mod config;
 mod contract;

@@ -1,8 +1,11 @@
 //! The managed-login and token endpoints as plain data: URLs and requests to send, responses to parse.
-//! Nothing here does I/O; the engine sends [`HttpRequest`]s and hands back [`HttpResponse`]s.
+//! Nothing here does I/O; the engine sends [`HttpRequest`]s and hands back [`HttpResponse`]s. The
+//! user-pool JSON API calls of a session (`GetTokensFromRefreshToken`, `GlobalSignOut`) are built with
+//! [`crate::awsjson`], which also classifies every failure.
 
+use crate::awsjson::{classify_failure, json_api, Grant};
 use crate::config::{AuthConfig, RefreshWith};
-use crate::error::{config, quoted, Error, ErrorKind, Result};
+use crate::error::{config, Error, ErrorKind, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::json::{Object, Value};
 use crate::options::Reader;
@@ -161,23 +164,6 @@ fn form_post(url: &str, body: String) -> HttpRequest {
     }
 }
 
-/// A request to a Cognito JSON API (`x-amz-json-1.1`, `X-Amz-Target`) with a body of string members.
-pub fn json_api(url: &str, target: &str, members: &[(&str, &str)]) -> HttpRequest {
-    let mut body = Object::new();
-    for (name, value) in members {
-        body.insert(*name, *value);
-    }
-    HttpRequest {
-        method: "POST",
-        url: url.to_owned(),
-        headers: vec![
-            ("content-type".into(), "application/x-amz-json-1.1".into()),
-            ("x-amz-target".into(), target.to_owned()),
-        ],
-        body: body.to_json().into(),
-    }
-}
-
 /// `POST /oauth2/token` exchanging an authorization code with its PKCE verifier.
 pub fn code_exchange(
     config: &AuthConfig,
@@ -252,15 +238,6 @@ pub struct TokenResponse {
     pub expires_in: u64,
 }
 
-/// What a token request was for: decides what a refusal means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grant {
-    /// An authorization code exchange.
-    Code,
-    /// A refresh.
-    Refresh,
-}
-
 /// Parses a token response, or turns a failure into a typed error:
 /// - no response, 5xx, 429, throttling → [`ErrorKind::Network`] (transient: keep the session, retry);
 /// - `invalid_grant` / `NotAuthorizedException` on a refresh → [`ErrorKind::SessionEnded`];
@@ -297,111 +274,6 @@ pub fn parse_token_response(response: &HttpResponse, grant: Grant) -> Result<Tok
             .map(RefreshToken::new),
         expires_in,
     })
-}
-
-/// The error type of a JSON API error: `__type` (or the `x-amzn-errortype` header), the part after the
-/// last `#` and before the first `:`.
-pub fn aws_error_type(response: &HttpResponse) -> Option<String> {
-    let from_body = Value::parse(response.body.expose())
-        .and_then(|v| v.get("__type").and_then(Value::as_str).map(str::to_owned));
-    let raw = from_body.or_else(|| response.error_type_header.clone())?;
-    let after_hash = raw.rsplit('#').next().unwrap_or(&raw);
-    Some(
-        after_hash
-            .split(':')
-            .next()
-            .unwrap_or(after_hash)
-            .to_owned(),
-    )
-}
-
-fn is_transient(status: u16, error_type: Option<&str>) -> bool {
-    status == 0
-        || status == 429
-        || status >= 500
-        || matches!(
-            error_type,
-            Some(
-                "TooManyRequestsException"
-                    | "InternalErrorException"
-                    | "too_many_requests"
-                    | "server_error"
-                    | "temporarily_unavailable"
-                    | "LimitExceededException"
-            )
-        )
-}
-
-/// The JSON object of a successful JSON API response (user pool, identity pool), or a typed error: a
-/// failure as [`classify_failure`] says (transient ones [`ErrorKind::Network`], refusals
-/// [`ErrorKind::Aws`] with the server's type); a 2xx that is not a JSON object [`ErrorKind::Network`]
-/// with `not_json` as the message.
-pub fn json_api_body(response: &HttpResponse, not_json: &'static str) -> Result<Value> {
-    if !(200..300).contains(&response.status) {
-        return Err(classify_failure(response, Grant::Code));
-    }
-    Value::parse(response.body.expose())
-        .filter(|v| v.as_object().is_some())
-        .ok_or_else(|| Error::new(ErrorKind::Network, not_json))
-}
-
-/// A typed error for a failed token, revoke or JSON API request (see [`parse_token_response`]).
-pub fn classify_failure(response: &HttpResponse, grant: Grant) -> Error {
-    let body = Value::parse(response.body.expose());
-    let oauth_error = body
-        .as_ref()
-        .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned));
-    let description = body.as_ref().and_then(|v| {
-        v.get("error_description")
-            .or_else(|| v.get("message"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
-    let aws_type = aws_error_type(response);
-    let server_type = oauth_error.or(aws_type.clone());
-    let status = response.status;
-    let describe = |what: &str| {
-        let mut m = format!("{what} (HTTP {status}");
-        if let Some(t) = &server_type {
-            m.push_str(", ");
-            m.push_str(&quoted(t));
-        }
-        m.push(')');
-        if let Some(d) = &description {
-            m.push_str(": ");
-            m.push_str(&quoted(d));
-        }
-        m
-    };
-    let error = if status == 0 {
-        Error::new(
-            ErrorKind::Network,
-            "the request failed: offline, DNS, CORS or TLS",
-        )
-    } else if is_transient(status, server_type.as_deref()) {
-        Error::new(
-            ErrorKind::Network,
-            describe("the server failed transiently"),
-        )
-    } else if grant == Grant::Refresh
-        && matches!(
-            server_type.as_deref(),
-            Some("invalid_grant" | "NotAuthorizedException")
-        )
-    {
-        Error::new(
-            ErrorKind::SessionEnded,
-            describe("the refresh token was refused"),
-        )
-    } else if aws_type.is_some() {
-        Error::new(ErrorKind::Aws, describe("the request was refused"))
-    } else {
-        Error::new(ErrorKind::OAuth, describe("the request was refused"))
-    };
-    match server_type {
-        Some(t) => error.with_server_type(t),
-        None => error,
-    }
 }
 
 /// What the authorization server sent back to the redirect URI.

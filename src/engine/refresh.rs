@@ -9,9 +9,10 @@ use super::auth::Inner;
 use super::events::{EventDetail, EventName};
 use super::flight::Flights;
 use super::{random_bytes, with_lock, Platform};
+use crate::awsjson::Grant;
 use crate::error::{Error, ErrorKind, Result};
 use crate::jwt::{self, Claims};
-use crate::oauth::{self, Grant, TokenResponse};
+use crate::oauth::{self, TokenResponse};
 use crate::secret::AccessToken;
 use crate::session::{self, Session};
 

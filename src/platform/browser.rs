@@ -167,7 +167,7 @@ impl Platform for Browser {
     }
 
     fn fill_random(&self, out: &mut [u8]) -> Result<()> {
-        getrandom::getrandom(out)
+        getrandom::fill(out)
             .map_err(|_| Error::new(ErrorKind::Config, "crypto.getRandomValues is not available"))
     }
 

@@ -200,7 +200,9 @@ impl Operation {
 
 /// The JSON body of a successful response, or a typed error (transient failures are
 /// [`ErrorKind::Network`]; Cognito's refusals [`ErrorKind::Aws`] with its type, e.g.
-/// `CodeMismatchException`).
+/// `CodeMismatchException`; a body longer than
+/// [`MAX_RESPONSE_LENGTH`](crate::http::MAX_RESPONSE_LENGTH) [`ErrorKind::Network`],
+/// not parsed).
 pub fn ok_json(response: &HttpResponse) -> Result<Value> {
     awsjson::json_api_body(response, "the user-pool response is not a JSON object")
 }
@@ -466,6 +468,31 @@ mod tests {
             let e = body(200, bad).and_then(|b| attributes(&b)).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Network, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_largest_get_user_is_well_under_the_cap() {
+        // 50 custom attributes and 20 standard ones, each value at Cognito's limit of 2048
+        // characters, every character escaped: still under the cap of what is read.
+        let attribute = |name: String| {
+            let value = "\\u00e9".repeat(2048);
+            format!(r#"{{"Name":"{name}","Value":"{value}"}}"#)
+        };
+        let list: Vec<String> = (0..50)
+            .map(|i| attribute(format!("custom:attribute{i:02}")))
+            .chain((0..20).map(|i| attribute(format!("standard{i:02}"))))
+            .collect();
+        let text = format!(
+            r#"{{"Username":"u","UserAttributes":[{}]}}"#,
+            list.join(",")
+        );
+        assert!(text.len() < crate::http::MAX_RESPONSE_LENGTH);
+        let got = attributes(&ok_json(&resp(200, &text)).unwrap()).unwrap();
+        assert_eq!(got.len(), 70);
+        assert_eq!(
+            got.get("standard19").and_then(Value::as_str),
+            Some("\u{e9}".repeat(2048).as_str())
+        );
     }
 
     #[test]

@@ -36,9 +36,9 @@ pub enum Grant {
 }
 
 /// The error type of a JSON API error: `__type` (or the `x-amzn-errortype` header), the part after the
-/// last `#` and before the first `:`.
+/// last `#` and before the first `:`. A body longer than [`MAX_RESPONSE_LENGTH`](crate::http::MAX_RESPONSE_LENGTH) is not read.
 pub fn aws_error_type(response: &HttpResponse) -> Option<String> {
-    let from_body = Value::parse(response.body.expose())
+    let from_body = failure_json(response)
         .and_then(|v| v.get("__type").and_then(Value::as_str).map(str::to_owned));
     let raw = from_body.or_else(|| response.error_type_header.clone())?;
     let after_hash = raw.rsplit('#').next().unwrap_or(&raw);
@@ -70,21 +70,28 @@ fn is_transient(status: u16, error_type: Option<&str>) -> bool {
 
 /// The JSON object of a successful JSON API response (user pool, identity pool), or a typed error: a
 /// failure as [`classify_failure`] says (transient ones [`ErrorKind::Network`], refusals
-/// [`ErrorKind::Aws`] with the server's type); a 2xx that is not a JSON object [`ErrorKind::Network`]
-/// with `not_json` as the message.
+/// [`ErrorKind::Aws`] with the server's type); a 2xx longer than [`MAX_RESPONSE_LENGTH`](crate::http::MAX_RESPONSE_LENGTH) (not parsed)
+/// [`ErrorKind::Network`], and one that is not a JSON object [`ErrorKind::Network`] with `not_json` as
+/// the message.
 pub fn json_api_body(response: &HttpResponse, not_json: &'static str) -> Result<Value> {
     if !(200..300).contains(&response.status) {
         return Err(classify_failure(response, Grant::Code));
     }
-    Value::parse(response.body.expose())
+    Value::parse(response.bounded_body()?)
         .filter(|v| v.as_object().is_some())
         .ok_or_else(|| Error::new(ErrorKind::Network, not_json))
+}
+
+/// The body of a refusal as JSON, if it is JSON and at most [`MAX_RESPONSE_LENGTH`](crate::http::MAX_RESPONSE_LENGTH) bytes long (a
+/// longer one is not parsed).
+fn failure_json(response: &HttpResponse) -> Option<Value> {
+    Value::parse(response.bounded_body().ok()?)
 }
 
 /// A typed error for a failed token, revoke or JSON API request (see
 /// [`parse_token_response`](crate::oauth::parse_token_response)).
 pub fn classify_failure(response: &HttpResponse, grant: Grant) -> Error {
-    let body = Value::parse(response.body.expose());
+    let body = failure_json(response);
     let oauth_error = body
         .as_ref()
         .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned));

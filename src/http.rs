@@ -1,7 +1,17 @@
 //! HTTP requests and responses as plain values: the core builds [`HttpRequest`]s and parses
 //! [`HttpResponse`]s; the engine's platform sends one and hands back the other.
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
+
+/// The longest response body that is parsed, in bytes (1 MB = 1,048,576 bytes): of the token
+/// endpoint, the user pool's and the identity pool's JSON APIs, a success or a refusal. The largest
+/// Cognito sends is `GetUser`'s: a pool has at most 50 custom attributes besides the 20 or so standard
+/// ones, each value at most 2048 characters, so under 150 KB of ASCII and well under 1 MB even with
+/// every character escaped as `\uXXXX`. A longer success is an [`ErrorKind::Network`] error, "the
+/// response is longer than 1 MB"; a longer refusal is classified by its status alone. Either way it is
+/// not parsed.
+pub const MAX_RESPONSE_LENGTH: usize = 1024 * 1024;
 
 /// A request to send. `Debug` redacts the body, which may hold a code, a verifier or a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,4 +36,19 @@ pub struct HttpResponse {
     pub body: Secret,
     /// The `x-amzn-errortype` header, if readable.
     pub error_type_header: Option<String>,
+}
+
+impl HttpResponse {
+    /// The body, if it is at most [`MAX_RESPONSE_LENGTH`] bytes long; otherwise an
+    /// [`ErrorKind::Network`] error. Bounds the work done on a response before it is parsed.
+    pub(crate) fn bounded_body(&self) -> Result<&str> {
+        let body = self.body.expose();
+        if body.len() > MAX_RESPONSE_LENGTH {
+            return Err(Error::new(
+                ErrorKind::Network,
+                "the response is longer than 1 MB",
+            ));
+        }
+        Ok(body)
+    }
 }

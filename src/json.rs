@@ -8,8 +8,9 @@
 //! CR and LF; no comments, trailing commas, leading zeros, `+1`, `.5`, `NaN` or `Infinity`; no raw
 //! control characters in strings; lone or mismatched UTF-16 surrogates in `\u` escapes are errors),
 //! and on top of it rejects duplicate keys in an object (JWT claims must not be ambiguous,
-//! RFC 7519 §4) and nesting deeper than [`MAX_DEPTH`]. Any violation yields `None`; no input
-//! panics or overflows the stack.
+//! RFC 7519 §4), objects of more than [`MAX_KEYS`] members and nesting deeper than [`MAX_DEPTH`].
+//! Any violation yields `None`; no input panics or overflows the stack. Each key is compared with at
+//! most `MAX_KEYS - 1` others, so reading takes time linear in the length of the text.
 //!
 //! Numbers keep their literal text ([`Number`]), so no precision is lost and integers are read
 //! without float parsing.
@@ -27,6 +28,13 @@
 /// The deepest nesting of arrays and objects that [`Value::parse`] accepts: 64 nested containers
 /// parse, 65 do not.
 pub const MAX_DEPTH: u32 = 64;
+
+/// The most members an object may have for [`Value::parse`]: 256 parse, 257 do not. This bounds the
+/// duplicate-key check (each key against the earlier ones of its object) to 255 comparisons per key,
+/// so an adversarial text costs time linear in its length: a megabyte of 256-key objects parses in
+/// milliseconds, where one object of 80,000 keys took 13 s (docs/json-growth.md). Cognito's objects
+/// have a few dozen members at most (a token's claims, `GetUser`'s response, a JWK).
+pub const MAX_KEYS: usize = 256;
 
 /// A JSON value.
 #[derive(Clone, PartialEq, Debug)]
@@ -265,7 +273,8 @@ impl Object {
 
 impl Value {
     /// Parses one JSON text (RFC 8259, strictly; see the [module docs](self)). `None` on any
-    /// syntax error, duplicate key, nesting beyond [`MAX_DEPTH`] or trailing non-whitespace.
+    /// syntax error, duplicate key, object over [`MAX_KEYS`] members, nesting beyond [`MAX_DEPTH`] or
+    /// trailing non-whitespace.
     pub fn parse(text: &str) -> Option<Value> {
         let mut p = Parser {
             s: text,
@@ -567,8 +576,8 @@ impl Parser<'_> {
                 return None;
             }
             let key = self.string()?;
-            if obj.contains_key(&key) {
-                return None; // duplicate key
+            if obj.0.len() == MAX_KEYS || obj.contains_key(&key) {
+                return None; // one member too many, or a duplicate key
             }
             self.ws();
             if !self.eat(b':') {

@@ -241,12 +241,14 @@ pub struct TokenResponse {
 /// Parses a token response, or turns a failure into a typed error:
 /// - no response, 5xx, 429, throttling → [`ErrorKind::Network`] (transient: keep the session, retry);
 /// - `invalid_grant` / `NotAuthorizedException` on a refresh → [`ErrorKind::SessionEnded`];
-/// - any other refusal → [`ErrorKind::OAuth`] / [`ErrorKind::Aws`] with the server's error type.
+/// - any other refusal → [`ErrorKind::OAuth`] / [`ErrorKind::Aws`] with the server's error type;
+/// - a body longer than [`MAX_RESPONSE_LENGTH`](crate::http::MAX_RESPONSE_LENGTH) (not parsed), or
+///   not JSON → [`ErrorKind::Network`].
 pub fn parse_token_response(response: &HttpResponse, grant: Grant) -> Result<TokenResponse> {
     if !(200..300).contains(&response.status) {
         return Err(classify_failure(response, grant));
     }
-    let value = Value::parse(response.body.expose())
+    let value = Value::parse(response.bounded_body()?)
         .ok_or_else(|| Error::new(ErrorKind::Network, "the token response is not JSON"))?;
     // GetTokensFromRefreshToken wraps the tokens in AuthenticationResult with PascalCase names.
     let (result, id, access, refresh, expires) = match value.get("AuthenticationResult") {
@@ -526,6 +528,50 @@ mod tests {
                 ErrorKind::Network
             );
         }
+    }
+
+    #[test]
+    fn responses_are_read_up_to_the_cap() {
+        use crate::awsjson::json_api_body;
+        use crate::http::MAX_RESPONSE_LENGTH;
+        use crate::testing::padded;
+        let too_long = (ErrorKind::Network, "the response is longer than 1 MB");
+        for (body, grant) in [
+            (r#"{"access_token":"a","expires_in":3600}"#, Grant::Code),
+            (
+                r#"{"AuthenticationResult":{"AccessToken":"a","ExpiresIn":300}}"#,
+                Grant::Refresh,
+            ),
+        ] {
+            let at_cap = padded(body, MAX_RESPONSE_LENGTH);
+            let t = parse_token_response(&resp(200, &at_cap), grant).unwrap();
+            assert_eq!(t.access_token.expose(), "a");
+            let over = padded(body, MAX_RESPONSE_LENGTH + 1);
+            let e = parse_token_response(&resp(200, &over), grant).unwrap_err();
+            assert_eq!((e.kind(), e.message()), too_long);
+        }
+        // A refusal over the cap is classified by its status alone: its type is not read.
+        let refusal = r#"{"__type":"NotAuthorizedException"}"#;
+        let kind = |len| {
+            let e = parse_token_response(&resp(400, &padded(refusal, len)), Grant::Refresh)
+                .unwrap_err();
+            (e.kind(), e.server_type().map(str::to_owned))
+        };
+        assert_eq!(
+            kind(MAX_RESPONSE_LENGTH),
+            (
+                ErrorKind::SessionEnded,
+                Some("NotAuthorizedException".into())
+            )
+        );
+        assert_eq!(kind(MAX_RESPONSE_LENGTH + 1), (ErrorKind::OAuth, None));
+        // The JSON APIs' successes likewise.
+        let body = r#"{"UserAttributes":[{"Name":"sub","Value":"s"}]}"#;
+        let v = json_api_body(&resp(200, &padded(body, MAX_RESPONSE_LENGTH)), "no").unwrap();
+        assert!(v.get("UserAttributes").is_some());
+        let over = padded(body, MAX_RESPONSE_LENGTH + 1);
+        let e = json_api_body(&resp(200, &over), "no").unwrap_err();
+        assert_eq!((e.kind(), e.message()), too_long);
     }
 
     #[test]

@@ -24,6 +24,16 @@ pub(crate) fn response(status: u16, body: &str) -> HttpResponse {
     }
 }
 
+/// `object` (the text of a non-empty JSON object) with a `"pad"` member of `x`s added at the end, so
+/// that it is exactly `len` bytes long.
+pub(crate) fn padded(object: &str, len: usize) -> String {
+    let open = object.strip_suffix('}').expect("an object");
+    let fill = len - open.len() - r#","pad":""}"#.len();
+    let text = format!(r#"{open},"pad":"{}"}}"#, "x".repeat(fill));
+    assert_eq!(text.len(), len);
+    text
+}
+
 /// Strategies of the property tests (proptest is a native-only dev-dependency).
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod fuzz;

@@ -229,6 +229,63 @@ fn duplicate_keys_rejected() {
     assert!(Value::parse(r#"{"a":{"a":1}}"#).is_some());
 }
 
+/// `{"<key>":0,...}` of these keys, in order.
+fn keyed_text(keys: &[String]) -> String {
+    let mut s = String::from("{");
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        write_string(k, &mut s);
+        s.push_str(":0");
+    }
+    s.push('}');
+    s
+}
+
+#[test]
+fn duplicate_keys_rejected_in_objects_of_any_size() {
+    for n in [2, 3, 32, 100, MAX_KEYS - 1, MAX_KEYS] {
+        let keys: Vec<String> = (0..n).map(|i| format!("key{i}")).collect();
+        let parsed = ok(&keyed_text(&keys));
+        let read: Vec<&str> = parsed.as_object().unwrap().iter().map(|(k, _)| k).collect();
+        assert_eq!(read, keys, "{n} keys keep their order");
+        // A repeat of any key at the start, the middle or the end.
+        for (at, of) in [
+            (n - 1, 0),
+            (1, 0),
+            (n - 1, n - 2),
+            (n / 2, 0),
+            (n - 1, n / 2),
+        ] {
+            if at == of {
+                continue;
+            }
+            let mut repeated = keys.clone();
+            repeated[at] = keys[of].clone();
+            bad(&keyed_text(&repeated));
+        }
+        // Keys compare after unescaping.
+        let mut escaped = keyed_text(&keys[..n - 1]);
+        escaped.insert_str(1, r#""\u006bey0":1,"#);
+        bad(&escaped);
+    }
+}
+
+#[test]
+fn objects_over_the_key_limit_rejected() {
+    let keys: Vec<String> = (0..=MAX_KEYS).map(|i| format!("k{i}")).collect();
+    assert!(Value::parse(&keyed_text(&keys[..MAX_KEYS])).is_some());
+    bad(&keyed_text(&keys));
+    bad(&keyed_text(
+        &(0..80_000).map(|i| format!("k{i}")).collect::<Vec<_>>(),
+    ));
+    // The limit is per object: many full objects, nested or side by side, parse.
+    let full = keyed_text(&keys[..MAX_KEYS]);
+    let nested = format!(r#"{{"a":{full},"b":[{full},{full}]}}"#);
+    assert_eq!(ok(&nested).get("b").unwrap().as_array().unwrap().len(), 2);
+}
+
 #[test]
 fn depth_limit() {
     assert!(Value::parse(&nested(64)).is_some());
@@ -328,6 +385,7 @@ mod prop {
     //! `serde_json` as an oracle. 256 cases per property by default (`PROPTEST_CASES` overrides).
 
     use super::super::*;
+    use super::keyed_text;
     use proptest::prelude::*;
     use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
@@ -524,10 +582,46 @@ mod prop {
         ]
     }
 
+    /// Up to 300 object keys (so past [`MAX_KEYS`]): from a small set (repeats common), or distinct
+    /// with at most one copied over another (anywhere, so at either end too).
+    fn arb_keys() -> impl Strategy<Value = Vec<String>> {
+        prop_oneof![
+            prop::collection::vec("[ab\u{e9}]{0,4}", 0..120),
+            (
+                prop::collection::hash_set("[a-z]{1,8}", 0..300),
+                any::<Option<(prop::sample::Index, prop::sample::Index)>>()
+            )
+                .prop_map(|(set, copy)| {
+                    let mut keys: Vec<String> = set.into_iter().collect();
+                    if let (Some((from, to)), false) = (copy, keys.is_empty()) {
+                        let key = from.get(&keys).clone();
+                        let at = to.index(keys.len());
+                        keys[at] = key;
+                    }
+                    keys
+                }),
+        ]
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(
             std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256)
         ))]
+
+        /// An object of up to 300 keys: rejected exactly when a key repeats or there are more than
+        /// [`MAX_KEYS`], else read with its keys in order.
+        #[test]
+        fn prop_duplicate_keys(keys in arb_keys()) {
+            let repeats = keys.len() > MAX_KEYS
+                || keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k));
+            match Value::parse(&keyed_text(&keys)) {
+                Some(Value::Object(o)) => {
+                    prop_assert!(!repeats);
+                    prop_assert!(o.iter().map(|(k, _)| k).eq(keys.iter().map(String::as_str)));
+                }
+                other => prop_assert!(repeats && other.is_none(), "{:?}", other),
+            }
+        }
 
         /// Written JSON parses back to the same value, and serde_json reads the same structure.
         #[test]

@@ -6,6 +6,11 @@ use crate::json::{Object, Value};
 
 use crate::error::{quoted, Error, ErrorKind, Result};
 
+/// The longest JWKS document that is parsed, in bytes (1 KB = 1024 bytes): Cognito's set of two RSA
+/// keys is about 1 KB, and each more key adds under 1 KB. A longer one, fetched, stored or inline, is
+/// an [`ErrorKind::Jwks`] error, "the JWKS is longer than 64 KB", and is not parsed.
+pub const MAX_JWKS_LENGTH: usize = 64 * 1024;
+
 /// Default wait after a fetch before an unknown `kid` may trigger another fetch, in seconds.
 pub const DEFAULT_REFETCH_WAIT_SECONDS: u64 = 10;
 
@@ -49,9 +54,13 @@ impl Jwks {
     /// Parses a JWKS document (`{"keys": [...]}`).
     ///
     /// # Errors
-    /// [`ErrorKind::Jwks`] when the body is not JSON, not a key set, or a key is not an object with a
-    /// string `kty` (and string `kid`, `alg`, `use` where present).
+    /// [`ErrorKind::Jwks`] when the body is longer than [`MAX_JWKS_LENGTH`] (it is not parsed then), not
+    /// JSON, not a key set, or a key is not an object with a string `kty` (and string `kid`, `alg`,
+    /// `use` where present).
     pub fn parse(body: &[u8]) -> Result<Self> {
+        if body.len() > MAX_JWKS_LENGTH {
+            return Err(jwks_error("the JWKS is longer than 64 KB"));
+        }
         let value = Value::parse_bytes(body).ok_or_else(|| jwks_error("the JWKS is not JSON"))?;
         let Some(Value::Array(entries)) = value.get("keys") else {
             return Err(jwks_error(
@@ -319,6 +328,23 @@ mod tests {
         {"kid":"rs384","kty":"RSA","alg":"RS384","n":"sXch","e":"AQAB"},
         {"kid":"bad-n","kty":"RSA","n":"not base64!","e":"AQAB"}
     ]}"#;
+
+    #[test]
+    fn a_set_is_read_up_to_the_cap() {
+        let at_cap = crate::testing::padded(SET, MAX_JWKS_LENGTH);
+        assert_eq!(Jwks::parse(at_cap.as_bytes()).unwrap().len(), 5);
+        let over = crate::testing::padded(SET, MAX_JWKS_LENGTH + 1);
+        let e = Jwks::parse(over.as_bytes()).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.message()),
+            (ErrorKind::Jwks, "the JWKS is longer than 64 KB")
+        );
+        // The cache keeps its keys when a set over the cap arrives.
+        let mut cache = JwksCache::remote(DEFAULT_REFETCH_WAIT_SECONDS);
+        cache.store(SET.as_bytes(), 100).unwrap();
+        assert!(cache.store(over.as_bytes(), 200).is_err());
+        assert_eq!(cache.fetched_at(), 100);
+    }
 
     #[test]
     fn parses_a_set_and_checks_key_fitness() {

@@ -12,7 +12,9 @@ mod verifier;
 
 pub use jsonwebtoken::Algorithm;
 pub(crate) use jwks::{read_stored_key_set, stored_key_set};
-pub use jwks::{Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS, JWKS_MAX_AGE_SECONDS};
+pub use jwks::{
+    Jwks, JwksCache, KeyLookup, DEFAULT_REFETCH_WAIT_SECONDS, JWKS_MAX_AGE_SECONDS, MAX_JWKS_LENGTH,
+};
 pub use token::Claims;
 pub(crate) use token::{peek_claims, seconds};
 pub(crate) use token::{string, strings};

@@ -11,7 +11,6 @@ use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::json::{Object, Value};
-use crate::oauth;
 use crate::secret::{AccessToken, Secret};
 
 /// The scope Cognito requires on an access token for the user's own account operations.
@@ -247,12 +246,12 @@ pub fn totp_setup(body: &Value, issuer: &str, username: &str) -> Result<Object> 
                 "the AssociateSoftwareToken response has no SecretCode",
             )
         })?;
-    let issuer = oauth::encode_component(issuer);
+    let issuer = crate::http::encode_component(issuer);
     let mut uri = String::from("otpauth://totp/");
     for part in [
         &issuer,
         ":",
-        &oauth::encode_component(username),
+        &crate::http::encode_component(username),
         "?secret=",
         secret,
         "&issuer=",

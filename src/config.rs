@@ -1,6 +1,7 @@
 //! User-pool identifiers and the endpoints derived from them.
 
 use crate::error::{concat, config, quoted, Result};
+use crate::http::split_scheme;
 use crate::json::Object;
 use crate::options::Reader;
 
@@ -350,13 +351,6 @@ fn is_region(region: &str) -> bool {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-}
-
-/// `scheme://rest` split at the first `:` (a scheme has none), or `None` without `://` there. A
-/// character search: a `"://"` pattern would link core's two-way substring searcher into the wasm.
-pub(crate) fn split_scheme(url: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = url.split_once(':')?;
-    Some((scheme, rest.strip_prefix("//")?))
 }
 
 /// Validates that `url` is an absolute `https:` URL, or `http:` on a loopback host (local development).

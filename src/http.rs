@@ -52,3 +52,17 @@ impl HttpResponse {
         Ok(body)
     }
 }
+
+/// `scheme://rest` split at the first `:` (a scheme has none), or `None` without `://` there. A
+/// character search: a `"://"` pattern would link core's two-way substring searcher into the wasm.
+pub(crate) fn split_scheme(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once(':')?;
+    Some((scheme, rest.strip_prefix("//")?))
+}
+
+/// Percent-encodes a query component, spaces as `%20`.
+pub fn encode_component(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}

@@ -168,6 +168,57 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Optional parameters of a sign-in redirect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignInOptions {
+    /// `identity_provider`: `COGNITO`, `Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple` or a
+    /// SAML/OIDC provider name.
+    pub identity_provider: Option<String>,
+    /// `idp_identifier`: an identifier of a SAML/OIDC provider.
+    pub idp_identifier: Option<String>,
+    /// `login_hint`: pre-fills the username.
+    pub login_hint: Option<String>,
+    /// `lang`: managed-login language.
+    pub lang: Option<String>,
+    /// `prompt`: e.g. `login` to force the form.
+    pub prompt: Option<String>,
+    /// Scopes for this sign-in, instead of the configured ones. Default: the configured scopes.
+    pub scopes: Option<Vec<String>>,
+    /// `customState`: application state kept with the login transaction and handed back by the
+    /// redirect callback. Default: none.
+    pub custom_state: Option<String>,
+    /// `screen: 'signup'`: open the managed login's sign-up page (`<domain>/signup`, same parameters,
+    /// same PKCE, state and nonce, same callback) instead of the sign-in page. Default: sign-in.
+    pub sign_up: bool,
+}
+
+impl SignInOptions {
+    /// Reads `{ identityProvider, idpIdentifier, loginHint, lang, prompt, scopes, customState, screen }`;
+    /// every field is optional (see each field for its default).
+    pub fn from_options(options: &Object) -> Result<Self> {
+        let mut r = Reader::new(options);
+        let options = Self {
+            identity_provider: r.string("identityProvider"),
+            idp_identifier: r.string("idpIdentifier"),
+            login_hint: r.string("loginHint"),
+            lang: r.string("lang"),
+            prompt: r.string("prompt"),
+            scopes: r.strings("scopes"),
+            custom_state: r.string("customState"),
+            sign_up: match r.string("screen").as_deref() {
+                None | Some("signin") => false,
+                Some("signup") => true,
+                Some(_) => {
+                    r.fail("screen", "must be 'signin' or 'signup'");
+                    false
+                }
+            },
+        };
+        r.check()?;
+        Ok(options)
+    }
+}
+
 /// Options of `getTokens` / `CognitoAuth::get_tokens`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GetTokensOptions {

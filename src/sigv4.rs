@@ -613,7 +613,7 @@ impl<'a> Url<'a> {
     fn parse(url: &'a str) -> Result<Self> {
         let not_absolute = || invalid("sigv4: the URL is not an absolute http or https URL");
         let (base, fragment) = url.split_at(url.find('#').unwrap_or(url.len()));
-        let (scheme, rest) = crate::config::split_scheme(base).ok_or_else(not_absolute)?;
+        let (scheme, rest) = crate::http::split_scheme(base).ok_or_else(not_absolute)?;
         let default_port = if scheme.eq_ignore_ascii_case("https") {
             "443"
         } else if scheme.eq_ignore_ascii_case("http") {

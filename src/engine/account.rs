@@ -53,7 +53,7 @@ impl<P: Platform> CognitoAuth<P> {
             .unwrap_or_default();
         let issuer = issuer.unwrap_or_else(|| {
             let uri = &self.inner.config.redirect_uri;
-            let host = crate::config::split_scheme(uri).map_or(uri.as_str(), |(_, rest)| rest);
+            let host = crate::http::split_scheme(uri).map_or(uri.as_str(), |(_, rest)| rest);
             host.split(['/', '?', '#'])
                 .next()
                 .unwrap_or(host)

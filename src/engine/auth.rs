@@ -10,11 +10,11 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use super::events::{EventDetail, EventName};
 use super::flight::Flights;
 use super::{now_seconds, JwtVerifier, Platform, Storage};
 use crate::config::{AuthConfig, StorageKind};
 use crate::error::Result;
+use crate::event::{EventDetail, EventName};
 use crate::jwt::VerifierConfig;
 use crate::oauth;
 use crate::options::{GetTokensOptions, SignOutOptions};

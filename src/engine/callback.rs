@@ -5,13 +5,14 @@
 use std::rc::Rc;
 
 use super::auth::{CognitoAuth, Inner};
-use super::events::{EventDetail, EventName};
 use super::flight::Flights;
 use super::{path_of, random_bytes, with_lock, Platform, Storage};
 use crate::awsjson::Grant;
 use crate::error::{Error, ErrorKind, Result};
+use crate::event::{EventDetail, EventName};
 use crate::jwt;
-use crate::oauth::{self, CallbackOutcome, SignInOptions};
+use crate::oauth::{self, CallbackOutcome};
+use crate::options::SignInOptions;
 use crate::pkce::{self, Pkce};
 use crate::session::{self, HandledCallback, Transaction, STORAGE_VERSION};
 use crate::view::{CallbackResult, User};

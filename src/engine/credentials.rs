@@ -6,10 +6,10 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use super::auth::{CognitoAuth, Inner};
-use super::events::{EventDetail, EventName};
 use super::flight::Flights;
 use super::{with_lock, Platform, Storage};
 use crate::error::{Error, ErrorKind, Result};
+use crate::event::{EventDetail, EventName};
 use crate::identity::{self, IdentityCredentials, Principal};
 use crate::jwt;
 use crate::options::{AwsServiceOptions, CredentialsOptions, PresignOptions};

@@ -1,98 +1,12 @@
-//! The events [`CognitoAuth`](super::CognitoAuth) emits: their names and details, the listeners of
-//! this instance, and the channel that carries them to the other tabs.
+//! How [`CognitoAuth`](super::CognitoAuth) emits its events ([`crate::event`]): to the listeners of
+//! this instance, and through the channel that carries them to the other tabs.
 
 use std::rc::{Rc, Weak};
 
 use super::auth::Inner;
 use super::{random_bytes, Platform};
-use crate::error::Error;
-pub use crate::event::EventName;
+use crate::event::{EventDetail, EventName};
 use crate::json::Object;
-
-/// What an event says.
-#[derive(Debug, Clone)]
-pub struct EventDetail {
-    /// The event.
-    pub name: EventName,
-    /// Whether it happened in another tab (and reached this one through the channel).
-    pub from_other_tab: bool,
-    /// Why (`signOut`, `refreshTokenRefused`, `otherTab`, `corrupted`, ...).
-    pub reason: Option<String>,
-    /// The error, for failure events: `{ code, message, type? }`.
-    pub error: Option<ErrorDetail>,
-    /// The attempt (1-based), for `tokenRefreshFailure`.
-    pub attempt: Option<u32>,
-    /// Whether another attempt follows, for `tokenRefreshFailure`.
-    pub will_retry: Option<bool>,
-}
-
-/// An error as event data.
-#[derive(Debug, Clone)]
-pub struct ErrorDetail {
-    /// The stable code.
-    pub code: &'static str,
-    /// The message.
-    pub message: String,
-    /// The server's error type, if any.
-    pub server_type: Option<String>,
-}
-
-impl From<&Error> for ErrorDetail {
-    fn from(e: &Error) -> Self {
-        Self {
-            code: e.code(),
-            message: e.message().to_owned(),
-            server_type: e.server_type().map(str::to_owned),
-        }
-    }
-}
-
-impl EventDetail {
-    /// `{ fromOtherTab, reason?, error?: { code, message, type? }, attempt?, willRetry? }`.
-    pub fn to_json(&self) -> Object {
-        let mut o = Object::new().with("fromOtherTab", self.from_other_tab);
-        if let Some(reason) = &self.reason {
-            o.insert("reason", reason.as_str());
-        }
-        if let Some(e) = &self.error {
-            let mut error = Object::new()
-                .with("code", e.code)
-                .with("message", e.message.as_str());
-            if let Some(t) = &e.server_type {
-                error.insert("type", t.as_str());
-            }
-            o.insert("error", error);
-        }
-        if let Some(attempt) = self.attempt {
-            o.insert("attempt", u64::from(attempt));
-        }
-        if let Some(will_retry) = self.will_retry {
-            o.insert("willRetry", will_retry);
-        }
-        o
-    }
-
-    pub(super) fn new(name: EventName) -> Self {
-        Self {
-            name,
-            from_other_tab: false,
-            reason: None,
-            error: None,
-            attempt: None,
-            will_retry: None,
-        }
-    }
-
-    pub(super) fn reason(mut self, reason: &str) -> Self {
-        self.reason = Some(reason.to_owned());
-        self
-    }
-
-    pub(super) fn error(mut self, error: &Error) -> Self {
-        self.error = Some(error.into());
-        self
-    }
-}
 
 impl<P: Platform> Inner<P> {
     pub(super) fn emit(&self, detail: EventDetail) {

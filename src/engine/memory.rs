@@ -266,7 +266,7 @@ impl Platform for Memory {
     }
 
     fn wire_url(&self, url: &str) -> Result<String> {
-        match crate::config::split_scheme(url) {
+        match crate::http::split_scheme(url) {
             Some(_) => Ok(url.to_owned()),
             None => Err(crate::error::config("url: not an absolute URL")),
         }

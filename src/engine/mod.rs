@@ -25,9 +25,9 @@ mod tests;
 use std::future::Future;
 use std::pin::Pin;
 
+pub use crate::event::{ErrorDetail, EventDetail, EventName};
 pub use auth::CognitoAuth;
 pub use credentials::SignedRequest;
-pub use events::{ErrorDetail, EventDetail, EventName};
 #[cfg(not(target_arch = "wasm32"))]
 pub use flight::Locks;
 pub use store::MemoryStorage;
@@ -105,7 +105,7 @@ pub(crate) fn random_bytes<P: Platform, const N: usize>(platform: &P) -> Result<
 /// The path, query and fragment of `href` (`/shop?item=7#reviews`), always starting with exactly one
 /// `/` so that it stays on this origin when used as a URL (`//evil.example` would not).
 pub(crate) fn path_of(href: &str) -> Option<String> {
-    let (_, rest) = crate::config::split_scheme(href)?;
+    let (_, rest) = crate::http::split_scheme(href)?;
     let at = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let tail = &rest[at..];
     let mut out = String::from("/");

@@ -6,11 +6,11 @@
 use std::rc::Rc;
 
 use super::auth::Inner;
-use super::events::{EventDetail, EventName};
 use super::flight::Flights;
 use super::{random_bytes, with_lock, Platform};
 use crate::awsjson::Grant;
 use crate::error::{Error, ErrorKind, Result};
+use crate::event::{EventDetail, EventName};
 use crate::jwt::{self, Claims};
 use crate::oauth::{self, TokenResponse};
 use crate::secret::AccessToken;

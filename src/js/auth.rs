@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use super::{to_js, to_plain};
 use crate::config::{AuthConfig, StorageKind};
 use crate::error::config;
-use crate::oauth::SignInOptions;
+use crate::options::SignInOptions;
 use crate::options::{GetTokensOptions, SignOutOptions};
 use crate::platform::{self, EventName};
 

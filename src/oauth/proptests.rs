@@ -6,6 +6,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::awsjson::aws_error_type;
+use crate::json::Object;
 use crate::testing::fuzz::{self, *};
 
 const RESPONSE_KEYS: &[&str] = &[

@@ -8,7 +8,8 @@ use proptest::prelude::*;
 use super::*;
 use crate::config::{AuthConfig, StorageKind, UserPoolId};
 use crate::jwt::{inline_jwks, TokenUse, Verifier, VerifierConfig};
-use crate::oauth::{authorize_url, SignInOptions};
+use crate::oauth::authorize_url;
+use crate::options::SignInOptions;
 use crate::testing::fuzz::{self, *};
 use crate::ErrorKind;
 

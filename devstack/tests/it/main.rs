@@ -11,6 +11,8 @@ mod knobs;
 mod layering;
 mod mfa;
 mod oauth;
+#[path = "../../../tests/support/rust_paths.rs"]
+mod rust_paths;
 mod s3;
 mod sign_up;
 mod user_pool_api;

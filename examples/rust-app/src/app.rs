@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use cognito_wasm::config::AuthConfig;
 use cognito_wasm::json::Object;
-use cognito_wasm::oauth::SignInOptions;
+use cognito_wasm::options::SignInOptions;
 use cognito_wasm::options::SignOutOptions;
 use cognito_wasm::{CognitoAuth, Error};
 use wasm_bindgen::prelude::*;

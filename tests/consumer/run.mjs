@@ -194,6 +194,9 @@ try {
   check('Node: JwtVerifier of both entry points (initSync) fetches devstack\'s JWKS and verifies, the key set cached',
     n.full === 'verified' && n.lean === 'verified' && n.fullTampered === 'AuthError:ERR_JWT_SIGNATURE' && n.leanTampered === 'AuthError:ERR_JWT_SIGNATURE',
     JSON.stringify(n));
+  const initHint = (m) => typeof m === 'string' && m.startsWith('cognito-wasm: cannot fetch file:') && m.endsWith('in Node, use initSync');
+  check('Node: init() with no argument rejects naming initSync (both entry points)',
+    initHint(n.initNoArg) && initHint(n.verifierInitNoArg), JSON.stringify([n.initNoArg, n.verifierInitNoArg]));
   check('Node: CognitoAuth (memory) starts signed out; signInWithRedirect is ERR_CONFIG', n.signedOut === true && n.signIn === 'AuthError:ERR_CONFIG', JSON.stringify(n));
   check('Node: CognitoAuth on a store the app supplies refreshes (two calls, no Web Locks) and gets credentials',
     n.refreshed === true && n.hasCredentials === true && n.identityId === wr.pageIdentityId && n.hasLocks === false, JSON.stringify(n));

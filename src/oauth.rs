@@ -86,7 +86,7 @@ pub fn logout_url(config: &AuthConfig) -> Result<String> {
     let logout_uri = config
         .logout_uri
         .as_deref()
-        .ok_or_else(|| config_err("logoutUri: required to sign out with a redirect"))?;
+        .ok_or_else(|| config_err("logoutUri: required for the sign-out redirect (signed out here; redirect: false skips it)"))?;
     Ok(format!(
         "{}?{}",
         config.endpoints.logout,

@@ -187,18 +187,14 @@ impl<P: Platform> CognitoAuth<P> {
         Ok(Some(User::from_claims(claims)))
     }
 
-    /// Signs out: `GlobalSignOut` when [`global`](SignOutOptions::global), revokes the refresh token,
-    /// clears the session in every tab, then (when [`redirect`](SignOutOptions::redirect), the default)
-    /// navigates to the managed `/logout`. Network failures of the revocation do not stop the local
-    /// sign-out.
+    /// Signs out: clears the session in every tab first, then `GlobalSignOut` when
+    /// [`global`](SignOutOptions::global), revokes the refresh token, then (when
+    /// [`redirect`](SignOutOptions::redirect), the default) navigates to the managed `/logout`. The local
+    /// sign-out always happens: network failures of the server calls do not stop it, and an error
+    /// (no `logoutUri` for the redirect, no page to navigate) is returned after it.
     pub async fn sign_out(&self, options: SignOutOptions) -> Result<()> {
         let SignOutOptions { global, redirect } = options;
         let inner = &self.inner;
-        let logout = if redirect {
-            Some(oauth::logout_url(&inner.config)?)
-        } else {
-            None
-        };
         // The local sign-out comes first and cannot be held up by the network; the server calls are
         // best effort, made with a copy of the tokens.
         let session = inner.load_session();
@@ -220,8 +216,10 @@ impl<P: Platform> CognitoAuth<P> {
                     .await;
             }
         }
-        if let Some(url) = logout {
-            inner.platform.navigate(&url)?;
+        if redirect {
+            inner
+                .platform
+                .navigate(&oauth::logout_url(&inner.config)?)?;
         }
         Ok(())
     }

@@ -601,6 +601,50 @@ fn without_a_page_redirect_sign_in_is_err_config_and_sign_out_still_signs_out() 
         .is_empty());
     assert!(block_on(worker.current_user()).unwrap().is_some());
     assert!(block_on(auth.current_user()).unwrap().is_some());
+    // Signing out there with the redirect: signed out in every tab, then ERR_CONFIG for the navigation.
+    let mut c = config();
+    c.logout_uri = Some("https://app.example/".into());
+    let worker = CognitoAuth::with_platform(c, tab.new_tab()).unwrap();
+    tab.server()
+        .expect("POST", "/oauth2/revoke")
+        .respond(200, "");
+    let err = block_on(worker.sign_out(SignOutOptions::default())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(block_on(auth.current_user()).unwrap().is_none());
+    assert!(tab.navigations().is_empty());
+}
+
+#[test]
+fn sign_out_without_a_logout_uri_still_signs_out_everywhere_and_then_says_so() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    let other = engine(&tab.new_tab());
+    let here = events(&auth, EventName::SignedOut);
+    let there = events(&other, EventName::SignedOut);
+    tab.server()
+        .expect("POST", "/oauth2/revoke")
+        .body_has("token=r1")
+        .respond(200, "");
+    // config() has no logoutUri, and the redirect is the default.
+    let err = block_on(auth.sign_out(SignOutOptions::default())).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.message()),
+        (
+            ErrorKind::Config,
+            "logoutUri: required for the sign-out redirect (signed out here; redirect: false skips it)"
+        )
+    );
+    assert!(tab
+        .local_storage()
+        .get("cognito-wasm.client1.session")
+        .is_none());
+    assert!(block_on(auth.current_user()).unwrap().is_none());
+    assert!(block_on(other.current_user()).unwrap().is_none());
+    assert_eq!(here.borrow().len(), 1);
+    assert_eq!(there.borrow().len(), 1);
+    assert!(there.borrow()[0].from_other_tab);
+    assert_eq!(tab.server().count("/oauth2/revoke"), 1);
+    assert!(tab.navigations().is_empty());
 }
 
 #[test]

@@ -147,8 +147,9 @@ impl JsCognitoAuth {
         })
     }
 
-    /// Revokes the refresh token (and with `global`, signs out everywhere), clears the session in every
-    /// tab, then navigates to the managed `/logout` unless `redirect` is false.
+    /// Clears the session in every tab, revokes the refresh token (and with `global`, signs out
+    /// everywhere), then navigates to the managed `/logout` unless `redirect` is false. The local sign-out
+    /// always happens; a missing `logoutUri` or no page to navigate rejects `ERR_CONFIG` after it.
     #[cfg(not(cw_without = "signOut"))]
     #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
     pub fn sign_out(

@@ -539,6 +539,29 @@ for (const revokeFails of [false, true]) {
   });
 }
 
+test('signOut() without a logoutUri still signs out here and in another tab, then says ERR_CONFIG', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  const other = await h.openApp(ctx);
+  assert.ok(await evalIn(other, () => window.auth.getTokens()));
+  const before = page.url();
+  const r = await evalIn(page, async () => {
+    const noLogout = window.makeAuth({ logoutUri: undefined }); // the redirect is the default
+    return { out: await window.settle(noLogout.signOut()), after: await window.auth.getTokens() };
+  });
+  assert.equal(r.out.err?.code, 'ERR_CONFIG', JSON.stringify(r));
+  assert.match(r.out.err.message, /^logoutUri: /);
+  assert.equal(r.after, null);
+  assert.deepEqual(await evalIn(page, () => Object.keys(localStorage).filter((k) => k.endsWith('.session'))), []);
+  assert.equal(page.url(), before, 'no navigation');
+  const mine = (await events(page, 'signedOut')).filter((e) => !e.fromOtherTab);
+  assert.deepEqual(mine.map((e) => e.reason), ['signOut']);
+  assert.equal(await evalIn(other, () => window.auth.getTokens()), null);
+  assert.ok((await events(other, 'signedOut')).some((e) => e.fromOtherTab));
+  await ctx.close();
+});
+
 test('a rotated refresh token is kept even when verifying the new tokens fails', async () => {
   const ctx = await h.newContext('rotating');
   const page = await h.openApp(ctx);

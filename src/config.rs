@@ -151,7 +151,9 @@ pub struct AuthConfig {
 }
 
 impl AuthConfig {
-    /// A configuration with every endpoint derived from `user_pool_id` and `domain`.
+    /// A configuration with every endpoint derived from `user_pool_id` and `domain`: the managed
+    /// login's origin (`https://<prefix>.auth.<region>.amazoncognito.com`, or a custom domain), or its
+    /// host alone, which means `https://<host>`.
     ///
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the field at fault.
@@ -167,6 +169,14 @@ impl AuthConfig {
                 "clientId: must be the app client id (letters and digits)",
             ));
         }
+        // A bare host, as Amplify and amplify_outputs.json write it, is the https: origin of that host.
+        let with_scheme;
+        let domain = if split_scheme(domain).is_none() {
+            with_scheme = concat(&["https://", domain]);
+            &with_scheme
+        } else {
+            domain
+        };
         check_url("domain", domain)?;
         let domain = domain.trim_end_matches('/');
         if split_scheme(domain).is_some_and(|(_, rest)| rest.contains(['/', '?', '#'])) {
@@ -495,6 +505,24 @@ mod tests {
             field(AuthConfig::new(ok.0, ok.1, "https://d.example/path", ok.3)),
             "domain"
         );
+        // A bare host is its https: origin; with a path it is still refused.
+        for (bare, origin) in [
+            (
+                "shop.auth.us-east-1.amazoncognito.com",
+                "https://shop.auth.us-east-1.amazoncognito.com",
+            ),
+            ("auth.shop.example/", "https://auth.shop.example"),
+            ("localhost:9000", "https://localhost:9000"),
+        ] {
+            let c = AuthConfig::new(ok.0, ok.1, bare, ok.3).unwrap();
+            assert_eq!(c.endpoints.token, format!("{origin}/oauth2/token"));
+            assert_eq!(c.endpoints.logout, format!("{origin}/logout"));
+        }
+        assert_eq!(
+            field(AuthConfig::new(ok.0, ok.1, "d.example/path", ok.3)),
+            "domain"
+        );
+        assert_eq!(field(AuthConfig::new(ok.0, ok.1, "", ok.3)), "domain");
         assert_eq!(
             field(AuthConfig::new(ok.0, ok.1, ok.2, "/callback")),
             "redirectUri"

@@ -53,8 +53,16 @@ pub fn authorize_url(
         ("code_challenge_method", "S256"),
         ("code_challenge", code_challenge),
     ];
+    if let Some(p) = &options.identity_provider {
+        // Amplify's names of the two social providers Cognito names otherwise.
+        let p = match p.as_str() {
+            "Apple" => "SignInWithApple",
+            "Amazon" => "LoginWithAmazon",
+            p => p,
+        };
+        pairs.push(("identity_provider", p));
+    }
     for (name, value) in [
-        ("identity_provider", &options.identity_provider),
         ("idp_identifier", &options.idp_identifier),
         ("login_hint", &options.login_hint),
         ("lang", &options.lang),
@@ -340,6 +348,24 @@ mod tests {
              &scope=openid%20email%20profile&state=st&nonce=no&code_challenge_method=S256\
              &code_challenge=ch&identity_provider=Google&login_hint=a%20b%2Bc%40example.com"
         );
+        // Amplify's names for Apple and Amazon become Cognito's; every other name is sent as given.
+        for (given, sent) in [
+            ("Apple", "SignInWithApple"),
+            ("Amazon", "LoginWithAmazon"),
+            ("SignInWithApple", "SignInWithApple"),
+            ("Facebook", "Facebook"),
+            ("MyOidc", "MyOidc"),
+        ] {
+            let options = SignInOptions {
+                identity_provider: Some(given.into()),
+                ..Default::default()
+            };
+            let url = authorize_url(&cfg(), "s", "n", "c", &options).unwrap();
+            assert!(
+                url.ends_with(&format!("&identity_provider={sent}")),
+                "{url}"
+            );
+        }
         let no_openid = SignInOptions {
             scopes: Some(vec!["email".into()]),
             ..Default::default()

@@ -172,7 +172,8 @@ impl<'a> Reader<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SignInOptions {
     /// `identity_provider`: `COGNITO`, `Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple` or a
-    /// SAML/OIDC provider name.
+    /// SAML/OIDC provider name; `Apple` and `Amazon` (Amplify's names) are sent as `SignInWithApple` and
+    /// `LoginWithAmazon`.
     pub identity_provider: Option<String>,
     /// `idp_identifier`: an identifier of a SAML/OIDC provider.
     pub idp_identifier: Option<String>,

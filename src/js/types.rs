@@ -112,7 +112,7 @@ export interface CognitoAuthOptions {
   userPoolId: string;
   /** The app client id (a public client, no secret). */
   clientId: string;
-  /** The managed-login domain, e.g. `https://shop.auth.us-east-1.amazoncognito.com` (no path). */
+  /** The managed-login domain, e.g. `https://shop.auth.us-east-1.amazoncognito.com` (no path), or its host alone (`shop.auth.us-east-1.amazoncognito.com`, as Amplify writes it: https is meant). */
   domain: string;
   /** The callback URL registered on the app client (matched exactly). */
   redirectUri: string;
@@ -147,6 +147,7 @@ export interface CognitoAuthOptions {
 }
 
 export interface SignInWithRedirectOptions {
+  /** `'COGNITO'`, `'Google'`, `'Facebook'`, `'LoginWithAmazon'` or `'Amazon'`, `'SignInWithApple'` or `'Apple'`, or a SAML/OIDC provider's name. */
   identityProvider?: string;
   idpIdentifier?: string;
   loginHint?: string;

@@ -414,6 +414,20 @@ test('the constructor names the field at fault', async () => {
   ].map((o) => { try { window.makeAuth(o); return null; } catch (e) { return `${e.name}:${e.code}:${e.message.split(':')[0]}`; } }));
   assert.deepEqual(errs, ['redirectUri', 'domain', 'scopes', 'storage', 'clientId', 'identityPoolId', 'endpoints.token']
     .map((f) => `AuthError:ERR_CONFIG:${f}`));
+  // A bare host, as Amplify writes the domain, is its https: origin; with a path it is still refused.
+  const bare = await evalIn(page, () => ['shop.auth.us-east-1.amazoncognito.com', 'auth.shop.example/login']
+    .map((domain) => { try { window.makeAuth({ domain }); return 'ok'; } catch (e) { return `${e.code}:${e.message.split(':')[0]}`; } }));
+  assert.deepEqual(bare, ['ok', 'ERR_CONFIG:domain']);
+  await ctx.close();
+});
+
+test("signInWithRedirect sends Amplify's 'Apple' as Cognito's SignInWithApple", async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const authorize = page.waitForRequest((r) => r.url().includes('/oauth2/authorize'));
+  await evalIn(page, () => { window.auth.signInWithRedirect({ identityProvider: 'Apple' }); });
+  const url = new URL((await authorize).url());
+  assert.equal(url.searchParams.get('identity_provider'), 'SignInWithApple');
   await ctx.close();
 });
 

@@ -54,6 +54,7 @@ struct Tab {
     session: MemoryStorage,
     location: RefCell<Option<String>>,
     navigations: RefCell<Vec<String>>,
+    offline: Cell<bool>,
 }
 
 /// One tab of an in-memory world. Clones are the same tab.
@@ -93,6 +94,7 @@ impl Memory {
             session: MemoryStorage::new(),
             location: RefCell::new(None),
             navigations: RefCell::new(Vec::new()),
+            offline: Cell::new(false),
         });
         Self { world, tab }
     }
@@ -135,6 +137,12 @@ impl Memory {
     /// Puts this tab on a page at `url` (its address bar).
     pub fn set_location(&self, url: &str) {
         *self.tab.location.borrow_mut() = Some(url.to_owned());
+    }
+
+    /// Marks this tab offline (as `navigator.onLine` false) or online again. The scripted server still
+    /// answers: it is the engine that must not ask.
+    pub fn set_online(&self, online: bool) {
+        self.tab.offline.set(!online);
     }
 
     /// The URLs this tab navigated to, in order.
@@ -250,6 +258,10 @@ impl Platform for Memory {
 
     fn location_href(&self) -> Option<String> {
         self.tab.location.borrow().clone()
+    }
+
+    fn online(&self) -> bool {
+        !self.tab.offline.get()
     }
 
     fn navigate(&self, url: &str) -> Result<()> {

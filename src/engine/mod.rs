@@ -88,6 +88,11 @@ pub trait Platform: Clone + 'static {
     fn replace_url(&self, url: &str);
     /// `url` as it goes on the wire (percent-encoded, normalised); [`ErrorKind::Config`] if not absolute.
     fn wire_url(&self, url: &str) -> Result<String>;
+    /// `false` when the platform knows it is offline (`navigator.onLine`); still-valid tokens are then
+    /// handed out without a refresh attempt. Default: `true`.
+    fn online(&self) -> bool {
+        true
+    }
 }
 
 /// Seconds since the epoch on `platform`'s clock.

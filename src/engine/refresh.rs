@@ -85,7 +85,13 @@ impl<P: Platform> Inner<P> {
         let Some(session) = self.load_session() else {
             return Ok(None);
         };
-        if !force && !session.needs_refresh(self.now(), self.config.refresh_margin_seconds) {
+        // Inside the refresh margin but offline: the tokens are still valid, so they are the answer now
+        // (a refresh attempt would fail after its retries).
+        let now = self.now();
+        if !force
+            && (!session.needs_refresh(now, self.config.refresh_margin_seconds)
+                || (!session.is_expired(now) && !self.platform.online()))
+        {
             return Ok(Some(session));
         }
         match self

@@ -477,6 +477,35 @@ fn a_skewed_local_clock_is_corrected_by_the_measured_offset() {
 }
 
 #[test]
+fn offline_within_the_refresh_margin_the_still_valid_tokens_are_the_answer_at_once() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    let before = block_on(auth.get_tokens(Default::default()))
+        .unwrap()
+        .unwrap();
+    // 59 minutes on, inside the margin: offline, no request is made (none is scripted: one would panic).
+    tab.advance(59 * 60 * 1000);
+    tab.set_online(false);
+    let offline = block_on(auth.get_tokens(Default::default()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(offline.access_token, before.access_token);
+    assert_eq!(block_on(auth.current_user()).unwrap().unwrap().sub, SUB);
+    assert_eq!(tab.server().count("/oauth2/token"), 1, "only the sign-in's");
+    // Back online, the same call refreshes.
+    tab.set_online(true);
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r1")
+        .respond(200, &tokens(tab.now(), "t1", None, None));
+    let online = block_on(auth.get_tokens(Default::default()))
+        .unwrap()
+        .unwrap();
+    assert_ne!(online.access_token, before.access_token);
+    assert_eq!(tab.server().pending(), 0);
+}
+
+#[test]
 fn corrupted_storage_is_a_warning_and_a_signed_out_state() {
     let tab = world();
     let auth = engine(&tab);

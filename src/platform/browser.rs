@@ -41,6 +41,13 @@ fn global(name: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
+/// `navigator.<name>`, if there is a navigator and it has that field (not `undefined` or `null`).
+fn navigator(name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(&global("navigator")?, &name.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
 /// The browser platform. `Default` is `globalThis` as it is; [`with_app_storage`](Self::with_app_storage)
 /// adds a store the app supplies.
 #[derive(Clone, Default)]
@@ -235,6 +242,11 @@ impl Platform for Browser {
         Ok(js_sys::Uint8Array::new(&body).to_vec())
     }
 
+    fn online(&self) -> bool {
+        // `navigator.onLine`; where there is no such flag (Node), assume online.
+        navigator("onLine").and_then(|v| v.as_bool()) != Some(false)
+    }
+
     async fn sleep_ms(&self, ms: u32) {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
             set_timeout(&resolve, ms as i32);
@@ -243,9 +255,7 @@ impl Platform for Browser {
     }
 
     async fn lock(&self, name: &str, task: Task) {
-        let locks = global("navigator")
-            .and_then(|n| js_sys::Reflect::get(&n, &"locks".into()).ok())
-            .filter(|l| !l.is_undefined() && !l.is_null());
+        let locks = navigator("locks");
         let request = locks.as_ref().and_then(|l| {
             js_sys::Reflect::get(l, &"request".into())
                 .ok()

@@ -40,6 +40,10 @@ export function hideLocks(hidden) {
   if (hidden) Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
   else delete navigator.locks;
 }
+export function setOnLine(value) {
+  Object.defineProperty(navigator, 'onLine', { get: () => value, configurable: true });
+}
+export function restoreOnLine() { delete navigator.onLine; }
 export function brokenStorage(how) {
   return { getItem: () => { if (how === 'throw') throw new Error('boom'); return how === 'promise' ? Promise.resolve('x') : 42; },
            setItem: () => { throw new Error('full'); }, removeItem: () => { throw new Error('boom'); } };
@@ -56,6 +60,10 @@ extern "C" {
     fn map_storage(listable: bool) -> JsValue;
     #[wasm_bindgen(js_name = hideLocks)]
     fn hide_locks(hidden: bool);
+    #[wasm_bindgen(js_name = setOnLine)]
+    fn set_on_line(value: JsValue);
+    #[wasm_bindgen(js_name = restoreOnLine)]
+    fn restore_on_line();
     #[wasm_bindgen(js_name = brokenStorage)]
     fn broken_storage(how: &str) -> JsValue;
 }
@@ -303,4 +311,17 @@ async fn the_channel_reaches_the_other_channels_of_its_name_not_itself() {
     b.post(&one, "again");
     b.sleep_ms(30).await;
     assert_eq!(got.borrow().len(), 1, "a dropped channel is closed");
+}
+
+#[wasm_bindgen_test]
+fn online_follows_navigator_on_line() {
+    let platform = Browser::default();
+    assert!(platform.online(), "headless Chromium is online");
+    set_on_line(JsValue::FALSE);
+    assert!(!platform.online());
+    // A navigator without the flag (Node's has none): assumed online.
+    set_on_line(JsValue::UNDEFINED);
+    assert!(platform.online());
+    restore_on_line();
+    assert!(platform.online());
 }

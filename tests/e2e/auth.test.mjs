@@ -576,6 +576,34 @@ test('signOut() without a logoutUri still signs out here and in another tab, the
   await ctx.close();
 });
 
+test('offline with tokens inside the refresh margin, getTokens() answers them with no request; online, it refreshes', async () => {
+  await h.admin('lifetimes', { accessTokenSeconds: 200, idTokenSeconds: 200 });
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  try {
+    assert.ok((await h.signIn(page)).ok);
+  } finally {
+    await h.admin('lifetimes', { accessTokenSeconds: null, idTokenSeconds: null });
+  }
+  const before = await evalIn(page, () => window.auth.getTokens());
+  const calls = countTokenCalls(page);
+  // 200 s tokens, 150 s later on the page's clock: inside the refresh margin (capped at half the lifetime),
+  // still valid.
+  await evalIn(page, () => { const real = Date.now; Date.now = () => real() + 150_000; });
+  await ctx.setOffline(true);
+  const offline = await evalIn(page, async () => ({ onLine: navigator.onLine, tokens: await window.auth.getTokens() }));
+  assert.equal(offline.onLine, false);
+  assert.equal(offline.tokens.accessToken, before.accessToken);
+  assert.equal(calls.n, 0, 'no token request while offline');
+  assert.deepEqual(await events(page, 'tokenRefreshFailure'), []);
+  await ctx.setOffline(false);
+  await page.waitForFunction(() => navigator.onLine);
+  const online = await evalIn(page, () => window.auth.getTokens());
+  assert.notEqual(online.accessToken, before.accessToken, 'refreshed once online: the offline answer was inside the margin');
+  assert.equal(calls.n, 1);
+  await ctx.close();
+});
+
 test('a rotated refresh token is kept even when verifying the new tokens fails', async () => {
   const ctx = await h.newContext('rotating');
   const page = await h.openApp(ctx);

@@ -1,6 +1,6 @@
 // What V8 charges for a wasm function's first call (it compiles each function lazily, when first called):
 // a module of N three-instruction functions calling each other in a chain against one function doing the
-// same N additions, first and second call, in fresh headless-Chromium pages. The README's start-up section
+// same N additions, first and second call, in fresh headless-Chromium pages. docs/benchmarks.md's start-up section
 // cites its figures.   node bench/first-call.mjs [N=300] [--runs 15]
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';

@@ -3,8 +3,8 @@ export const GOALS = {
   requiredGzipBytes: 100_000, // wasm + glue, gzip -9: the bound of the "Lean" issue
   verifierGzipBytes: 40_000,  // cognito-wasm/verifier, wasm + glue, gzip -9
   startupVsOidc: 1,           // CognitoAuth restore ÷ oidc-client-ts restore, same run
-  gzipBytes: 80_000,          // wasm + glue, gzip -9 (0.63× oidc-client-ts + AWS SDK v3 in shared/TOOLCHAIN.md)
-  moonshotGzipBytes: 46_000,  // Amplify auth + storage in shared/TOOLCHAIN.md
+  gzipBytes: 80_000,          // wasm + glue, gzip -9 (0.63× oidc-client-ts + AWS SDK v3 as the anchors measured when it was set)
+  moonshotGzipBytes: 46_000,  // Amplify auth + storage as the anchors measured when it was set
   startupMs: 5,               // to signed-in, after the wasm is fetched (median)
   coldVsJose: 0.25,           // cold RS256 verifications/s ÷ jose's
   warmVsJose: 1,              // warm verifications/s ÷ jose's

@@ -1,4 +1,4 @@
-//! The crate's module layering (README, "Layout"): the I/O-free core at the bottom, then `engine` (the
+//! The crate's module layering (docs/layout.md): the I/O-free core at the bottom, then `engine` (the
 //! flows over the `Platform` trait), then `platform` (the browser's implementation), then `js` (the
 //! wasm-bindgen facade), then the crate root. Every module of `src/` uses only modules below it, so the
 //! modules form no cycle: the core never names `engine`, `platform` or `js`; `engine` never `platform` or

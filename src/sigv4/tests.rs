@@ -265,7 +265,8 @@ fn aws_signing_test_suite_v4_all_cases() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// S3 API reference examples (shared/COGNITO.md).
+// S3 API reference examples (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
+// and sigv4-query-string-auth.html).
 // ---------------------------------------------------------------------------------------------
 
 fn s3_example_creds() -> Credentials {

@@ -7,7 +7,8 @@ use crate::common::*;
 
 #[test]
 fn test_signer_matches_the_s3_reference_vector() {
-    // S3 API reference, "GET Object" example (see shared/COGNITO.md).
+    // S3 API reference, "GET Object" example ("Authenticating Requests: Using the Authorization
+    // Header", https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html).
     let mut headers = BTreeMap::new();
     headers.insert(
         "host".to_string(),

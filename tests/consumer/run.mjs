@@ -35,6 +35,10 @@ writeFileSync(join(app, 'package.json'), JSON.stringify({
     // The official AWS SDK v3 clients, from the registry, pinned: they take auth.credentialProvider().
     '@aws-sdk/client-dynamodb': '3.1169.0',
     '@aws-sdk/client-s3': '3.1169.0',
+    // cognito-wasm/react's peer, at the lowest version it supports, and its types.
+    react: '18.3.1',
+    'react-dom': '18.3.1',
+    '@types/react': '18.3.12',
   },
 }, null, 2));
 run('npm', ['install', '--no-audit', '--no-fund', '--silent'], app);
@@ -53,7 +57,12 @@ let sdkTypesOk = true;
 let sdkTscOutput = '';
 try { run(bin('tsc'), ['-p', join(app, 'aws')], app); } catch (e) { sdkTypesOk = false; sdkTscOutput = String(e.stdout); }
 check('credentialProvider() type-checks as the AWS SDK v3 clients\' credentials', sdkTypesOk, sdkTscOutput);
+let reactTypesOk = true;
+let reactTscOutput = '';
+try { run(bin('tsc'), ['-p', join(app, 'react')], app); } catch (e) { reactTypesOk = false; reactTscOutput = String(e.stdout); }
+check('cognito-wasm/react type-checks (CognitoProvider, useAuth, RequireAuth)', reactTypesOk, reactTscOutput);
 run(bin('vite'), ['build', '--logLevel', 'warn', '--outDir', 'dist', '--emptyOutDir'], app);
+run(bin('vite'), ['build', 'react', '--logLevel', 'warn', '--outDir', '../dist-react', '--emptyOutDir'], app);
 run(bin('vite'), ['build', 'aws', '--logLevel', 'warn', '--outDir', '../dist-aws', '--emptyOutDir'], app);
 
 // 3. Keys and tokens from node:crypto.
@@ -202,6 +211,55 @@ try {
     n.refreshed === true && n.hasCredentials === true && n.identityId === wr.pageIdentityId && n.hasLocks === false, JSON.stringify(n));
 } finally {
   await stack.stop();
+}
+
+// 8. cognito-wasm/react in a Vite + React 18 app (StrictMode) against devstack: sign in, reload, a second tab,
+// sign-out in one tab seen by the other, and the guard's redirect.
+const reactStack = await start({ appDir: join(app, 'dist-react'), servePkg: false });
+try {
+  const context = await reactStack.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  let exchanges = 0;
+  context.on('request', (q) => { if (q.url().endsWith('/oauth2/token') && /grant_type=authorization_code/.test(q.postData() ?? '')) exchanges++; });
+  const status = (p) => p.locator('#status').textContent();
+  const waitStatus = (p, text) => p.waitForFunction((t) => document.getElementById('status')?.textContent === t, text, { timeout: 20000 });
+  await page.goto(`${reactStack.origin}/`);
+  await waitStatus(page, 'signed out');
+  check('React: the provider loads signed out', (await status(page)) === 'signed out');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.evaluate(() => window.reactAuth.signIn())]);
+  await reactStack.submitLogin(page, DEMO);
+  let signedIn = true;
+  try { await waitStatus(page, 'signed in as demo'); } catch { signedIn = false; }
+  check('React: sign-in through the managed login, the callback handled once under StrictMode (one code exchange)',
+    signedIn && exchanges === 1 && !new URL(page.url()).searchParams.has('code'), JSON.stringify({ status: await status(page), exchanges, url: page.url() }));
+  await page.reload();
+  let restored = true;
+  try { await waitStatus(page, 'signed in as demo'); } catch { restored = false; }
+  check('React: a reload restores the user with no new code exchange', restored && exchanges === 1, JSON.stringify({ status: await status(page), exchanges }));
+  const second = await context.newPage();
+  await second.goto(`${reactStack.origin}/`);
+  let both = true;
+  try { await waitStatus(second, 'signed in as demo'); } catch { both = false; }
+  check('React: a second tab is signed in', both, await status(second));
+  await second.evaluate(() => window.reactAuth.signOut());
+  let out = true;
+  try { await waitStatus(page, 'signed out'); await waitStatus(second, 'signed out'); } catch { out = false; }
+  check('React: sign-out in one tab signs out the other', out, JSON.stringify([await status(page), await status(second)]));
+  // The guard redirects to the managed login, whose session (a cookie, as Cognito's) signs the user straight
+  // back in: the callback hands back the guarded page's address as customState.
+  let guarded = true;
+  try {
+    await Promise.all([page.waitForRequest((q) => q.url().includes('/oauth2/authorize'), { timeout: 20000 }), page.goto(`${reactStack.origin}/?guard=1`)]);
+    await waitStatus(page, 'signed in as demo');
+  } catch { guarded = false; }
+  const back = await page.evaluate(() => window.reactAuth.callback?.customState ?? null);
+  check('React: RequireAuth sends a signed-out user to sign in, and back with the page in customState',
+    guarded && back === '/?guard=1' && exchanges === 2, JSON.stringify({ url: page.url(), back, exchanges }));
+  check('React: no page errors', errors.length === 0, JSON.stringify(errors));
+} finally {
+  await reactStack.stop();
 }
 
 console.log(`consumer: ${passed} passed, ${failed} failed`);

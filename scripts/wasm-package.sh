@@ -35,16 +35,8 @@ wasm_package() {
   node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused -aimfs=4 --strip-producers --strip-target-features --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext \
     --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
-  # Node's fetch reads no file: URL, so there `await init()` with no argument fails with "fetch failed":
-  # that error names the way that works (initSync). Fails the build if wasm-bindgen's glue changed shape.
-  node -e '
-    const fs = require("fs"), [path] = process.argv.slice(1);
-    const from = "module_or_path = fetch(module_or_path);";
-    const js = fs.readFileSync(path, "utf8");
-    if (js.split(from).length !== 2) { console.error(`${path}: no single "${from}" to patch`); process.exit(1); }
-    fs.writeFileSync(path, js.replace(from, "const url = module_or_path; module_or_path = fetch(url).catch((e) => { " +
-      "throw /^file:/.test(url) ? Error(`cognito-wasm: cannot fetch ${url}: in Node, use initSync`, { cause: e }) : e; });"));
-  ' "$out/$name.js"
+  # Edits of the glue (scripts/patch-glue.mjs): the Node init() message, shorter warnings.
+  node scripts/patch-glue.mjs "$out/$name.js"
   # The glue as an app's bundler would minify it; `new URL('…_bg.wasm', import.meta.url)` stays intact.
   node_modules/.bin/esbuild "$out/$name.js" --minify --format=esm --log-level=warning \
     --outfile="$out/$name.min.js"

@@ -11,6 +11,14 @@ const edits = [
   ['module_or_path = fetch(module_or_path);',
     'const url = module_or_path; module_or_path = fetch(url).catch((e) => { '
     + 'throw /^file:/.test(url) ? Error(`cognito-wasm: cannot fetch ${url}: in Node, use initSync`, { cause: e }) : e; });'],
+  // Used before init(): an AuthError ERR_NOT_INITIALIZED, not "Cannot read properties of undefined". Until
+  // init() or initSync() finishes, `wasm` is a stand-in whose every property throws it.
+  ['let wasmModule, wasmInstance, wasm;',
+    'let wasmModule, wasmInstance, ready, wasm = new Proxy({}, { get() { throw Object.assign('
+    + 'Error("cognito-wasm: call init() or initSync() first"), { name: "AuthError", code: "ERR_NOT_INITIALIZED" }); } });'],
+  ['    wasm = instance.exports;', '    wasm = instance.exports; ready = 1;'],
+  ['function initSync(module) {\n    if (wasm !== undefined) return wasm;', 'function initSync(module) {\n    if (ready) return wasm;'],
+  ['async function __wbg_init(module_or_path) {\n    if (wasm !== undefined) return wasm;', 'async function __wbg_init(module_or_path) {\n    if (ready) return wasm;'],
   // The same warnings, in fewer bytes.
   ['"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n"',
     '"cognito-wasm: the .wasm is not served as application/wasm, so it is compiled the slower way:"'],

@@ -61,6 +61,9 @@ crate::contract::listed! {
     NotSignedIn => "ERR_NOT_SIGNED_IN",
     /// Browser storage is unavailable (blocked, quota exceeded).
     Storage => "ERR_STORAGE",
+    /// The module was used before `init()` or `initSync()` finished (thrown by the JS glue; the Rust
+    /// API never returns it).
+    NotInitialized => "ERR_NOT_INITIALIZED",
     }
     /// The stable code string, e.g. `"ERR_JWT_EXPIRED"`.
     fn code;

@@ -28,7 +28,8 @@ export type AuthErrorCode =
   | 'ERR_CALLBACK_HANDLED'
   | 'ERR_NOT_A_CALLBACK'
   | 'ERR_NOT_SIGNED_IN'
-  | 'ERR_STORAGE';
+  | 'ERR_STORAGE'
+  | 'ERR_NOT_INITIALIZED';
 
 /** Every failure is thrown (or rejected) as an `Error` of this shape. */
 export interface AuthError extends Error {

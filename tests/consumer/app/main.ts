@@ -19,7 +19,24 @@ interface Fixture {
   tokens: { valid: string; tampered: string; expired: string; accessToken: string };
 }
 
+/** What a call made before `init()` throws: `name:code`. */
+function beforeInit(call: () => unknown): string {
+  try {
+    call();
+    return 'no error';
+  } catch (e) {
+    return `${(e as AuthError).name}:${(e as AuthError).code}`;
+  }
+}
+
 async function main(): Promise<Record<string, unknown>> {
+  const options = { userPoolId: 'us-east-1_Consumer1', tokenUse: 'id' as const, clientId: 'c' };
+  const notInitialized = [
+    beforeInit(() => new JwtVerifier(options)),
+    beforeInit(() => new CognitoAuth({ userPoolId: 'us-east-1_Consumer1', clientId: 'c', domain: 'd.example', redirectUri: 'https://app.example/' })),
+    beforeInit(() => signRequest({ method: 'GET', url: 'https://b.example/' }, { accessKeyId: 'a', secretAccessKey: 's' }, { service: 's3', region: 'us-east-1' })),
+    beforeInit(() => new lean.JwtVerifier(options)),
+  ];
   await init();
   const fx: Fixture = await (await fetch('/fixture.json')).json();
   const verifier = new JwtVerifier({
@@ -82,6 +99,7 @@ async function main(): Promise<Record<string, unknown>> {
   });
   worker.terminate();
   return {
+    notInitialized,
     worker: inWorker,
     leanUsername: leanClaims['cognito:username'],
     leanTampered,

@@ -38,8 +38,12 @@ pub enum Grant {
 /// The error type of a JSON API error: `__type` (or the `x-amzn-errortype` header), the part after the
 /// last `#` and before the first `:`. A body longer than [`MAX_RESPONSE_LENGTH`](crate::http::MAX_RESPONSE_LENGTH) is not read.
 pub fn aws_error_type(response: &HttpResponse) -> Option<String> {
-    let from_body = failure_json(response)
-        .and_then(|v| v.get("__type").and_then(Value::as_str).map(str::to_owned));
+    error_type(response, failure_json(response).as_ref())
+}
+
+/// [`aws_error_type`] with the refusal's body already parsed.
+fn error_type(response: &HttpResponse, body: Option<&Value>) -> Option<String> {
+    let from_body = body.and_then(|v| v.get("__type").and_then(Value::as_str).map(str::to_owned));
     let raw = from_body.or_else(|| response.error_type_header.clone())?;
     let after_hash = raw.rsplit('#').next().unwrap_or(&raw);
     Some(
@@ -101,7 +105,7 @@ pub fn classify_failure(response: &HttpResponse, grant: Grant) -> Error {
             .and_then(Value::as_str)
             .map(str::to_owned)
     });
-    let aws_type = aws_error_type(response);
+    let aws_type = error_type(response, body.as_ref());
     let server_type = oauth_error.or(aws_type.clone());
     let status = response.status;
     let describe = |what: &str| {

@@ -64,7 +64,9 @@ let reactTscOutput = '';
 try { run(bin('tsc'), ['-p', join(app, 'react')], app); } catch (e) { reactTypesOk = false; reactTscOutput = String(e.stdout); }
 check('cognito-wasm/react type-checks (CognitoProvider, useAuth, RequireAuth)', reactTypesOk, reactTscOutput);
 run(bin('vite'), ['build', '--logLevel', 'warn', '--outDir', 'dist', '--emptyOutDir'], app);
-run(bin('vite'), ['build', 'react', '--logLevel', 'warn', '--outDir', '../dist-react', '--emptyOutDir'], app);
+// React's development build: StrictMode mounts every effect twice only there, which the provider must survive.
+execFileSync(bin('vite'), ['build', 'react', '--mode', 'development', '--logLevel', 'warn', '--outDir', '../dist-react', '--emptyOutDir'],
+  { cwd: app, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'development' } });
 run(bin('vite'), ['build', 'aws', '--logLevel', 'warn', '--outDir', '../dist-aws', '--emptyOutDir'], app);
 // esbuild leaves `new URL('…_bg.wasm', import.meta.url)` as it is: the wasm files are copied beside the bundle,
 // as the README says. webpack 5 emits them as assets. Each gets a page under dist/.
@@ -119,7 +121,14 @@ server.on('request', (req, res) => {
   } else {
     const file = join(app, 'dist', path === '/' ? 'index.html' : path);
     if (!file.startsWith(join(app, 'dist')) || !existsSync(file)) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream' };
+    // The esbuild page under the Content-Security-Policy the README names; `?csp=strict` without
+    // 'wasm-unsafe-eval', which must stop the module from compiling.
+    if (path === '/esbuild/index.html') {
+      const wasm = new URL(req.url, origin).searchParams.get('csp') === 'strict' ? '' : " 'wasm-unsafe-eval'";
+      headers['content-security-policy'] = `default-src 'self'; script-src 'self'${wasm}; connect-src 'self'`;
+    }
+    res.writeHead(200, headers).end(readFileSync(file));
   }
 });
 
@@ -172,9 +181,23 @@ try {
     } catch (e) {
       br = { error: String(e).split('\n')[0], errors };
     }
-    check(`${bundler}: an app bundled from the tarball verifies with both entry points`,
+    check(`${bundler}: an app bundled from the tarball verifies with both entry points${bundler === 'esbuild' ? ", under script-src 'self' 'wasm-unsafe-eval'" : ''}`,
       br.full === 'consumer' && br.lean === 'consumer' && br.fullTampered === 'ERR_JWT_SIGNATURE'
         && br.leanTampered === 'ERR_JWT_SIGNATURE' && errors.length === 0, JSON.stringify({ br, errors }));
+    await b.close();
+  }
+  {
+    const b = await browser.newPage();
+    await b.goto(`${origin}/esbuild/index.html?csp=strict`);
+    let br;
+    try {
+      await b.waitForFunction(() => window.__result !== undefined, null, { timeout: 20000 });
+      br = await b.evaluate(() => window.__result);
+    } catch (e) {
+      br = { error: String(e).split('\n')[0] };
+    }
+    check("without 'wasm-unsafe-eval' in script-src the module cannot compile (the CSP is applied)",
+      /CompileError|wasm|Content Security Policy/i.test(br.error ?? '') && br.full === undefined, JSON.stringify(br));
     await b.close();
   }
   check('signRequest reproduces the S3 reference signature',
@@ -265,8 +288,10 @@ try {
   await reactStack.submitLogin(page, DEMO);
   let signedIn = true;
   try { await waitStatus(page, 'signed in as demo'); } catch { signedIn = false; }
-  check('React: sign-in through the managed login, the callback handled once under StrictMode (one code exchange)',
-    signedIn && exchanges === 1 && !new URL(page.url()).searchParams.has('code'), JSON.stringify({ status: await status(page), exchanges, url: page.url() }));
+  const channels = await page.evaluate(() => window.channels);
+  check('React: sign-in through the managed login, the callback handled once under StrictMode (one code exchange, one channel)',
+    signedIn && exchanges === 1 && channels === 1 && !new URL(page.url()).searchParams.has('code'),
+    JSON.stringify({ status: await status(page), exchanges, channels, url: page.url() }));
   await page.reload();
   let restored = true;
   try { await waitStatus(page, 'signed in as demo'); } catch { restored = false; }

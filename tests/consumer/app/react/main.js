@@ -4,6 +4,12 @@ import { StrictMode, createElement as h } from 'react';
 import { createRoot } from 'react-dom/client';
 import { CognitoProvider, RequireAuth, useAuth } from 'cognito-wasm/react';
 
+// Counted for the test: one provider, however often StrictMode mounts it, opens one channel.
+window.channels = 0;
+globalThis.BroadcastChannel = class extends globalThis.BroadcastChannel {
+  constructor(name) { super(name); window.channels++; }
+};
+
 const config = await (await fetch('/config.json')).json();
 const options = { ...config.auth, clientId: config.clients.demo };
 

@@ -35,8 +35,10 @@ wasm_package() {
   node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused -aimfs=4 --strip-producers --strip-target-features --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext \
     --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
-  # Edits of the glue (scripts/patch-glue.mjs): the Node init() message, shorter warnings.
+  # Edits of the glue (scripts/patch-glue.mjs): AuthError inlined, the Node init() message, shorter warnings.
   node scripts/patch-glue.mjs "$out/$name.js"
+  # The glue now holds the one snippet (src/js/auth-error.js): the package ships no snippets/ folder.
+  rm -rf "$out/snippets"
   # The glue as an app's bundler would minify it; `new URL('…_bg.wasm', import.meta.url)` stays intact.
   node_modules/.bin/esbuild "$out/$name.js" --minify --format=esm --log-level=warning \
     --outfile="$out/$name.min.js"

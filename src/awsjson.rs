@@ -146,8 +146,13 @@ pub fn classify_failure(response: &HttpResponse, grant: Grant) -> Error {
     } else {
         Error::new(ErrorKind::OAuth, describe("the request was refused"))
     };
-    match server_type {
+    let error = error.with_response(status, response.request_id.clone());
+    let error = match server_type {
         Some(t) => error.with_server_type(t),
         None => error,
+    };
+    match response.body.expose() {
+        cause if status == 0 && !cause.is_empty() => error.with_cause(cause),
+        _ => error,
     }
 }

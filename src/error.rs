@@ -83,6 +83,10 @@ struct Inner {
     kind: ErrorKind,
     message: String,
     server_type: Option<String>,
+    /// The HTTP status of the refusal, 0 when none.
+    status: u16,
+    request_id: Option<String>,
+    cause: Option<String>,
 }
 
 impl Error {
@@ -92,7 +96,48 @@ impl Error {
             kind,
             message: message.into(),
             server_type: None,
+            status: 0,
+            request_id: None,
+            cause: None,
         }))
+    }
+
+    /// Attaches what the server's response says of it: its HTTP status and AWS's request id
+    /// (`x-amzn-requestid`), each when there is one.
+    pub fn with_response(mut self, status: u16, request_id: Option<String>) -> Self {
+        self.0.status = status;
+        self.0.request_id = request_id;
+        self
+    }
+
+    /// Attaches what the runtime reported beneath this error, as text (for a request that got no
+    /// response: fetch's `TypeError: Failed to fetch`).
+    pub fn with_cause(mut self, cause: impl Into<String>) -> Self {
+        self.0.cause = Some(cause.into());
+        self
+    }
+
+    /// The HTTP status of the response that was refused or failed, if one arrived.
+    pub fn status(&self) -> Option<u16> {
+        Some(self.0.status).filter(|s| *s != 0)
+    }
+
+    /// AWS's request id of the refused or failed request (`x-amzn-requestid`), when AWS sent one: what
+    /// AWS Support asks for.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+
+    /// What the runtime reported beneath this error, as text, if anything.
+    pub fn cause(&self) -> Option<&str> {
+        self.0.cause.as_deref()
+    }
+
+    /// Whether the same call may succeed if made again later: [`ErrorKind::Network`] (no response, a
+    /// 5xx, throttling). Every other kind needs something to change first (the input, the
+    /// configuration, the user signing in again).
+    pub fn retryable(&self) -> bool {
+        self.0.kind == ErrorKind::Network
     }
 
     /// Attaches the server's error type (`invalid_grant`, `NotAuthorizedException`, ...).

@@ -26,7 +26,8 @@ pub struct HttpRequest {
     pub body: Secret,
 }
 
-/// A response received: status 0 means the request failed before any answer (offline, CORS, DNS).
+/// A response received: status 0 means the request failed before any answer (offline, CORS, DNS),
+/// and then the body is what the runtime reported, if anything (`TypeError: Failed to fetch`).
 /// `Debug` redacts the body, which may hold tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
@@ -36,6 +37,8 @@ pub struct HttpResponse {
     pub body: Secret,
     /// The `x-amzn-errortype` header, if readable.
     pub error_type_header: Option<String>,
+    /// The `x-amzn-requestid` header (AWS's id of the request), if readable.
+    pub request_id: Option<String>,
 }
 
 impl HttpResponse {

@@ -610,11 +610,73 @@ mod tests {
             status: 400,
             body: "".into(),
             error_type_header: Some("NotAuthorizedException:".into()),
+            request_id: None,
         };
         assert_eq!(
             classify_failure(&header_only, Grant::Refresh).kind(),
             SessionEnded
         );
+    }
+
+    #[test]
+    fn a_failure_carries_its_status_request_id_cause_and_whether_to_retry() {
+        use ErrorKind::{Aws, Network};
+        let refused = HttpResponse {
+            status: 400,
+            body:
+                r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#
+                    .into(),
+            error_type_header: None,
+            request_id: Some("6f1c-req".into()),
+        };
+        let e = classify_failure(&refused, Grant::Code);
+        assert_eq!(
+            (
+                e.kind(),
+                e.status(),
+                e.request_id(),
+                e.cause(),
+                e.retryable()
+            ),
+            (Aws, Some(400), Some("6f1c-req"), None, false)
+        );
+        let throttled = HttpResponse {
+            status: 429,
+            ..refused.clone()
+        };
+        let e = classify_failure(&throttled, Grant::Code);
+        assert_eq!(
+            (e.kind(), e.status(), e.retryable()),
+            (Network, Some(429), true)
+        );
+        let unanswered = HttpResponse {
+            status: 0,
+            body: "TypeError: Failed to fetch".into(),
+            error_type_header: None,
+            request_id: None,
+        };
+        let e = classify_failure(&unanswered, Grant::Refresh);
+        assert_eq!(
+            (
+                e.kind(),
+                e.status(),
+                e.request_id(),
+                e.cause(),
+                e.retryable()
+            ),
+            (
+                Network,
+                None,
+                None,
+                Some("TypeError: Failed to fetch"),
+                true
+            )
+        );
+        let silent = HttpResponse {
+            body: "".into(),
+            ..unanswered
+        };
+        assert_eq!(classify_failure(&silent, Grant::Refresh).cause(), None);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub(crate) fn response(status: u16, body: &str) -> HttpResponse {
         status,
         body: body.into(),
         error_type_header: None,
+        request_id: None,
     }
 }
 

@@ -20,7 +20,8 @@ pub struct User {
     pub email_verified: Option<bool>,
     /// `cognito:groups` (empty when none).
     pub groups: Vec<String>,
-    /// `custom:*` attributes, without the prefix, in the token's order.
+    /// The `custom:*` attributes of the ID token, under their Cognito names (`custom:tier`, the names
+    /// `fetchUserAttributes` answers and `updateUserAttributes` takes), in the token's order.
     pub attributes: Vec<(String, String)>,
     /// For a federated user (signed in through Google, Facebook, SAML, ...): the provider name of the
     /// `identities` claim (`Google`); `None` for a user of the pool itself.
@@ -40,12 +41,8 @@ impl User {
         };
         let attributes = claims
             .iter()
-            .filter_map(|(k, v)| {
-                Some((
-                    k.strip_prefix("custom:")?.to_owned(),
-                    v.as_str()?.to_owned(),
-                ))
-            })
+            .filter(|(k, _)| k.starts_with("custom:"))
+            .filter_map(|(k, v)| Some((k.to_owned(), v.as_str()?.to_owned())))
             .collect();
         // `identities`: an array of `{ providerName, primary, ... }` (or that array as JSON text).
         let parsed;
@@ -191,7 +188,7 @@ mod tests {
         assert_eq!(json["sub"], "u-1");
         assert_eq!(json["emailVerified"], true);
         assert_eq!(json["groups"][1], "vip");
-        assert_eq!(json["attributes"]["tier"], "gold");
+        assert_eq!(json["attributes"]["custom:tier"], "gold");
         assert_eq!(json["claims"]["custom:n"], 5);
         // Numbers keep their exact text.
         assert!(user.to_json().to_json().contains("\"exp\":1700000000.5"));

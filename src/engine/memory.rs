@@ -404,6 +404,7 @@ impl Expect<'_> {
             status,
             body: body.into(),
             error_type_header: None,
+            request_id: None,
         });
     }
 
@@ -480,6 +481,7 @@ impl Server {
                     status,
                     body: body.into(),
                     error_type_header: None,
+                    request_id: None,
                 };
             }
         }
@@ -515,6 +517,7 @@ impl Server {
                 status: 0,
                 body: String::new().into(),
                 error_type_header: None,
+                request_id: None,
             },
         }
     }

@@ -89,6 +89,7 @@ fn response() -> impl Strategy<Value = HttpResponse> {
             status,
             body: body.into(),
             error_type_header,
+            request_id: None,
         }
     })
 }
@@ -154,7 +155,7 @@ proptest! {
         let response = HttpResponse {
             status: 200,
             body: credentials_response(&c, notation).to_json().into(),
-            error_type_header: None,
+            error_type_header: None, request_id: None,
         };
         prop_assert_eq!(parse_credentials(&response), Ok(c.clone()));
         prop_assert_eq!(IdentityCredentials::from_json(&c.to_json()), Some(c));

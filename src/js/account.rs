@@ -220,10 +220,7 @@ impl JsCognitoAuth {
                     .get_credentials(Default::default())
                     .await
                     .map_err(to_js)?;
-                let out = to_plain(&c.to_app_json());
-                let expiration = js_sys::Date::new(&((c.expiration as f64) * 1000.0).into());
-                let _ = js_sys::Reflect::set(&out, &"expiration".into(), &expiration);
-                Ok(out)
+                super::aws::credentials_to_js(&c)
             })
         };
         Closure::<dyn Fn() -> js_sys::Promise>::new(provide)

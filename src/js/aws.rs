@@ -11,8 +11,13 @@ use crate::identity::IdentityCredentials;
 use crate::options::{AwsServiceOptions, CredentialsOptions, PresignOptions};
 use crate::sigv4::{self, Credentials, SigningParams, SigningSettings};
 
-fn credentials_to_js(c: &IdentityCredentials) -> Result<JsValue, JsValue> {
-    Ok(to_plain(&c.to_app_json()))
+/// Credentials as the app sees them, from `getCredentials` and `credentialProvider` alike: `expiration`
+/// a `Date`, as the AWS SDK for JavaScript takes it.
+pub(super) fn credentials_to_js(c: &IdentityCredentials) -> Result<JsValue, JsValue> {
+    let out = to_plain(&c.to_app_json());
+    let expiration = js_sys::Date::new(&((c.expiration as f64) * 1000.0).into());
+    let _ = js_sys::Reflect::set(&out, &"expiration".into(), &expiration);
+    Ok(out)
 }
 
 /// Headers from a `Headers` object, an array of pairs, or a plain object.

@@ -26,15 +26,33 @@ pub(crate) fn promise(
     wasm_bindgen_futures::future_to_promise(boxed)
 }
 
-/// Converts an [`Error`] into a JS `Error` with `name = "AuthError"` and a stable `code`.
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/auth-error.js")]
+extern "C" {
+    /// The `AuthError` class of `auth-error.js` (the npm build inlines it into the glue and exports it).
+    type AuthError;
+    #[wasm_bindgen(constructor)]
+    fn new(
+        message: &str,
+        code: &str,
+        server_type: &str,
+        status: u16,
+        request_id: &str,
+        cause: &str,
+    ) -> AuthError;
+}
+
+/// Converts an [`Error`] into the glue's `AuthError` (an `Error` with `name = "AuthError"`, a stable
+/// `code`, and `type`, `status`, `requestId`, `cause` where known; `""` and 0 mean none).
 pub(crate) fn to_js(error: Error) -> JsValue {
-    let js = js_sys::Error::new(error.message());
-    js.set_name("AuthError");
-    let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
-    if let Some(t) = error.server_type() {
-        let _ = js_sys::Reflect::set(&js, &"type".into(), &t.into());
-    }
-    js.into()
+    AuthError::new(
+        error.message(),
+        error.code(),
+        error.server_type().unwrap_or_default(),
+        error.status().unwrap_or_default(),
+        error.request_id().unwrap_or_default(),
+        error.cause().unwrap_or_default(),
+    )
+    .into()
 }
 
 /// A JSON object as a plain JS object, through the browser's `JSON.parse` (no serialiser in the wasm).

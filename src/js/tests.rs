@@ -121,6 +121,11 @@ fn assert_auth_error(err: &JsValue, code: &str) {
         "{err:?}"
     );
     assert!(!get(err, "message").as_string().unwrap().is_empty());
+    assert_eq!(
+        get(err, "retryable").as_bool(),
+        Some(code == "ERR_NETWORK"),
+        "{err:?}"
+    );
 }
 
 async fn verify(v: &JsJwtVerifier, token: &str) -> Result<JsValue, JsValue> {

@@ -31,12 +31,27 @@ export type AuthErrorCode =
   | 'ERR_STORAGE'
   | 'ERR_NOT_INITIALIZED';
 
-/** Every failure is thrown (or rejected) as an `Error` of this shape. */
-export interface AuthError extends Error {
+/**
+ * Every failure is thrown (or rejected) as an `AuthError`: test `error instanceof AuthError`, then branch
+ * on `code`. `name` is always `'AuthError'`; Cognito's own exception name (what Amplify puts in `name`)
+ * is in `type`.
+ */
+export class AuthError extends Error {
+  /** The package constructs these; apps may too (in tests). `''` and `0` mean none. */
+  constructor(message: string, code: AuthErrorCode, type?: string, status?: number, requestId?: string, cause?: string);
   name: 'AuthError';
+  /** The stable code: what went wrong, as a closed list. */
   code: AuthErrorCode;
-  /** The OAuth `error` or AWS error type the server answered with, when there is one. */
+  /** The OAuth `error` or AWS exception the server answered with (`invalid_grant`, `NotAuthorizedException`), when there is one. */
   type?: string;
+  /** The HTTP status of the response that was refused or failed, when one arrived. */
+  status?: number;
+  /** AWS's id of the request (`x-amzn-requestid`), when AWS sent one: what AWS Support asks for. */
+  requestId?: string;
+  /** What the runtime reported beneath, as text (fetch's `TypeError: Failed to fetch`), when there is something. */
+  cause?: string;
+  /** True for `ERR_NETWORK` (no response, a 5xx, throttling): the same call may succeed later. Tokens are kept. */
+  retryable: boolean;
 }
 
 /** A JSON Web Key Set, as served at `<issuer>/.well-known/jwks.json`. */
@@ -125,7 +140,7 @@ export interface CognitoAuthOptions {
   identityPoolId?: string;
   /**
    * Where tokens are kept. Default `'local'` (survives reloads, shared by tabs; memory where the runtime
-   * has no localStorage, with a `storageWarning`). Or a store of the app's own: see `AuthStorage`.
+   * has no localStorage). Or a store of the app's own: see `AuthStorage`.
    */
   storage?: 'local' | 'session' | 'memory' | AuthStorage;
   /** Refresh when tokens expire within this many seconds. Default 120. */
@@ -153,7 +168,8 @@ export interface SignInWithRedirectOptions {
   idpIdentifier?: string;
   loginHint?: string;
   lang?: string;
-  prompt?: string;
+  /** `'login'` forces the sign-in form even with a managed-login session; `'none'` fails instead of showing it; `'select_account'`, `'consent'` as the provider defines them. */
+  prompt?: 'none' | 'login' | 'consent' | 'select_account';
   scopes?: string[];
   /** Application state handed back by `handleRedirectCallback`. */
   customState?: string;
@@ -176,7 +192,7 @@ export interface CognitoUser {
   /** A federated user's provider (`'Google'`, from the `identities` claim); absent for a user of the pool. */
   identityProvider?: string;
   groups: string[];
-  /** `custom:*` attributes without the prefix. */
+  /** The ID token's `custom:*` attributes under their Cognito names (`'custom:tier'`), as `fetchUserAttributes()` names them. */
   attributes: Record<string, string>;
   /** Every claim of the verified ID token. */
   claims: CognitoJwtClaims;
@@ -198,16 +214,42 @@ export type AuthEventName =
   | 'credentialsRefresh'
   | 'storageWarning';
 
-export interface AuthEventDetail {
-  /** True when the event happened in another tab of this origin. */
-  fromOtherTab: boolean;
-  /** Why: 'signOut', 'refreshTokenRefused', 'otherTab', 'corrupted', ... */
-  reason?: string;
-  error?: { code: AuthErrorCode; message: string; type?: string };
-  /** For tokenRefreshFailure: the attempt (1-based) and whether another follows. */
-  attempt?: number;
-  willRetry?: boolean;
+/** A failure as event data. */
+export interface AuthEventError {
+  code: AuthErrorCode;
+  message: string;
+  /** The OAuth `error` or AWS exception, when the server sent one. */
+  type?: string;
 }
+
+/** Why the session ended (`signedOut`). */
+export type SignedOutReason =
+  /** `signOut()` in this tab. */
+  | 'signOut'
+  /** The refresh token was refused for good (expired, revoked, the user disabled). */
+  | 'refreshTokenRefused'
+  /** The tokens expired and the session holds no refresh token. */
+  | 'noRefreshToken'
+  /** `deleteUser()`. */
+  | 'userDeleted'
+  /** The session ended in another tab. */
+  | 'otherTab';
+
+/** What each event's listener receives, by event name. */
+export interface AuthEventMap {
+  signedIn: { fromOtherTab: boolean };
+  signedOut: { fromOtherTab: boolean; reason: SignedOutReason };
+  tokenRefresh: { fromOtherTab: boolean };
+  /** A refresh attempt failed; the tokens were kept. `attempt` is 1-based; `willRetry` says whether another follows. */
+  tokenRefreshFailure: { fromOtherTab: false; error: AuthEventError; attempt: number; willRetry: boolean };
+  signInWithRedirectFailure: { fromOtherTab: false; error: AuthEventError };
+  credentialsRefresh: { fromOtherTab: boolean };
+  /** A stored value was unreadable or foreign and was discarded. */
+  storageWarning: { fromOtherTab: false; reason: 'corrupted' };
+}
+
+/** The detail of event `E` (of any event when `E` is not given). */
+export type AuthEventDetail<E extends AuthEventName = AuthEventName> = AuthEventMap[E];
 
 /** Where Cognito sent a verification code (`updateUserAttributes`, `sendUserAttributeVerificationCode`). */
 export interface CodeDeliveryDetails {
@@ -234,8 +276,8 @@ export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
-  /** Expiry in milliseconds since the epoch. */
-  expiration: number;
+  /** When they expire, as a `Date` (as `credentialProvider()` and the AWS SDK give it). */
+  expiration: Date;
 }
 
 /** Which AWS service and region to sign for, e.g. `{ service: 's3', region: 'us-east-1' }`. */

@@ -115,6 +115,7 @@ fn response() -> impl Strategy<Value = HttpResponse> {
             status,
             body: body.into(),
             error_type_header,
+            request_id: None,
         }
     })
 }
@@ -241,7 +242,7 @@ proptest! {
             refresh_token: text("refresh_token", "RefreshToken").filter(|t| !t.is_empty()).map(RefreshToken::new),
             expires_in: result.get("expires_in").or_else(|| result.get("ExpiresIn")).and_then(Value::as_u64).unwrap(),
         };
-        let response = HttpResponse { status, body: body.to_json().into(), error_type_header: None };
+        let response = HttpResponse { status, body: body.to_json().into(), error_type_header: None, request_id: None };
         let grant = if refresh { Grant::Refresh } else { Grant::Code };
         prop_assert_eq!(parse_token_response(&response, grant), Ok(expected));
     }
@@ -258,9 +259,9 @@ proptest! {
     ) {
         let raw = format!("{prefix}{name}{suffix}");
         let response = if in_body {
-            HttpResponse { status, body: Object::new().with("__type", raw.as_str()).to_json().into(), error_type_header: None }
+            HttpResponse { status, body: Object::new().with("__type", raw.as_str()).to_json().into(), error_type_header: None, request_id: None }
         } else {
-            HttpResponse { status, body: "".into(), error_type_header: Some(raw.clone()) }
+            HttpResponse { status, body: "".into(), error_type_header: Some(raw.clone()), request_id: None }
         };
         prop_assert_eq!(aws_error_type(&response), Some(name.clone()));
         let error = classify_failure(&response, Grant::Refresh);

@@ -23,6 +23,9 @@ extern "C" {
     /// `fetch(url)` with no init object (the verifier's build links nothing else of `fetch`).
     #[wasm_bindgen(catch, js_name = fetch)]
     fn global_get(input: &str) -> Result<js_sys::Promise, JsValue>;
+    /// `String(value)`: a rejection as text (`TypeError: Failed to fetch`).
+    #[wasm_bindgen(js_name = String)]
+    fn text_of(value: &JsValue) -> String;
     /// The global `setTimeout`.
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
@@ -126,25 +129,30 @@ async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Option<JsValue> {
 }
 
 /// `fetch(url, { method, headers, body })`, with `headers` appended in order (a repeated name is sent
-/// as often as given). Resolves to the `Response` whatever its status; `None` when no response came
-/// (offline, DNS, CORS, TLS) or the request could not be built.
+/// as often as given). Resolves to the `Response` whatever its status; when no response came (offline,
+/// DNS, CORS, TLS) or the request could not be built, to what the runtime reported, as text.
 pub(crate) async fn fetch(
     method: &str,
     url: &str,
     headers: &[(String, String)],
     body: Option<&JsValue>,
-) -> Option<web_sys::Response> {
+) -> Result<web_sys::Response, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    let h = web_sys::Headers::new().ok()?;
-    for (name, value) in headers {
-        h.append(name, value).ok()?;
-    }
-    init.set_headers(&h);
-    if let Some(body) = body {
-        init.set_body(body);
-    }
-    settle(global_fetch(url, &init)).await?.dyn_into().ok()
+    let sent = async {
+        let h = web_sys::Headers::new()?;
+        for (name, value) in headers {
+            h.append(name, value)?;
+        }
+        init.set_headers(&h);
+        if let Some(body) = body {
+            init.set_body(body);
+        }
+        JsFuture::from(global_fetch(url, &init)?).await
+    };
+    sent.await
+        .map(JsCast::unchecked_into)
+        .map_err(|e| text_of(&e))
 }
 
 thread_local! {
@@ -194,23 +202,29 @@ impl Platform for Browser {
 
     async fn send(&self, request: &HttpRequest) -> HttpResponse {
         let body = (request.method != "GET").then(|| JsValue::from_str(request.body.expose()));
-        let Some(response) = fetch(
+        let response = match fetch(
             request.method,
             &request.url,
             &request.headers,
             body.as_ref(),
         )
         .await
-        else {
-            return HttpResponse {
-                status: 0,
-                body: String::new().into(),
-                error_type_header: None,
-            };
+        {
+            Ok(response) => response,
+            Err(cause) => {
+                return HttpResponse {
+                    status: 0,
+                    body: cause.into(),
+                    error_type_header: None,
+                    request_id: None,
+                }
+            }
         };
+        let headers = response.headers();
         HttpResponse {
             status: response.status(),
-            error_type_header: response.headers().get("x-amzn-errortype").ok().flatten(),
+            error_type_header: headers.get("x-amzn-errortype").ok().flatten(),
+            request_id: headers.get("x-amzn-requestid").ok().flatten(),
             body: settle(response.text())
                 .await
                 .and_then(|t| t.as_string())

@@ -45,11 +45,12 @@ impl crate::engine::CognitoAuth<Browser> {
             (!body.is_empty()).then(|| JsValue::from(js_sys::Uint8Array::from(body.as_slice())));
         browser::fetch(&signed.method, &signed.url, &signed.headers, body.as_ref())
             .await
-            .ok_or_else(|| {
+            .map_err(|cause| {
                 Error::new(
                     ErrorKind::Network,
                     "the request failed: offline, DNS, CORS or TLS",
                 )
+                .with_cause(cause)
             })
     }
 }

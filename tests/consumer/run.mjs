@@ -152,8 +152,8 @@ try {
   check('an expired token is refused', r.expired === 'AuthError:ERR_JWT_EXPIRED', r.expired);
   check('an access token is refused by an ID verifier', r.accessToken === 'AuthError:ERR_JWT_TOKEN_USE', r.accessToken);
   check('bad config throws ERR_CONFIG', r.configError === 'AuthError:ERR_CONFIG', r.configError);
-  check('before init(): CognitoAuth, JwtVerifier, signRequest and the lean JwtVerifier throw ERR_NOT_INITIALIZED, and init() still works',
-    JSON.stringify(r.notInitialized) === JSON.stringify(Array(4).fill('AuthError:ERR_NOT_INITIALIZED')) && r.username === 'consumer'
+  check('before init(): CognitoAuth, JwtVerifier, signRequest and the lean JwtVerifier throw an AuthError (instanceof) ERR_NOT_INITIALIZED, not retryable, and init() still works',
+    JSON.stringify(r.notInitialized) === JSON.stringify(Array(4).fill('AuthError:ERR_NOT_INITIALIZED:false')) && r.username === 'consumer'
       && r.leanUsername === 'consumer', JSON.stringify(r.notInitialized));
   const w = r.worker ?? {};
   check('in a module Web Worker (no window) JwtVerifier of both entry points verifies, the key set cached',

@@ -29,6 +29,11 @@ test('attributes: read, change the name (the ID token follows, other tabs hear),
   await other.waitForFunction(() => window.events.some((e) => e.name === 'tokenRefresh' && e.fromOtherTab));
   assert.equal((await evalIn(other, () => window.auth.currentUser())).claims.name, 'Hana Buyer', 'the other tab sees it');
 
+  // One naming of attributes everywhere: Cognito's (`custom:tier`), in currentUser() as in fetchUserAttributes().
+  await evalIn(page, () => window.auth.updateUserAttributes({ 'custom:tier': 'gold' }));
+  assert.deepEqual((await evalIn(page, () => window.auth.currentUser())).attributes, { 'custom:tier': 'gold' });
+  assert.equal((await evalIn(page, () => window.auth.fetchUserAttributes()))['custom:tier'], 'gold');
+
   const bad = await settle(page, 'window.auth.updateUserAttributes({ name: 5 })');
   assert.equal(bad.err?.code, 'ERR_CONFIG');
   assert.equal(bad.err.message, 'attributes.name: must be a string');
@@ -64,6 +69,13 @@ test('password: a wrong old one and a weak new one are refused; the new one sign
   assert.ok((await h.signIn(page, user)).ok);
   const wrongOld = await settle(page, "window.auth.changePassword('Not!theOld1', 'Ivan!2027pass')");
   assert.equal(wrongOld.err?.type, 'NotAuthorizedException', JSON.stringify(wrongOld));
+  // What an app branches on: the class, the HTTP status, AWS's request id, not retryable, no cause.
+  assert.equal(wrongOld.err.isAuthError, true);
+  assert.equal(wrongOld.err.code, 'ERR_AWS');
+  assert.equal(wrongOld.err.status, 400);
+  assert.match(wrongOld.err.requestId, /^[0-9a-f-]{36}$/, 'x-amzn-requestid');
+  assert.equal(wrongOld.err.retryable, false);
+  assert.equal(wrongOld.err.cause, undefined);
   const weak = await settle(page, `window.auth.changePassword(${JSON.stringify(user.password)}, 'weak')`);
   assert.equal(weak.err?.type, 'InvalidPasswordException');
   assert.match(weak.err.message, /Password did not conform with policy/);
@@ -96,6 +108,21 @@ test('deleteUser: the account is gone and every tab is signed out', async () => 
   await ctx.close();
 });
 
+test('a request with no response is ERR_NETWORK, retryable, with the runtime\'s error as its cause', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page, DEMO)).ok);
+  await page.route(h.config.auth.endpoints.cognitoIdp, (route) => route.abort('internetdisconnected'));
+  const r = await settle(page, 'window.auth.fetchUserAttributes()');
+  assert.equal(r.err?.code, 'ERR_NETWORK', JSON.stringify(r));
+  assert.equal(r.err.isAuthError, true);
+  assert.equal(r.err.retryable, true);
+  assert.equal(r.err.status, undefined);
+  assert.match(r.err.cause, /TypeError: Failed to fetch/);
+  assert.notEqual(await evalIn(page, () => window.auth.currentUser()), null, 'still signed in');
+  await ctx.close();
+});
+
 test('credentialProvider() resolves what the AWS SDK takes, through the cached credentials', async () => {
   const ctx = await h.newContext();
   const page = await h.openApp(ctx);
@@ -111,12 +138,16 @@ test('credentialProvider() resolves what the AWS SDK takes, through the cached c
       expiration: a.expiration.getTime(),
       keys: Object.keys(a).sort(),
       same: a.accessKeyId === b.accessKeyId && a.accessKeyId === c.accessKeyId && a.sessionToken === c.sessionToken,
-      cExpiration: c.expiration,
+      cIsDate: c.expiration instanceof Date,
+      cExpiration: c.expiration.getTime(),
+      cKeys: Object.keys(c).sort(),
     };
   });
   assert.equal(r.type, 'function');
   assert.equal(r.isDate, true);
+  assert.equal(r.cIsDate, true, 'getCredentials() gives the same Date');
   assert.equal(r.expiration, r.cExpiration);
+  assert.deepEqual(r.cKeys, r.keys);
   assert.deepEqual(r.keys, ['accessKeyId', 'expiration', 'identityId', 'secretAccessKey', 'sessionToken']);
   assert.equal(r.same, true, 'one cached set of credentials');
   await ctx.close();

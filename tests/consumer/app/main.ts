@@ -1,10 +1,11 @@
 // A tiny app as an npm user writes it: import the package, initialise it, verify tokens.
 // The TypeScript is type-checked against the package's .d.ts (tsc --noEmit) before Vite bundles it.
 import init, {
+  AuthError,
   CognitoAuth,
   JwtVerifier,
   signRequest,
-  type AuthError,
+  type SignedOutReason,
   type AuthTokens,
   type CognitoJwtClaims,
   type CognitoUser,
@@ -19,14 +20,25 @@ interface Fixture {
   tokens: { valid: string; tampered: string; expired: string; accessToken: string };
 }
 
-/** What a call made before `init()` throws: `name:code`. */
-function beforeInit(call: () => unknown): string {
+/** What a call made before `init()` throws: `name:code:retryable`, if it is an instance of its entry's AuthError. */
+function beforeInit(call: () => unknown, Class: typeof AuthError | typeof lean.AuthError = AuthError): string {
   try {
     call();
     return 'no error';
   } catch (e) {
-    return `${(e as AuthError).name}:${(e as AuthError).code}`;
+    if (!(e instanceof Class)) return `not an AuthError: ${e}`;
+    return `${e.name}:${e.code}:${e.retryable}`;
   }
+}
+
+/** Types only (never called): each event's detail is its own type; `prompt` is a closed list. */
+export function typesOnly(auth: CognitoAuth): void {
+  auth.on('signedOut', ({ reason }) => { const r: SignedOutReason = reason; void r; });
+  auth.on('tokenRefreshFailure', ({ attempt, willRetry, error }) => void [attempt + 1, !willRetry, error.code]);
+  // @ts-expect-error: signedIn carries no reason
+  auth.on('signedIn', ({ reason }) => void reason);
+  // @ts-expect-error: not a prompt value
+  void auth.signInWithRedirect({ prompt: 'bogus' });
 }
 
 async function main(): Promise<Record<string, unknown>> {
@@ -35,7 +47,7 @@ async function main(): Promise<Record<string, unknown>> {
     beforeInit(() => new JwtVerifier(options)),
     beforeInit(() => new CognitoAuth({ userPoolId: 'us-east-1_Consumer1', clientId: 'c', domain: 'd.example', redirectUri: 'https://app.example/' })),
     beforeInit(() => signRequest({ method: 'GET', url: 'https://b.example/' }, { accessKeyId: 'a', secretAccessKey: 's' }, { service: 's3', region: 'us-east-1' })),
-    beforeInit(() => new lean.JwtVerifier(options)),
+    beforeInit(() => new lean.JwtVerifier(options), lean.AuthError),
   ];
   await init();
   const fx: Fixture = await (await fetch('/fixture.json')).json();
@@ -51,8 +63,8 @@ async function main(): Promise<Record<string, unknown>> {
       await verifier.verify(token);
       return 'accepted';
     } catch (e) {
-      const err = e as AuthError;
-      return `${err.name}:${err.code}`;
+      if (!(e instanceof AuthError)) return `not an AuthError: ${e}`;
+      return `${e.name}:${e.code}`;
     }
   };
   let configError = '';

@@ -1,6 +1,6 @@
 // The e2e test page: the package's public JS API, as an app uses it. The tests drive it through
 // window.* from Playwright; every event is recorded in window.events.
-import init, { CognitoAuth, signRequest } from '/pkg/cognito_wasm.js';
+import init, { AuthError, CognitoAuth, signRequest } from '/pkg/cognito_wasm.js';
 
 const config = await (await fetch('/config.json')).json();
 await init();
@@ -18,7 +18,8 @@ window.makeAuth = (overrides = {}) => {
 window.auth = window.makeAuth();
 window.settle = (promise) => promise.then(
   (ok) => ({ ok }),
-  (e) => ({ err: { name: e.name, code: e.code, type: e.type, message: e.message } }),
+  (e) => ({ err: { name: e.name, code: e.code, type: e.type, message: e.message, isAuthError: e instanceof AuthError,
+    status: e.status, requestId: e.requestId, cause: e.cause, retryable: e.retryable } }),
 );
 // A test that drives the callback itself sets window.__manualCallback (an init script).
 if (!window.__manualCallback && window.auth.isRedirectCallback()) {

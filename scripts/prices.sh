@@ -14,7 +14,8 @@ out=target/prices
 mkdir -p "$out"
 # name|cfg values left out (space separated)
 variants=(
-  "part:sign-in|signInWithRedirect isRedirectCallback handleRedirectCallback"
+  "part:sign-in|signInWithRedirect signInWithPopup isRedirectCallback handleRedirectCallback"
+  "part:popup sign-in|signInWithPopup"
   "part:session (tokens, refresh, user, sign-out, events)|getTokens currentUser signOut on"
   "part:credentials + SigV4|getCredentials signedFetch presignUrl signRequest"
   "part:SigV4 requests (signedFetch, presignUrl, signRequest)|signedFetch presignUrl signRequest"
@@ -26,7 +27,7 @@ if [ "${1:-}" = --parts ]; then
   shift
   for m in "$@"; do variants+=("method:$m|$m"); done
 else
-  for m in signInWithRedirect isRedirectCallback handleRedirectCallback getTokens currentUser signOut on \
+  for m in signInWithRedirect signInWithPopup isRedirectCallback handleRedirectCallback getTokens currentUser signOut on \
     getCredentials signedFetch presignUrl signRequest credentialProvider fetchUserAttributes updateUserAttributes \
     sendUserAttributeVerificationCode confirmUserAttribute changePassword deleteUser \
     setUpTotp verifyTotpSetup updateMfaPreference fetchMfaPreference; do

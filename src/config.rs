@@ -144,6 +144,10 @@ pub struct AuthConfig {
     pub endpoints: Endpoints,
     /// Tokens are refreshed when they expire within this many seconds. Default 120.
     pub refresh_margin_seconds: u64,
+    /// `autoRefresh`: refresh the tokens ahead of time, on a timer (not only when the app asks for
+    /// them), in the visible tab; see [`CognitoAuth::auto_refresh`](crate::engine::CognitoAuth::auto_refresh).
+    /// Default `false`.
+    pub auto_refresh: bool,
     /// How refresh tokens are redeemed. Default [`RefreshWith::TokenEndpoint`].
     pub refresh_with: RefreshWith,
     /// How long a started sign-in (its PKCE verifier, state, nonce) is kept, in seconds. Default 600.
@@ -208,6 +212,7 @@ impl AuthConfig {
             identity_pool_id: None,
             storage: StorageKind::Local,
             refresh_margin_seconds: 120,
+            auto_refresh: false,
             refresh_with: RefreshWith::TokenEndpoint,
             transaction_ttl_seconds: 600,
         })
@@ -245,6 +250,7 @@ impl AuthConfig {
         if let Some(m) = r.seconds("refreshMarginSeconds") {
             c.refresh_margin_seconds = m;
         }
+        c.auto_refresh = r.bool("autoRefresh").unwrap_or(false);
         if let Some(t) = r.seconds("transactionTtlSeconds") {
             c.transaction_ttl_seconds = t;
         }

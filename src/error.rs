@@ -61,6 +61,12 @@ crate::contract::listed! {
     NotSignedIn => "ERR_NOT_SIGNED_IN",
     /// Browser storage is unavailable (blocked, quota exceeded).
     Storage => "ERR_STORAGE",
+    /// `signInWithPopup`: the browser blocked the popup (call it from a click or key press).
+    PopupBlocked => "ERR_POPUP_BLOCKED",
+    /// `signInWithPopup`: the popup was closed before the sign-in completed.
+    PopupClosed => "ERR_POPUP_CLOSED",
+    /// `signInWithPopup`: the sign-in did not complete in time (`timeoutSeconds`); the popup was closed.
+    PopupTimeout => "ERR_POPUP_TIMEOUT",
     /// The module was used before `init()` or `initSync()` finished (thrown by the JS glue; the Rust
     /// API never returns it).
     NotInitialized => "ERR_NOT_INITIALIZED",

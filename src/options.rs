@@ -191,10 +191,14 @@ pub struct SignInOptions {
     /// `screen: 'signup'`: open the managed login's sign-up page (`<domain>/signup`, same parameters,
     /// same PKCE, state and nonce, same callback) instead of the sign-in page. Default: sign-in.
     pub sign_up: bool,
+    /// `timeoutSeconds` (`signInWithPopup` only): how long to wait for the sign-in in the popup before
+    /// closing it with [`ErrorKind::PopupTimeout`](crate::error::ErrorKind::PopupTimeout). Default 300.
+    pub timeout_seconds: Option<u64>,
 }
 
 impl SignInOptions {
-    /// Reads `{ identityProvider, idpIdentifier, loginHint, lang, prompt, scopes, customState, screen }`;
+    /// Reads `{ identityProvider, idpIdentifier, loginHint, lang, prompt, scopes, customState, screen,
+    /// timeoutSeconds }`;
     /// every field is optional (see each field for its default).
     pub fn from_options(options: &Object) -> Result<Self> {
         let mut r = Reader::new(options);
@@ -214,6 +218,7 @@ impl SignInOptions {
                     false
                 }
             },
+            timeout_seconds: r.seconds("timeoutSeconds"),
         };
         r.check()?;
         Ok(options)

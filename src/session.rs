@@ -145,6 +145,14 @@ impl Session {
         local_now.saturating_add(margin.min(lifetime / 2)) >= self.expires_at
     }
 
+    /// Seconds from `local_now` until [`needs_refresh`](Self::needs_refresh) turns true (0 when it is).
+    pub fn refresh_due_in(&self, local_now: u64, margin: u64) -> u64 {
+        let lifetime = self.expires_at.saturating_sub(self.received_at);
+        self.expires_at
+            .saturating_sub(margin.min(lifetime / 2))
+            .saturating_sub(local_now)
+    }
+
     /// Whether the tokens have expired at `local_now`.
     pub fn is_expired(&self, local_now: u64) -> bool {
         local_now >= self.expires_at

@@ -30,8 +30,80 @@ impl<P: Platform> CognitoAuth<P> {
         self.inner.platform.navigate(&url)
     }
 
+    /// Signs in through the managed login in a popup window. The popup opens at once (call this from a
+    /// click: browsers block popups opened later), then the returned future waits for the popup to
+    /// reach the redirect URI and completes that callback here, through the same locked, idempotent
+    /// path as [`handle_redirect_callback`](Self::handle_redirect_callback) (if the app in the popup
+    /// handled it first, from its record). The popup is closed when it ends:
+    /// [`ErrorKind::PopupBlocked`], [`ErrorKind::PopupClosed`] by the user, [`ErrorKind::PopupTimeout`]
+    /// after `timeout_seconds` (default 300), or the callback's own result. The redirect URI must be on
+    /// this page's origin.
+    pub fn sign_in_with_popup(
+        &self,
+        options: &SignInOptions,
+    ) -> impl std::future::Future<Output = Result<CallbackResult>> + 'static {
+        let p = self.inner.platform.clone();
+        let opened = p
+            .open_popup()
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::PopupBlocked,
+                    "the browser blocked the popup: call signInWithPopup from a click",
+                )
+            })
+            .and_then(|popup| match self.prepare(options) {
+                Ok((url, state)) => {
+                    p.popup_navigate(&popup, &url);
+                    Ok((popup, state))
+                }
+                Err(e) => {
+                    p.close_popup(&popup);
+                    Err(e)
+                }
+            });
+        let this = self.clone();
+        let deadline = p.now_ms() + options.timeout_seconds.unwrap_or(300) as f64 * 1000.0;
+        async move {
+            let (popup, state) = opened?;
+            let inner = &this.inner;
+            let handled = inner.key_of("handled.", &state);
+            let result = loop {
+                p.sleep_ms(200).await;
+                let (href, closed) = p.popup_state(&popup);
+                if let Some(href) =
+                    href.filter(|h| oauth::parse_callback(h).is_some_and(|c| c.state == state))
+                {
+                    p.close_popup(&popup);
+                    break this.handle_redirect_callback(Some(&href)).await;
+                }
+                if inner.tx_store.get(&handled).is_some() {
+                    break inner.already_handled(&handled).await;
+                }
+                if closed {
+                    break Err(Error::new(
+                        ErrorKind::PopupClosed,
+                        "the popup was closed before the sign-in completed",
+                    ));
+                }
+                if p.now_ms() >= deadline {
+                    break Err(Error::new(
+                        ErrorKind::PopupTimeout,
+                        "the sign-in in the popup did not complete in time",
+                    ));
+                }
+            };
+            p.close_popup(&popup);
+            result
+        }
+    }
+
     /// Stores a login transaction and returns the authorize URL without navigating.
     pub fn prepare_sign_in(&self, options: &SignInOptions) -> Result<String> {
+        Ok(self.prepare(options)?.0)
+    }
+
+    /// Stores a login transaction; the authorize URL and the transaction's state.
+    fn prepare(&self, options: &SignInOptions) -> Result<(String, String)> {
         let inner = &self.inner;
         let now = inner.now();
         inner.prune_transactions(now);
@@ -52,7 +124,7 @@ impl<P: Platform> CognitoAuth<P> {
         inner
             .tx_store
             .set(&inner.key_of("tx.", &state), &tx.to_json())?;
-        Ok(url)
+        Ok((url, state))
     }
 
     /// Whether `url` (default: the current address) is a redirect callback for this client: the

@@ -55,6 +55,40 @@ struct Tab {
     location: RefCell<Option<String>>,
     navigations: RefCell<Vec<String>>,
     offline: Cell<bool>,
+    hidden: Cell<bool>,
+    /// Whether a popup may open (no blocker), and the popups this tab opened.
+    popups_blocked: Cell<bool>,
+    popups: RefCell<Vec<MemoryPopup>>,
+}
+
+/// A popup a [`Memory`] tab opened: the URL it was sent to, its address (`None` while it is on another
+/// origin) and whether it is closed. Clones are the same popup.
+#[derive(Clone, Default)]
+pub struct MemoryPopup(Rc<RefCell<PopupState>>);
+
+/// The URL sent to, the address (if readable), closed.
+type PopupState = (Option<String>, Option<String>, bool);
+
+impl MemoryPopup {
+    /// Puts the popup at `url` (as if it had been redirected there); `None`: on another origin.
+    pub fn set_location(&self, url: Option<&str>) {
+        self.0.borrow_mut().1 = url.map(str::to_owned);
+    }
+
+    /// Closes it (as the user would).
+    pub fn close(&self) {
+        self.0.borrow_mut().2 = true;
+    }
+
+    /// Whether it is closed.
+    pub fn is_closed(&self) -> bool {
+        self.0.borrow().2
+    }
+
+    /// The URL the popup was sent to (the authorize URL).
+    pub fn sent_to(&self) -> Option<String> {
+        self.0.borrow().0.clone()
+    }
 }
 
 /// One tab of an in-memory world. Clones are the same tab.
@@ -95,6 +129,9 @@ impl Memory {
             location: RefCell::new(None),
             navigations: RefCell::new(Vec::new()),
             offline: Cell::new(false),
+            hidden: Cell::new(false),
+            popups_blocked: Cell::new(false),
+            popups: RefCell::new(Vec::new()),
         });
         Self { world, tab }
     }
@@ -149,6 +186,21 @@ impl Memory {
     pub fn navigations(&self) -> Vec<String> {
         self.tab.navigations.borrow().clone()
     }
+
+    /// Marks this tab's page hidden (`document.visibilityState`) or visible again.
+    pub fn set_hidden(&self, hidden: bool) {
+        self.tab.hidden.set(hidden);
+    }
+
+    /// Makes this tab's popups blocked (as a popup blocker does), or allowed again.
+    pub fn block_popups(&self, blocked: bool) {
+        self.tab.popups_blocked.set(blocked);
+    }
+
+    /// The popups this tab opened, in order.
+    pub fn popups(&self) -> Vec<MemoryPopup> {
+        self.tab.popups.borrow().clone()
+    }
 }
 
 /// A channel of a [`Memory`] tab; closed when dropped.
@@ -170,6 +222,7 @@ impl Drop for MemoryChannel {
 impl Platform for Memory {
     type Storage = MemoryStorage;
     type Channel = MemoryChannel;
+    type Popup = MemoryPopup;
 
     fn now_ms(&self) -> f64 {
         self.world.now_ms.get()
@@ -275,6 +328,36 @@ impl Platform for Memory {
 
     fn replace_url(&self, url: &str) {
         *self.tab.location.borrow_mut() = Some(url.to_owned());
+    }
+
+    fn hidden(&self) -> bool {
+        self.tab.hidden.get()
+    }
+
+    fn open_popup(&self) -> Option<MemoryPopup> {
+        if self.tab.popups_blocked.get() || self.tab.location.borrow().is_none() {
+            return None;
+        }
+        let popup = MemoryPopup::default();
+        popup.set_location(Some("about:blank"));
+        self.tab.popups.borrow_mut().push(popup.clone());
+        Some(popup)
+    }
+
+    fn popup_navigate(&self, popup: &MemoryPopup, url: &str) {
+        // The managed login is on another origin: the address is unreadable from here.
+        let mut state = popup.0.borrow_mut();
+        state.0 = Some(url.to_owned());
+        state.1 = None;
+    }
+
+    fn popup_state(&self, popup: &MemoryPopup) -> (Option<String>, bool) {
+        let state = popup.0.borrow();
+        (state.1.clone(), state.2)
+    }
+
+    fn close_popup(&self, popup: &MemoryPopup) {
+        popup.close();
     }
 
     fn wire_url(&self, url: &str) -> Result<String> {

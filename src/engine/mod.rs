@@ -59,6 +59,8 @@ pub trait Platform: Clone + 'static {
     type Storage: Storage;
     /// An open channel to the other tabs (closed when dropped).
     type Channel: 'static;
+    /// A popup window this platform opened.
+    type Popup: 'static;
 
     /// Milliseconds since the epoch.
     fn now_ms(&self) -> f64;
@@ -86,12 +88,25 @@ pub trait Platform: Clone + 'static {
     fn navigate(&self, url: &str) -> Result<()>;
     /// Replaces the page's address without a navigation (keeps history state).
     fn replace_url(&self, url: &str);
+    /// Opens an empty popup window; `None` when that is refused (a blocker, no user gesture, no page).
+    fn open_popup(&self) -> Option<Self::Popup>;
+    /// Navigates `popup` to `url`.
+    fn popup_navigate(&self, popup: &Self::Popup, url: &str);
+    /// The popup's address while it is readable (on this origin), else `None`; and whether it is closed.
+    fn popup_state(&self, popup: &Self::Popup) -> (Option<String>, bool);
+    /// Closes `popup`.
+    fn close_popup(&self, popup: &Self::Popup);
     /// `url` as it goes on the wire (percent-encoded, normalised); [`ErrorKind::Config`] if not absolute.
     fn wire_url(&self, url: &str) -> Result<String>;
     /// `false` when the platform knows it is offline (`navigator.onLine`); still-valid tokens are then
     /// handed out without a refresh attempt. Default: `true`.
     fn online(&self) -> bool {
         true
+    }
+    /// `true` when this runs in a page the user does not see (`document.visibilityState` hidden): the
+    /// proactive refresh leaves the work to a visible tab. Default: `false`.
+    fn hidden(&self) -> bool {
+        false
     }
 }
 

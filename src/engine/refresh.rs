@@ -21,6 +21,38 @@ use crate::session::{self, Session};
 /// lock could read the old session and spend a rotated refresh token again (seen in 2 of 10 e2e runs).
 pub(super) const STORAGE_SETTLE_MS: u32 = 50;
 
+/// How often the proactive refresh looks again when there is nothing to do yet: signed out, hidden, or
+/// just after an attempt.
+const AUTO_REFRESH_IDLE_MS: u32 = 30_000;
+
+impl<P: Platform> super::CognitoAuth<P> {
+    /// The proactive refresh (`autoRefresh`): runs for the life of the instance, refreshing the tokens
+    /// when they come within the refresh margin as [`get_tokens`](Self::get_tokens) would (under the
+    /// cross-tab lock, so one tab refreshes and the others read its tokens; `tokenRefresh` emitted),
+    /// without waiting for the app to ask. A hidden tab leaves it to a visible one, and looks again every
+    /// 30 s; so does a signed-out instance. A failed attempt keeps the tokens, as any refresh does.
+    pub async fn auto_refresh(self) {
+        let inner = &self.inner;
+        loop {
+            let due_in = match inner.load_session() {
+                Some(s) if !inner.platform.hidden() => {
+                    s.refresh_due_in(inner.now(), inner.config.refresh_margin_seconds)
+                }
+                _ => u64::MAX,
+            };
+            if due_in == 0 {
+                let _ = self.get_tokens(Default::default()).await;
+            }
+            // At most a day at a time, within the range of a timer.
+            let ms = match due_in {
+                0 | u64::MAX => AUTO_REFRESH_IDLE_MS,
+                s => (s.min(86_400) * 1000) as u32,
+            };
+            inner.platform.sleep_ms(ms).await;
+        }
+    }
+}
+
 impl<P: Platform> Inner<P> {
     /// Inside a cross-tab lock, after a write other tabs will read: give it time to reach them (see
     /// [`STORAGE_SETTLE_MS`]). Only when events are shared with other tabs (`local` storage).

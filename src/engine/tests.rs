@@ -685,3 +685,210 @@ fn memory_storage_keeps_nothing_beyond_the_instance() {
     assert!(block_on(auth.current_user()).unwrap().is_none());
     assert!(tab.local_storage().keys_with_prefix("").is_empty());
 }
+
+/// A sign-in started with `sign_in_with_popup` (the page at the app's start) and its popup.
+fn popup_sign_in(
+    tab: &Memory,
+    timeout_seconds: Option<u64>,
+) -> (
+    CognitoAuth<Memory>,
+    impl Future<Output = crate::error::Result<crate::view::CallbackResult>>,
+    super::memory::MemoryPopup,
+    String,
+) {
+    let auth = engine(tab);
+    tab.set_location("https://app.example/shop");
+    let options = crate::options::SignInOptions {
+        timeout_seconds,
+        ..Default::default()
+    };
+    let waiting = auth.sign_in_with_popup(&options);
+    let popup = tab.popups().pop().expect("a popup was opened");
+    let sent_to = popup
+        .sent_to()
+        .expect("the popup was sent to the managed login");
+    assert!(sent_to.starts_with("https://shop.auth.us-east-1.amazoncognito.com/oauth2/authorize?"));
+    (auth, waiting, popup, sent_to)
+}
+
+/// After `ms` on the world's clock, `then` runs (as the popup's page moving on meanwhile).
+async fn after(tab: &Memory, ms: u32, then: impl FnOnce()) {
+    tab.sleep_ms(ms).await;
+    then();
+}
+
+#[test]
+fn a_popup_back_on_the_callback_url_is_completed_here_and_closed() {
+    let tab = world();
+    let (auth, waiting, popup, sent_to) = popup_sign_in(&tab, None);
+    let callback = format!("{APP}?code=c0&state={}", param(&sent_to, "state"));
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("code=c0")
+        .respond(
+            200,
+            &tokens(tab.now(), "t0", Some("r1"), Some(&param(&sent_to, "nonce"))),
+        );
+    let signed_in = events(&auth, EventName::SignedIn);
+    let (result, ()) = both(
+        waiting,
+        after(&tab, 1000, || popup.set_location(Some(&callback))),
+    );
+    let result = result.unwrap();
+    assert_eq!(result.user.sub, SUB);
+    assert_eq!(result.return_to.as_deref(), Some("/shop"));
+    assert!(popup.is_closed());
+    assert_eq!(signed_in.borrow().len(), 1);
+    assert_eq!(block_on(auth.current_user()).unwrap().unwrap().sub, SUB);
+    // The opener's own address is untouched.
+    assert_eq!(
+        tab.location_href().as_deref(),
+        Some("https://app.example/shop")
+    );
+}
+
+#[test]
+fn a_popup_whose_page_handled_the_callback_first_answers_from_its_record() {
+    let tab = world();
+    let (_auth, waiting, popup, sent_to) = popup_sign_in(&tab, None);
+    let callback = format!("{APP}?code=c0&state={}", param(&sent_to, "state"));
+    tab.server().expect("POST", TOKEN).respond(
+        200,
+        &tokens(tab.now(), "t0", Some("r1"), Some(&param(&sent_to, "nonce"))),
+    );
+    // The app in the popup (another tab of this origin) handles it and cleans its address bar.
+    let page = tab.new_tab();
+    page.set_location(&callback);
+    let in_popup = engine(&page);
+    let (result, ()) = both(waiting, async {
+        block_on(in_popup.handle_redirect_callback(None)).unwrap();
+        popup.set_location(Some(APP));
+    });
+    assert_eq!(result.unwrap().user.sub, SUB);
+    assert_eq!(tab.server().count("/oauth2/token"), 1, "one exchange");
+    assert!(popup.is_closed());
+}
+
+#[test]
+fn a_popup_refused_at_the_managed_login_rejects_with_its_error() {
+    let tab = world();
+    let (auth, waiting, popup, sent_to) = popup_sign_in(&tab, None);
+    let denied = format!(
+        "{APP}?error=access_denied&state={}",
+        param(&sent_to, "state")
+    );
+    let (result, ()) = both(
+        waiting,
+        after(&tab, 600, || popup.set_location(Some(&denied))),
+    );
+    let e = result.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.server_type()),
+        (ErrorKind::OAuth, Some("access_denied"))
+    );
+    assert!(popup.is_closed());
+    assert!(block_on(auth.current_user()).unwrap().is_none());
+}
+
+#[test]
+fn a_blocked_closed_or_forgotten_popup_is_its_own_error() {
+    let tab = world();
+    tab.block_popups(true);
+    tab.set_location("https://app.example/");
+    let e = block_on(engine(&tab).sign_in_with_popup(&Default::default())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PopupBlocked);
+    assert!(
+        tab.local_storage()
+            .keys_with_prefix("cognito-wasm.client1.tx.")
+            .is_empty(),
+        "no transaction is stored for a popup that never opened"
+    );
+    tab.block_popups(false);
+
+    let (_, waiting, popup, _) = popup_sign_in(&tab, None);
+    let (result, ()) = both(waiting, after(&tab, 5000, || popup.close()));
+    assert_eq!(result.unwrap_err().kind(), ErrorKind::PopupClosed);
+
+    let (_, waiting, popup, _) = popup_sign_in(&tab, Some(2));
+    let before = tab.now_ms();
+    assert_eq!(
+        block_on(waiting).unwrap_err().kind(),
+        ErrorKind::PopupTimeout
+    );
+    assert!(tab.now_ms() - before >= 2000.0 && tab.now_ms() - before < 2500.0);
+    assert!(popup.is_closed(), "a popup that timed out is closed");
+}
+
+/// Polls `background` (which never ends) alongside `scenario` until the scenario is done.
+fn alongside<A: Future<Output = ()>, B: Future>(background: A, scenario: B) -> B::Output {
+    struct Until<A, B: Future> {
+        a: Pin<Box<A>>,
+        b: Pin<Box<B>>,
+    }
+    impl<A: Future<Output = ()>, B: Future> Future for Until<A, B> {
+        type Output = B::Output;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<B::Output> {
+            if let Poll::Ready(v) = self.b.as_mut().poll(cx) {
+                return Poll::Ready(v);
+            }
+            let _ = self.a.as_mut().poll(cx);
+            Poll::Pending
+        }
+    }
+    block_on(Until {
+        a: Box::pin(background),
+        b: Box::pin(scenario),
+    })
+}
+
+/// Yields (without moving the clock) until `done`, at most `polls` times; whether it got there.
+async fn eventually(tab: &Memory, polls: u32, done: impl Fn() -> bool) -> bool {
+    for _ in 0..polls {
+        if done() {
+            return true;
+        }
+        tab.sleep_ms(0).await;
+    }
+    done()
+}
+
+#[test]
+fn auto_refresh_refreshes_ahead_of_expiry_in_the_visible_tab_only() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    let signed_in_at = tab.now();
+    let refreshed = events(&auth, EventName::TokenRefresh);
+    // Hidden: two hours pass with no request (none is scripted: one would panic).
+    tab.set_hidden(true);
+    let hidden_for = 2 * 3600;
+    alongside(auth.clone().auto_refresh(), async {
+        while tab.now() < signed_in_at + hidden_for {
+            tab.sleep_ms(1000).await;
+        }
+    });
+    assert_eq!(tab.server().count("/oauth2/token"), 1, "only the sign-in's");
+
+    // Visible again, with tokens just issued: refreshed once they are within the 120 s margin.
+    let auth = signed_in(&tab);
+    let issued_at = tab.now();
+    let refreshed = {
+        drop(refreshed);
+        events(&auth, EventName::TokenRefresh)
+    };
+    tab.set_hidden(false);
+    tab.server()
+        .expect("POST", TOKEN)
+        .body_has("refresh_token=r1")
+        .respond(200, &tokens(tab.now() + 3480, "t1", None, None));
+    let done = alongside(
+        auth.clone().auto_refresh(),
+        eventually(&tab, 100, || !refreshed.borrow().is_empty()),
+    );
+    assert!(done, "refreshed without the app asking");
+    let at = tab.now() - issued_at;
+    assert!(
+        (3480..3480 + 31).contains(&at),
+        "at {at} s, the margin before expiry"
+    );
+    assert_eq!(tab.server().pending(), 0);
+}

@@ -66,7 +66,11 @@ impl JsCognitoAuth {
             StorageKind::App => platform::Browser::with_app_storage(app_storage(&options)?),
             _ => platform::Browser::default(),
         };
+        let auto_refresh = config.auto_refresh;
         let inner = platform::CognitoAuth::with_platform(config, platform).map_err(to_js)?;
+        if auto_refresh {
+            wasm_bindgen_futures::spawn_local(inner.clone().auto_refresh());
+        }
         Ok(Self { inner })
     }
 
@@ -87,6 +91,26 @@ impl JsCognitoAuth {
                 .await
                 .map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Signs in through the managed login in a popup: call it from a click (it opens the popup at once),
+    /// then it resolves as `handleRedirectCallback` does once the popup reaches the redirect URI (on
+    /// this origin), and closes the popup. `ERR_POPUP_BLOCKED`, `ERR_POPUP_CLOSED`, `ERR_POPUP_TIMEOUT`
+    /// (`timeoutSeconds`, default 300), or the callback's own error.
+    #[cfg(not(cw_without = "signInWithPopup"))]
+    #[wasm_bindgen(js_name = signInWithPopup, unchecked_return_type = "Promise<RedirectResult>")]
+    pub fn sign_in_with_popup(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignInWithPopupOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> js_sys::Promise {
+        let waiting = read(options, SignInOptions::from_options)
+            .map(|options| self.inner.sign_in_with_popup(&options));
+        super::promise(async move {
+            let result = waiting.map_err(to_js)?.await.map_err(to_js)?;
+            Ok(to_plain(&result.to_json()))
         })
     }
 

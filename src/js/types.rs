@@ -177,6 +177,11 @@ export interface SignInWithRedirectOptions {
   screen?: 'signin' | 'signup';
 }
 
+export interface SignInWithPopupOptions extends SignInWithRedirectOptions {
+  /** How long to wait for the sign-in in the popup before closing it with `ERR_POPUP_TIMEOUT`. Default 300. */
+  timeoutSeconds?: number;
+}
+
 export interface AuthTokens {
   idToken: string;
   accessToken: string;

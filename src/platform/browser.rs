@@ -176,6 +176,7 @@ impl Drop for Channel {
 impl Platform for Browser {
     type Storage = Store;
     type Channel = Channel;
+    type Popup = web_sys::Window;
 
     fn now_ms(&self) -> f64 {
         js_sys::Date::now()
@@ -259,6 +260,14 @@ impl Platform for Browser {
     fn online(&self) -> bool {
         // `navigator.onLine`; where there is no such flag (Node), assume online.
         navigator("onLine").and_then(|v| v.as_bool()) != Some(false)
+    }
+
+    fn hidden(&self) -> bool {
+        global("document")
+            .and_then(|d| js_sys::Reflect::get(&d, &"visibilityState".into()).ok())
+            .and_then(|v| v.as_string())
+            .as_deref()
+            == Some("hidden")
     }
 
     async fn sleep_ms(&self, ms: u32) {
@@ -355,6 +364,26 @@ impl Platform for Browser {
                 let _ = history.replace_state_with_url(&state, "", Some(url));
             }
         }
+    }
+
+    fn open_popup(&self) -> Option<web_sys::Window> {
+        window()?
+            .open_with_url_and_target_and_features("", "cognito-wasm", "width=480,height=720")
+            .ok()
+            .flatten()
+    }
+
+    fn popup_navigate(&self, popup: &web_sys::Window, url: &str) {
+        let _ = popup.location().set_href(url);
+    }
+
+    fn popup_state(&self, popup: &web_sys::Window) -> (Option<String>, bool) {
+        // Reading the address of a page of another origin throws: `None` until it is back here.
+        (popup.location().href().ok(), popup.closed().unwrap_or(true))
+    }
+
+    fn close_popup(&self, popup: &web_sys::Window) {
+        let _ = popup.close();
     }
 
     fn wire_url(&self, url: &str) -> Result<String> {

@@ -4,8 +4,11 @@
 //!
 //! With the cargo feature `serde`, each implements `Serialize` and `Deserialize` in the shape of its
 //! JSON form (the JS API's `CognitoUser`, `AuthTokens` and `RedirectResult`: camelCase names, absent
-//! optional fields of a `User` left out).
+//! optional fields of a `User` left out), and `User::claims_as` reads the ID token's claims into a
+//! struct of the app's own.
 
+#[cfg(feature = "serde")]
+use crate::error::{concat, Error, ErrorKind, Result};
 use crate::json::{Object, Value};
 use crate::jwt::{self, Claims};
 use crate::secret::{AccessToken, IdToken};
@@ -122,6 +125,38 @@ impl User {
         o.with("groups", groups)
             .with("attributes", attributes)
             .with("claims", self.claims.clone())
+    }
+
+    /// The ID token's claims read into `T`, a struct of the app's own (cargo feature `serde`): custom
+    /// claims by their full names (`#[serde(rename = "custom:tier")]`), numbers, booleans, nested
+    /// objects and arrays, `Option` for a claim that may be absent; `T` may borrow strings from the
+    /// user. A claim that is missing or of another type than `T` says is
+    /// [`ErrorKind::JwtMalformed`] (`claims: ` and serde's message, e.g.
+    /// ``claims: missing field `custom:tier` ``).
+    ///
+    /// ```
+    /// use cognito_wasm::{json::Object, view::User};
+    /// #[derive(serde::Deserialize)]
+    /// struct Profile {
+    ///     email: String,
+    ///     #[serde(rename = "custom:tier")]
+    ///     tier: String,
+    ///     #[serde(rename = "custom:seats")]
+    ///     seats: Option<u32>,
+    /// }
+    /// let claims = Object::parse(r#"{"sub":"s","email":"d@example.com","custom:tier":"gold"}"#).unwrap();
+    /// let profile: Profile = User::from_claims(claims).claims_as()?;
+    /// assert_eq!((profile.email.as_str(), profile.tier.as_str(), profile.seats), ("d@example.com", "gold", None));
+    /// # Ok::<(), cognito_wasm::Error>(())
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn claims_as<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T> {
+        T::deserialize(&self.claims).map_err(|e| {
+            Error::new(
+                ErrorKind::JwtMalformed,
+                concat(&["claims: ", &e.to_string()]),
+            )
+        })
     }
 }
 

@@ -36,15 +36,19 @@ layer() {
 lint() {
   cargo fmt --all --check &&
     cargo clippy --workspace --all-targets -- -D warnings &&
+    cargo clippy -p cognito-wasm --all-targets -- -D warnings &&
     cargo clippy -p cognito-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings &&
     cargo clippy -p cognito-wasm --all-targets --target wasm32-unknown-unknown --no-default-features --features talc -- -D warnings &&
     cargo clippy -p cognito-wasm --features all-algorithms --all-targets -- -D warnings &&
+    cargo clippy -p cognito-wasm --target wasm32-unknown-unknown --features serde -- -D warnings &&
     cargo clippy -p cognito-wasm-example --target wasm32-unknown-unknown -- -D warnings &&
     cargo doc -p cognito-wasm --no-deps --quiet
 }
 
 layer lint lint
-layer native cargo test -p cognito-wasm
+# The cargo feature `serde` (off in the npm package; the example app turns it on, so the workspace clippy
+# above has it and the `-p cognito-wasm` line has not): its tests are tests/serde.rs and a flow test.
+layer native bash -c 'cargo test -p cognito-wasm && cargo test -p cognito-wasm --features serde'
 layer devstack ./devstack/test.sh
 layer browser cargo test -p cognito-wasm --target wasm32-unknown-unknown   # headless Chromium: .cargo/config.toml
 layer package bash -c './scripts/build-pkg.sh && ./scripts/prices.sh --parts && node scripts/size.mjs'

@@ -124,7 +124,16 @@ pub struct Endpoints {
 
 /// Configuration of a `CognitoAuth`. Build it with [`AuthConfig::new`], adjust the public fields, then
 /// [`AuthConfig::validate`].
+///
+/// With the cargo feature `serde`, `Deserialize` (and `TryFrom<Object>`) read the JS constructor's options
+/// through [`AuthConfig::from_options`] (`{ userPoolId, clientId, domain, redirectUri, ... }`, the same
+/// checks and messages); there is no `Serialize`.
 #[derive(Debug, Clone)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(try_from = "Object")
+)]
 pub struct AuthConfig {
     /// The user pool.
     pub user_pool: UserPoolId,
@@ -400,6 +409,9 @@ pub(crate) fn check_url(field: &str, url: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(feature = "serde")]
+crate::options::try_from_options!(AuthConfig);
 
 #[cfg(test)]
 mod tests {

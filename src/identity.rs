@@ -109,9 +109,21 @@ pub fn parse_get_id(response: &HttpResponse) -> Result<String> {
 }
 
 /// AWS credentials of an identity, as stored.
+///
+/// With the cargo feature `serde`, `Serialize` and `Deserialize` use the app's shape of
+/// [`to_app_json`](Self::to_app_json), the JS API's `AwsCredentials`: `{ identityId, accessKeyId,
+/// secretAccessKey, sessionToken, expiration }` with `expiration` in milliseconds and `v` left out (read
+/// back as the current version). The secret access key and session token are written **in clear**: the
+/// serialized form is as sensitive as the credentials; `Debug` stays redacted.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct IdentityCredentials {
     /// Format version.
+    #[cfg_attr(feature = "serde", serde(skip, default = "current_version"))]
     pub v: u32,
     /// The identity id, `<region>:<guid>`.
     pub identity_id: String,
@@ -121,8 +133,28 @@ pub struct IdentityCredentials {
     pub secret_access_key: SecretAccessKey,
     /// The session token; redacted in `Debug`.
     pub session_token: SessionToken,
-    /// `Expiration`, in seconds since the epoch on the server clock.
+    /// `Expiration`, in seconds since the epoch on the server clock (in milliseconds with serde).
+    #[cfg_attr(feature = "serde", serde(with = "milliseconds"))]
     pub expiration: u64,
+}
+
+#[cfg(feature = "serde")]
+fn current_version() -> u32 {
+    STORAGE_VERSION
+}
+
+/// Seconds as milliseconds, like `to_app_json`'s `expiration` (read back in whole seconds).
+#[cfg(feature = "serde")]
+mod milliseconds {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(seconds: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(seconds.saturating_mul(1000))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        u64::deserialize(d).map(|ms| ms / 1000)
+    }
 }
 
 /// Parses a `GetCredentialsForIdentity` response (`Expiration` in epoch seconds, a JSON number).

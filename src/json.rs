@@ -698,5 +698,8 @@ impl Parser<'_> {
     }
 }
 
+#[cfg(feature = "serde")]
+mod serde_impl;
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -20,6 +20,12 @@
 //! );
 //! # Ok::<(), cognito_wasm::Error>(())
 //! ```
+//!
+//! With the cargo feature `serde`, each option struct implements `Serialize` as the JS API's options
+//! object (camelCase names, absent fields left out, [`SignInOptions::sign_up`] as `screen`) and
+//! `Deserialize` (and `TryFrom<Object>`) through its `from_options`: the same names, defaults and checks,
+//! a wrong field failing with the same message. [`AuthConfig`](crate::config::AuthConfig) deserializes
+//! the constructor's options the same way.
 
 use crate::error::{config, Error, Result};
 use crate::json::{Object, Value};
@@ -170,26 +176,39 @@ impl<'a> Reader<'a> {
 
 /// Optional parameters of a sign-in redirect.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", try_from = "Object")
+)]
 pub struct SignInOptions {
     /// `identity_provider`: `COGNITO`, `Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple` or a
     /// SAML/OIDC provider name; `Apple` and `Amazon` (Amplify's names) are sent as `SignInWithApple` and
     /// `LoginWithAmazon`.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub identity_provider: Option<String>,
     /// `idp_identifier`: an identifier of a SAML/OIDC provider.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub idp_identifier: Option<String>,
     /// `login_hint`: pre-fills the username.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub login_hint: Option<String>,
     /// `lang`: managed-login language.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub lang: Option<String>,
     /// `prompt`: e.g. `login` to force the form.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub prompt: Option<String>,
     /// Scopes for this sign-in, instead of the configured ones. Default: the configured scopes.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub scopes: Option<Vec<String>>,
     /// `customState`: application state kept with the login transaction and handed back by the
     /// redirect callback. Default: none.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub custom_state: Option<String>,
     /// `screen: 'signup'`: open the managed login's sign-up page (`<domain>/signup`, same parameters,
     /// same PKCE, state and nonce, same callback) instead of the sign-in page. Default: sign-in.
+    #[cfg_attr(feature = "serde", serde(rename = "screen", serialize_with = "screen"))]
     pub sign_up: bool,
     /// `timeoutSeconds` (`signInWithPopup` only): how long to wait for the sign-in in the popup before
     /// closing it with [`ErrorKind::PopupTimeout`](crate::error::ErrorKind::PopupTimeout). Default 300.
@@ -227,6 +246,11 @@ impl SignInOptions {
 
 /// Options of `getTokens` / `CognitoAuth::get_tokens`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", try_from = "Object")
+)]
 pub struct GetTokensOptions {
     /// `forceRefresh`: refresh even when the tokens are not close to expiry. Default `false`.
     pub force_refresh: bool,
@@ -244,6 +268,11 @@ impl GetTokensOptions {
 
 /// Options of `getCredentials` / `CognitoAuth::get_credentials`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", try_from = "Object")
+)]
 pub struct CredentialsOptions {
     /// `forceRefresh`: fetch new credentials even when the cached ones are still valid. Default
     /// `false`.
@@ -262,6 +291,11 @@ impl CredentialsOptions {
 
 /// Options of `signOut` / `CognitoAuth::sign_out`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", try_from = "Object")
+)]
 pub struct SignOutOptions {
     /// `global`: also end every session of the user (`GlobalSignOut`), not only this one. Default
     /// `false`.
@@ -296,6 +330,11 @@ impl SignOutOptions {
 
 /// Which AWS service and region to sign for: the options of `signedFetch` and `signRequest`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", try_from = "Object")
+)]
 pub struct AwsServiceOptions {
     /// `service`, e.g. `s3`, `dynamodb`. Required.
     pub service: String,
@@ -326,6 +365,11 @@ impl AwsServiceOptions {
 
 /// Options of `presignUrl` / `CognitoAuth::presign_url`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", try_from = "Object")
+)]
 pub struct PresignOptions {
     /// `service`, e.g. `s3`. Required.
     pub service: String,
@@ -364,6 +408,39 @@ impl PresignOptions {
         Ok(options)
     }
 }
+
+/// [`SignInOptions::sign_up`] as the JS API's `screen`: `"signup"` or `"signin"`.
+#[cfg(feature = "serde")]
+fn screen<S: serde::Serializer>(sign_up: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(if *sign_up { "signup" } else { "signin" })
+}
+
+/// `TryFrom<Object>` through `from_options`: what the `serde` feature's `Deserialize` goes through.
+#[cfg(feature = "serde")]
+macro_rules! try_from_options {
+    ($($name:ty),+) => {$(
+        impl TryFrom<crate::json::Object> for $name {
+            type Error = crate::Error;
+
+            /// [`from_options`](Self::from_options) (cargo feature `serde`).
+            fn try_from(options: crate::json::Object) -> crate::Result<Self> {
+                Self::from_options(&options)
+            }
+        }
+    )+};
+}
+#[cfg(feature = "serde")]
+pub(crate) use try_from_options;
+
+#[cfg(feature = "serde")]
+try_from_options!(
+    SignInOptions,
+    GetTokensOptions,
+    CredentialsOptions,
+    SignOutOptions,
+    AwsServiceOptions,
+    PresignOptions
+);
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod proptests;

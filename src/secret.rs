@@ -10,6 +10,12 @@
 //! assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
 //! assert_eq!(token.expose(), "eyJraWQi...");
 //! ```
+//!
+//! With the cargo feature `serde`, the four secrets the app is handed ([`IdToken`], [`AccessToken`],
+//! [`SecretAccessKey`], [`SessionToken`], in `view::Tokens` and `identity::IdentityCredentials`)
+//! implement `Serialize`, as their value in clear (serializing them is storing or sending them, like
+//! `expose()`), and `Deserialize`. The others ([`RefreshToken`], [`AuthorizationCode`], [`PkceVerifier`],
+//! [`Secret`]) implement neither, so no derive can write them out by accident. `Debug` stays redacted.
 
 /// Defines secret newtypes of `String`: `new`, `expose`, `into_exposed`, `From<String>`, `From<&str>`,
 /// `Clone`, `PartialEq`, `Eq`, and a `Debug` that prints `Name([redacted])`.
@@ -78,6 +84,27 @@ secret_types! {
     /// The session token of temporary AWS credentials.
     SessionToken;
 }
+
+/// `Serialize` (the value, in clear) and `Deserialize` for secret types the app is handed.
+#[cfg(feature = "serde")]
+macro_rules! serde_in_clear {
+    ($($name:ident),+) => {$(
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <String as serde::Deserialize>::deserialize(d).map(Self)
+            }
+        }
+    )+};
+}
+
+#[cfg(feature = "serde")]
+serde_in_clear!(IdToken, AccessToken, SecretAccessKey, SessionToken);
 
 #[cfg(test)]
 mod tests {

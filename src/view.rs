@@ -1,7 +1,14 @@
 //! What the app is handed: the signed-in [`User`], the [`Tokens`] and a [`CallbackResult`], each with
 //! its JSON form (the JS facade turns that into a plain object with `JSON.parse`, which costs the wasm
 //! module nothing). Pure: built from verified claims and a stored session.
+//!
+//! With the cargo feature `serde`, each implements `Serialize` and `Deserialize` in the shape of its
+//! JSON form (the JS API's `CognitoUser`, `AuthTokens` and `RedirectResult`: camelCase names, absent
+//! optional fields of a `User` left out), and `User::claims_as` reads the ID token's claims into a
+//! struct of the app's own.
 
+#[cfg(feature = "serde")]
+use crate::error::{concat, Error, ErrorKind, Result};
 use crate::json::{Object, Value};
 use crate::jwt::{self, Claims};
 use crate::secret::{AccessToken, IdToken};
@@ -9,22 +16,32 @@ use crate::session::Session;
 
 /// The signed-in user, from the verified ID token.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct User {
     /// `sub`: the user's stable id.
     pub sub: String,
     /// `cognito:username` (or `username`).
     pub username: String,
     /// `email`, if shared.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
     /// `email_verified` (Cognito may send it as a string).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub email_verified: Option<bool>,
     /// `cognito:groups` (empty when none).
     pub groups: Vec<String>,
     /// The `custom:*` attributes of the ID token, under their Cognito names (`custom:tier`, the names
-    /// `fetchUserAttributes` answers and `updateUserAttributes` takes), in the token's order.
+    /// `fetchUserAttributes` answers and `updateUserAttributes` takes), in the token's order (with
+    /// serde: an object `{ name: value }`, as in the JS API).
+    #[cfg_attr(feature = "serde", serde(with = "attributes"))]
     pub attributes: Vec<(String, String)>,
     /// For a federated user (signed in through Google, Facebook, SAML, ...): the provider name of the
     /// `identities` claim (`Google`); `None` for a user of the pool itself.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub identity_provider: Option<String>,
     /// Every claim of the ID token.
     pub claims: Claims,
@@ -106,17 +123,80 @@ impl User {
             .with("attributes", attributes)
             .with("claims", self.claims.clone())
     }
+
+    /// The ID token's claims read into `T`, a struct of the app's own (cargo feature `serde`): custom
+    /// claims by their full names (`#[serde(rename = "custom:tier")]`), numbers, booleans, nested
+    /// objects and arrays, `Option` for a claim that may be absent; `T` may borrow strings from the
+    /// user. A claim that is missing or of another type than `T` says is
+    /// [`ErrorKind::JwtMalformed`] (`claims: ` and serde's message, e.g.
+    /// ``claims: missing field `custom:tier` ``).
+    ///
+    /// ```
+    /// use cognito_wasm::{json::Object, view::User};
+    /// #[derive(serde::Deserialize)]
+    /// struct Profile {
+    ///     email: String,
+    ///     #[serde(rename = "custom:tier")]
+    ///     tier: String,
+    ///     #[serde(rename = "custom:seats")]
+    ///     seats: Option<u32>,
+    /// }
+    /// let claims = Object::parse(r#"{"sub":"s","email":"d@example.com","custom:tier":"gold"}"#).unwrap();
+    /// let profile: Profile = User::from_claims(claims).claims_as()?;
+    /// assert_eq!((profile.email.as_str(), profile.tier.as_str(), profile.seats), ("d@example.com", "gold", None));
+    /// # Ok::<(), cognito_wasm::Error>(())
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn claims_as<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T> {
+        T::deserialize(&self.claims).map_err(|e| {
+            Error::new(
+                ErrorKind::JwtMalformed,
+                concat(&["claims: ", &e.to_string()]),
+            )
+        })
+    }
+}
+
+/// [`User::attributes`] as an object `{ name: value }` (keys in order, unique), as in the JS API.
+#[cfg(feature = "serde")]
+mod attributes {
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    use crate::json::Object;
+
+    pub fn serialize<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        Object::deserialize(d)?
+            .iter()
+            .map(|(k, v)| Some((k.to_owned(), v.as_str()?.to_owned())))
+            .collect::<Option<_>>()
+            .ok_or_else(|| de::Error::custom("attributes: every value must be a string"))
+    }
 }
 
 /// The tokens handed to the app. They are [secret types](crate::secret): `Debug` redacts them, and
 /// `tokens.id_token.expose()` is the JWT text to send.
+///
+/// With the cargo feature `serde`, `Serialize` writes `{ idToken, accessToken, expiresAt }` with the two
+/// JWTs **in clear**, as [`to_json`](Self::to_json) does: it is for an app that stores or sends them
+/// on purpose. Anything serialized from `Tokens` (or from a struct holding them) is as sensitive as the
+/// tokens; `Debug` stays redacted. There is no refresh token in `Tokens`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct Tokens {
     /// The ID token (`id_token.expose()` is the JWT).
     pub id_token: IdToken,
     /// The access token (`access_token.expose()` is the JWT).
     pub access_token: AccessToken,
-    /// When they expire, in milliseconds since the epoch on the local clock.
+    /// When they expire, in milliseconds since the epoch on the local clock (`expiresAt` with serde).
+    #[cfg_attr(feature = "serde", serde(rename = "expiresAt"))]
     pub expires_at_ms: u64,
 }
 
@@ -142,6 +222,11 @@ impl Tokens {
 
 /// The result of a handled redirect callback.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct CallbackResult {
     /// The user signed in.
     pub user: User,

@@ -187,6 +187,34 @@ impl<P: Platform> CognitoAuth<P> {
         Ok(Some(User::from_claims(claims)))
     }
 
+    /// The signed-in user's ID-token claims read into `T`, a struct of the app's own (cargo feature
+    /// `serde`), or `None` when signed out: [`current_user`](Self::current_user) then
+    /// [`User::claims_as`], so a claim missing or of the wrong type is
+    /// [`ErrorKind::JwtMalformed`](crate::ErrorKind::JwtMalformed).
+    ///
+    /// ```
+    /// # use cognito_wasm::engine::{CognitoAuth, Platform};
+    /// #[derive(serde::Deserialize)]
+    /// struct Profile {
+    ///     email: String,
+    ///     #[serde(rename = "custom:tier")]
+    ///     tier: Option<String>,
+    /// }
+    /// # async fn show(auth: &CognitoAuth<impl Platform>) -> cognito_wasm::Result<()> {
+    /// if let Some(profile) = auth.current_user_as::<Profile>().await? {
+    ///     println!("{} ({})", profile.email, profile.tier.as_deref().unwrap_or("no tier"));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "serde")]
+    pub async fn current_user_as<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>> {
+        match self.current_user().await? {
+            Some(user) => user.claims_as().map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Signs out: clears the session in every tab first, then `GlobalSignOut` when
     /// [`global`](SignOutOptions::global), revokes the refresh token, then (when
     /// [`redirect`](SignOutOptions::redirect), the default) navigates to the managed `/logout`. The local

@@ -892,3 +892,41 @@ fn auto_refresh_refreshes_ahead_of_expiry_in_the_visible_tab_only() {
     );
     assert_eq!(tab.server().pending(), 0);
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn current_user_as_reads_the_verified_claims_into_the_apps_type() {
+    #[derive(Debug, serde::Deserialize)]
+    struct Profile {
+        sub: String,
+        #[serde(rename = "cognito:username")]
+        username: String,
+        auth_time: u64,
+        #[serde(rename = "custom:tier")]
+        tier: Option<String>,
+    }
+    let tab = world();
+    let signed_out = engine(&tab);
+    assert!(block_on(signed_out.current_user_as::<Profile>())
+        .unwrap()
+        .is_none());
+    let auth = signed_in(&tab);
+    let p = block_on(auth.current_user_as::<Profile>())
+        .unwrap()
+        .unwrap();
+    assert_eq!((p.sub.as_str(), p.username.as_str()), (SUB, "demo"));
+    assert_eq!(p.auth_time, tab.now());
+    assert_eq!(p.tier, None);
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Wrong {
+        auth_time: String,
+    }
+    let err = block_on(auth.current_user_as::<Wrong>()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::JwtMalformed);
+    assert!(
+        err.message().starts_with("claims: invalid type: integer"),
+        "{}",
+        err.message()
+    );
+}

@@ -29,6 +29,9 @@ export type AuthErrorCode =
   | 'ERR_NOT_A_CALLBACK'
   | 'ERR_NOT_SIGNED_IN'
   | 'ERR_STORAGE'
+  | 'ERR_POPUP_BLOCKED'
+  | 'ERR_POPUP_CLOSED'
+  | 'ERR_POPUP_TIMEOUT'
   | 'ERR_NOT_INITIALIZED';
 
 /**
@@ -145,6 +148,8 @@ export interface CognitoAuthOptions {
   storage?: 'local' | 'session' | 'memory' | AuthStorage;
   /** Refresh when tokens expire within this many seconds. Default 120. */
   refreshMarginSeconds?: number;
+  /** Refresh ahead of expiry on a timer (in the visible tab, under the cross-tab lock, `tokenRefresh` emitted). Default `false`. */
+  autoRefresh?: boolean;
   /** How long a started sign-in stays valid, 60–3600 s. Default 600. */
   transactionTtlSeconds?: number;
   /** `'tokenEndpoint'` (refresh_token grant, default) or `'api'` (GetTokensFromRefreshToken). */

@@ -37,6 +37,9 @@ test('the Rust example signs in through the managed login, shows the user and si
   await page.waitForSelector('body[data-state="signed-in"]');
   assert.equal(await page.textContent('#user-name'), 'demo');
   assert.equal(await page.textContent('#user-email'), 'demo@shopsphere.test');
+  // Read from the ID token's claims into the app's own struct (current_user_as, cargo feature serde).
+  assert.equal(await page.textContent('#user-full-name'), 'Demo Shopper');
+  assert.equal(await page.textContent('#user-groups'), 'customers');
   assert.equal(page.url(), `${h.origin}/`, 'no code or state left in the address bar');
   assert.equal(await page.isVisible('#error'), false);
   const session = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith('.session')));

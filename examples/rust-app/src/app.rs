@@ -27,10 +27,16 @@ async fn start() -> Result<(), String> {
             show_error(&describe(&e));
         }
     }
-    match auth.current_user().await.map_err(|e| describe(&e))? {
-        Some(user) => {
-            set_text("user-name", &user.username);
-            set_text("user-email", user.email.as_deref().unwrap_or(""));
+    match auth
+        .current_user_as::<Profile>()
+        .await
+        .map_err(|e| describe(&e))?
+    {
+        Some(profile) => {
+            set_text("user-name", &profile.username);
+            set_text("user-email", profile.email.as_deref().unwrap_or(""));
+            set_text("user-full-name", profile.name.as_deref().unwrap_or(""));
+            set_text("user-groups", &profile.groups.join(", "));
             on_click("sign-out", {
                 let auth = auth.clone();
                 move || {
@@ -59,6 +65,20 @@ async fn start() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// What the page shows of the user: claims of the verified ID token, read by `current_user_as` (cargo
+/// feature `serde`). A custom attribute would be one more field, e.g. `#[serde(rename = "custom:tier")]
+/// tier: Option<String>`.
+#[derive(serde::Deserialize)]
+struct Profile {
+    #[serde(rename = "cognito:username")]
+    username: String,
+    email: Option<String>,
+    /// The `name` attribute (devstack's `demo` is "Demo Shopper").
+    name: Option<String>,
+    #[serde(rename = "cognito:groups", default)]
+    groups: Vec<String>,
 }
 
 /// The constructor options from `config.json` beside the page.

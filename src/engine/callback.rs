@@ -73,7 +73,8 @@ impl<P: Platform> CognitoAuth<P> {
                 if let Some(href) =
                     href.filter(|h| oauth::parse_callback(h).is_some_and(|c| c.state == state))
                 {
-                    p.close_popup(&popup);
+                    // Closed only after: the app in the popup may be exchanging the code under the
+                    // lock, and closing it then would lose the answer of a code already redeemed.
                     break this.handle_redirect_callback(Some(&href)).await;
                 }
                 if inner.tx_store.get(&handled).is_some() {

@@ -42,16 +42,17 @@ function serveStatic(dirs, extra) {
 
 /** Starts devstack + the app server + Chromium. Returns helpers; call stop() at the end. */
 /**
- * Starts devstack on free ports, a static server for `appDir` (with the release package at /pkg/ unless
- * `servePkg` is false: a trunk build that carries its own copy), and headless Chromium.
+ * Starts devstack on free ports, a static server for `appDir` (with the release package at `pkgAt`, /pkg/ by
+ * default, unless `servePkg` is false: a trunk build that carries its own copy), and headless Chromium.
  */
-export async function start({ appDir = join(here, 'app'), servePkg = true, extraRoutes = {}, devstackArgs = [] } = {}) {
+export async function start({ appDir = join(here, 'app'), servePkg = true, pkgAt = '/pkg/', extraRoutes = {},
+  devstackArgs = [] } = {}) {
   const bin = join(root, 'target', 'debug', 'devstack');
   if (!existsSync(bin)) throw new Error('build devstack first: cargo build -p devstack');
   if (!existsSync(join(root, 'pkg', 'cognito_wasm_bg.wasm'))) throw new Error('build pkg first: scripts/build-pkg.sh');
 
   let config = {};
-  const app = await serveStatic([...(servePkg ? [['/pkg/', join(root, 'pkg') + '/']] : []), ['/', appDir + '/']],
+  const app = await serveStatic([...(servePkg ? [[pkgAt, join(root, 'pkg') + '/']] : []), ['/', appDir + '/']],
     { '/config.json': () => JSON.stringify(config), ...extraRoutes });
   const origin = `http://localhost:${app.address().port}`;
 

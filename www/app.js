@@ -8,6 +8,8 @@
 // in a DynamoDB item keyed by the identity id, TOTP two-step sign-in, and the session events as they happen in
 // this tab and in the others.
 import init, { CognitoAuth } from './pkg/cognito_wasm.js';
+// qrcode-generator (npm, MIT), copied from node_modules by trunk (index.html): the demo's, not the package's.
+import qrcode from './vendor/qrcode.mjs';
 import config from './config.js';
 
 const $ = (id) => document.getElementById(id);
@@ -558,15 +560,24 @@ async function loadMfa() {
   }
 }
 
+/** The otpauth URI as a QR code: an SVG drawn by qrcode-generator (error correction M, a quiet zone of 4 modules). */
+function showQr(el, text) {
+  const qr = qrcode(0, 'M'); // 0: the smallest version that holds the text
+  qr.addData(text);
+  qr.make();
+  el.innerHTML = qr.createSvgTag({ cellSize: 4, margin: 16, scalable: true }); // markup of the library's own
+}
+
 async function setUpMfa() {
   mfaStatus('busy', 'Creating a key…');
   try {
     const { secret, uri } = await auth.setUpTotp({ appName: 'ShopSphere' });
+    showQr($('mfa-qr'), uri);
     $('mfa-secret').textContent = secret;
     $('mfa-uri').href = uri;
-    $('mfa-uri').textContent = uri;
     $('mfa-form').hidden = false;
-    $('mfa-code').focus();
+    $('mfa-form').scrollIntoView({ block: 'nearest' }); // the QR code and the code field in view
+    $('mfa-code').focus({ preventScroll: true });
     mfaStatus('', '');
   } catch (e) {
     mfaStatus('error', `Could not start the set-up. ${describe(e)}`);

@@ -16,7 +16,7 @@ export const RIVAL = { username: 'rival', password: 'Rival!2026pass' };
 export const CLIENTS = { demo: 'shopspheredemoclient000001', rotating: 'shopsphererotating00000001' };
 export const POOL = 'us-east-1_ShopSphr1';
 
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
   '.css': 'text/css', '.png': 'image/png' };
 
 function serveStatic(dirs, extra) {

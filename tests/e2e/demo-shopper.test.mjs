@@ -1,9 +1,13 @@
-// The ShopSphere demo as a shopper sees it, at a laptop's width (1280 px) and a phone's (390 px): the authenticator
-// set-up as a QR code that reads back as the otpauth link.
+// The ShopSphere demo as a shopper sees it, at a laptop's width (1280 px) and a phone's (390 px): nothing wider than
+// the window, the header's items side by side without overlapping, the authenticator set-up as a QR code that reads
+// back as the otpauth link.
+// Screenshots go to $SHOTS (default tests/artifacts/, not committed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import jsQR from 'jsqr';
-import { startDemo } from './harness.mjs';
+import { startDemo, root } from './harness.mjs';
 
 let h;
 let site;
@@ -13,8 +17,48 @@ before(async () => {
 });
 after(async () => { await site?.stop(); });
 
+const shots = process.env.SHOTS ?? join(root, 'tests', 'artifacts');
 const VIEWPORTS = [{ width: 1280, height: 800 }, { width: 390, height: 844 }];
 const signedIn = (page) => page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-in');
+
+/** The page's width against the window's, and the visible elements that reach past either side. */
+const sideways = (page) => page.evaluate(() => {
+  const wide = [...document.querySelectorAll('body *')].filter((e) => e.checkVisibility()).filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && (r.right > innerWidth + 0.5 || r.left < -0.5);
+  }).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} ${e.getAttribute('class') ?? ''}`);
+  return { scrollWidth: document.documentElement.scrollWidth, innerWidth, wide: wide.slice(0, 8) };
+});
+
+async function assertFits(page, what) {
+  const r = await sideways(page);
+  assert.ok(r.scrollWidth <= r.innerWidth, `${what}: page ${r.scrollWidth} px wide in a ${r.innerWidth} px window (${r.wide})`);
+  assert.deepEqual(r.wide, [], `${what}: elements past the window's edge`);
+}
+
+/** The header's visible items (brand, department links, the user, each button): boxes, and content that spills. */
+const headerItems = (page) => page.evaluate(() => [...document.querySelectorAll(
+  '.bar-inner .brand, .bar-inner .nav a, .bar-inner .who, .bar-inner .account > .btn',
+)].filter((e) => e.checkVisibility()).map((e) => {
+  const r = e.getBoundingClientRect();
+  return { name: e.id || e.textContent.trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+    spills: e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1, innerWidth };
+}));
+
+async function assertHeader(page, what) {
+  const items = await headerItems(page);
+  assert.ok(items.length >= 2, `${what}: ${JSON.stringify(items)}`);
+  for (const a of items) {
+    assert.ok(a.left >= 0 && a.right <= a.innerWidth + 0.5, `${what}: ${a.name} outside the window (${a.left}–${a.right})`);
+    assert.ok(!a.spills, `${what}: the text of ${a.name} spills out of it`);
+  }
+  for (const [i, a] of items.entries()) {
+    for (const b of items.slice(i + 1)) {
+      const apart = a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5;
+      assert.ok(apart, `${what}: ${a.name} and ${b.name} overlap`);
+    }
+  }
+}
 
 /** Reads the QR code in `selector` as it is shown: an element screenshot, its pixels, jsQR. */
 async function readQr(page, selector) {
@@ -54,6 +98,38 @@ test('the TOTP set-up shows a QR code that reads back as the otpauth link, at 12
     const box = await page.locator('#mfa-qr svg').boundingBox();
     assert.ok(box && box.width >= 120 && Math.abs(box.width - box.height) < 1, `QR box ${JSON.stringify(box)}`);
     assert.equal(await readQr(page, '#mfa-qr'), uri, `the QR code at ${size.width} px encodes the otpauth URI`);
+  }
+  await ctx.close();
+});
+
+test('at 1280 and 390 px: nothing wider than the window, the header items apart, signed out and in the TOTP set-up', async () => {
+  mkdirSync(shots, { recursive: true });
+  // A long username (no name attribute: the header shows it) to stretch the header and the profile.
+  const user = await h.newUser('maximiliana');
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  for (const size of VIEWPORTS) {
+    await page.setViewportSize(size);
+    await assertFits(page, `signed out at ${size.width}`);
+    await assertHeader(page, `signed out at ${size.width}`);
+    await page.screenshot({ path: join(shots, `demo-signed-out-${size.width}.png`), fullPage: true });
+  }
+  await page.setViewportSize(VIEWPORTS[0]);
+  await signInAndSetUpTotp(page, user);
+  for (const size of VIEWPORTS) {
+    await page.setViewportSize(size);
+    await page.evaluate(() => scrollTo(0, 0));
+    await assertFits(page, `TOTP set-up at ${size.width}`);
+    await assertHeader(page, `signed in at ${size.width}`);
+    assert.ok(await page.isVisible('#sign-out'));
+    // Neither the key nor the link is wider than the card.
+    const card = await page.locator('#security-card').boundingBox();
+    for (const sel of ['#mfa-secret', '#mfa-uri']) {
+      const b = await page.locator(sel).boundingBox();
+      assert.ok(b.x >= card.x && b.x + b.width <= card.x + card.width + 0.5, `${sel} inside the card at ${size.width}`);
+    }
+    await page.screenshot({ path: join(shots, `demo-totp-${size.width}.png`), fullPage: true });
+    await page.locator('#security-card').screenshot({ path: join(shots, `demo-totp-card-${size.width}.png`) });
   }
   await ctx.close();
 });

@@ -669,28 +669,39 @@ function showSignedOut() {
   for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = false;
 }
 
+/**
+ * The groups a shopper is told about: not the one Cognito makes for each identity provider and puts every
+ * federated user in (`<userPoolId>_<provider>`, e.g. `us-east-1_ShopSphr1_Google`).
+ */
+const shownGroups = (user) => (user.groups ?? []).filter((g) => !g.startsWith(`${config.userPoolId}_`));
+
 function showSignedIn(user) {
   document.body.dataset.state = 'signed-in';
   state.user = user;
-  const name = user.claims?.name ?? user.username;
+  // A federated user's username is Cognito's (`Google_<sub>`): show the name, else the email.
+  const name = user.claims?.name ?? (user.identityProvider ? user.email : null) ?? user.username;
   $('who').hidden = false;
-  $('header-name').textContent = user.username;
+  $('header-name').textContent = name;
+  $('header-name').title = name;
   $('sign-in').hidden = true;
   for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = true;
   $('sign-out').hidden = false;
   $('sign-out').disabled = false;
   $('profile-name').textContent = name;
-  $('profile-handle').textContent = `@${user.username}`;
+  if (user.identityProvider) $('profile-handle').textContent = user.email ?? '';
+  else $('profile-handle').textContent = `@${user.username}`;
   $('profile-signed-out').hidden = true;
   $('profile-facts').hidden = false;
   $('profile-username').textContent = user.username;
+  $('profile-username').hidden = !!user.identityProvider;
+  $('profile-username-label').hidden = !!user.identityProvider;
   $('profile-email').textContent = user.email ?? '(no email)';
   $('profile-verified').hidden = !user.emailVerified;
   $('profile-provider').textContent = user.identityProvider ?? 'ShopSphere account';
   $('prefs-card').hidden = false;
   // Cognito's TOTP is for users of the pool; a Google user's second factor is Google's.
   $('security-card').hidden = !!user.identityProvider;
-  const groups = user.groups ?? [];
+  const groups = shownGroups(user);
   $('profile-groups').replaceChildren(...(groups.length ? groups.map((g) => {
     const tag = document.createElement('span');
     tag.className = 'tag group';

@@ -46,8 +46,17 @@ test('Continue with Google: signed in as the Google user, no TOTP card', async (
   await signedIn(page);
   assert.equal(await page.textContent('#profile-provider'), 'Google');
   assert.equal(await page.textContent('#profile-email'), 'ava.shopper@gmail.test');
-  assert.match(await page.textContent('#profile-groups'), /us-east-1_ShopSphr1_Google/);
   assert.ok(await page.isHidden('#security-card'), 'Google users have Google\'s second factor');
+  // The header and the profile show Google's name, not Cognito's username (Google_<sub>); the group Cognito
+  // puts every Google user in (us-east-1_ShopSphr1_Google) is not the shopper's business.
+  const user = await page.evaluate(() => window.auth.currentUser());
+  assert.match(user.username, /^Google_\d+$/);
+  assert.ok(user.groups.includes('us-east-1_ShopSphr1_Google'), JSON.stringify(user.groups));
+  assert.equal(await page.textContent('#header-name'), 'Ava Shopper');
+  assert.equal(await page.textContent('#profile-name'), 'Ava Shopper');
+  assert.equal(await page.textContent('#profile-groups'), 'none');
+  const seen = await page.evaluate(() => document.body.innerText);
+  assert.doesNotMatch(seen, /Google_\d|_Google\b/);
   await ctx.close();
 });
 

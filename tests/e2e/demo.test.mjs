@@ -63,7 +63,7 @@ test('a new user signs in, uploads an avatar, sees it from S3 after a reload, an
   assert.equal(page.url(), `${h.origin}/`, 'code and state are gone from the address bar');
   assert.ok(await page.isVisible('#sign-out'));
   assert.ok(await page.isHidden('#sign-in'));
-  assert.equal(await page.textContent('#header-name'), 'demo');
+  assert.equal(await page.textContent('#header-name'), 'Demo Shopper', 'the name attribute, not the username');
   assert.equal(await page.textContent('#profile-email'), 'demo@shopsphere.test');
   assert.ok(await page.isVisible('#profile-verified'));
   assert.equal(await page.textContent('#profile-groups'), 'customers');

@@ -58,6 +58,8 @@ function describe(e) {
         if (e.type === 'AccessDeniedException') return 'Access denied.';
         return `AWS refused the request (${e.type ?? 'error'}): ${e.message}`;
       case 'ERR_OAUTH':
+        // access_denied: the user said no at the login page or at Google's consent screen.
+        if (e.type === 'access_denied') return 'Sign-in was cancelled. You are still signed out.';
         return `Sign-in was refused: ${e.message}`;
       case 'ERR_STATE_MISMATCH':
       case 'ERR_CALLBACK_HANDLED':
@@ -200,9 +202,11 @@ function onAuthEvent(name, detail = {}) {
   if (detail.error) parts.push(detail.error.message ?? detail.error.code);
   if (detail.attempt !== undefined) parts.push(`attempt ${detail.attempt}`);
   if (detail.willRetry !== undefined) parts.push(detail.willRetry ? 'will retry' : 'no more retries');
-  const failed = name.endsWith('Failure') || name === 'storageWarning';
-  logEvent({ kind: failed ? 'error' : 'auth', what: EVENT_LABELS[name] ?? name, name, fromOtherTab: !!detail.fromOtherTab,
-    detail: parts.join(' · ') });
+  // The user said no (login page or Google's consent): not a failure, and the banner already says so.
+  const cancelled = name === 'signInWithRedirectFailure' && detail.error?.type === 'access_denied';
+  const failed = !cancelled && (name.endsWith('Failure') || name === 'storageWarning');
+  logEvent({ kind: failed ? 'error' : 'auth', what: cancelled ? 'Sign-in cancelled' : EVENT_LABELS[name] ?? name, name,
+    fromOtherTab: !!detail.fromOtherTab, detail: cancelled ? '' : parts.join(' · ') });
 
   switch (name) {
     case 'signedOut':
@@ -840,7 +844,7 @@ async function start() {
     try {
       await auth.handleRedirectCallback(); // verifies the ID token, stores the session, cleans the URL
     } catch (e) {
-      banner(`Sign-in did not complete. ${describe(e)}`);
+      banner(e.code === 'ERR_OAUTH' && e.type === 'access_denied' ? describe(e) : `Sign-in did not complete. ${describe(e)}`);
     }
   }
   await render();

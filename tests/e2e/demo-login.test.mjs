@@ -60,6 +60,26 @@ test('Continue with Google: signed in as the Google user, no TOTP card', async (
   await ctx.close();
 });
 
+test('Continue with Google, then Cancel at the consent: one clear message, still signed out', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_google/authorize'), page.click('#sign-in-google')]);
+  await page.click('#googleAccount-0');
+  await back(page, '#googleDeny');
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  assert.equal(page.url(), `${h.origin}/`);
+  assert.ok(await page.isVisible('#banner'));
+  assert.equal(await page.textContent('#banner-text'), 'Sign-in was cancelled. You are still signed out.');
+  // Said once: no other alert, error line or failed event, and none of the protocol's words.
+  const errors = await page.evaluate(() => [...document.querySelectorAll(
+    '[role="alert"], .status[data-kind="error"], #events li[data-kind="error"]',
+  )].filter((e) => e.checkVisibility()).map((e) => e.id));
+  assert.deepEqual(errors, ['banner'], 'the banner alone');
+  assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /access_denied|did not sign|refused|failed/i);
+  assert.match(await page.textContent('#events li[data-event="signInWithRedirectFailure"]'), /Sign-in cancelled/);
+  await ctx.close();
+});
+
 test('Security: set up an authenticator app, a wrong code is refused, then the sign-in asks for the code', async () => {
   const user = await h.newUser('gus');
   const ctx = await h.newContext();

@@ -152,6 +152,15 @@ function toast(text) {
   toastTimer = setTimeout(() => { $('toast').hidden = true; }, 2500);
 }
 
+/**
+ * Shows an email address with break opportunities after the @ and before each dot (<wbr>), so a narrow column wraps
+ * it at those places rather than in the middle of a word.
+ */
+function showEmail(el, email) {
+  const parts = email.split(/(?<=@)|(?=\.)/);
+  el.replaceChildren(...parts.flatMap((p, i) => (i ? [document.createElement('wbr'), p] : [p])));
+}
+
 function avatarStatus(kind, text) {
   const el = $('avatar-status');
   el.dataset.kind = kind;
@@ -692,14 +701,15 @@ function showSignedIn(user) {
   $('sign-out').hidden = false;
   $('sign-out').disabled = false;
   $('profile-name').textContent = name;
-  if (user.identityProvider) $('profile-handle').textContent = user.email ?? '';
+  if (user.identityProvider) showEmail($('profile-handle'), user.email ?? '');
   else $('profile-handle').textContent = `@${user.username}`;
   $('profile-signed-out').hidden = true;
   $('profile-facts').hidden = false;
   $('profile-username').textContent = user.username;
   $('profile-username').hidden = !!user.identityProvider;
   $('profile-username-label').hidden = !!user.identityProvider;
-  $('profile-email').textContent = user.email ?? '(no email)';
+  if (user.email) showEmail($('profile-email'), user.email);
+  else $('profile-email').textContent = '(no email)';
   $('profile-verified').hidden = !user.emailVerified;
   $('profile-provider').textContent = user.identityProvider ?? 'ShopSphere account';
   $('prefs-card').hidden = false;

@@ -1,6 +1,6 @@
 // The ShopSphere demo as a shopper sees it, at a laptop's width (1280 px) and a phone's (390 px): nothing wider than
 // the window, the header's items side by side without overlapping, the authenticator set-up as a QR code that reads
-// back as the otpauth link.
+// back as the otpauth link, and email addresses wrapped at the @ or a dot.
 // Screenshots go to $SHOTS (default tests/artifacts/, not committed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,6 +59,22 @@ async function assertHeader(page, what) {
     }
   }
 }
+
+/** Where the text of `selector` starts a new line: `{ text, breaks }`, each break the index of a line's first character. */
+const lineBreaks = (page, selector) => page.evaluate((sel) => {
+  const el = document.querySelector(sel);
+  const tops = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    for (let i = 0; i < n.length; i++) {
+      const range = document.createRange();
+      range.setStart(n, i);
+      range.setEnd(n, i + 1);
+      tops.push(range.getClientRects()[0].top);
+    }
+  }
+  return { text: el.textContent, breaks: tops.flatMap((t, i) => (i > 0 && t > tops[i - 1] + 2 ? [i] : [])) };
+}, selector);
 
 /** Reads the QR code in `selector` as it is shown: an element screenshot, its pixels, jsQR. */
 async function readQr(page, selector) {
@@ -130,6 +146,28 @@ test('at 1280 and 390 px: nothing wider than the window, the header items apart,
     }
     await page.screenshot({ path: join(shots, `demo-totp-${size.width}.png`), fullPage: true });
     await page.locator('#security-card').screenshot({ path: join(shots, `demo-totp-card-${size.width}.png`) });
+  }
+  await ctx.close();
+});
+
+test('a long email address wraps after its @ or before a dot, never inside a word, at 1280 and 390 px', async () => {
+  // max.<12 characters>.first.last@shopsphere.test: long, of words that each fit a phone-wide column.
+  const user = await h.newUser('erika', { emailLocal: (u) => `max.${u.slice('erika'.length)}.first.last` });
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await h.submitLogin(page, user);
+  await signedIn(page);
+  for (const size of VIEWPORTS) {
+    await page.setViewportSize(size);
+    const email = await lineBreaks(page, '#profile-email');
+    assert.equal(email.text, user.email);
+    if (size.width === 390) assert.ok(email.breaks.length > 0, 'a long address wraps in a phone-wide column');
+    for (const i of email.breaks) {
+      assert.ok(email.text[i - 1] === '@' || email.text[i] === '.',
+        `${size.width} px: "${email.text.slice(0, i)}" | "${email.text.slice(i)}" breaks inside a word`);
+    }
+    await assertFits(page, `signed in at ${size.width}`);
   }
   await ctx.close();
 });

@@ -162,10 +162,13 @@ export async function start({ appDir = join(here, 'app'), servePkg = true, pkgAt
     return { status: r.status, body: await r.json().catch(() => ({})) };
   };
 
-  /** A confirmed new user of the demo client, made through SignUp + ConfirmSignUp: `{ username, password, email }`. */
-  const newUser = async (prefix = 'user') => {
+  /**
+   * A confirmed new user of the demo client, made through SignUp + ConfirmSignUp: `{ username, password, email }`.
+   * `emailLocal(username)` gives the part of the email before the @ (default: the username).
+   */
+  const newUser = async (prefix = 'user', { emailLocal = (u) => u } = {}) => {
     const username = `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-    const user = { username, password: 'Fresh!2026pass', email: `${username}@shopsphere.test` };
+    const user = { username, password: 'Fresh!2026pass', email: `${emailLocal(username)}@shopsphere.test` };
     const signUp = await idp('SignUp', { ClientId: CLIENTS.demo, Username: username, Password: user.password,
       UserAttributes: [{ Name: 'email', Value: user.email }] });
     if (signUp.status !== 200) throw new Error(`SignUp: ${JSON.stringify(signUp.body)}`);

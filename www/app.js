@@ -660,6 +660,7 @@ function showSignedOut() {
   state.user = null;
   state.expiresAt = null;
   state.identityId = null;
+  state.welcome = null;
   $('who').hidden = true;
   $('sign-in').hidden = false;
   $('sign-out').hidden = true;
@@ -687,6 +688,20 @@ function showSignedOut() {
  * federated user in (`<userPoolId>_<provider>`, e.g. `us-east-1_ShopSphr1_Google`).
  */
 const shownGroups = (user) => (user.groups ?? []).filter((g) => !g.startsWith(`${config.userPoolId}_`));
+
+/**
+ * The hero's greeting. A Cognito ID token does not say whether the account is new, so the demo goes by what it
+ * knows: the sign-in started from "Create account" (its customState), or this browser has seen the user before.
+ */
+function greeting(first) {
+  if (state.welcome === 'new') {
+    return [`Welcome to ShopSphere, ${first}.`, 'Your account is ready. Pick an avatar and tell us what you like.'];
+  }
+  if (state.welcome === 'returning') {
+    return [`Welcome back, ${first}.`, 'Your picks are saved to your account. New arrivals every Friday.'];
+  }
+  return [`Welcome, ${first}.`, 'Your picks are saved to your account. New arrivals every Friday.'];
+}
 
 function showSignedIn(user) {
   document.body.dataset.state = 'signed-in';
@@ -722,8 +737,7 @@ function showSignedIn(user) {
     tag.textContent = g;
     return tag;
   }) : [Object.assign(document.createElement('span'), { className: 'muted', textContent: 'none' })]));
-  $('greeting').textContent = `Welcome back, ${name.split(/\s+/)[0]}.`;
-  $('hero-text').textContent = 'Your picks are saved to your account. New arrivals every Friday.';
+  [$('greeting').textContent, $('hero-text').textContent] = greeting(name.split(/[\s@]+/)[0]);
   $('avatar-input').disabled = false;
   $('refresh-tokens').disabled = false;
   if (!state.avatarKey) clearAvatar();
@@ -744,7 +758,12 @@ async function render() {
     return;
   }
   const changed = state.user?.sub !== user.sub;
-  if (changed) state.avatarKey = null;
+  if (changed) {
+    state.avatarKey = null;
+    const seen = `shopsphere.seen.${user.sub}`;
+    if (state.welcome !== 'new') state.welcome = localStorage.getItem(seen) ? 'returning' : 'first';
+    localStorage.setItem(seen, '1');
+  }
   showSignedIn(user);
   await updateTokens();
   if (changed) {
@@ -767,7 +786,8 @@ function wire() {
   };
   $('sign-in').addEventListener('click', () => signIn());
   $('sign-in-card').addEventListener('click', () => signIn());
-  $('sign-up').addEventListener('click', () => signIn({ screen: 'signup' }));
+  // customState comes back from handleRedirectCallback: the greeting knows the account is new.
+  $('sign-up').addEventListener('click', () => signIn({ screen: 'signup', customState: 'signup' }));
   $('sign-in-google').addEventListener('click', () => signIn({ identityProvider: 'Google' }));
   const submit = (id, action) => $(id).addEventListener('submit', (e) => { e.preventDefault(); action(); });
   submit('prefs-form', savePrefs);
@@ -852,7 +872,9 @@ async function start() {
 
   if (auth.isRedirectCallback()) {
     try {
-      await auth.handleRedirectCallback(); // verifies the ID token, stores the session, cleans the URL
+      // Verifies the ID token, stores the session, cleans the URL.
+      const { customState } = await auth.handleRedirectCallback();
+      if (customState === 'signup') state.welcome = 'new';
     } catch (e) {
       banner(e.code === 'ERR_OAUTH' && e.type === 'access_denied' ? describe(e) : `Sign-in did not complete. ${describe(e)}`);
     }

@@ -34,6 +34,17 @@ test('Create account: sign up, confirm with the code from the outbox, land signe
   assert.ok(await page.isVisible('#profile-verified'), 'the confirmed email is verified');
   assert.ok(await page.isHidden('#sign-up'));
   assert.ok(await page.isVisible('#security-card'));
+  // A new account is welcomed, not welcomed back (the sign-in came from "Create account").
+  assert.equal(await page.textContent('#greeting'), `Welcome to ShopSphere, ${username}.`);
+  assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /Welcome back/);
+
+  // Signed out and in again in this browser: now it is "Welcome back".
+  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await h.submitLogin(page, { username, password: 'Fiona!2026pass' });
+  await signedIn(page);
+  assert.equal(await page.textContent('#greeting'), `Welcome back, ${username}.`);
   await ctx.close();
 });
 
@@ -57,6 +68,8 @@ test('Continue with Google: signed in as the Google user, no TOTP card', async (
   assert.equal(await page.textContent('#profile-groups'), 'none');
   const seen = await page.evaluate(() => document.body.innerText);
   assert.doesNotMatch(seen, /Google_\d|_Google\b/);
+  // A first sign-in in this browser is not greeted as a return.
+  assert.equal(await page.textContent('#greeting'), 'Welcome, Ava.');
   await ctx.close();
 });
 

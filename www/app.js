@@ -518,9 +518,17 @@ async function savePrefs() {
   }
 }
 
+/** The email forms' own line, under them (the preferences form has its own). */
+function emailStatus(kind, text) {
+  const el = $('email-status');
+  el.hidden = !text;
+  el.dataset.kind = kind;
+  el.textContent = text;
+}
+
 async function changeEmail() {
   const email = $('pref-email').value.trim();
-  prefsStatus('busy', 'Changing your email…');
+  emailStatus('busy', 'Changing your email…');
   try {
     const waiting = await auth.updateUserAttributes({ email });
     const code = waiting.find((d) => d.attributeName === 'email');
@@ -528,26 +536,26 @@ async function changeEmail() {
       $('email-destination').textContent = code.destination;
       $('email-code-form').hidden = false;
       $('email-code').focus();
-      prefsStatus('info', `We sent a code to ${code.destination}. Enter it to confirm your new email.`);
+      emailStatus('info', `We sent a code to ${code.destination}. Enter it to confirm your new email.`);
     } else {
-      prefsStatus('ok', 'Email changed.');
+      emailStatus('ok', 'Email changed.');
     }
     render();
   } catch (e) {
-    prefsStatus('error', `Could not change your email. ${describe(e)}`);
+    emailStatus('error', `Could not change your email. ${describe(e)}`);
   }
 }
 
 async function confirmEmail() {
-  prefsStatus('busy', 'Confirming…');
+  emailStatus('busy', 'Confirming…');
   try {
     await auth.confirmUserAttribute('email', $('email-code').value.trim());
     $('email-code-form').hidden = true;
     $('email-code').value = '';
-    prefsStatus('ok', 'Your new email is confirmed.');
+    emailStatus('ok', 'Your new email is confirmed.');
     render();
   } catch (e) {
-    prefsStatus('error', describe(e));
+    emailStatus('error', describe(e));
   }
 }
 
@@ -679,6 +687,7 @@ function showSignedOut() {
   $('creds-identity').textContent = '—';
   $('creds-expiry').textContent = '—';
   $('prefs-card').hidden = true;
+  emailStatus('', '');
   $('security-card').hidden = true;
   for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = false;
 }

@@ -687,6 +687,7 @@ function showSignedOut() {
   $('creds-identity').textContent = '—';
   $('creds-expiry').textContent = '—';
   $('prefs-card').hidden = true;
+  $('prefs-where').textContent = '';
   emailStatus('', '');
   $('security-card').hidden = true;
   for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = false;

@@ -783,6 +783,16 @@ async function render() {
   if (changed || !state.avatarKey) await loadAvatar(seq);
 }
 
+// ── Test hooks: not part of the example ──────────────────────────────────────────────────────────────
+// The end-to-end tests (tests/e2e/demo*.test.mjs) wait for `window.ready` and drive the session through
+// `window.auth` (handy in the devtools console too). An app of your own needs neither: leave this block and the
+// `testHooks.…()` lines in start() out when you copy from this file.
+const testHooks = {
+  expose(instance) { window.auth = instance; },
+  ready() { window.ready = true; },
+};
+// ── End of the test hooks ────────────────────────────────────────────────────────────────────────────
+
 // ── Start ────────────────────────────────────────────────────────────────────────────────────────────
 
 function wire() {
@@ -872,10 +882,10 @@ async function start() {
     });
   } catch (e) {
     banner(describe(e));
-    window.ready = true;
+    testHooks.ready(); // test hook
     return;
   }
-  window.auth = auth; // handy in the devtools console (and for the end-to-end test)
+  testHooks.expose(auth); // test hook
   for (const name of EVENTS) auth.on(name, (detail) => onAuthEvent(name, detail));
   wire();
   for (const b of [$('sign-in'), $('sign-in-card'), $('sign-up'), $('sign-in-google'), $('refresh-creds')]) b.disabled = false;
@@ -893,7 +903,7 @@ async function start() {
   setInterval(tick, 1000);
   // getTokens refreshes shortly before expiry; asking once a minute keeps the session (and this panel) fresh.
   setInterval(() => { if (state.user) updateTokens(); }, 60_000);
-  window.ready = true;
+  testHooks.ready(); // test hook
 }
 
 await init();

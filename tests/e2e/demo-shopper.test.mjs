@@ -1,10 +1,10 @@
 // The ShopSphere demo as a shopper sees it, at a laptop's width (1280 px) and a phone's (390 px): nothing wider than
 // the window, the header's items side by side without overlapping, the authenticator set-up as a QR code that reads
-// back as the otpauth link, and email addresses wrapped at the @ or a dot.
+// back as the otpauth link, email addresses wrapped at the @ or a dot, and the test hooks marked in app.js.
 // Screenshots go to $SHOTS (default tests/artifacts/, not committed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { startDemo, root } from './harness.mjs';
@@ -170,4 +170,20 @@ test('a long email address wraps after its @ or before a dot, never inside a wor
     await assertFits(page, `signed in at ${size.width}`);
   }
   await ctx.close();
+});
+
+test("app.js keeps its test hooks (window.ready, window.auth) in one block marked as not part of the example", () => {
+  const source = readFileSync(join(root, 'www', 'app.js'), 'utf8');
+  const start = source.indexOf('// ── Test hooks: not part of the example');
+  const end = source.indexOf('// ── End of the test hooks');
+  assert.ok(start > 0 && end > start, 'the marked block is there');
+  const block = source.slice(start, end);
+  assert.match(block, /An app of your own needs neither/);
+  const outside = (source.slice(0, start) + source.slice(end)).split('\n').filter((l) => /window\.(ready|auth|callback)\b/.test(l));
+  assert.deepEqual(outside, [], 'no test hook outside the block');
+  assert.match(block, /window\.ready = true/);
+  assert.match(block, /window\.auth = /);
+  // Each use in the app is one call, labelled as such.
+  const calls = source.split('\n').filter((l) => /^\s*testHooks\./.test(l));
+  assert.ok(calls.length > 0 && calls.every((l) => l.includes('// test hook')), calls.join('\n'));
 });

@@ -8,6 +8,8 @@
 // in a DynamoDB item keyed by the identity id, TOTP two-step sign-in, and the session events as they happen in
 // this tab and in the others.
 import init, { CognitoAuth } from './pkg/cognito_wasm.js';
+// qrcode-generator (npm, MIT), copied from node_modules by trunk (index.html): the demo's, not the package's.
+import qrcode from './vendor/qrcode.mjs';
 import config from './config.js';
 
 const $ = (id) => document.getElementById(id);
@@ -56,6 +58,8 @@ function describe(e) {
         if (e.type === 'AccessDeniedException') return 'Access denied.';
         return `AWS refused the request (${e.type ?? 'error'}): ${e.message}`;
       case 'ERR_OAUTH':
+        // access_denied: the user said no at the login page or at Google's consent screen.
+        if (e.type === 'access_denied') return 'Sign-in was cancelled. You are still signed out.';
         return `Sign-in was refused: ${e.message}`;
       case 'ERR_STATE_MISMATCH':
       case 'ERR_CALLBACK_HANDLED':
@@ -148,6 +152,15 @@ function toast(text) {
   toastTimer = setTimeout(() => { $('toast').hidden = true; }, 2500);
 }
 
+/**
+ * Shows an email address with break opportunities after the @ and before each dot (<wbr>), so a narrow column wraps
+ * it at those places rather than in the middle of a word.
+ */
+function showEmail(el, email) {
+  const parts = email.split(/(?<=@)|(?=\.)/);
+  el.replaceChildren(...parts.flatMap((p, i) => (i ? [document.createElement('wbr'), p] : [p])));
+}
+
 function avatarStatus(kind, text) {
   const el = $('avatar-status');
   el.dataset.kind = kind;
@@ -198,9 +211,11 @@ function onAuthEvent(name, detail = {}) {
   if (detail.error) parts.push(detail.error.message ?? detail.error.code);
   if (detail.attempt !== undefined) parts.push(`attempt ${detail.attempt}`);
   if (detail.willRetry !== undefined) parts.push(detail.willRetry ? 'will retry' : 'no more retries');
-  const failed = name.endsWith('Failure') || name === 'storageWarning';
-  logEvent({ kind: failed ? 'error' : 'auth', what: EVENT_LABELS[name] ?? name, name, fromOtherTab: !!detail.fromOtherTab,
-    detail: parts.join(' · ') });
+  // The user said no (login page or Google's consent): not a failure, and the banner already says so.
+  const cancelled = name === 'signInWithRedirectFailure' && detail.error?.type === 'access_denied';
+  const failed = !cancelled && (name.endsWith('Failure') || name === 'storageWarning');
+  logEvent({ kind: failed ? 'error' : 'auth', what: cancelled ? 'Sign-in cancelled' : EVENT_LABELS[name] ?? name, name,
+    fromOtherTab: !!detail.fromOtherTab, detail: cancelled ? '' : parts.join(' · ') });
 
   switch (name) {
     case 'signedOut':
@@ -503,9 +518,17 @@ async function savePrefs() {
   }
 }
 
+/** The email forms' own line, under them (the preferences form has its own). */
+function emailStatus(kind, text) {
+  const el = $('email-status');
+  el.hidden = !text;
+  el.dataset.kind = kind;
+  el.textContent = text;
+}
+
 async function changeEmail() {
   const email = $('pref-email').value.trim();
-  prefsStatus('busy', 'Changing your email…');
+  emailStatus('busy', 'Changing your email…');
   try {
     const waiting = await auth.updateUserAttributes({ email });
     const code = waiting.find((d) => d.attributeName === 'email');
@@ -513,26 +536,26 @@ async function changeEmail() {
       $('email-destination').textContent = code.destination;
       $('email-code-form').hidden = false;
       $('email-code').focus();
-      prefsStatus('info', `We sent a code to ${code.destination}. Enter it to confirm your new email.`);
+      emailStatus('info', `We sent a code to ${code.destination}. Enter it to confirm your new email.`);
     } else {
-      prefsStatus('ok', 'Email changed.');
+      emailStatus('ok', 'Email changed.');
     }
     render();
   } catch (e) {
-    prefsStatus('error', `Could not change your email. ${describe(e)}`);
+    emailStatus('error', `Could not change your email. ${describe(e)}`);
   }
 }
 
 async function confirmEmail() {
-  prefsStatus('busy', 'Confirming…');
+  emailStatus('busy', 'Confirming…');
   try {
     await auth.confirmUserAttribute('email', $('email-code').value.trim());
     $('email-code-form').hidden = true;
     $('email-code').value = '';
-    prefsStatus('ok', 'Your new email is confirmed.');
+    emailStatus('ok', 'Your new email is confirmed.');
     render();
   } catch (e) {
-    prefsStatus('error', describe(e));
+    emailStatus('error', describe(e));
   }
 }
 
@@ -558,15 +581,24 @@ async function loadMfa() {
   }
 }
 
+/** The otpauth URI as a QR code: an SVG drawn by qrcode-generator (error correction M, a quiet zone of 4 modules). */
+function showQr(el, text) {
+  const qr = qrcode(0, 'M'); // 0: the smallest version that holds the text
+  qr.addData(text);
+  qr.make();
+  el.innerHTML = qr.createSvgTag({ cellSize: 4, margin: 16, scalable: true }); // markup of the library's own
+}
+
 async function setUpMfa() {
   mfaStatus('busy', 'Creating a key…');
   try {
     const { secret, uri } = await auth.setUpTotp({ appName: 'ShopSphere' });
+    showQr($('mfa-qr'), uri);
     $('mfa-secret').textContent = secret;
     $('mfa-uri').href = uri;
-    $('mfa-uri').textContent = uri;
     $('mfa-form').hidden = false;
-    $('mfa-code').focus();
+    $('mfa-form').scrollIntoView({ block: 'nearest' }); // the QR code and the code field in view
+    $('mfa-code').focus({ preventScroll: true });
     mfaStatus('', '');
   } catch (e) {
     mfaStatus('error', `Could not start the set-up. ${describe(e)}`);
@@ -636,6 +668,7 @@ function showSignedOut() {
   state.user = null;
   state.expiresAt = null;
   state.identityId = null;
+  state.welcome = null;
   $('who').hidden = true;
   $('sign-in').hidden = false;
   $('sign-out').hidden = true;
@@ -654,40 +687,67 @@ function showSignedOut() {
   $('creds-identity').textContent = '—';
   $('creds-expiry').textContent = '—';
   $('prefs-card').hidden = true;
+  $('prefs-where').textContent = '';
+  emailStatus('', '');
   $('security-card').hidden = true;
   for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = false;
+}
+
+/**
+ * The groups a shopper is told about: not the one Cognito makes for each identity provider and puts every
+ * federated user in (`<userPoolId>_<provider>`, e.g. `us-east-1_ShopSphr1_Google`).
+ */
+const shownGroups = (user) => (user.groups ?? []).filter((g) => !g.startsWith(`${config.userPoolId}_`));
+
+/**
+ * The hero's greeting. A Cognito ID token does not say whether the account is new, so the demo goes by what it
+ * knows: the sign-in started from "Create account" (its customState), or this browser has seen the user before.
+ */
+function greeting(first) {
+  if (state.welcome === 'new') {
+    return [`Welcome to ShopSphere, ${first}.`, 'Your account is ready. Pick an avatar and tell us what you like.'];
+  }
+  if (state.welcome === 'returning') {
+    return [`Welcome back, ${first}.`, 'Your picks are saved to your account. New arrivals every Friday.'];
+  }
+  return [`Welcome, ${first}.`, 'Your picks are saved to your account. New arrivals every Friday.'];
 }
 
 function showSignedIn(user) {
   document.body.dataset.state = 'signed-in';
   state.user = user;
-  const name = user.claims?.name ?? user.username;
+  // A federated user's username is Cognito's (`Google_<sub>`): show the name, else the email.
+  const name = user.claims?.name ?? (user.identityProvider ? user.email : null) ?? user.username;
   $('who').hidden = false;
-  $('header-name').textContent = user.username;
+  $('header-name').textContent = name;
+  $('header-name').title = name;
   $('sign-in').hidden = true;
   for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = true;
   $('sign-out').hidden = false;
   $('sign-out').disabled = false;
   $('profile-name').textContent = name;
-  $('profile-handle').textContent = `@${user.username}`;
+  if (user.identityProvider) showEmail($('profile-handle'), user.email ?? '');
+  else $('profile-handle').textContent = `@${user.username}`;
   $('profile-signed-out').hidden = true;
   $('profile-facts').hidden = false;
   $('profile-username').textContent = user.username;
-  $('profile-email').textContent = user.email ?? '(no email)';
+  $('profile-username').hidden = !!user.identityProvider;
+  $('profile-username-label').hidden = !!user.identityProvider;
+  if (user.email) showEmail($('profile-email'), user.email);
+  else $('profile-email').textContent = '(no email)';
   $('profile-verified').hidden = !user.emailVerified;
   $('profile-provider').textContent = user.identityProvider ?? 'ShopSphere account';
   $('prefs-card').hidden = false;
   // Cognito's TOTP is for users of the pool; a Google user's second factor is Google's.
   $('security-card').hidden = !!user.identityProvider;
-  const groups = user.groups ?? [];
+  const groups = shownGroups(user);
   $('profile-groups').replaceChildren(...(groups.length ? groups.map((g) => {
     const tag = document.createElement('span');
     tag.className = 'tag group';
     tag.textContent = g;
     return tag;
   }) : [Object.assign(document.createElement('span'), { className: 'muted', textContent: 'none' })]));
-  $('greeting').textContent = `Welcome back, ${name.split(/\s+/)[0]}.`;
-  $('hero-text').textContent = 'Your picks are saved to your account. New arrivals every Friday.';
+  [$('greeting').textContent, $('hero-text').textContent] = greeting(name.split(/[\s@]+/)[0]);
   $('avatar-input').disabled = false;
   $('refresh-tokens').disabled = false;
   if (!state.avatarKey) clearAvatar();
@@ -708,7 +768,12 @@ async function render() {
     return;
   }
   const changed = state.user?.sub !== user.sub;
-  if (changed) state.avatarKey = null;
+  if (changed) {
+    state.avatarKey = null;
+    const seen = `shopsphere.seen.${user.sub}`;
+    if (state.welcome !== 'new') state.welcome = localStorage.getItem(seen) ? 'returning' : 'first';
+    localStorage.setItem(seen, '1');
+  }
   showSignedIn(user);
   await updateTokens();
   if (changed) {
@@ -717,6 +782,16 @@ async function render() {
   }
   if (changed || !state.avatarKey) await loadAvatar(seq);
 }
+
+// ── Test hooks: not part of the example ──────────────────────────────────────────────────────────────
+// The end-to-end tests (tests/e2e/demo*.test.mjs) wait for `window.ready` and drive the session through
+// `window.auth` (handy in the devtools console too). An app of your own needs neither: leave this block and the
+// `testHooks.…()` lines in start() out when you copy from this file.
+const testHooks = {
+  expose(instance) { window.auth = instance; },
+  ready() { window.ready = true; },
+};
+// ── End of the test hooks ────────────────────────────────────────────────────────────────────────────
 
 // ── Start ────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -731,7 +806,8 @@ function wire() {
   };
   $('sign-in').addEventListener('click', () => signIn());
   $('sign-in-card').addEventListener('click', () => signIn());
-  $('sign-up').addEventListener('click', () => signIn({ screen: 'signup' }));
+  // customState comes back from handleRedirectCallback: the greeting knows the account is new.
+  $('sign-up').addEventListener('click', () => signIn({ screen: 'signup', customState: 'signup' }));
   $('sign-in-google').addEventListener('click', () => signIn({ identityProvider: 'Google' }));
   const submit = (id, action) => $(id).addEventListener('submit', (e) => { e.preventDefault(); action(); });
   submit('prefs-form', savePrefs);
@@ -806,26 +882,28 @@ async function start() {
     });
   } catch (e) {
     banner(describe(e));
-    window.ready = true;
+    testHooks.ready(); // test hook
     return;
   }
-  window.auth = auth; // handy in the devtools console (and for the end-to-end test)
+  testHooks.expose(auth); // test hook
   for (const name of EVENTS) auth.on(name, (detail) => onAuthEvent(name, detail));
   wire();
   for (const b of [$('sign-in'), $('sign-in-card'), $('sign-up'), $('sign-in-google'), $('refresh-creds')]) b.disabled = false;
 
   if (auth.isRedirectCallback()) {
     try {
-      await auth.handleRedirectCallback(); // verifies the ID token, stores the session, cleans the URL
+      // Verifies the ID token, stores the session, cleans the URL.
+      const { customState } = await auth.handleRedirectCallback();
+      if (customState === 'signup') state.welcome = 'new';
     } catch (e) {
-      banner(`Sign-in did not complete. ${describe(e)}`);
+      banner(e.code === 'ERR_OAUTH' && e.type === 'access_denied' ? describe(e) : `Sign-in did not complete. ${describe(e)}`);
     }
   }
   await render();
   setInterval(tick, 1000);
   // getTokens refreshes shortly before expiry; asking once a minute keeps the session (and this panel) fresh.
   setInterval(() => { if (state.user) updateTokens(); }, 60_000);
-  window.ready = true;
+  testHooks.ready(); // test hook
 }
 
 await init();

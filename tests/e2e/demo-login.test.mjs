@@ -34,6 +34,17 @@ test('Create account: sign up, confirm with the code from the outbox, land signe
   assert.ok(await page.isVisible('#profile-verified'), 'the confirmed email is verified');
   assert.ok(await page.isHidden('#sign-up'));
   assert.ok(await page.isVisible('#security-card'));
+  // A new account is welcomed, not welcomed back (the sign-in came from "Create account").
+  assert.equal(await page.textContent('#greeting'), `Welcome to ShopSphere, ${username}.`);
+  assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /Welcome back/);
+
+  // Signed out and in again in this browser: now it is "Welcome back".
+  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await h.submitLogin(page, { username, password: 'Fiona!2026pass' });
+  await signedIn(page);
+  assert.equal(await page.textContent('#greeting'), `Welcome back, ${username}.`);
   await ctx.close();
 });
 
@@ -46,8 +57,39 @@ test('Continue with Google: signed in as the Google user, no TOTP card', async (
   await signedIn(page);
   assert.equal(await page.textContent('#profile-provider'), 'Google');
   assert.equal(await page.textContent('#profile-email'), 'ava.shopper@gmail.test');
-  assert.match(await page.textContent('#profile-groups'), /us-east-1_ShopSphr1_Google/);
   assert.ok(await page.isHidden('#security-card'), 'Google users have Google\'s second factor');
+  // The header and the profile show Google's name, not Cognito's username (Google_<sub>); the group Cognito
+  // puts every Google user in (us-east-1_ShopSphr1_Google) is not the shopper's business.
+  const user = await page.evaluate(() => window.auth.currentUser());
+  assert.match(user.username, /^Google_\d+$/);
+  assert.ok(user.groups.includes('us-east-1_ShopSphr1_Google'), JSON.stringify(user.groups));
+  assert.equal(await page.textContent('#header-name'), 'Ava Shopper');
+  assert.equal(await page.textContent('#profile-name'), 'Ava Shopper');
+  assert.equal(await page.textContent('#profile-groups'), 'none');
+  const seen = await page.evaluate(() => document.body.innerText);
+  assert.doesNotMatch(seen, /Google_\d|_Google\b/);
+  // A first sign-in in this browser is not greeted as a return.
+  assert.equal(await page.textContent('#greeting'), 'Welcome, Ava.');
+  await ctx.close();
+});
+
+test('Continue with Google, then Cancel at the consent: one clear message, still signed out', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_google/authorize'), page.click('#sign-in-google')]);
+  await page.click('#googleAccount-0');
+  await back(page, '#googleDeny');
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  assert.equal(page.url(), `${h.origin}/`);
+  assert.ok(await page.isVisible('#banner'));
+  assert.equal(await page.textContent('#banner-text'), 'Sign-in was cancelled. You are still signed out.');
+  // Said once: no other alert, error line or failed event, and none of the protocol's words.
+  const errors = await page.evaluate(() => [...document.querySelectorAll(
+    '[role="alert"], .status[data-kind="error"], #events li[data-kind="error"]',
+  )].filter((e) => e.checkVisibility()).map((e) => e.id));
+  assert.deepEqual(errors, ['banner'], 'the banner alone');
+  assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /access_denied|did not sign|refused|failed/i);
+  assert.match(await page.textContent('#events li[data-event="signInWithRedirectFailure"]'), /Sign-in cancelled/);
   await ctx.close();
 });
 

@@ -57,6 +57,12 @@ test('preferences are saved and shown again after a reload and in a fresh browse
   await page.click('#prefs-save');
   await page.waitForFunction(() => document.getElementById('prefs-card').dataset.state === 'saved');
   assert.equal(await page.textContent('#prefs-status'), 'Preferences saved.');
+  // The message belongs to the preferences form: inside it, above the email form.
+  assert.equal(await page.$eval('#prefs-status', (e) => e.closest('form')?.id), 'prefs-form');
+  const saved = await page.locator('#prefs-status').boundingBox();
+  const emailForm = await page.locator('#email-form').boundingBox();
+  assert.ok(saved.y + saved.height <= emailForm.y, 'the message is above the email form');
+  assert.ok(await page.isHidden('#email-status'));
   await page.waitForFunction(() => document.getElementById('profile-name').textContent === 'Demo S. Shopper');
   const expected = { name: 'Demo S. Shopper', department: 'Outdoor', sizes: 'M, 42', newsletter: true };
 
@@ -95,17 +101,22 @@ test('an email change asks for the code from the outbox, then the new email is v
   await page.fill('#pref-email', newEmail);
   await page.click('#email-change');
   await page.waitForSelector('#email-code-form:not([hidden])');
-  assert.match(await page.textContent('#prefs-status'), /We sent a code to .*\*\*\*/);
+  assert.match(await page.textContent('#email-status'), /We sent a code to .*\*\*\*/);
+  // The email forms' messages are theirs: under them, not in the preferences form.
+  assert.doesNotMatch(await page.textContent('#prefs-status'), /code/);
+  const codeForm = await page.locator('#email-code-form').boundingBox();
+  const emailMsg = await page.locator('#email-status').boundingBox();
+  assert.ok(emailMsg.y >= codeForm.y + codeForm.height, 'the message is under the email forms');
   await page.waitForFunction((e) => document.getElementById('profile-email').textContent === e, newEmail);
   assert.ok(await page.isHidden('#profile-verified'), 'not verified yet');
   await page.fill('#email-code', '000000');
   await page.click('#email-confirm');
-  await page.waitForFunction(() => document.getElementById('prefs-status').dataset.kind === 'error');
-  assert.equal(await page.textContent('#prefs-status'), 'That code is not right. Check it and try again.');
+  await page.waitForFunction(() => document.getElementById('email-status').dataset.kind === 'error');
+  assert.equal(await page.textContent('#email-status'), 'That code is not right. Check it and try again.');
   await page.fill('#email-code', await h.outboxCode(user.username, 'VerifyUserAttribute'));
   await page.click('#email-confirm');
-  await page.waitForFunction(() => document.getElementById('prefs-status').dataset.kind === 'ok');
-  assert.equal(await page.textContent('#prefs-status'), 'Your new email is confirmed.');
+  await page.waitForFunction(() => document.getElementById('email-status').dataset.kind === 'ok');
+  assert.equal(await page.textContent('#email-status'), 'Your new email is confirmed.');
   await page.waitForSelector('#profile-verified:not([hidden])');
   await ctx.close();
 });

@@ -63,7 +63,7 @@ test('a new user signs in, uploads an avatar, sees it from S3 after a reload, an
   assert.equal(page.url(), `${h.origin}/`, 'code and state are gone from the address bar');
   assert.ok(await page.isVisible('#sign-out'));
   assert.ok(await page.isHidden('#sign-in'));
-  assert.equal(await page.textContent('#header-name'), 'demo');
+  assert.equal(await page.textContent('#header-name'), 'Demo Shopper', 'the name attribute, not the username');
   assert.equal(await page.textContent('#profile-email'), 'demo@shopsphere.test');
   assert.ok(await page.isVisible('#profile-verified'));
   assert.equal(await page.textContent('#profile-groups'), 'customers');
@@ -94,6 +94,17 @@ test('a new user signs in, uploads an avatar, sees it from S3 after a reload, an
   assert.match(puts[0].headers().authorization, /^AWS4-HMAC-SHA256 Credential=ASIA/);
   assert.equal(puts[0].headers()['content-type'], 'image/png');
   assert.equal(await page.textContent('#avatar-key'), `s3://avatars/${key}`);
+  // The shopper sees neither the identity id nor the object key; they sit in a collapsed, marked developer panel.
+  const seen = () => page.evaluate(() => document.body.innerText);
+  await page.waitForFunction((id) => document.getElementById('creds-identity').textContent === id, identityId);
+  for (const secretish of [identityId, identityId.split(':')[1], 'private/', 's3://']) {
+    assert.ok(!(await seen()).includes(secretish), `"${secretish}" is not shown to the shopper`);
+  }
+  assert.match(await page.textContent('#dev-details summary'), /Developer details/);
+  await page.click('#dev-details summary');
+  assert.ok((await seen()).includes(identityId), 'opened, the developer details show the identity id');
+  assert.ok((await seen()).includes(`s3://avatars/${key}`));
+  await page.click('#dev-details summary');
   await page.waitForSelector('#events li[data-kind="app"]');
 
   // The object in devstack's data directory holds exactly the uploaded bytes.

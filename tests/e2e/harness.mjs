@@ -16,7 +16,7 @@ export const RIVAL = { username: 'rival', password: 'Rival!2026pass' };
 export const CLIENTS = { demo: 'shopspheredemoclient000001', rotating: 'shopsphererotating00000001' };
 export const POOL = 'us-east-1_ShopSphr1';
 
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
   '.css': 'text/css', '.png': 'image/png' };
 
 function serveStatic(dirs, extra) {
@@ -42,16 +42,17 @@ function serveStatic(dirs, extra) {
 
 /** Starts devstack + the app server + Chromium. Returns helpers; call stop() at the end. */
 /**
- * Starts devstack on free ports, a static server for `appDir` (with the release package at /pkg/ unless
- * `servePkg` is false: a trunk build that carries its own copy), and headless Chromium.
+ * Starts devstack on free ports, a static server for `appDir` (with the release package at `pkgAt`, /pkg/ by
+ * default, unless `servePkg` is false: a trunk build that carries its own copy), and headless Chromium.
  */
-export async function start({ appDir = join(here, 'app'), servePkg = true, extraRoutes = {}, devstackArgs = [] } = {}) {
+export async function start({ appDir = join(here, 'app'), servePkg = true, pkgAt = '/pkg/', extraRoutes = {},
+  devstackArgs = [] } = {}) {
   const bin = join(root, 'target', 'debug', 'devstack');
   if (!existsSync(bin)) throw new Error('build devstack first: cargo build -p devstack');
   if (!existsSync(join(root, 'pkg', 'cognito_wasm_bg.wasm'))) throw new Error('build pkg first: scripts/build-pkg.sh');
 
   let config = {};
-  const app = await serveStatic([...(servePkg ? [['/pkg/', join(root, 'pkg') + '/']] : []), ['/', appDir + '/']],
+  const app = await serveStatic([...(servePkg ? [[pkgAt, join(root, 'pkg') + '/']] : []), ['/', appDir + '/']],
     { '/config.json': () => JSON.stringify(config), ...extraRoutes });
   const origin = `http://localhost:${app.address().port}`;
 
@@ -161,10 +162,13 @@ export async function start({ appDir = join(here, 'app'), servePkg = true, extra
     return { status: r.status, body: await r.json().catch(() => ({})) };
   };
 
-  /** A confirmed new user of the demo client, made through SignUp + ConfirmSignUp: `{ username, password, email }`. */
-  const newUser = async (prefix = 'user') => {
+  /**
+   * A confirmed new user of the demo client, made through SignUp + ConfirmSignUp: `{ username, password, email }`.
+   * `emailLocal(username)` gives the part of the email before the @ (default: the username).
+   */
+  const newUser = async (prefix = 'user', { emailLocal = (u) => u } = {}) => {
     const username = `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-    const user = { username, password: 'Fresh!2026pass', email: `${username}@shopsphere.test` };
+    const user = { username, password: 'Fresh!2026pass', email: `${emailLocal(username)}@shopsphere.test` };
     const signUp = await idp('SignUp', { ClientId: CLIENTS.demo, Username: username, Password: user.password,
       UserAttributes: [{ Name: 'email', Value: user.email }] });
     if (signUp.status !== 200) throw new Error(`SignUp: ${JSON.stringify(signUp.body)}`);

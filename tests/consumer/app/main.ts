@@ -10,6 +10,7 @@ import init, {
   type CognitoJwtClaims,
   type CognitoUser,
 } from 'cognito-wasm';
+import { configFromAmplifyOutputs } from 'cognito-wasm/amplify';
 // The lean entry point for apps that only verify tokens: its own, smaller wasm module.
 import initVerifier, * as lean from 'cognito-wasm/verifier';
 
@@ -33,6 +34,8 @@ function beforeInit(call: () => unknown, Class: typeof AuthError | typeof lean.A
 
 /** Types only (never called): each event's detail is its own type; `prompt` is a closed list. */
 export function typesOnly(auth: CognitoAuth): void {
+  const fromAmplify = new CognitoAuth(configFromAmplifyOutputs({ auth: { user_pool_id: 'p', user_pool_client_id: 'c' } }, { storage: 'memory' }));
+  void fromAmplify;
   auth.on('signedOut', ({ reason }) => { const r: SignedOutReason = reason; void r; });
   auth.on('tokenRefreshFailure', ({ attempt, willRetry, error }) => void [attempt + 1, !willRetry, error.code]);
   // @ts-expect-error: signedIn carries no reason

@@ -22,6 +22,9 @@ crate::contract::listed! {
         CredentialsRefresh => "credentialsRefresh",
         /// A stored value was unreadable or foreign and was discarded.
         StorageWarning => "storageWarning",
+        /// A line of the debug log: `level` and `message`. Never a token, code, key, secret or
+        /// password: requests by method, URL and status, events, retries, errors by code and message.
+        Log => "log",
     }
     /// The JS event name.
     fn as_str;
@@ -49,6 +52,8 @@ pub struct EventDetail {
     pub attempt: Option<u32>,
     /// Whether another attempt follows, for `tokenRefreshFailure`.
     pub will_retry: Option<bool>,
+    /// For `log`: `debug`, `info`, `warn` or `error`, and the line.
+    pub log: Option<(&'static str, String)>,
 }
 
 /// An error as event data.
@@ -94,6 +99,10 @@ impl EventDetail {
         if let Some(will_retry) = self.will_retry {
             o.insert("willRetry", will_retry);
         }
+        if let Some((level, message)) = &self.log {
+            o.insert("level", *level);
+            o.insert("message", message.as_str());
+        }
         o
     }
 
@@ -105,6 +114,7 @@ impl EventDetail {
             error: None,
             attempt: None,
             will_retry: None,
+            log: None,
         }
     }
 

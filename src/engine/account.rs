@@ -18,7 +18,7 @@ impl<P: Platform> CognitoAuth<P> {
             return Err(Error::new(ErrorKind::NotSignedIn, "sign in first"));
         };
         let request = operation.request(&inner.config, &session.access_token);
-        let body = account::ok_json(&inner.platform.send(&request).await)?;
+        let body = account::ok_json(&inner.send(&request).await)?;
         if operation.changes_claims() {
             // Best effort: the change is made either way, and a later refresh brings the new claims.
             let _ = inner.clone().valid_session(true).await;

@@ -230,7 +230,6 @@ impl<P: Platform> CognitoAuth<P> {
         if let Some(session) = session {
             if global {
                 let _ = inner
-                    .platform
                     .send(&oauth::global_sign_out(
                         &inner.config,
                         &session.access_token,
@@ -238,10 +237,7 @@ impl<P: Platform> CognitoAuth<P> {
                     .await;
             }
             if let Some(refresh) = &session.refresh_token {
-                let _ = inner
-                    .platform
-                    .send(&oauth::revoke(&inner.config, refresh))
-                    .await;
+                let _ = inner.send(&oauth::revoke(&inner.config, refresh)).await;
             }
         }
         if redirect {

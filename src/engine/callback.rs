@@ -261,7 +261,6 @@ impl<P: Platform> Inner<P> {
         let tokens = loop {
             attempt += 1;
             let response = self
-                .platform
                 .send(&oauth::code_exchange(&self.config, &code, &tx.verifier))
                 .await;
             match oauth::parse_token_response(&response, Grant::Code) {

@@ -307,7 +307,7 @@ async fn fetch_credentials<P: Platform>(
             Some(id) => Ok(id),
             None => {
                 let request = identity::get_id(&inner.config, id_token)?;
-                identity::parse_get_id(&inner.platform.send(&request).await)
+                identity::parse_get_id(&inner.send(&request).await)
             }
         };
         let result = match id {
@@ -318,7 +318,7 @@ async fn fetch_credentials<P: Platform>(
                     identity_id = Some(id.clone());
                 }
                 let request = identity::get_credentials(&inner.config, &id, id_token);
-                identity::parse_credentials(&inner.platform.send(&request).await)
+                identity::parse_credentials(&inner.send(&request).await)
             }
             Err(e) => Err(e),
         };

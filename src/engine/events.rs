@@ -9,7 +9,62 @@ use crate::event::{EventDetail, EventName};
 use crate::json::Object;
 
 impl<P: Platform> Inner<P> {
+    /// Whether the app listens to the debug log (else no line is built).
+    pub(super) fn logging(&self) -> bool {
+        self.listeners
+            .borrow()
+            .iter()
+            .any(|(_, n, _)| *n == EventName::Log)
+    }
+
+    /// A line of the debug log (`log` event) from `parts`, if the app listens. No part may hold a
+    /// token, code, key, secret or password.
+    pub(super) fn log(&self, level: &'static str, parts: &[&str]) {
+        if self.logging() {
+            let mut detail = EventDetail::new(EventName::Log);
+            detail.log = Some((level, crate::error::concat(parts)));
+            self.emit(detail);
+        }
+    }
+
+    /// Sends `request` (its method and URL, the AWS operation, then the status, in the debug log).
+    pub(super) async fn send(
+        &self,
+        request: &crate::http::HttpRequest,
+    ) -> crate::http::HttpResponse {
+        let response = self.platform.send(request).await;
+        if self.logging() {
+            let status = response.status.to_string();
+            let mut parts = vec![request.method, " ", request.url.as_str()];
+            // The AWS JSON APIs share one URL: the operation says which call it was.
+            if let Some((_, target)) = request.headers.iter().find(|(n, _)| n == "x-amz-target") {
+                parts.extend([" ", target.rsplit('.').next().unwrap_or("")]);
+            }
+            parts.extend([" → ", &status]);
+            self.log("debug", &parts);
+        }
+        response
+    }
+
     pub(super) fn emit(&self, detail: EventDetail) {
+        if detail.name != EventName::Log && self.logging() {
+            let mut parts = vec![detail.name.as_str()];
+            if let Some(r) = &detail.reason {
+                parts.extend([" (", r.as_str(), ")"]);
+            }
+            if let Some(e) = &detail.error {
+                parts.extend([": ", e.code, " ", e.message.as_str()]);
+            }
+            if detail.from_other_tab {
+                parts.push(", from another tab");
+            }
+            let level = if detail.error.is_some() {
+                "warn"
+            } else {
+                "info"
+            };
+            self.log(level, &parts);
+        }
         let listeners: Vec<_> = self
             .listeners
             .borrow()

@@ -66,7 +66,25 @@ impl<P: Platform> Inner<P> {
     /// says and returns `true`, or returns `false` when the error is to be reported now.
     pub(super) async fn retry_after(&self, attempt: u32, error: &Error) -> bool {
         let random = random_bytes::<P, 4>(&self.platform).map_or(0, u32::from_le_bytes);
-        match session::retry_after(attempt, error, random) {
+        let wait = session::retry_after(attempt, error, random);
+        if self.logging() {
+            let (n, ms) = (attempt.to_string(), wait.unwrap_or(0).to_string());
+            let then: &[&str] = match wait {
+                Some(_) => &["; retrying in ", &ms, " ms"],
+                None => &["; not retried"],
+            };
+            let mut parts = vec![
+                "attempt ",
+                &n,
+                " failed: ",
+                error.code(),
+                " ",
+                error.message(),
+            ];
+            parts.extend_from_slice(then);
+            self.log(if wait.is_some() { "warn" } else { "error" }, &parts);
+        }
+        match wait {
             Some(ms) => {
                 self.platform.sleep_ms(ms).await;
                 true
@@ -186,7 +204,6 @@ impl<P: Platform> Inner<P> {
         loop {
             attempt += 1;
             let response = self
-                .platform
                 .send(&oauth::refresh(&self.config, &refresh_token))
                 .await;
             let parsed = oauth::parse_token_response(&response, Grant::Refresh);

@@ -930,3 +930,66 @@ fn current_user_as_reads_the_verified_claims_into_the_apps_type() {
         err.message()
     );
 }
+
+#[test]
+fn the_debug_log_says_what_happened_and_nothing_secret() {
+    let tab = world();
+    let auth = engine(&tab);
+    let lines = events(&auth, EventName::Log);
+    tab.set_location("https://app.example/");
+    let url = auth.prepare_sign_in(&Default::default()).unwrap();
+    let issued = tokens(
+        tab.now(),
+        "t0",
+        Some("rt-SECRET-1"),
+        Some(&param(&url, "nonce")),
+    );
+    tab.server()
+        .expect("POST", TOKEN)
+        .respond(500, r#"{"error":"server_error"}"#);
+    tab.server().expect("POST", TOKEN).respond(200, &issued);
+    tab.set_location(&format!(
+        "{APP}?code=code-SECRET-1&state={}",
+        param(&url, "state")
+    ));
+    block_on(auth.handle_redirect_callback(None)).unwrap();
+    let refreshed = tokens(tab.now(), "t1", Some("rt-SECRET-2"), None);
+    tab.server().expect("POST", TOKEN).respond(200, &refreshed);
+    block_on(auth.get_tokens(force())).unwrap();
+    tab.server().expect("POST", "/oauth2/revoke").respond(200, "");
+    block_on(auth.sign_out(SignOutOptions {
+        global: false,
+        redirect: false,
+    }))
+    .ok();
+    let text: Vec<String> = lines
+        .borrow()
+        .iter()
+        .map(|d| {
+            let (level, message) = d.log.clone().unwrap();
+            format!("{level} {message}")
+        })
+        .collect();
+    let has = |line: &str| text.iter().any(|l| l.starts_with(line));
+    assert!(has(&format!("debug POST {TOKEN} → 500")), "{text:#?}");
+    assert!(has(&format!("debug POST {TOKEN} → 200")), "{text:#?}");
+    assert!(has(
+        "warn attempt 1 failed: ERR_NETWORK the server failed transiently (HTTP 500"
+    ));
+    assert!(has("info signedIn") && has("info tokenRefresh") && has("info signedOut (signOut)"));
+    let mut secrets = vec![
+        "rt-SECRET".to_owned(),
+        "code-SECRET".to_owned(),
+        param(&url, "code_challenge"),
+    ];
+    for body in [&issued, &refreshed] {
+        let v: Value = serde_json::from_str(body).unwrap();
+        secrets.push(v["id_token"].as_str().unwrap().to_owned());
+        secrets.push(v["access_token"].as_str().unwrap().to_owned());
+    }
+    for line in &text {
+        for secret in &secrets {
+            assert!(!line.contains(secret.as_str()), "{line} holds a secret");
+        }
+    }
+}

@@ -222,7 +222,8 @@ export type AuthEventName =
   | 'tokenRefreshFailure'
   | 'signInWithRedirectFailure'
   | 'credentialsRefresh'
-  | 'storageWarning';
+  | 'storageWarning'
+  | 'log';
 
 /** A failure as event data. */
 export interface AuthEventError {
@@ -256,7 +257,15 @@ export interface AuthEventMap {
   credentialsRefresh: { fromOtherTab: boolean };
   /** A stored value was unreadable or foreign and was discarded. */
   storageWarning: { fromOtherTab: false; reason: 'corrupted' };
+  /**
+   * The debug log: requests (method, URL, AWS operation, status) at `debug`, events at `info` (`warn` for
+   * failures), retries at `warn`, a failure given up on at `error`. Never a token, code, key, secret or password.
+   * Lines are built only while a `log` listener is registered.
+   */
+  log: { fromOtherTab: false; level: LogLevel; message: string };
 }
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** The detail of event `E` (of any event when `E` is not given). */
 export type AuthEventDetail<E extends AuthEventName = AuthEventName> = AuthEventMap[E];

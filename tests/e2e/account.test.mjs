@@ -152,3 +152,31 @@ test('credentialProvider() resolves what the AWS SDK takes, through the cached c
   assert.equal(r.same, true, 'one cached set of credentials');
   await ctx.close();
 });
+
+test('the debug log (on("log")) tells the flow and never holds a token, code, key, secret or password', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const signIn = await h.signIn(page, DEMO);
+  assert.ok(signIn.ok);
+  const code = new URL(await page.evaluate(() => window.callbackUrl)).searchParams.get('code');
+  const secrets = await evalIn(page, async () => {
+    await window.auth.getTokens({ forceRefresh: true });
+    const c = await window.auth.getCredentials();
+    await window.settle(window.auth.changePassword('Not!theOld1', 'Ivan!2027pass'));
+    const t = await window.auth.getTokens();
+    const session = JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => k.endsWith('.session'))));
+    return [t.idToken, t.accessToken, session.refresh_token, c.secretAccessKey, c.sessionToken, c.accessKeyId];
+  });
+  await evalIn(page, () => window.auth.signOut({ redirect: false }));
+  const lines = await evalIn(page, () => window.events.filter((e) => e.name === 'log').map((e) => `${e.level} ${e.message}`));
+  const has = (re) => lines.some((l) => re.test(l));
+  assert.ok(has(/^debug POST http:\/\/[^/]+\/oauth2\/token → 200$/), lines.join('\n'));
+  assert.ok(has(/^debug POST http:\/\/[^/]+\/ GetCredentialsForIdentity → 200$/), lines.join('\n'));
+  assert.ok(has(/^debug POST .* ChangePassword → 400$/) && has(/^info tokenRefresh$/) && has(/^info signedOut \(signOut\)$/));
+  for (const secret of [...secrets, code, DEMO.password]) {
+    assert.ok(secret && secret.length >= 6, 'a secret to look for');
+    const holder = lines.find((l) => l.includes(secret));
+    assert.equal(holder, undefined, `a log line holds a secret: ${holder}`);
+  }
+  await ctx.close();
+});

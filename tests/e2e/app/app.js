@@ -6,7 +6,7 @@ const config = await (await fetch('/config.json')).json();
 await init();
 
 const EVENTS = ['signedIn', 'signedOut', 'tokenRefresh', 'tokenRefreshFailure', 'signInWithRedirectFailure',
-  'credentialsRefresh', 'storageWarning'];
+  'credentialsRefresh', 'storageWarning', 'log'];
 window.events = [];
 window.makeAuth = (overrides = {}) => {
   const client = localStorage.getItem('e2e.client') ?? 'demo';

@@ -956,7 +956,9 @@ fn the_debug_log_says_what_happened_and_nothing_secret() {
     let refreshed = tokens(tab.now(), "t1", Some("rt-SECRET-2"), None);
     tab.server().expect("POST", TOKEN).respond(200, &refreshed);
     block_on(auth.get_tokens(force())).unwrap();
-    tab.server().expect("POST", "/oauth2/revoke").respond(200, "");
+    tab.server()
+        .expect("POST", "/oauth2/revoke")
+        .respond(200, "");
     block_on(auth.sign_out(SignOutOptions {
         global: false,
         redirect: false,

@@ -879,6 +879,8 @@ async function start() {
       scopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
       identityPoolId: config.identityPoolId,
       endpoints: config.endpoints,
+      // Tokens refreshed ahead of expiry (in the visible tab); each refresh is a tokenRefresh event.
+      autoRefresh: true,
     });
   } catch (e) {
     banner(describe(e));
@@ -901,8 +903,6 @@ async function start() {
   }
   await render();
   setInterval(tick, 1000);
-  // getTokens refreshes shortly before expiry; asking once a minute keeps the session (and this panel) fresh.
-  setInterval(() => { if (state.user) updateTokens(); }, 60_000);
   testHooks.ready(); // test hook
 }
 

@@ -709,3 +709,31 @@ test('a corrupted stored key set is dropped and fetched again', async () => {
   assert.equal((await events(page, 'signedOut')).length, 0);
   await ctx.close();
 });
+
+test('autoRefresh: the visible tab refreshes ahead of expiry without being asked; a hidden one leaves it', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page)).ok);
+  // The page's clock under the test's hand from the next load on (timers and Date; requests stay real).
+  await page.clock.install();
+  await page.reload();
+  await page.waitForFunction(() => window.ready === true);
+  const calls = countTokenCalls(page);
+  const before = await evalIn(page, async () => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    window.auto = window.makeAuth({ autoRefresh: true });
+    return (await window.auto.getTokens()).accessToken;
+  });
+  // Hidden: past the refresh margin (1 h tokens, 120 s margin), nothing is refreshed.
+  await page.clock.fastForward('59:00');
+  await page.waitForTimeout(300);
+  assert.equal(calls.n, 0, 'a hidden tab leaves the refresh to a visible one');
+  // Visible again: its next look (every 30 s) refreshes, once, and says so.
+  await evalIn(page, () => { delete document.visibilityState; });
+  await page.clock.fastForward('00:31');
+  await page.waitForFunction(() => window.events.some((e) => e.name === 'tokenRefresh'), null, { timeout: 5000 });
+  const after = await evalIn(page, () => window.auth.getTokens().then((t) => t.accessToken));
+  assert.notEqual(after, before);
+  assert.equal(calls.n, 1, 'one refresh');
+  await ctx.close();
+});

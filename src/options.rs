@@ -212,6 +212,7 @@ pub struct SignInOptions {
     pub sign_up: bool,
     /// `timeoutSeconds` (`signInWithPopup` only): how long to wait for the sign-in in the popup before
     /// closing it with [`ErrorKind::PopupTimeout`](crate::error::ErrorKind::PopupTimeout). Default 300.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub timeout_seconds: Option<u64>,
 }
 

@@ -209,7 +209,7 @@ fn users_tokens_and_callback_results_have_the_js_shape() {
     let json = serde_json::to_value(&user).unwrap();
     assert_eq!(
         json["attributes"],
-        serde_json::json!({"tier": "gold", "seats": "5"})
+        serde_json::json!({"custom:tier": "gold", "custom:seats": "5"})
     );
     assert_eq!(json["identityProvider"], "Google");
     let bare = User::from_claims(obj(r#"{"sub":"s","username":"u"}"#));

@@ -81,8 +81,9 @@ impl PublicKey {
         let e = e.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
         let n = limbs(n, n.len().div_ceil(4));
         // e < n: n is longer than e's 64 bits, or compares as a number.
-        let e_below_n = n.len() > 2 || (u64::from(n.get(1).copied().unwrap_or(0)) << 32 | u64::from(n[0])) > e;
-        if e & 1 == 0 || e < 3 || e > MAX_E || !e_below_n {
+        let e_below_n =
+            n.len() > 2 || (u64::from(n.get(1).copied().unwrap_or(0)) << 32 | u64::from(n[0])) > e;
+        if e & 1 == 0 || !(3..=MAX_E).contains(&e) || !e_below_n {
             return None;
         }
         // n⁻¹ mod 2^32 by Newton's iteration (each step doubles the correct low bits; n·n ≡ 1 mod 8).
@@ -227,7 +228,13 @@ mod tests {
 
     #[test]
     fn signatures_of_rsa_verify_for_each_exponent_and_size_and_nothing_else_does() {
-        for (bits, e) in [(2048, 65537), (1024, 3), (1024, 17), (3072, 65537), (1032, 65537)] {
+        for (bits, e) in [
+            (2048, 65537),
+            (1024, 3),
+            (1024, 17),
+            (3072, 65537),
+            (1032, 65537),
+        ] {
             let k = key(bits, e);
             let p = public(&k);
             let message = b"header.payload";
@@ -262,7 +269,10 @@ mod tests {
         for bad_e in [&[1u8][..], &[2], &[0x01, 0x00, 0x00], &[0x02, 0, 0, 0, 0]] {
             assert!(PublicKey::new(&n, bad_e).is_none(), "e = {bad_e:?}");
         }
-        assert!(PublicKey::new(&vec![0xff; 513], &e).is_none(), "over 4096 bits");
+        assert!(
+            PublicKey::new(&vec![0xff; 513], &e).is_none(),
+            "over 4096 bits"
+        );
         assert!(PublicKey::new(&[], &e).is_none(), "no modulus");
     }
 }

@@ -40,9 +40,10 @@ const patch = (file, text, list) => {
 };
 writeFileSync(path, patch(path, js, edits));
 
-// The declarations: `on` typed per event (wasm-bindgen writes no generic signature).
+// The declarations: `on` typed per event (wasm-bindgen writes no generic signature). Only where the build
+// has `on` (scripts/prices.sh builds variants without it).
 const dts = path.replace(/\.js$/, '.d.ts');
-if (readFileSync(dts, 'utf8').includes('class CognitoAuth ')) {
+if (/\n {4}on\(name, listener\) \{/.test(js)) {
   writeFileSync(dts, patch(dts, readFileSync(dts, 'utf8'), [
     ['on(name: AuthEventName, listener: (detail: AuthEventDetail) => void): () => void;',
       'on<E extends AuthEventName>(name: E, listener: (detail: AuthEventMap[E]) => void): () => void;'],

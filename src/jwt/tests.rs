@@ -1089,3 +1089,268 @@ mod prop {
         });
     }
 }
+
+/// RS256 at the edges of RFC 8017: signatures of the wrong length or not below n, exponents other
+/// than 65537, encoded messages that differ from EM in one part, keys that `rsa` refuses.
+mod rsa_edges {
+    use base64::Engine;
+    use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+    use rsa::{BigUint, RsaPrivateKey};
+    use serde_json::json;
+    use sha2::{Digest, Sha256};
+
+    use super::{b64, config, err, id_claims, jwk, sign_raw, NOW};
+    use crate::jwt::{TokenUse, Verifier};
+    use crate::ErrorKind;
+
+    const DIGEST_INFO: [u8; 19] = [
+        0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+        0x05, 0x00, 0x04, 0x20,
+    ];
+
+    fn verifier_for(key: &RsaPrivateKey) -> Verifier {
+        let body = serde_json::to_vec(&json!({"keys": [jwk(key, "id-kid", json!({}))]})).unwrap();
+        Verifier::new(config(Some(TokenUse::Id)), Some(&body)).unwrap()
+    }
+
+    fn input() -> String {
+        let header = json!({"alg": "RS256", "kid": "id-kid"});
+        format!(
+            "{}.{}",
+            b64(&serde_json::to_vec(&header).unwrap()),
+            b64(&serde_json::to_vec(&id_claims()).unwrap())
+        )
+    }
+
+    /// The token whose signature is EM^d mod n for the encoded message `em`, or the raw `sig`.
+    fn with_signature(sig: &[u8]) -> String {
+        format!("{}.{}", input(), b64(sig))
+    }
+
+    fn raw_sign(key: &RsaPrivateKey, em: &[u8]) -> Vec<u8> {
+        let s = BigUint::from_bytes_be(em).modpow(key.d(), key.n());
+        let mut out = s.to_bytes_be();
+        while out.len() < key.size() {
+            out.insert(0, 0);
+        }
+        out
+    }
+
+    fn em(k: usize, hash: &[u8]) -> Vec<u8> {
+        let mut em = vec![0x00, 0x01];
+        em.resize(k - DIGEST_INFO.len() - hash.len() - 1, 0xff);
+        em.push(0);
+        em.extend_from_slice(&DIGEST_INFO);
+        em.extend_from_slice(hash);
+        em
+    }
+
+    #[test]
+    fn a_signature_not_below_n_or_of_another_length_is_refused() {
+        let key = &super::keys()[0];
+        let v = verifier_for(key);
+        let good = sign_raw(key, &json!({"alg": "RS256", "kid": "id-kid"}), &id_claims());
+        assert!(v.verify_cached(&good, NOW).is_ok());
+        let sig = super::URL_SAFE_NO_PAD
+            .decode(good.rsplit_once('.').unwrap().1)
+            .unwrap();
+        let n = key.n().to_bytes_be();
+        assert_eq!(sig.len(), n.len());
+        // s + n ≡ s (mod n): the same signature but not below n, when it fits in k bytes.
+        let s_plus_n = (BigUint::from_bytes_be(&sig) + key.n()).to_bytes_be();
+        let n_plus_1 = (key.n() + 1u32).to_bytes_be();
+        for sig in [n.clone(), n_plus_1, vec![0xff; n.len()], s_plus_n] {
+            if sig.len() == n.len() {
+                assert_eq!(err(&v, &with_signature(&sig)), ErrorKind::JwtSignature);
+            }
+        }
+        // The same value with a leading zero byte (k + 1 bytes), and without its first byte.
+        let mut long = vec![0];
+        long.extend_from_slice(&sig);
+        for sig in [long, sig[1..].to_vec()] {
+            assert_eq!(err(&v, &with_signature(&sig)), ErrorKind::JwtSignature);
+        }
+    }
+
+    #[test]
+    fn the_whole_encoded_message_is_compared() {
+        let key = &super::keys()[0];
+        let v = verifier_for(key);
+        let k = key.size();
+        let hash = Sha256::digest(input().as_bytes());
+        let good = em(k, &hash);
+        // The hand-made EM verifies: the variants below differ from it in one place only.
+        assert!(v
+            .verify_cached(&with_signature(&raw_sign(key, &good)), NOW)
+            .is_ok());
+        let mut variants = Vec::new();
+        for (at, byte) in [
+            (0, 0x01),
+            (1, 0x02),
+            (1, 0x00),
+            (2, 0xfe),
+            (k - 52, 0xfe),
+            (k - 52 - 1, 0x01),
+        ] {
+            let mut e = good.clone();
+            e[at] = byte;
+            variants.push(e);
+        }
+        // The separator missing (PS one byte longer), the DigestInfo's NULL parameters left out
+        // (PS two bytes longer), another hash, the hash shifted by a byte.
+        let mut e = good.clone();
+        e[k - 52] = 0xff;
+        variants.push(e);
+        let mut no_null = vec![0x00, 0x01];
+        no_null.resize(k - 17 - 32 - 1, 0xff);
+        no_null.push(0);
+        no_null.extend_from_slice(&[
+            0x30, 0x2f, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x01, 0x04, 0x20,
+        ]);
+        no_null.extend_from_slice(&hash);
+        variants.push(no_null);
+        variants.push(em(k, &Sha256::digest(b"another message")));
+        let mut shifted = good.clone();
+        shifted.rotate_right(1);
+        shifted[0] = 0;
+        variants.push(shifted);
+        for (i, e) in variants.iter().enumerate() {
+            assert_eq!(e.len(), k);
+            assert_ne!(e, &good);
+            assert_eq!(
+                err(&v, &with_signature(&raw_sign(key, e))),
+                ErrorKind::JwtSignature,
+                "variant {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn exponents_other_than_65537_verify() {
+        for e in [3u32, 17, 65539] {
+            let key = RsaPrivateKey::new_with_exp(&mut rand::thread_rng(), 2048, &BigUint::from(e))
+                .unwrap();
+            assert_eq!(key.e(), &BigUint::from(e));
+            let v = verifier_for(&key);
+            let token = sign_raw(
+                &key,
+                &json!({"alg": "RS256", "kid": "id-kid"}),
+                &id_claims(),
+            );
+            assert!(v.verify_cached(&token, NOW).is_ok(), "e = {e}");
+            let mut sig = super::URL_SAFE_NO_PAD
+                .decode(token.rsplit_once('.').unwrap().1)
+                .unwrap();
+            sig[100] ^= 0x40;
+            assert_eq!(
+                err(&v, &with_signature(&sig)),
+                ErrorKind::JwtSignature,
+                "e = {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_rsa_refuses_are_refused_and_leading_zeros_are_not() {
+        let key = &super::keys()[0];
+        let token = sign_raw(key, &json!({"alg": "RS256", "kid": "id-kid"}), &id_claims());
+        let n = key.n().to_bytes_be();
+        let verify_with = |n: &[u8], e: &[u8]| {
+            let body = serde_json::to_vec(&json!({"keys": [{
+                "kid": "id-kid", "kty": "RSA", "n": b64(n), "e": b64(e),
+            }]}))
+            .unwrap();
+            Verifier::new(config(Some(TokenUse::Id)), Some(&body))
+                .unwrap()
+                .verify_cached(&token, NOW)
+                .map(|_| ())
+                .map_err(|e| (e.kind(), e.message().to_owned()))
+        };
+        let refused = Err((
+            ErrorKind::Jwks,
+            "key \"id-kid\" is not a valid public key".to_owned(),
+        ));
+        let mut zeros = vec![0, 0];
+        zeros.extend_from_slice(&n);
+        assert_eq!(verify_with(&zeros, &[0, 0, 1, 0, 1]), Ok(()));
+        let mut even = n.clone();
+        *even.last_mut().unwrap() &= 0xfe;
+        let mut too_long = vec![1u8; 513];
+        *too_long.last_mut().unwrap() = 1;
+        for (n, e) in [
+            (&n[..], &[1, 0, 0][..]),                   // e even
+            (&n[..], &[1][..]),                         // e = 1
+            (&n[..], &[]),                              // e = 0
+            (&n[..], &[2, 0, 0, 0, 1][..]),             // e = 2^33 + 1, over rsa's limit
+            (&n[..], &[1, 0, 0, 0, 0, 0, 0, 0, 1][..]), // e of 9 bytes
+            (&even[..], &[1, 0, 1][..]),                // n even
+            (&too_long[..], &[1, 0, 1][..]),            // n of 4104 bits
+            (&[0, 0][..], &[1, 0, 1][..]),              // n = 0
+            (&[1, 0, 1][..], &[1, 0, 1][..]),           // e = n
+            (&[1, 0, 1][..], &[1, 0, 3][..]),           // e > n
+        ] {
+            assert_eq!(verify_with(n, e), refused, "n {} bytes, e {e:?}", n.len());
+        }
+        // The largest exponent rsa takes still makes a key (the signature then fails).
+        assert_eq!(
+            verify_with(&n, &[1, 0xff, 0xff, 0xff, 0xff]).unwrap_err().0,
+            ErrorKind::JwtSignature
+        );
+    }
+
+    /// The provider's RSAVP1 against num-bigint-dig's modpow, over moduli of 1 limb to 4096 bits
+    /// (full or partial top limbs) and several exponents.
+    #[cfg(not(feature = "all-algorithms"))]
+    #[test]
+    fn rsavp1_matches_modpow() {
+        use rand::Rng;
+
+        use crate::jwt::provider::rsa_key::PublicKey;
+        let mut rng = rand::thread_rng();
+        let mut moduli: Vec<Vec<u8>> = super::keys().iter().map(|k| k.n().to_bytes_be()).collect();
+        for bytes in [
+            1usize, 3, 4, 5, 8, 9, 63, 64, 65, 127, 128, 255, 256, 257, 384, 511, 512,
+        ] {
+            for _ in 0..3 {
+                let mut n: Vec<u8> = (0..bytes).map(|_| rng.gen()).collect();
+                n[0] |= if rng.gen() { 0x80 } else { 1 };
+                *n.last_mut().unwrap() |= 1;
+                moduli.push(n);
+            }
+        }
+        for n in &moduli {
+            let big_n = BigUint::from_bytes_be(n);
+            for e in [
+                3u64,
+                5,
+                17,
+                257,
+                65537,
+                (1 << 33) - 1,
+                rng.gen::<u32>() as u64 | 1,
+            ] {
+                let Some(key) = PublicKey::new(n, &e.to_be_bytes()) else {
+                    assert!(BigUint::from(e) >= big_n, "n {n:02x?} e {e}");
+                    continue;
+                };
+                for _ in 0..4 {
+                    let s = BigUint::from_bytes_be(
+                        &(0..n.len()).map(|_| rng.gen()).collect::<Vec<u8>>(),
+                    ) % &big_n;
+                    let want = s.modpow(&BigUint::from(e), &big_n);
+                    let got = key.rsavp1(&s.to_bytes_be());
+                    assert_eq!(BigUint::from_bytes_be(&got), want, "n {n:02x?} e {e} s {s}");
+                }
+                // The edges: 0, 1 and n − 1.
+                for s in [BigUint::from(0u32), BigUint::from(1u32), &big_n - 1u32] {
+                    let got = key.rsavp1(&s.to_bytes_be());
+                    assert_eq!(
+                        BigUint::from_bytes_be(&got),
+                        s.modpow(&BigUint::from(e), &big_n)
+                    );
+                }
+            }
+        }
+    }
+}

@@ -21,6 +21,12 @@ const SHA256_PREFIX: [u8; 19] = [
     0x00, 0x04, 0x20,
 ];
 
+thread_local! {
+    /// R² mod n (see [`PublicKey::r_squared`]) of the last four moduli used, newest first.
+    static R_SQUARED: std::cell::RefCell<Vec<(Vec<u32>, Vec<u32>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// An RSA public key, checked as `rsa` 0.9 checks one: n odd and at most 4096 bits, e odd,
 /// 2 < e < n and e ≤ 2^33 − 1.
 pub(crate) struct PublicKey {
@@ -73,8 +79,9 @@ impl PublicKey {
     /// The key of big-endian `n` and `e` (leading zeros allowed), or `None` if `rsa` would refuse it.
     pub(crate) fn new(n: &[u8], e: &[u8]) -> Option<Self> {
         let (n, e) = (strip(n), strip(e));
-        // An empty modulus is no key (and 0 − 8 bits would overflow).
-        let bits = n.len() * 8 - n.first()?.leading_zeros() as usize;
+        let bits = n
+            .first()
+            .map_or(0, |b| n.len() * 8 - b.leading_zeros() as usize);
         if bits > MAX_BITS || n.last().is_none_or(|b| b & 1 == 0) || e.len() > 8 {
             return None;
         }
@@ -99,39 +106,36 @@ impl PublicKey {
         })
     }
 
-    /// a·b·R⁻¹ mod n (CIOS, Koç et al. 1996), for a, b < n.
-    fn mul(&self, a: &[u32], b: &[u32]) -> Vec<u32> {
-        let n = &self.n;
+    /// a·b·R⁻¹ mod n into `out` (`n.len()` limbs), for a, b < n: Montgomery multiplication with
+    /// the multiplication and the reduction in one pass over the limbs (FIOS, Koç et al. 1996).
+    fn mul(&self, a: &[u32], b: &[u32], out: &mut [u32]) {
+        let n = &self.n[..];
         let l = n.len();
-        let mut t = vec![0u32; l + 2];
-        for &ai in a {
-            let mut c = 0u64;
-            for (tj, &bj) in t.iter_mut().zip(b) {
-                let x = u64::from(*tj) + u64::from(ai) * u64::from(bj) + c;
-                *tj = x as u32;
-                c = x >> 32;
-            }
-            let x = u64::from(t[l]) + c;
-            t[l] = x as u32;
-            t[l + 1] = (x >> 32) as u32;
-            let m = t[0].wrapping_mul(self.n_inv);
-            let mut c = (u64::from(t[0]) + u64::from(m) * u64::from(n[0])) >> 32;
+        let (b, t) = (&b[..l], &mut out[..l]);
+        t.fill(0);
+        // The limb above t (t < 2n < 2R, so it is 0 or 1 between the rounds).
+        let mut top = 0u64;
+        for &ai in &a[..l] {
+            let ai = u64::from(ai);
+            let x = u64::from(t[0]) + ai * u64::from(b[0]);
+            let m = u64::from((x as u32).wrapping_mul(self.n_inv));
+            let mut c1 = x >> 32;
+            let mut c2 = (u64::from(x as u32) + m * u64::from(n[0])) >> 32;
             for j in 1..l {
-                let x = u64::from(t[j]) + u64::from(m) * u64::from(n[j]) + c;
-                t[j - 1] = x as u32;
-                c = x >> 32;
+                let x = u64::from(t[j]) + ai * u64::from(b[j]) + c1;
+                c1 = x >> 32;
+                let y = u64::from(x as u32) + m * u64::from(n[j]) + c2;
+                c2 = y >> 32;
+                t[j - 1] = y as u32;
             }
-            let x = u64::from(t[l]) + c;
-            t[l - 1] = x as u32;
-            t[l] = t[l + 1] + (x >> 32) as u32;
+            let s = top + c1 + c2;
+            t[l - 1] = s as u32;
+            top = s >> 32;
         }
         // t < 2n: one subtraction brings it below n.
-        let top = t[l];
-        t.truncate(l);
-        if top != 0 || ge(&t, n) {
-            sub_assign(&mut t, n);
+        if top != 0 || ge(t, n) {
+            sub_assign(t, n);
         }
-        t
     }
 
     /// 2·a mod n in place, for a < n.
@@ -147,34 +151,60 @@ impl PublicKey {
         }
     }
 
-    /// s^e mod n (RSAVP1, RFC 8017 §5.2.2), for s < n, as `n.len()` limbs.
-    fn public_op(&self, s: &[u32]) -> Vec<u32> {
+    /// R² mod n, the factor into Montgomery form, without a division: 2^(b−1) < n, where n has b bits,
+    /// doubled 32·L − b + 1 times is R mod n (1 in Montgomery form); doubled L more times, 2^L in
+    /// Montgomery form; squared five times, (2^L)^32 = R in Montgomery form, which is R² mod n.
+    fn r_squared(&self) -> Vec<u32> {
         let l = self.n.len();
-        // R² mod n without a division: 2^(b−1) < n, where n has b bits, doubled 32·L − b + 1 times
-        // is R mod n (1 in Montgomery form); doubled L more times, 2^L in Montgomery form; squared
-        // five times, (2^L)^32 = R in Montgomery form, which is R² mod n.
         let bits = 32 * l - self.n[l - 1].leading_zeros() as usize;
         let mut x = vec![0u32; l];
         x[(bits - 1) / 32] = 1 << ((bits - 1) % 32);
         for _ in 0..(32 * l - bits + 1 + l) {
             self.double(&mut x);
         }
+        let mut y = vec![0u32; l];
         for _ in 0..5 {
-            x = self.mul(&x, &x);
+            self.mul(&x, &x, &mut y);
+            std::mem::swap(&mut x, &mut y);
         }
+        x
+    }
+
+    /// s^e mod n (RSAVP1, RFC 8017 §5.2.2), for s < n, as `n.len()` limbs.
+    fn public_op(&self, s: &[u32]) -> Vec<u32> {
+        let l = self.n.len();
+        // R² of the last few moduli is kept: its five squarings were a fifth of a verification's
+        // multiplications (the key is rebuilt for every token), and a pool signs with two keys.
+        let mut x = R_SQUARED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some((_, r2)) = cache.iter().find(|(n, _)| *n == self.n) {
+                return r2.clone();
+            }
+            let r2 = self.r_squared();
+            cache.truncate(3);
+            cache.insert(0, (self.n.clone(), r2.clone()));
+            r2
+        });
+        let mut y = vec![0u32; l];
         // Left-to-right square-and-multiply in Montgomery form; e is odd, so its last step's
         // multiplication by s itself (not s·R) also leaves the form: s^(e−1)·R · s · R⁻¹ = s^e.
-        let s_r = self.mul(s, &x);
-        let mut acc = s_r.clone();
+        let mut s_r = vec![0u32; l];
+        self.mul(s, &x, &mut s_r);
+        x.copy_from_slice(&s_r);
         let top = 63 - self.e.leading_zeros();
-        for i in (1..top).rev() {
-            acc = self.mul(&acc, &acc);
-            if self.e >> i & 1 == 1 {
-                acc = self.mul(&acc, &s_r);
-            }
+        for i in (0..top).rev() {
+            self.mul(&x, &x, &mut y);
+            let factor = match i {
+                0 => s,
+                _ if self.e >> i & 1 == 1 => &s_r,
+                _ => {
+                    std::mem::swap(&mut x, &mut y);
+                    continue;
+                }
+            };
+            self.mul(&y, factor, &mut x);
         }
-        acc = self.mul(&acc, &acc);
-        self.mul(&acc, s)
+        x
     }
 
     /// Whether `signature` is an RSASSA-PKCS1-v1_5 signature (RFC 8017 §8.2.2) of the SHA-256 hash
@@ -208,8 +238,21 @@ impl PublicKey {
     }
 }
 
+// For the property test against num-bigint-dig (native only, as proptest is).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+impl PublicKey {
+    /// RSAVP1 of the big-endian `s` (< n): s^e mod n as k big-endian bytes.
+    pub(crate) fn rsavp1(&self, s: &[u8]) -> Vec<u8> {
+        let m = self.public_op(&limbs(strip(s), self.n.len()));
+        (0..self.k)
+            .rev()
+            .map(|j| (m[j / 4] >> (8 * (j % 4))) as u8)
+            .collect()
+    }
+}
+
 #[cfg(test)]
-mod tests {
+mod cache_tests {
     use super::*;
     use rsa::pkcs1v15::SigningKey;
     use rsa::signature::{SignatureEncoding, Signer};
@@ -254,6 +297,27 @@ mod tests {
             assert!(!p.verify_sha256(&hash, &long));
             let n = k.n().to_bytes_be();
             assert!(!p.verify_sha256(&hash, &n), "s = n");
+        }
+    }
+
+    #[test]
+    fn the_kept_r_squared_serves_each_key_and_only_its_own() {
+        let keys: Vec<_> = (0..6).map(|_| key(1024, 65537)).collect();
+        let hash = Sha256::digest(b"m");
+        let sigs: Vec<_> = keys
+            .iter()
+            .map(|k| SigningKey::<Sha256>::new(k.clone()).sign(b"m").to_vec())
+            .collect();
+        // Six moduli through a cache of four, twice over, in an order that evicts and reuses.
+        for round in 0..2 {
+            for (i, k) in keys.iter().enumerate().chain(keys.iter().enumerate().rev()) {
+                let p = public(k);
+                assert!(p.verify_sha256(&hash, &sigs[i]), "round {round}, key {i}");
+                assert!(
+                    !p.verify_sha256(&hash, &sigs[(i + 1) % 6]),
+                    "another key's signature"
+                );
+            }
         }
     }
 

@@ -17,14 +17,12 @@ impl<P: Platform> Inner<P> {
             .any(|(_, n, _)| *n == EventName::Log)
     }
 
-    /// A line of the debug log (`log` event) from `parts`, if the app listens. No part may hold a
-    /// token, code, key, secret or password.
+    /// A line of the debug log (`log` event) from `parts`; callers build the parts only when
+    /// [`logging`](Self::logging). No part may hold a token, code, key, secret or password.
     pub(super) fn log(&self, level: &'static str, parts: &[&str]) {
-        if self.logging() {
-            let mut detail = EventDetail::new(EventName::Log);
-            detail.log = Some((level, crate::error::concat(parts)));
-            self.emit(detail);
-        }
+        let mut detail = EventDetail::new(EventName::Log);
+        detail.log = Some((level, crate::error::concat(parts)));
+        self.emit(detail);
     }
 
     /// Sends `request` (its method and URL, the AWS operation, then the status, in the debug log).

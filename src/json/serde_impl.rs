@@ -17,18 +17,32 @@ use serde::{forward_to_deserialize_any, ser, Deserialize, Deserializer, Serializ
 
 use super::{Number, Object, Value, MAX_DEPTH, MAX_KEYS};
 
+/// A number as serde's data model holds it: a `u64` or an `i64` when the literal is an integer that
+/// fits, otherwise the nearest `f64`; `None` beyond `f64`'s range (`1e400`, refused with [`BEYOND_F64`]).
+enum Num {
+    U(u64),
+    I(i64),
+    F(f64),
+}
+
+const BEYOND_F64: &str = "a JSON number beyond the range of f64";
+
+fn num(n: &Number) -> Option<Num> {
+    n.as_u64()
+        .map(Num::U)
+        .or_else(|| n.as_i64().map(Num::I))
+        .or_else(|| n.as_f64().map(Num::F))
+}
+
 impl Serialize for Number {
     /// As a `u64` or an `i64` when the literal is an integer that fits, otherwise as the nearest `f64`;
     /// an error for a number beyond `f64`'s range (`1e400`).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if let Some(n) = self.as_u64() {
-            s.serialize_u64(n)
-        } else if let Some(n) = self.as_i64() {
-            s.serialize_i64(n)
-        } else if let Some(f) = self.as_f64() {
-            s.serialize_f64(f)
-        } else {
-            Err(ser::Error::custom("a JSON number beyond the range of f64"))
+        match num(self) {
+            Some(Num::U(n)) => s.serialize_u64(n),
+            Some(Num::I(n)) => s.serialize_i64(n),
+            Some(Num::F(f)) => s.serialize_f64(f),
+            None => Err(ser::Error::custom(BEYOND_F64)),
         }
     }
 }
@@ -177,17 +191,12 @@ impl<'de> Deserializer<'de> for &'de Value {
         match self {
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(*b),
-            Value::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    visitor.visit_u64(u)
-                } else if let Some(i) = n.as_i64() {
-                    visitor.visit_i64(i)
-                } else if let Some(f) = n.as_f64() {
-                    visitor.visit_f64(f)
-                } else {
-                    Err(de::Error::custom("a JSON number beyond the range of f64"))
-                }
-            }
+            Value::Number(n) => match num(n) {
+                Some(Num::U(u)) => visitor.visit_u64(u),
+                Some(Num::I(i)) => visitor.visit_i64(i),
+                Some(Num::F(f)) => visitor.visit_f64(f),
+                None => Err(de::Error::custom(BEYOND_F64)),
+            },
             Value::String(s) => visitor.visit_borrowed_str(s),
             Value::Array(items) => {
                 let mut seq = SeqDeserializer::new(items.iter());

@@ -21,8 +21,10 @@ const SHA256_PREFIX: [u8; 19] = [
     0x00, 0x04, 0x20,
 ];
 
+use crate::bigint::{ge, limbs, strip, Modulus};
+
 thread_local! {
-    /// R² mod n (see [`PublicKey::r_squared`]) of the last four moduli used, newest first.
+    /// R² mod n (see [`Modulus::r_squared`]) of the last four moduli used, newest first.
     static R_SQUARED: std::cell::RefCell<Vec<(Vec<u32>, Vec<u32>)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -30,49 +32,11 @@ thread_local! {
 /// An RSA public key, checked as `rsa` 0.9 checks one: n odd and at most 4096 bits, e odd,
 /// 2 < e < n and e ≤ 2^33 − 1.
 pub(crate) struct PublicKey {
-    /// The modulus, least significant limb first, without leading zero limbs.
-    n: Vec<u32>,
-    /// −n⁻¹ mod 2^32.
-    n_inv: u32,
+    /// The modulus.
+    m: Modulus,
     /// The modulus's length in bytes (k of RFC 8017).
     k: usize,
     e: u64,
-}
-
-fn strip(bytes: &[u8]) -> &[u8] {
-    let zeros = bytes.iter().take_while(|&&b| b == 0).count();
-    &bytes[zeros..]
-}
-
-/// Big-endian bytes (at most 4·`len` of them) as `len` little-endian limbs.
-fn limbs(bytes: &[u8], len: usize) -> Vec<u32> {
-    let mut out = vec![0u32; len];
-    for (i, &b) in bytes.iter().rev().enumerate() {
-        out[i / 4] |= u32::from(b) << (8 * (i % 4));
-    }
-    out
-}
-
-/// a − b in place, returning the borrow.
-fn sub_assign(a: &mut [u32], b: &[u32]) -> bool {
-    let mut borrow = false;
-    for (x, &y) in a.iter_mut().zip(b) {
-        let (d, b1) = x.overflowing_sub(y);
-        let (d, b2) = d.overflowing_sub(u32::from(borrow));
-        *x = d;
-        borrow = b1 | b2;
-    }
-    borrow
-}
-
-/// Whether a ≥ b (equal lengths).
-fn ge(a: &[u32], b: &[u32]) -> bool {
-    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
-        if x != y {
-            return x > y;
-        }
-    }
-    true
 }
 
 impl PublicKey {
@@ -93,107 +57,38 @@ impl PublicKey {
         if e & 1 == 0 || !(3..=MAX_E).contains(&e) || !e_below_n {
             return None;
         }
-        // n⁻¹ mod 2^32 by Newton's iteration (each step doubles the correct low bits; n·n ≡ 1 mod 8).
-        let mut inv = n[0];
-        for _ in 0..4 {
-            inv = inv.wrapping_mul(2u32.wrapping_sub(n[0].wrapping_mul(inv)));
-        }
         Some(Self {
-            n_inv: inv.wrapping_neg(),
             k: bits.div_ceil(8),
-            n,
+            m: Modulus::new(n),
             e,
         })
     }
 
-    /// a·b·R⁻¹ mod n into `out` (`n.len()` limbs), for a, b < n: Montgomery multiplication with
-    /// the multiplication and the reduction in one pass over the limbs (FIOS, Koç et al. 1996).
-    fn mul(&self, a: &[u32], b: &[u32], out: &mut [u32]) {
-        let n = &self.n[..];
-        let l = n.len();
-        let (b, t) = (&b[..l], &mut out[..l]);
-        t.fill(0);
-        // The limb above t (t < 2n < 2R, so it is 0 or 1 between the rounds).
-        let mut top = 0u64;
-        for &ai in &a[..l] {
-            let ai = u64::from(ai);
-            let x = u64::from(t[0]) + ai * u64::from(b[0]);
-            let m = u64::from((x as u32).wrapping_mul(self.n_inv));
-            let mut c1 = x >> 32;
-            let mut c2 = (u64::from(x as u32) + m * u64::from(n[0])) >> 32;
-            for j in 1..l {
-                let x = u64::from(t[j]) + ai * u64::from(b[j]) + c1;
-                c1 = x >> 32;
-                let y = u64::from(x as u32) + m * u64::from(n[j]) + c2;
-                c2 = y >> 32;
-                t[j - 1] = y as u32;
-            }
-            let s = top + c1 + c2;
-            t[l - 1] = s as u32;
-            top = s >> 32;
-        }
-        // t < 2n: one subtraction brings it below n.
-        if top != 0 || ge(t, n) {
-            sub_assign(t, n);
-        }
-    }
-
-    /// 2·a mod n in place, for a < n.
-    fn double(&self, a: &mut [u32]) {
-        let mut carry = 0;
-        for x in a.iter_mut() {
-            let next = *x >> 31;
-            *x = *x << 1 | carry;
-            carry = next;
-        }
-        if carry != 0 || ge(a, &self.n) {
-            sub_assign(a, &self.n);
-        }
-    }
-
-    /// R² mod n, the factor into Montgomery form, without a division: 2^(b−1) < n, where n has b bits,
-    /// doubled 32·L − b + 1 times is R mod n (1 in Montgomery form); doubled L more times, 2^L in
-    /// Montgomery form; squared five times, (2^L)^32 = R in Montgomery form, which is R² mod n.
-    fn r_squared(&self) -> Vec<u32> {
-        let l = self.n.len();
-        let bits = 32 * l - self.n[l - 1].leading_zeros() as usize;
-        let mut x = vec![0u32; l];
-        x[(bits - 1) / 32] = 1 << ((bits - 1) % 32);
-        for _ in 0..(32 * l - bits + 1 + l) {
-            self.double(&mut x);
-        }
-        let mut y = vec![0u32; l];
-        for _ in 0..5 {
-            self.mul(&x, &x, &mut y);
-            std::mem::swap(&mut x, &mut y);
-        }
-        x
-    }
-
     /// s^e mod n (RSAVP1, RFC 8017 §5.2.2), for s < n, as `n.len()` limbs.
     fn public_op(&self, s: &[u32]) -> Vec<u32> {
-        let l = self.n.len();
+        let m = &self.m;
+        let l = m.n.len();
         // R² of the last few moduli is kept: its five squarings were a fifth of a verification's
         // multiplications (the key is rebuilt for every token), and a pool signs with two keys.
         let mut x = R_SQUARED.with(|cache| {
             let mut cache = cache.borrow_mut();
-            if let Some((_, r2)) = cache.iter().find(|(n, _)| *n == self.n) {
+            if let Some((_, r2)) = cache.iter().find(|(n, _)| *n == m.n) {
                 return r2.clone();
             }
-            let r2 = self.r_squared();
+            let r2 = m.r_squared();
             cache.truncate(3);
-            cache.insert(0, (self.n.clone(), r2.clone()));
+            cache.insert(0, (m.n.clone(), r2.clone()));
             r2
         });
         let mut y = vec![0u32; l];
         // Left-to-right square-and-multiply in Montgomery form; e is odd, so its last step's
         // multiplication by s itself (not s·R) also leaves the form: s^(e−1)·R · s · R⁻¹ = s^e.
         let mut s_r = vec![0u32; l];
-        self.mul(s, &x, &mut s_r);
+        m.mul(s, &x, &mut s_r);
         x.copy_from_slice(&s_r);
         let top = 63 - self.e.leading_zeros();
         for i in (0..top).rev() {
-            self.mul(&x, &x, &mut y);
+            m.mul(&x, &x, &mut y);
             let factor = match i {
                 0 => s,
                 _ if self.e >> i & 1 == 1 => &s_r,
@@ -202,7 +97,7 @@ impl PublicKey {
                     continue;
                 }
             };
-            self.mul(&y, factor, &mut x);
+            m.mul(&y, factor, &mut x);
         }
         x
     }
@@ -216,11 +111,11 @@ impl PublicKey {
         if signature.len() != k || hash.len() != 32 || k < t_len + 11 {
             return false;
         }
-        let s = limbs(signature, self.n.len());
-        if ge(&s, &self.n) {
+        let s = limbs(signature, self.m.n.len());
+        if ge(&s, &self.m.n) {
             return false;
         }
-        let m = self.public_op(&s);
+        let em = self.public_op(&s);
         // I2OSP(m, k) compared with EM byte by byte, from the last byte.
         let ps_end = k - t_len - 1;
         (0..k).all(|i| {
@@ -233,7 +128,7 @@ impl PublicKey {
                 _ => hash[i - (k - hash.len())],
             };
             let j = k - 1 - i;
-            (m[j / 4] >> (8 * (j % 4))) as u8 == want
+            (em[j / 4] >> (8 * (j % 4))) as u8 == want
         })
     }
 }
@@ -243,7 +138,7 @@ impl PublicKey {
 impl PublicKey {
     /// RSAVP1 of the big-endian `s` (< n): s^e mod n as k big-endian bytes.
     pub(crate) fn rsavp1(&self, s: &[u8]) -> Vec<u8> {
-        let m = self.public_op(&limbs(strip(s), self.n.len()));
+        let m = self.public_op(&limbs(strip(s), self.m.n.len()));
         (0..self.k)
             .rev()
             .map(|j| (m[j / 4] >> (8 * (j % 4))) as u8)

@@ -15,6 +15,12 @@ pub fn json_api(url: &str, target: &str, members: &[(&str, &str)]) -> HttpReques
     for (name, value) in members {
         body.insert(*name, *value);
     }
+    json_api_object(url, target, body)
+}
+
+/// A request to a Cognito JSON API with `body` (members of any JSON type; `null` ones are left out
+/// by the caller or sent as `null`).
+pub fn json_api_object(url: &str, target: &str, body: Object) -> HttpRequest {
     HttpRequest {
         method: "POST",
         url: url.to_owned(),

@@ -62,11 +62,65 @@ pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Standard base64 with padding (RFC 4648 §4), as SRP's `SECRET_BLOCK` and signature travel.
+pub(crate) fn encode_std(bytes: &[u8]) -> String {
+    let mut out: String = encode(bytes)
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    while !out.len().is_multiple_of(4) {
+        out.push('=');
+    }
+    out
+}
+
+/// The bytes of a padded standard base64 text (RFC 4648 §4), or `None`: the rules of [`decode`], with
+/// `+` and `/`, and the padding that makes the length a multiple of 4.
+pub(crate) fn decode_std(text: &[u8]) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(4) {
+        return None;
+    }
+    let body = text
+        .strip_suffix(b"==")
+        .or(text.strip_suffix(b"="))
+        .unwrap_or(text);
+    let mapped: Option<Vec<u8>> = body
+        .iter()
+        .map(|&c| match c {
+            b'+' => Some(b'-'),
+            b'/' => Some(b'_'),
+            b'-' | b'_' => None,
+            c => Some(c),
+        })
+        .collect();
+    decode(&mapped?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
+
+    #[test]
+    fn standard_base64_matches_the_base64_crate() {
+        use base64::engine::general_purpose::STANDARD;
+        let mut bytes = Vec::new();
+        for n in 0..=40u32 {
+            let text = STANDARD.encode(&bytes);
+            assert_eq!(encode_std(&bytes), text, "{n} bytes");
+            assert_eq!(decode_std(text.as_bytes()), Some(bytes.clone()));
+            bytes.push((n.wrapping_mul(157) ^ 0xfb) as u8);
+        }
+        for bad in ["AA", "AA=", "A===", "-w==", "_w==", "AA==AA==", "AB=="] {
+            assert_eq!(decode_std(bad.as_bytes()), None, "{bad}");
+        }
+        assert_eq!(decode_std(b"+/8="), Some(vec![0xfb, 0xff]));
+    }
 
     #[test]
     fn encoding_matches_the_base64_crate() {

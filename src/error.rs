@@ -67,6 +67,12 @@ crate::contract::listed! {
     PopupClosed => "ERR_POPUP_CLOSED",
     /// `signInWithPopup`: the sign-in did not complete in time (`timeoutSeconds`); the popup was closed.
     PopupTimeout => "ERR_POPUP_TIMEOUT",
+    /// `confirmSignIn`: no sign-in waits for an answer (none was started in this instance, or its
+    /// three minutes passed, or Cognito refused its session as expired). Start again with `signIn`.
+    SignInExpired => "ERR_SIGN_IN_EXPIRED",
+    /// The sign-in asks for a step this version cannot answer (its name is in the error's `type`), or
+    /// the answer given does not fit the step.
+    Challenge => "ERR_CHALLENGE",
     /// The module was used before `init()` or `initSync()` finished (thrown by the JS glue; the Rust
     /// API never returns it).
     NotInitialized => "ERR_NOT_INITIALIZED",

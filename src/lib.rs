@@ -23,6 +23,7 @@
 pub mod account;
 pub mod awsjson;
 mod base64url;
+mod bigint;
 pub mod config;
 mod contract;
 pub mod engine;
@@ -37,7 +38,9 @@ pub mod options;
 pub mod pkce;
 pub mod secret;
 pub mod session;
+pub mod signin;
 pub mod sigv4;
+mod srp;
 pub mod view;
 
 #[cfg(test)]

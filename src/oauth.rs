@@ -132,9 +132,14 @@ pub fn code_exchange(
     )
 }
 
-/// Redeems a refresh token: the `refresh_token` grant or `GetTokensFromRefreshToken`, per the config.
-pub fn refresh(config: &AuthConfig, refresh_token: &RefreshToken) -> HttpRequest {
-    match config.refresh_with {
+/// Redeems a refresh token: the `refresh_token` grant or `GetTokensFromRefreshToken`, per the config;
+/// always the latter for tokens of an in-app sign-in (`via_api`).
+pub fn refresh(config: &AuthConfig, refresh_token: &RefreshToken, via_api: bool) -> HttpRequest {
+    match if via_api {
+        RefreshWith::Api
+    } else {
+        config.refresh_with
+    } {
         RefreshWith::TokenEndpoint => form_post(
             &config.endpoints.token,
             form(&[
@@ -437,14 +442,19 @@ mod tests {
             r.body.expose(),
             format!("grant_type=authorization_code&client_id=client1&code=the+code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Fx%3D1&code_verifier={}", "v".repeat(43))
         );
-        let r = refresh(&cfg(), &RefreshToken::new("rt"));
+        let r = refresh(&cfg(), &RefreshToken::new("rt"), false);
         assert_eq!(
             r.body.expose(),
             "grant_type=refresh_token&client_id=client1&refresh_token=rt"
         );
         let mut c = cfg();
         c.refresh_with = RefreshWith::Api;
-        let r = refresh(&c, &RefreshToken::new("rt"));
+        // Tokens of an in-app sign-in go through the API whatever the config says.
+        assert_eq!(
+            refresh(&cfg(), &RefreshToken::new("rt"), true),
+            refresh(&c, &RefreshToken::new("rt"), false)
+        );
+        let r = refresh(&c, &RefreshToken::new("rt"), false);
         assert_eq!(r.url, "https://cognito-idp.us-east-1.amazonaws.com/");
         assert!(r.headers.contains(&(
             "x-amz-target".into(),

@@ -74,6 +74,9 @@ pub struct Session {
     pub clock_offset: i64,
     /// When the tokens were received, in local-clock seconds.
     pub received_at: u64,
+    /// Whether the tokens came from the user-pool API (`signIn`, not the managed login): they are
+    /// then refreshed through the API (`GetTokensFromRefreshToken`), which needs no `domain`.
+    pub via_api: bool,
 }
 
 /// The clock offset implied by a token issued at server time `iat` and received at local time `now`,
@@ -134,6 +137,7 @@ impl Session {
             expires_at: access_expiry.min(id_expiry),
             clock_offset,
             received_at: local_now,
+            via_api: false,
         })
     }
 
@@ -173,6 +177,7 @@ impl Session {
                 Value::Number(Number::from_i64(self.clock_offset)),
             )
             .with("received_at", self.received_at)
+            .with("via", self.via_api.then_some("api"))
             .to_json()
     }
 
@@ -193,6 +198,10 @@ impl Session {
                 expires_at: u64_field(&o, "expires_at")?,
                 clock_offset: o.get("clock_offset").and_then(Value::as_i64)?,
                 received_at: u64_field(&o, "received_at")?,
+                via_api: match o.get("via") {
+                    None | Some(Value::Null) => false,
+                    Some(v) => v.as_str()? == "api",
+                },
             })
         };
         parse().ok_or_else(|| {

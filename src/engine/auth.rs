@@ -42,6 +42,8 @@ pub(super) struct Inner<P: Platform> {
     /// instance's id in its messages.
     pub(super) channel: RefCell<Option<(P::Channel, String)>>,
     pub(super) credentials: Rc<Flights<Result<crate::identity::IdentityCredentials>>>,
+    /// The in-app sign-in's challenge waiting for an answer (memory only).
+    pub(super) pending: RefCell<Option<super::signin::Pending>>,
 }
 
 /// The pool's key set is kept beside the session as `1 <fetched at>\n<JWKS JSON>`: a stored copy seeds
@@ -124,6 +126,7 @@ impl<P: Platform> CognitoAuth<P> {
             callbacks: Flights::new(),
             channel: RefCell::new(None),
             credentials: Flights::new(),
+            pending: RefCell::new(None),
         });
         Ok(Self { inner })
     }

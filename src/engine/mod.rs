@@ -16,6 +16,7 @@ mod flight;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod memory;
 mod refresh;
+mod signin;
 mod store;
 mod verifier;
 
@@ -30,6 +31,7 @@ pub use auth::CognitoAuth;
 pub use credentials::SignedRequest;
 #[cfg(not(target_arch = "wasm32"))]
 pub use flight::Locks;
+pub use signin::SignInResult;
 pub use store::MemoryStorage;
 pub use verifier::JwtVerifier;
 

@@ -204,7 +204,11 @@ impl<P: Platform> Inner<P> {
         loop {
             attempt += 1;
             let response = self
-                .send(&oauth::refresh(&self.config, &refresh_token))
+                .send(&oauth::refresh(
+                    &self.config,
+                    &refresh_token,
+                    current.via_api,
+                ))
                 .await;
             let parsed = oauth::parse_token_response(&response, Grant::Refresh);
             // Signed out (or signed in again) while the request was in flight: the answer belongs to a
@@ -232,7 +236,8 @@ impl<P: Platform> Inner<P> {
                 Err(e) => Err(e),
             };
             match outcome {
-                Ok((session, _)) => {
+                Ok((mut session, _)) => {
+                    session.via_api = current.via_api;
                     self.save_session(&session)?;
                     self.broadcast(EventName::TokenRefresh);
                     self.emit(EventDetail::new(EventName::TokenRefresh));

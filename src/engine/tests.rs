@@ -995,3 +995,303 @@ fn the_debug_log_says_what_happened_and_nothing_secret() {
         }
     }
 }
+
+// ---- Sign-in inside the app (InitiateAuth / RespondToAuthChallenge) ----
+
+const IDP: &str = "https://cognito-idp.us-east-1.amazonaws.com/";
+
+/// The tokens of [`tokens`] as the user-pool API answers them.
+fn api_tokens(iat: u64, jti: &str, refresh: Option<&str>) -> String {
+    let v: Value = serde_json::from_str(&tokens(iat, jti, refresh, None)).unwrap();
+    let mut result = json!({"IdToken": v["id_token"], "AccessToken": v["access_token"],
+        "ExpiresIn": 3600, "TokenType": "Bearer"});
+    if let Some(r) = refresh {
+        result["RefreshToken"] = json!(r);
+    }
+    json!({"AuthenticationResult": result, "ChallengeParameters": {}}).to_string()
+}
+
+fn challenge(name: &str, session: &str, parameters: Value) -> String {
+    json!({"ChallengeName": name, "Session": session, "ChallengeParameters": parameters})
+        .to_string()
+}
+
+fn sign_in_options(flow: crate::signin::Flow) -> crate::signin::SignInOptions {
+    crate::signin::SignInOptions {
+        username: "ann@example.com".into(),
+        password: "Pa55word!".into(),
+        flow,
+    }
+}
+
+fn body_of(request: &crate::http::HttpRequest) -> Value {
+    serde_json::from_str(request.body.expose()).unwrap()
+}
+
+fn answer(code: &str) -> crate::secret::Secret {
+    crate::secret::Secret::new(code)
+}
+
+#[test]
+fn srp_sign_in_never_sends_the_password_and_ends_in_a_session_refreshed_through_the_api() {
+    use crate::srp::tests::TestServer;
+    let tab = world();
+    let auth = engine(&tab);
+    let signed = events(&auth, EventName::SignedIn);
+    let other_tab = engine(&tab.new_tab());
+    let told = events(&other_tab, EventName::SignedIn);
+    let salt = [0x9a; 16];
+    let server = TestServer::new("P00l", "user-id-1", "Pa55word!", &salt, 3);
+    let secret = [7u8; 40];
+    let block = crate::base64url::encode_std(&secret);
+    tab.server().expect("POST", IDP).body_has("USER_SRP_AUTH").respond(
+        200,
+        &challenge(
+            "PASSWORD_VERIFIER",
+            "s1",
+            json!({"SALT": crate::srp::to_hex(&salt), "SRP_B": server.b_hex(), "SECRET_BLOCK": block,
+                "USER_ID_FOR_SRP": "user-id-1", "USERNAME": "user-id-1"}),
+        ),
+    );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ChallengeName":"PASSWORD_VERIFIER""#)
+        .body_has(r#""Session":"s1""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let result = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Srp))).unwrap();
+    assert!(result.signed_in);
+    assert_eq!(
+        result.to_object().to_json(),
+        r#"{"signedIn":true,"nextStep":{"type":"done"}}"#
+    );
+    let requests = tab.server().requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.body.expose().contains("Pa55word")),
+        "the password is not sent"
+    );
+    let (init, verify) = (body_of(&requests[0]), body_of(&requests[1]));
+    assert_eq!(init["AuthParameters"]["USERNAME"], "ann@example.com");
+    let responses = &verify["ChallengeResponses"];
+    assert_eq!(responses["USERNAME"], "user-id-1");
+    assert_eq!(responses["PASSWORD_CLAIM_SECRET_BLOCK"], block.as_str());
+    let ts = responses["TIMESTAMP"].as_str().unwrap();
+    assert_eq!(ts, crate::srp::timestamp(tab.now()));
+    assert_eq!(
+        responses["PASSWORD_CLAIM_SIGNATURE"],
+        server
+            .signature(
+                init["AuthParameters"]["SRP_A"].as_str().unwrap(),
+                &secret,
+                ts
+            )
+            .as_str(),
+        "the claim a server holding the password's verifier expects"
+    );
+    // The same session as the callback's: verified user, event here and in the other tab.
+    assert_eq!(block_on(auth.current_user()).unwrap().unwrap().sub, SUB);
+    assert_eq!(signed.borrow().len(), 1);
+    assert_eq!(told.borrow().len(), 1);
+    let stored: Value = serde_json::from_str(
+        &tab.local_storage()
+            .get("cognito-wasm.client1.session")
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored["via"], "api");
+    // Refreshed through the user-pool API although the config names the token endpoint.
+    tab.advance(3_590_000);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""RefreshToken":"r1""#)
+        .respond(200, &api_tokens(tab.now(), "t2", None));
+    let tokens = block_on(auth.get_tokens(Default::default()))
+        .unwrap()
+        .unwrap();
+    assert!(tokens.id_token.expose().contains('.'));
+    assert_eq!(tab.server().count(TOKEN), 0);
+    assert_eq!(tab.server().pending(), 0);
+    assert_eq!(
+        stored_refresh_token(&tab).as_deref(),
+        Some("r1"),
+        "kept when none comes back"
+    );
+}
+
+#[test]
+fn a_totp_step_survives_a_wrong_code_and_a_lost_answer_then_signs_in() {
+    let tab = world();
+    let auth = engine(&tab);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has("USER_PASSWORD_AUTH")
+        .body_has(r#""PASSWORD":"Pa55word!""#)
+        .respond(200, &challenge("SOFTWARE_TOKEN_MFA", "s2", json!({})));
+    let r = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Password))).unwrap();
+    assert_eq!(
+        r.to_object().to_json(),
+        r#"{"signedIn":false,"nextStep":{"type":"totpCode"}}"#
+    );
+    assert!(
+        block_on(auth.current_user()).unwrap().is_none(),
+        "not signed in yet"
+    );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""SOFTWARE_TOKEN_MFA_CODE":"000000""#)
+        .respond(
+            400,
+            r#"{"__type":"CodeMismatchException","message":"Invalid code received for user"}"#,
+        );
+    let e = block_on(auth.confirm_sign_in(answer("000000"), &Default::default())).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.server_type()),
+        (ErrorKind::Aws, Some("CodeMismatchException"))
+    );
+    tab.server().expect("POST", IDP).lose();
+    let e = block_on(auth.confirm_sign_in(answer("123456"), &Default::default())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""Session":"s2""#)
+        .body_has(r#""SOFTWARE_TOKEN_MFA_CODE":"123456""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let r = block_on(auth.confirm_sign_in(answer("123456"), &Default::default())).unwrap();
+    assert!(r.signed_in);
+    assert_eq!(block_on(auth.current_user()).unwrap().unwrap().sub, SUB);
+    // Nothing waits any more: no request is sent.
+    let sent = tab.server().requests().len();
+    let e = block_on(auth.confirm_sign_in(answer("1"), &Default::default())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SignInExpired);
+    assert_eq!(tab.server().requests().len(), sent);
+}
+
+#[test]
+fn a_step_expires_after_three_minutes_or_when_cognito_says_so() {
+    let tab = world();
+    let auth = engine(&tab);
+    let start = |s: &str| {
+        tab.server().expect("POST", IDP).respond(
+            200,
+            &challenge(
+                "EMAIL_OTP",
+                s,
+                json!({"CODE_DELIVERY_DESTINATION": "a***@e***"}),
+            ),
+        );
+        let r = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Password))).unwrap();
+        assert_eq!(
+            r.next_step,
+            crate::signin::NextStep::EmailCode {
+                destination: Some("a***@e***".into())
+            }
+        );
+    };
+    start("s3");
+    tab.advance(181_000);
+    let sent = tab.server().requests().len();
+    let e = block_on(auth.confirm_sign_in(answer("12345678"), &Default::default())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SignInExpired);
+    assert_eq!(
+        tab.server().requests().len(),
+        sent,
+        "refused without a request"
+    );
+    start("s4");
+    tab.server().expect("POST", IDP).body_has(r#""EMAIL_OTP_CODE":"12345678""#).respond(
+        400,
+        r#"{"__type":"NotAuthorizedException","message":"Invalid session for the user, session is expired."}"#,
+    );
+    let e = block_on(auth.confirm_sign_in(answer("12345678"), &Default::default())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SignInExpired);
+    let e = block_on(auth.confirm_sign_in(answer("12345678"), &Default::default())).unwrap_err();
+    assert_eq!(
+        e.kind(),
+        ErrorKind::SignInExpired,
+        "the expired step is gone"
+    );
+    assert_eq!(tab.server().pending(), 0);
+}
+
+#[test]
+fn a_new_password_step_sends_the_required_attributes() {
+    let tab = world();
+    let auth = engine(&tab);
+    tab.server().expect("POST", IDP).respond(
+        200,
+        &challenge(
+            "NEW_PASSWORD_REQUIRED",
+            "s5",
+            json!({"requiredAttributes": "[\"userAttributes.name\"]", "userAttributes": "{\"email\":\"ann@example.com\"}",
+                "USER_ID_FOR_SRP": "ann-id"}),
+        ),
+    );
+    let r = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Password))).unwrap();
+    assert_eq!(
+        r.next_step,
+        crate::signin::NextStep::NewPassword {
+            required_attributes: vec!["name".into()]
+        }
+    );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""USERNAME":"ann-id""#)
+        .body_has(r#""NEW_PASSWORD":"N3w-Pa55word""#)
+        .body_has(r#""userAttributes.name":"Ann""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let attrs = crate::json::Object::new().with("name", "Ann");
+    assert!(
+        block_on(auth.confirm_sign_in(answer("N3w-Pa55word"), &attrs))
+            .unwrap()
+            .signed_in
+    );
+}
+
+#[test]
+fn refusals_are_typed_and_store_nothing() {
+    let tab = world();
+    let auth = engine(&tab);
+    tab.server().expect("POST", IDP).respond(
+        400,
+        r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#,
+    );
+    let e = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Srp))).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.server_type()),
+        (ErrorKind::Aws, Some("NotAuthorizedException"))
+    );
+    tab.server().expect("POST", IDP).respond(
+        400,
+        r#"{"__type":"UserNotConfirmedException","message":"User is not confirmed."}"#,
+    );
+    let r = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Srp))).unwrap();
+    assert_eq!(
+        r.to_object().to_json(),
+        r#"{"signedIn":false,"nextStep":{"type":"confirmSignUp"}}"#
+    );
+    tab.server()
+        .expect("POST", IDP)
+        .respond(200, &challenge("CUSTOM_CHALLENGE", "s6", json!({})));
+    let e = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Password))).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.server_type()),
+        (ErrorKind::Challenge, Some("CUSTOM_CHALLENGE"))
+    );
+    // A broken challenge: B = 0.
+    tab.server().expect("POST", IDP).respond(
+        200,
+        &challenge(
+            "PASSWORD_VERIFIER",
+            "s7",
+            json!({"SALT": "01", "SRP_B": "0", "SECRET_BLOCK": "AA==", "USER_ID_FOR_SRP": "u"}),
+        ),
+    );
+    let e = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Srp))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network);
+    assert!(tab
+        .local_storage()
+        .get("cognito-wasm.client1.session")
+        .is_none());
+    assert_eq!(tab.server().pending(), 0);
+}

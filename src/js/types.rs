@@ -32,6 +32,8 @@ export type AuthErrorCode =
   | 'ERR_POPUP_BLOCKED'
   | 'ERR_POPUP_CLOSED'
   | 'ERR_POPUP_TIMEOUT'
+  | 'ERR_SIGN_IN_EXPIRED'
+  | 'ERR_CHALLENGE'
   | 'ERR_NOT_INITIALIZED';
 
 /**

@@ -40,16 +40,20 @@ fn session() -> impl Strategy<Value = Session> {
         timestamp(),
         any::<i64>(),
         timestamp(),
+        any::<bool>(),
     )
         .prop_map(
-            |(id_token, access_token, refresh, expires_at, clock_offset, received_at)| Session {
-                v: STORAGE_VERSION,
-                id_token: id_token.into(),
-                access_token: access_token.into(),
-                refresh_token: refresh.map(RefreshToken::new),
-                expires_at,
-                clock_offset,
-                received_at,
+            |(id_token, access_token, refresh, expires_at, clock_offset, received_at, via_api)| {
+                Session {
+                    v: STORAGE_VERSION,
+                    id_token: id_token.into(),
+                    access_token: access_token.into(),
+                    refresh_token: refresh.map(RefreshToken::new),
+                    expires_at,
+                    clock_offset,
+                    received_at,
+                    via_api,
+                }
             },
         )
 }
@@ -217,6 +221,7 @@ fn prop_session_every_cut() {
         expires_at: u64::MAX,
         clock_offset: i64::MIN,
         received_at: 0,
+        via_api: true,
     };
     every_cut(&s.to_json(), |t| {
         if let Err(e) = Session::from_json(t) {

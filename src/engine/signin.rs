@@ -1,0 +1,203 @@
+//! Sign-in inside the app ([`CognitoAuth::sign_in`], [`CognitoAuth::confirm_sign_in`]): the
+//! requests of [`crate::signin`] in order, SRP's answer to `PASSWORD_VERIFIER` computed here, the
+//! challenge the app must answer kept in this instance (never stored), and the tokens a sign-in ends
+//! with accepted as the redirect callback's are.
+
+use super::{random_bytes, CognitoAuth, Platform};
+use crate::error::{Error, ErrorKind, Result};
+use crate::event::{EventDetail, EventName};
+use crate::json::Object;
+use crate::oauth::TokenResponse;
+use crate::secret::Secret;
+use crate::signin::{
+    self, Answer, Challenge, Flow, NextStep, SignInOptions, CHALLENGE_TTL_SECONDS,
+};
+use crate::srp::{self, SrpClient};
+
+/// A challenge waiting for the app's answer.
+pub(super) struct Pending {
+    challenge: Challenge,
+    /// The user name Cognito knows the user by (`USER_ID_FOR_SRP`, else the one signed in with).
+    username: String,
+    /// When the challenge came, local-clock seconds.
+    at: u64,
+}
+
+/// What `signIn` / `confirmSignIn` resolve with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInResult {
+    /// Whether the user is signed in now (then [`next_step`](Self::next_step) is [`NextStep::Done`]).
+    pub signed_in: bool,
+    /// What to ask the user for next.
+    pub next_step: NextStep,
+}
+
+impl SignInResult {
+    /// The JS shape: `{ signedIn, nextStep: { type, ... } }`.
+    pub fn to_object(&self) -> Object {
+        Object::new()
+            .with("signedIn", self.signed_in)
+            .with("nextStep", self.next_step.to_object())
+    }
+}
+
+impl<P: Platform> CognitoAuth<P> {
+    /// Signs the user in inside the app (`InitiateAuth`), with SRP by default: resolves with
+    /// `signed_in` and [`NextStep::Done`] when Cognito answers with tokens (verified, stored,
+    /// `signedIn` emitted and other tabs told, as after the redirect callback; refreshed through the
+    /// user-pool API), or with the step Cognito asks for next, to answer with
+    /// [`confirm_sign_in`](Self::confirm_sign_in). A wrong password is [`ErrorKind::Aws`] with
+    /// Cognito's type (`NotAuthorizedException`); an account not confirmed yet is
+    /// [`NextStep::ConfirmSignUp`].
+    pub async fn sign_in(&self, options: SignInOptions) -> Result<SignInResult> {
+        let inner = &self.inner;
+        inner.pending.borrow_mut().take();
+        let SignInOptions {
+            username,
+            password,
+            flow,
+        } = options;
+        let mut parameters = Object::new().with("USERNAME", username.as_str());
+        let (name, srp) = match flow {
+            Flow::Srp => {
+                let client = SrpClient::new(random_bytes::<P, 32>(&inner.platform)?);
+                parameters.insert("SRP_A", client.public_hex());
+                ("USER_SRP_AUTH", Some((client, password)))
+            }
+            Flow::Password => {
+                parameters.insert("PASSWORD", password.expose());
+                ("USER_PASSWORD_AUTH", None)
+            }
+        };
+        let request = signin::initiate(&inner.config, name, parameters);
+        match self.run(request, username, srp).await {
+            Err(e) if e.server_type() == Some("UserNotConfirmedException") => Ok(SignInResult {
+                signed_in: false,
+                next_step: NextStep::ConfirmSignUp,
+            }),
+            other => other,
+        }
+    }
+
+    /// Answers the step [`sign_in`](Self::sign_in) (or the previous `confirm_sign_in`) named: the
+    /// code for [`NextStep::TotpCode`], [`NextStep::SmsCode`] and [`NextStep::EmailCode`], the new
+    /// password for [`NextStep::NewPassword`] with the `attributes` it requires (`{ name: value }`).
+    /// [`ErrorKind::SignInExpired`] when no sign-in waits for an answer (none started, or three
+    /// minutes passed). A refused answer (`CodeMismatchException`, `InvalidPasswordException`) or a
+    /// network failure keeps the step, so the user can try again.
+    pub async fn confirm_sign_in(
+        &self,
+        answer: Secret,
+        attributes: &Object,
+    ) -> Result<SignInResult> {
+        let inner = &self.inner;
+        let now = inner.now();
+        let pending = inner.pending.borrow_mut().take();
+        let Some(pending) = pending.filter(|p| now < p.at + CHALLENGE_TTL_SECONDS) else {
+            return Err(Error::new(
+                ErrorKind::SignInExpired,
+                "no sign-in waits for an answer (none was started, or it took more than 3 minutes); sign in again",
+            ));
+        };
+        let request =
+            pending
+                .challenge
+                .answer(&inner.config, &pending.username, &answer, attributes)?;
+        let username = pending.username.clone();
+        let result = self.run(request, username, None).await;
+        if result
+            .as_ref()
+            .is_err_and(|e| e.kind() != ErrorKind::SignInExpired)
+        {
+            // A refused answer or a network failure: the step stays for another try.
+            *inner.pending.borrow_mut() = Some(pending);
+        }
+        result
+    }
+
+    /// `PASSWORD_VERIFIER`'s answer: the SRP claim for the challenge.
+    #[inline(never)]
+    fn password_verifier(
+        &self,
+        client: &SrpClient,
+        c: &Challenge,
+        username: &str,
+        password: &Secret,
+    ) -> Result<crate::http::HttpRequest> {
+        let inner = &self.inner;
+        let param = |name: &str| c.parameter(name).unwrap_or_default();
+        let user_id = c.parameter("USER_ID_FOR_SRP").unwrap_or(username);
+        let pool = inner.config.user_pool.as_str();
+        let pool_name = pool.split_once('_').map_or(pool, |(_, name)| name);
+        let timestamp = srp::timestamp(inner.now());
+        let signature = client.claim(
+            pool_name,
+            user_id,
+            password.expose(),
+            (param("SALT"), param("SRP_B"), param("SECRET_BLOCK")),
+            &timestamp,
+        )?;
+        let responses = Object::new()
+            .with("USERNAME", user_id)
+            .with("PASSWORD_CLAIM_SECRET_BLOCK", param("SECRET_BLOCK"))
+            .with("TIMESTAMP", timestamp)
+            .with("PASSWORD_CLAIM_SIGNATURE", signature);
+        Ok(signin::respond(
+            &inner.config,
+            "PASSWORD_VERIFIER",
+            c.session.as_deref(),
+            responses,
+        ))
+    }
+
+    /// Sends `request`, and then the answer to `PASSWORD_VERIFIER` with `srp` (the client and the
+    /// password) when Cognito asks for it; tokens end the sign-in, another challenge is kept for the
+    /// app's answer.
+    async fn run(
+        &self,
+        mut request: crate::http::HttpRequest,
+        username: String,
+        mut srp: Option<(SrpClient, Secret)>,
+    ) -> Result<SignInResult> {
+        let inner = &self.inner;
+        loop {
+            let challenge = match signin::read_answer(&inner.send(&request).await)? {
+                Answer::Tokens(tokens) => return self.finish(tokens).await,
+                Answer::Challenge(c) => c,
+            };
+            if let (Some((client, password)), "PASSWORD_VERIFIER") =
+                (srp.take(), challenge.name.as_str())
+            {
+                request = self.password_verifier(&client, &challenge, &username, &password)?;
+                continue;
+            }
+            let next_step = challenge.next_step()?;
+            let username = challenge
+                .parameter("USER_ID_FOR_SRP")
+                .map_or(username, str::to_owned);
+            *inner.pending.borrow_mut() = Some(Pending {
+                challenge,
+                username,
+                at: inner.now(),
+            });
+            return Ok(SignInResult {
+                signed_in: false,
+                next_step,
+            });
+        }
+    }
+
+    /// The tokens, verified and stored as the redirect callback's are.
+    async fn finish(&self, tokens: TokenResponse) -> Result<SignInResult> {
+        let inner = &self.inner;
+        let (mut session, _) = inner.accept_tokens(tokens, None, None).await?;
+        session.via_api = true;
+        inner.save_session(&session)?;
+        inner.broadcast(EventName::SignedIn);
+        inner.emit(EventDetail::new(EventName::SignedIn));
+        Ok(SignInResult {
+            signed_in: true,
+            next_step: NextStep::Done,
+        })
+    }
+}

@@ -1,0 +1,535 @@
+//! Sign-in inside the app through the user-pool API: `InitiateAuth` and `RespondToAuthChallenge`
+//! as values, and what Cognito asks next ([`NextStep`]). The password flows are `USER_SRP_AUTH`
+//! (the default: the password never leaves the client; SRP-6a as Cognito's own clients compute it) and
+//! `USER_PASSWORD_AUTH`. Nothing here does I/O; the engine sequences it
+//! ([`CognitoAuth::sign_in`](crate::engine::CognitoAuth::sign_in)).
+
+use crate::awsjson::{self, Grant};
+use crate::config::AuthConfig;
+use crate::error::{concat, Error, ErrorKind, Result};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::json::{Object, Value};
+use crate::oauth::{self, TokenResponse};
+use crate::options::Reader;
+use crate::secret::Secret;
+
+/// How long Cognito keeps a challenge's `Session`, in seconds: an answer after it is refused as
+/// [`ErrorKind::SignInExpired`] without a request.
+pub const CHALLENGE_TTL_SECONDS: u64 = 180;
+
+/// The password flow of [`SignInOptions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// `USER_SRP_AUTH` (`'srp'`, the default): Secure Remote Password; the password is not sent.
+    Srp,
+    /// `USER_PASSWORD_AUTH` (`'password'`): the password is sent to Cognito over TLS.
+    Password,
+}
+
+/// The options of `signIn`: `{ username, password, flow }`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignInOptions {
+    /// The user name, e-mail or phone number the pool signs in with.
+    pub username: String,
+    /// The password (never in `Debug` output).
+    pub password: Secret,
+    /// The flow. Default [`Flow::Srp`].
+    pub flow: Flow,
+}
+
+impl std::fmt::Debug for SignInOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInOptions")
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .field("flow", &self.flow)
+            .finish()
+    }
+}
+
+impl SignInOptions {
+    /// Reads `{ username, password, flow: 'srp' | 'password' }`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`] naming the field at fault.
+    pub fn from_options(options: &Object) -> Result<Self> {
+        let mut r = Reader::new(options);
+        let username = r.required("username");
+        let password = r.required("password");
+        let flow = match r.string("flow").as_deref() {
+            None | Some("srp") => Flow::Srp,
+            Some("password") => Flow::Password,
+            Some(_) => {
+                r.fail("flow", "must be 'srp' or 'password'");
+                Flow::Srp
+            }
+        };
+        r.check()?;
+        if username.is_empty() {
+            r.fail("username", "must not be empty");
+        }
+        r.check()?;
+        Ok(Self {
+            username,
+            password: password.into(),
+            flow,
+        })
+    }
+}
+
+/// The options of `confirmSignIn`: `{ attributes }` (string values: the attributes a
+/// [`NextStep::NewPassword`] requires); empty without it.
+///
+/// # Errors
+/// [`ErrorKind::Config`] when `attributes` is not an object of strings.
+pub fn confirm_attributes(options: &Object) -> Result<Object> {
+    let mut r = Reader::new(options);
+    let attributes = match r.value("attributes") {
+        None => Object::new(),
+        Some(Value::Object(o)) if o.iter().all(|(_, v)| v.as_str().is_some()) => o.clone(),
+        Some(_) => {
+            r.fail(
+                "attributes",
+                "must be an object of strings ({ name: 'Ann' })",
+            );
+            Object::new()
+        }
+    };
+    r.check()?;
+    Ok(attributes)
+}
+
+/// What Cognito asks next in a sign-in, and what the app shows for it; [`NextStep::Done`] when the
+/// user is signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NextStep {
+    /// Signed in: the tokens are verified and stored.
+    Done,
+    /// `SOFTWARE_TOKEN_MFA`: a code from the user's authenticator app.
+    TotpCode,
+    /// `SMS_MFA` / `SMS_OTP`: the code sent by SMS to the masked `destination`.
+    SmsCode {
+        /// Where the code went (`+*******0100`), as Cognito masks it.
+        destination: Option<String>,
+    },
+    /// `EMAIL_OTP`: the code sent by e-mail to the masked `destination`.
+    EmailCode {
+        /// Where the code went (`a***@e***`), as Cognito masks it.
+        destination: Option<String>,
+    },
+    /// `NEW_PASSWORD_REQUIRED`: the user must choose a password (an account an administrator
+    /// created), and give the attributes the pool requires that it does not have yet.
+    NewPassword {
+        /// The attribute names to give with the new password (`email`, `custom:tier`).
+        required_attributes: Vec<String>,
+    },
+    /// The account is not confirmed yet (`UserNotConfirmedException`): confirm the sign-up code
+    /// first.
+    ConfirmSignUp,
+}
+
+impl NextStep {
+    /// The `type` of the JS `nextStep`: `done`, `totpCode`, `smsCode`, `emailCode`, `newPassword`,
+    /// `confirmSignUp`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::TotpCode => "totpCode",
+            Self::SmsCode { .. } => "smsCode",
+            Self::EmailCode { .. } => "emailCode",
+            Self::NewPassword { .. } => "newPassword",
+            Self::ConfirmSignUp => "confirmSignUp",
+        }
+    }
+
+    /// The JS shape: `{ type, destination?, requiredAttributes? }`.
+    pub fn to_object(&self) -> Object {
+        let o = Object::new().with("type", self.type_name());
+        match self {
+            Self::SmsCode { destination } | Self::EmailCode { destination } => {
+                o.with("destination", destination.as_deref())
+            }
+            Self::NewPassword {
+                required_attributes,
+            } => o.with(
+                "requiredAttributes",
+                Value::Array(
+                    required_attributes
+                        .iter()
+                        .map(|a| Value::from(a.as_str()))
+                        .collect(),
+                ),
+            ),
+            _ => o,
+        }
+    }
+}
+
+/// A challenge Cognito sent, as the engine keeps it until the app answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Challenge {
+    /// `ChallengeName`.
+    pub name: String,
+    /// `Session` (opaque; not a secret of the user's, but never logged).
+    pub session: Option<String>,
+    /// `ChallengeParameters` (string values).
+    pub parameters: Object,
+}
+
+impl Challenge {
+    /// A parameter's value.
+    pub fn parameter(&self, name: &str) -> Option<&str> {
+        self.parameters.get(name).and_then(Value::as_str)
+    }
+
+    /// What the app must ask the user for; [`ErrorKind::Challenge`] for a challenge this version
+    /// cannot answer.
+    pub fn next_step(&self) -> Result<NextStep> {
+        let destination = || {
+            self.parameter("CODE_DELIVERY_DESTINATION")
+                .map(str::to_owned)
+        };
+        Ok(match self.name.as_str() {
+            "SOFTWARE_TOKEN_MFA" => NextStep::TotpCode,
+            "SMS_MFA" | "SMS_OTP" => NextStep::SmsCode {
+                destination: destination(),
+            },
+            "EMAIL_OTP" => NextStep::EmailCode {
+                destination: destination(),
+            },
+            "NEW_PASSWORD_REQUIRED" => NextStep::NewPassword {
+                // A JSON text of names such as "userAttributes.email".
+                required_attributes: self
+                    .parameter("requiredAttributes")
+                    .and_then(Value::parse)
+                    .and_then(|v| {
+                        v.as_array().map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .map(|n| n.strip_prefix("userAttributes.").unwrap_or(n).to_owned())
+                                .collect()
+                        })
+                    })
+                    .unwrap_or_default(),
+            },
+            _ => return Err(self.unsupported()),
+        })
+    }
+
+    /// [`ErrorKind::Challenge`] naming this challenge.
+    pub(crate) fn unsupported(&self) -> Error {
+        Error::new(
+            ErrorKind::Challenge,
+            concat(&[
+                "Cognito asks for ",
+                &self.name,
+                ", which this version cannot answer",
+            ]),
+        )
+        .with_server_type(self.name.as_str())
+    }
+
+    /// `RespondToAuthChallenge` answering this challenge for `username` with `answer` (the code, or
+    /// the new password) and, for a new password, the required `attributes`.
+    pub fn answer(
+        &self,
+        config: &AuthConfig,
+        username: &str,
+        answer: &Secret,
+        attributes: &Object,
+    ) -> Result<HttpRequest> {
+        let field = match self.name.as_str() {
+            "SOFTWARE_TOKEN_MFA" => "SOFTWARE_TOKEN_MFA_CODE",
+            "SMS_MFA" => "SMS_MFA_CODE",
+            "SMS_OTP" => "SMS_OTP_CODE",
+            "EMAIL_OTP" => "EMAIL_OTP_CODE",
+            "NEW_PASSWORD_REQUIRED" => "NEW_PASSWORD",
+            _ => return Err(self.unsupported()),
+        };
+        let mut responses = Object::new()
+            .with("USERNAME", username)
+            .with(field, answer.expose());
+        for (name, value) in attributes.iter() {
+            let Some(value) = value.as_str() else {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    concat(&["attributes.", name, ": must be a string"]),
+                ));
+            };
+            responses.insert(concat(&["userAttributes.", name]), value);
+        }
+        Ok(respond(
+            config,
+            &self.name,
+            self.session.as_deref(),
+            responses,
+        ))
+    }
+}
+
+/// What an `InitiateAuth` or `RespondToAuthChallenge` answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// `AuthenticationResult`: the tokens (not verified yet).
+    Tokens(TokenResponse),
+    /// Another challenge.
+    Challenge(Challenge),
+}
+
+/// The user-pool API request `target` with `body`.
+fn api(config: &AuthConfig, target: &str, body: Object) -> HttpRequest {
+    awsjson::json_api_object(
+        &config.endpoints.cognito_idp,
+        &concat(&["AWSCognitoIdentityProviderService.", target]),
+        body,
+    )
+}
+
+/// `InitiateAuth` with `flow` (`USER_SRP_AUTH`, `USER_PASSWORD_AUTH`) and its `AuthParameters`.
+pub fn initiate(config: &AuthConfig, flow: &str, parameters: Object) -> HttpRequest {
+    api(
+        config,
+        "InitiateAuth",
+        Object::new()
+            .with("AuthFlow", flow)
+            .with("ClientId", config.client_id.as_str())
+            .with("AuthParameters", parameters),
+    )
+}
+
+/// `RespondToAuthChallenge` for the challenge `name` with its `Session` and `ChallengeResponses`.
+pub fn respond(
+    config: &AuthConfig,
+    name: &str,
+    session: Option<&str>,
+    responses: Object,
+) -> HttpRequest {
+    api(
+        config,
+        "RespondToAuthChallenge",
+        Object::new()
+            .with("ChallengeName", name)
+            .with("ClientId", config.client_id.as_str())
+            .with("Session", session)
+            .with("ChallengeResponses", responses),
+    )
+}
+
+/// Reads the answer of `InitiateAuth` / `RespondToAuthChallenge`. A refusal is the typed error of
+/// [`awsjson::classify_failure`] ([`ErrorKind::Aws`] with Cognito's type, for example
+/// `NotAuthorizedException` for a wrong password; [`ErrorKind::Network`] for a transient failure),
+/// except that a challenge session Cognito no longer knows is [`ErrorKind::SignInExpired`].
+pub fn read_answer(response: &HttpResponse) -> Result<Answer> {
+    let body = match awsjson::json_api_body(response, "the sign-in response is not JSON") {
+        Ok(body) => body,
+        Err(e) if is_expired_session(&e) => {
+            return Err(Error::new(
+                ErrorKind::SignInExpired,
+                "the sign-in took too long (Cognito's session for it expired); sign in again",
+            )
+            .with_server_type("NotAuthorizedException"))
+        }
+        Err(e) => return Err(e),
+    };
+    if body.get("AuthenticationResult").is_some() {
+        return oauth::parse_token_response(response, Grant::Code).map(Answer::Tokens);
+    }
+    let name = body.get("ChallengeName").and_then(Value::as_str);
+    let Some(name) = name.filter(|n| !n.is_empty()) else {
+        return Err(Error::new(
+            ErrorKind::Network,
+            "the sign-in response has neither tokens nor a challenge",
+        ));
+    };
+    Ok(Answer::Challenge(Challenge {
+        name: name.to_owned(),
+        session: body
+            .get("Session")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        parameters: body
+            .get("ChallengeParameters")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+    }))
+}
+
+/// Cognito's refusal of an expired challenge session: `NotAuthorizedException` "Invalid session for
+/// the user, session is expired." (or "... session can only be used once").
+fn is_expired_session(e: &Error) -> bool {
+    e.server_type() == Some("NotAuthorizedException")
+        && e.message().to_ascii_lowercase().contains("session")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> AuthConfig {
+        AuthConfig::new(
+            "us-east-1_Abc123xyz",
+            "client1",
+            "https://auth.example",
+            "https://app.example/cb",
+        )
+        .unwrap()
+    }
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        crate::testing::response(status, body)
+    }
+
+    fn body(r: &HttpRequest) -> serde_json::Value {
+        serde_json::from_str(r.body.expose()).unwrap()
+    }
+
+    #[test]
+    fn options_are_read_and_checked() {
+        let o = |t: &str| Value::parse(t).unwrap().as_object().unwrap().clone();
+        let s = SignInOptions::from_options(&o(r#"{"username":"ann","password":"pw"}"#)).unwrap();
+        assert_eq!((s.username.as_str(), s.flow), ("ann", Flow::Srp));
+        assert!(!format!("{s:?}").contains("pw"), "no password in Debug");
+        let p =
+            SignInOptions::from_options(&o(r#"{"username":"a","password":"p","flow":"password"}"#));
+        assert_eq!(p.unwrap().flow, Flow::Password);
+        for (bad, field) in [
+            (r#"{"password":"p"}"#, "username"),
+            (r#"{"username":"a"}"#, "password"),
+            (r#"{"username":"","password":"p"}"#, "username"),
+            (r#"{"username":"a","password":"p","flow":"magic"}"#, "flow"),
+            (r#"{"username":5,"password":"p"}"#, "username"),
+        ] {
+            let e = SignInOptions::from_options(&o(bad)).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{bad}");
+            assert!(e.message().starts_with(field), "{bad}: {}", e.message());
+        }
+    }
+
+    #[test]
+    fn confirm_options_are_attributes_of_strings() {
+        let o = |t: &str| Value::parse(t).unwrap().as_object().unwrap().clone();
+        assert!(confirm_attributes(&o("{}"))
+            .unwrap()
+            .iter()
+            .next()
+            .is_none());
+        let a = confirm_attributes(&o(r#"{"attributes":{"name":"Ann","custom:tier":"gold"}}"#));
+        assert_eq!(
+            a.unwrap().to_json(),
+            r#"{"name":"Ann","custom:tier":"gold"}"#
+        );
+        for bad in [r#"{"attributes":{"n":1}}"#, r#"{"attributes":"x"}"#] {
+            let e = confirm_attributes(&o(bad)).unwrap_err();
+            assert!(e.message().starts_with("attributes"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn requests_are_cognitos() {
+        let r = initiate(
+            &cfg(),
+            "USER_SRP_AUTH",
+            Object::new().with("USERNAME", "ann").with("SRP_A", "0abc"),
+        );
+        assert_eq!(r.url, "https://cognito-idp.us-east-1.amazonaws.com/");
+        assert!(r.headers.contains(&(
+            "x-amz-target".into(),
+            "AWSCognitoIdentityProviderService.InitiateAuth".into()
+        )));
+        assert_eq!(
+            body(&r),
+            serde_json::json!({"AuthFlow":"USER_SRP_AUTH","ClientId":"client1","AuthParameters":{"USERNAME":"ann","SRP_A":"0abc"}})
+        );
+        let c = Challenge {
+            name: "NEW_PASSWORD_REQUIRED".into(),
+            session: Some("sess".into()),
+            parameters: Object::new(),
+        };
+        let attrs = Object::new().with("name", "Ann");
+        let r = c
+            .answer(&cfg(), "ann-id", &Secret::new("N3w!pass"), &attrs)
+            .unwrap();
+        assert_eq!(
+            body(&r),
+            serde_json::json!({"ChallengeName":"NEW_PASSWORD_REQUIRED","ClientId":"client1","Session":"sess",
+                "ChallengeResponses":{"USERNAME":"ann-id","NEW_PASSWORD":"N3w!pass","userAttributes.name":"Ann"}})
+        );
+        let bad = c.answer(
+            &cfg(),
+            "a",
+            &Secret::new("x"),
+            &Object::new().with("n", 5u64),
+        );
+        assert_eq!(bad.unwrap_err().kind(), ErrorKind::Config);
+        let totp = Challenge {
+            name: "SOFTWARE_TOKEN_MFA".into(),
+            ..c.clone()
+        };
+        let r = totp
+            .answer(&cfg(), "a", &Secret::new("123456"), &Object::new())
+            .unwrap();
+        assert_eq!(
+            body(&r)["ChallengeResponses"]["SOFTWARE_TOKEN_MFA_CODE"],
+            "123456"
+        );
+        let odd = Challenge {
+            name: "CUSTOM_CHALLENGE".into(),
+            ..c
+        };
+        let e = odd
+            .answer(&cfg(), "a", &Secret::new("x"), &Object::new())
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Challenge);
+        assert_eq!(e.server_type(), Some("CUSTOM_CHALLENGE"));
+    }
+
+    #[test]
+    fn answers_tokens_challenges_and_refusals() {
+        let t = read_answer(&resp(200, r#"{"AuthenticationResult":{"IdToken":"i","AccessToken":"a","RefreshToken":"r","ExpiresIn":3600},"ChallengeParameters":{}}"#)).unwrap();
+        assert!(
+            matches!(t, Answer::Tokens(ref t) if t.expires_in == 3600 && t.refresh_token.is_some())
+        );
+        let Answer::Challenge(c) = read_answer(&resp(200, r#"{"ChallengeName":"SMS_MFA","Session":"s","ChallengeParameters":{"CODE_DELIVERY_DESTINATION":"+*******0100","USER_ID_FOR_SRP":"u"}}"#)).unwrap() else { panic!() };
+        assert_eq!(
+            c.next_step().unwrap(),
+            NextStep::SmsCode {
+                destination: Some("+*******0100".into())
+            }
+        );
+        assert_eq!(c.session.as_deref(), Some("s"));
+        let np = Challenge {
+            name: "NEW_PASSWORD_REQUIRED".into(),
+            session: None,
+            parameters: Object::new().with(
+                "requiredAttributes",
+                r#"["userAttributes.email","userAttributes.custom:tier"]"#,
+            ),
+        };
+        assert_eq!(
+            np.next_step().unwrap().to_object().to_json(),
+            r#"{"type":"newPassword","requiredAttributes":["email","custom:tier"]}"#
+        );
+        let wrong = read_answer(&resp(
+            400,
+            r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(
+            (wrong.kind(), wrong.server_type()),
+            (ErrorKind::Aws, Some("NotAuthorizedException"))
+        );
+        let expired = read_answer(&resp(400, r#"{"__type":"NotAuthorizedException","message":"Invalid session for the user, session is expired."}"#)).unwrap_err();
+        assert_eq!(expired.kind(), ErrorKind::SignInExpired);
+        let down = read_answer(&resp(503, "")).unwrap_err();
+        assert_eq!(down.kind(), ErrorKind::Network);
+        for broken in ["[]", "{}", r#"{"ChallengeName":""}"#, "not json"] {
+            assert_eq!(
+                read_answer(&resp(200, broken)).unwrap_err().kind(),
+                ErrorKind::Network,
+                "{broken}"
+            );
+        }
+    }
+}

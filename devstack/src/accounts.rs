@@ -1023,6 +1023,112 @@ pub fn answer_password_verifier(
     after_password(app, store, pool, client, &user)
 }
 
+/// The challenges USER_AUTH offers (devstack has no passkeys and no email or SMS codes yet).
+pub const USER_AUTH_CHALLENGES: &[&str] = &["PASSWORD", "PASSWORD_SRP"];
+
+/// InitiateAuth USER_AUTH (choice-based sign-in): `PREFERRED_CHALLENGE` `PASSWORD` (with `PASSWORD`) or
+/// `PASSWORD_SRP` (with `SRP_A`) starts that challenge at once; none (or one devstack does not offer)
+/// gives SELECT_CHALLENGE with `AvailableChallenges`.
+pub fn user_auth(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    params: &Value,
+) -> ApiResult {
+    let name = required_param(params, "USERNAME")?;
+    match params.get("PREFERRED_CHALLENGE").and_then(Value::as_str) {
+        Some("PASSWORD") => password_answer(app, store, pool, client, name, params),
+        Some("PASSWORD_SRP") => {
+            let a = required_param(params, "SRP_A")?;
+            srp_challenge(app, store, pool, client, name, a)
+        }
+        _ => {
+            let session = random_string(64, URL_SAFE);
+            app.mem().select.insert(
+                session.clone(),
+                Challenge {
+                    pool_id: pool.id.clone(),
+                    username: name.to_string(),
+                    client_id: Some(client.id.clone()),
+                    expires_at: app.now() + CHALLENGE_SECONDS,
+                    failed_attempts: 0,
+                },
+            );
+            Ok(json!({
+                "ChallengeName": "SELECT_CHALLENGE",
+                "Session": session,
+                "ChallengeParameters": {},
+                "AvailableChallenges": USER_AUTH_CHALLENGES,
+            }))
+        }
+    }
+}
+
+/// The `PASSWORD` of a sign-in checked (the same refusal for unknown users), then as after a password.
+fn password_answer(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    name: &str,
+    params: &Value,
+) -> ApiResult {
+    let password = required_param(params, "PASSWORD")?;
+    match find_user(store, pool, name) {
+        Some(u) if password_matches(&u, password) => after_password(app, store, pool, client, &u),
+        _ => Err(incorrect()),
+    }
+}
+
+/// RespondToAuthChallenge SELECT_CHALLENGE: `ANSWER` `PASSWORD` (with `PASSWORD`) → tokens or the next
+/// challenge; `PASSWORD_SRP` (with `SRP_A`) → PASSWORD_VERIFIER. The session is spent by a valid answer.
+pub fn answer_select_challenge(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    session: &str,
+    responses: &Value,
+) -> ApiResult {
+    let invalid = || not_authorized("Invalid session for the user.");
+    let now = app.now();
+    let username = {
+        let mem = app.mem();
+        let c = mem.select.get(session).ok_or_else(invalid)?;
+        if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
+            return Err(invalid());
+        }
+        if c.expires_at <= now {
+            return Err(not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        c.username.clone()
+    };
+    let given = required_param(responses, "USERNAME")?;
+    if given != username {
+        return Err(invalid());
+    }
+    let answer = required_param(responses, "ANSWER")?;
+    if !USER_AUTH_CHALLENGES.contains(&answer) {
+        return Err(bad(
+            "InvalidParameterException",
+            &format!("The challenge {answer} is not available for the user"),
+        ));
+    }
+    let result = if answer == "PASSWORD" {
+        password_answer(app, store, pool, client, &username, responses)
+    } else {
+        let a = required_param(responses, "SRP_A")?;
+        srp_challenge(app, store, pool, client, &username, a)
+    };
+    if !matches!(&result, Err(e) if e.ty == "InvalidParameterException") {
+        app.mem().select.remove(session);
+    }
+    result
+}
+
 /// The NEW_PASSWORD_REQUIRED challenge of a user with a temporary password: `USER_ID_FOR_SRP`,
 /// `requiredAttributes` (a JSON array, as a string, of the pool's required attributes the user lacks,
 /// as `userAttributes.<name>`) and `userAttributes` (a JSON object, as a string, of the user's attributes).

@@ -187,6 +187,8 @@ pub struct Memory {
     pub srp: HashMap<String, SrpChallenge>,
     /// NEW_PASSWORD_REQUIRED challenges (users with a temporary password), by session.
     pub new_password: HashMap<String, Challenge>,
+    /// USER_AUTH's SELECT_CHALLENGE steps, by session.
+    pub select: HashMap<String, Challenge>,
 }
 
 /// A PASSWORD_VERIFIER challenge: what the server needs to check the client's claim.

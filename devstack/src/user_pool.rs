@@ -1,5 +1,5 @@
 //! The user-pool JSON API (`X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`, x-amz-json-1.1):
-//! InitiateAuth (USER_PASSWORD_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH), GetTokensFromRefreshToken, RevokeToken, GlobalSignOut, GetUser and the Admin* seeding
+//! InitiateAuth (USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH, REFRESH_TOKEN_AUTH), GetTokensFromRefreshToken, RevokeToken, GlobalSignOut, GetUser and the Admin* seeding
 //! operations. `dispatch.rs` routes `POST /` here.
 
 use serde_json::{json, Value};
@@ -77,10 +77,8 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
         }
         "USER_AUTH" => {
             accounts::require_flow(&client, flow)?;
-            Err(bad(
-                "InvalidParameterException",
-                "devstack does not support AuthFlow USER_AUTH yet",
-            ))
+            let mut store = app.store();
+            accounts::user_auth(app, &mut store, &pool, &client, &params)
         }
         other => Err(bad(
             "InvalidParameterException",

@@ -706,3 +706,136 @@ async fn new_password_asks_for_missing_required_attributes() {
         "Nia Hire"
     );
 }
+
+#[tokio::test]
+async fn user_auth_choice_based_sign_in() {
+    let s = Stack::start().await;
+    let start = |extra: Value| {
+        let s = &s;
+        async move {
+            let mut params = json!({ "USERNAME": "demo" });
+            params
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            s.idp(
+                "InitiateAuth",
+                json!({ "AuthFlow": "USER_AUTH", "ClientId": CLIENT, "AuthParameters": params }),
+            )
+            .await
+        }
+    };
+    let select = |session: Value, responses: Value| {
+        let s = &s;
+        async move {
+            s.idp(
+                "RespondToAuthChallenge",
+                json!({ "ClientId": CLIENT, "ChallengeName": "SELECT_CHALLENGE", "Session": session, "ChallengeResponses": responses }),
+            )
+            .await
+        }
+    };
+    // No preference: SELECT_CHALLENGE with the available challenges.
+    let (st, v) = start(json!({})).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["ChallengeName"], "SELECT_CHALLENGE");
+    assert_eq!(
+        v["AvailableChallenges"],
+        json!(["PASSWORD", "PASSWORD_SRP"])
+    );
+    assert!(v["Session"].is_string() && v.get("AuthenticationResult").is_none());
+    // A challenge that is not offered, then a wrong password (which spends the session).
+    let (_, r) = select(
+        v["Session"].clone(),
+        json!({ "USERNAME": "demo", "ANSWER": "EMAIL_OTP" }),
+    )
+    .await;
+    assert_eq!(r["__type"], "InvalidParameterException");
+    let (_, r) = select(
+        v["Session"].clone(),
+        json!({ "USERNAME": "demo", "ANSWER": "PASSWORD", "PASSWORD": "Wrong!2026pw" }),
+    )
+    .await;
+    assert_eq!(err(&r), INCORRECT);
+    let (_, r) = select(
+        v["Session"].clone(),
+        json!({ "USERNAME": "demo", "ANSWER": "PASSWORD", "PASSWORD": "ShopSphere!2026" }),
+    )
+    .await;
+    assert_eq!(err(&r), INVALID_SESSION);
+    // ANSWER=PASSWORD.
+    let (_, v) = start(json!({})).await;
+    let (st, r) = select(
+        v["Session"].clone(),
+        json!({ "USERNAME": "demo", "ANSWER": "PASSWORD", "PASSWORD": "ShopSphere!2026" }),
+    )
+    .await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(
+        claims(r["AuthenticationResult"]["IdToken"].as_str().unwrap())["cognito:username"],
+        "demo"
+    );
+    // ANSWER=PASSWORD_SRP → PASSWORD_VERIFIER → tokens.
+    let (_, v) = start(json!({})).await;
+    let c = SrpClient::new();
+    let (st, r) = select(
+        v["Session"].clone(),
+        json!({ "USERNAME": "demo", "ANSWER": "PASSWORD_SRP", "SRP_A": c.a_hex() }),
+    )
+    .await;
+    assert_eq!(
+        (st.as_u16(), r["ChallengeName"].as_str()),
+        (200, Some("PASSWORD_VERIFIER")),
+        "{r}"
+    );
+    let (st, t) = s
+        .verifier(
+            CLIENT,
+            Some(&r["Session"]),
+            c.answer(
+                &r["ChallengeParameters"],
+                "ShopSphere!2026",
+                &now_timestamp(),
+            ),
+        )
+        .await;
+    assert_eq!(st, 200, "{t}");
+    assert!(t["AuthenticationResult"]["AccessToken"].is_string());
+    // A preferred challenge starts at once.
+    let (st, r) =
+        start(json!({ "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "ShopSphere!2026" })).await;
+    assert_eq!(st, 200, "{r}");
+    assert!(r["AuthenticationResult"]["IdToken"].is_string());
+    let (_, r) = start(json!({ "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "nope" })).await;
+    assert_eq!(err(&r), INCORRECT);
+    let c = SrpClient::new();
+    let (_, r) = start(json!({ "PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": c.a_hex() })).await;
+    assert_eq!(r["ChallengeName"], "PASSWORD_VERIFIER");
+    let (st, t) = s
+        .verifier(
+            CLIENT,
+            Some(&r["Session"]),
+            c.answer(
+                &r["ChallengeParameters"],
+                "ShopSphere!2026",
+                &now_timestamp(),
+            ),
+        )
+        .await;
+    assert_eq!(st, 200, "{t}");
+    // Sessions live 3 minutes.
+    let (_, v) = start(json!({})).await;
+    s.clock(181).await;
+    let (_, r) = select(
+        v["Session"].clone(),
+        json!({ "USERNAME": "demo", "ANSWER": "PASSWORD", "PASSWORD": "ShopSphere!2026" }),
+    )
+    .await;
+    assert_eq!(
+        err(&r),
+        (
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired."
+        )
+    );
+}

@@ -1,7 +1,7 @@
 //! The user-pool JSON API's self-service operations: SignUp, ConfirmSignUp, ResendConfirmationCode,
 //! ForgotPassword, ConfirmForgotPassword, AssociateSoftwareToken, VerifySoftwareToken,
 //! SetUserMFAPreference and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, PASSWORD_VERIFIER,
-//! SELECT_CHALLENGE, NEW_PASSWORD_REQUIRED). The rules are in `accounts.rs`,
+//! SELECT_CHALLENGE, EMAIL_OTP, NEW_PASSWORD_REQUIRED). The rules are in `accounts.rs`,
 //! shared with managed login's pages; `dispatch.rs` tries these before `user_pool.rs`.
 
 use std::collections::BTreeMap;
@@ -185,6 +185,13 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
                 app, &mut store, &pool, &client, session, &responses,
             );
         }
+        "EMAIL_OTP" => {
+            let session = str_field(input, "Session")?;
+            let mut store = app.store();
+            return accounts::answer_email_otp(
+                app, &mut store, &pool, &client, session, &responses,
+            );
+        }
         "NEW_PASSWORD_REQUIRED" => {
             let session = str_field(input, "Session")?;
             let mut store = app.store();
@@ -195,7 +202,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         _ => {
             return Err(bad(
                 "InvalidParameterException",
-                &format!("devstack answers the SOFTWARE_TOKEN_MFA, PASSWORD_VERIFIER, SELECT_CHALLENGE and NEW_PASSWORD_REQUIRED challenges, not {name}"),
+                &format!("devstack answers the SOFTWARE_TOKEN_MFA, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP and NEW_PASSWORD_REQUIRED challenges, not {name}"),
             ))
         }
     }

@@ -1023,8 +1023,131 @@ pub fn answer_password_verifier(
     after_password(app, store, pool, client, &user)
 }
 
-/// The challenges USER_AUTH offers (devstack has no passkeys and no email or SMS codes yet).
-pub const USER_AUTH_CHALLENGES: &[&str] = &["PASSWORD", "PASSWORD_SRP"];
+/// The challenges USER_AUTH offers (EMAIL_OTP to users with an email address; no passkeys, no SMS).
+pub const USER_AUTH_CHALLENGES: &[&str] = &["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"];
+/// Digits of an EMAIL_OTP code.
+const EMAIL_OTP_DIGITS: usize = 8;
+
+/// The challenges USER_AUTH offers this name (all of them to a name that is no user's).
+fn available_challenges(store: &Store, pool: &UserPool, name: &str) -> Vec<&'static str> {
+    let has_email = find_user(store, pool, name).map(|u| u.attributes.contains_key("email"));
+    USER_AUTH_CHALLENGES
+        .iter()
+        .copied()
+        .filter(|c| *c != "EMAIL_OTP" || has_email != Some(false))
+        .collect()
+}
+
+/// Sends an EMAIL_OTP code to the user's email address (the outbox, purpose `EMAIL_OTP`): the EMAIL_OTP
+/// challenge with `CODE_DELIVERY_DELIVERY_MEDIUM` and the masked `CODE_DELIVERY_DESTINATION`.
+fn email_otp_challenge(
+    app: &App,
+    store: &Store,
+    pool: &UserPool,
+    client: &Client,
+    name: &str,
+) -> ApiResult {
+    let user = find_user(store, pool, name)
+        .filter(|u| u.status != EXTERNAL_PROVIDER)
+        .ok_or_else(incorrect)?;
+    let email = user.attributes.get("email").cloned().ok_or_else(|| {
+        bad(
+            "InvalidParameterException",
+            "The user has no email address for EMAIL_OTP",
+        )
+    })?;
+    let code = random_string(EMAIL_OTP_DIGITS, b"0123456789");
+    let now = app.now();
+    app.deliver(Message {
+        pool_id: pool.id.clone(),
+        username: user.username.clone(),
+        destination: email.clone(),
+        purpose: "EMAIL_OTP".into(),
+        attribute: None,
+        code: code.clone(),
+        sent_at: now,
+    });
+    let session = random_string(64, URL_SAFE);
+    app.mem().email_otp.insert(
+        session.clone(),
+        (
+            Challenge {
+                pool_id: pool.id.clone(),
+                username: user.username.clone(),
+                client_id: Some(client.id.clone()),
+                expires_at: now + CHALLENGE_SECONDS,
+                failed_attempts: 0,
+            },
+            code,
+        ),
+    );
+    Ok(json!({
+        "ChallengeName": "EMAIL_OTP",
+        "Session": session,
+        "ChallengeParameters": {
+            "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL",
+            "CODE_DELIVERY_DESTINATION": mask(&email),
+        },
+    }))
+}
+
+/// RespondToAuthChallenge EMAIL_OTP: `USERNAME`, `EMAIL_OTP_CODE` → tokens. A wrong code is
+/// CodeMismatchException; the session survives 3 wrong codes and 3 minutes.
+pub fn answer_email_otp(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    session: &str,
+    responses: &Value,
+) -> ApiResult {
+    let invalid = || not_authorized("Invalid session for the user.");
+    let now = app.now();
+    let given = required_param(responses, "USERNAME")?;
+    let code = required_param(responses, "EMAIL_OTP_CODE")?;
+    let username = {
+        let mut mem = app.mem();
+        let (c, sent) = mem.email_otp.get_mut(session).ok_or_else(invalid)?;
+        if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
+            return Err(invalid());
+        }
+        if c.expires_at <= now {
+            return Err(not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        if given != c.username && find_username(store, pool, given).as_deref() != Some(&c.username)
+        {
+            return Err(invalid());
+        }
+        if code.trim() != sent.as_str() {
+            c.failed_attempts += 1;
+            if c.failed_attempts >= CHALLENGE_ATTEMPTS {
+                mem.email_otp.remove(session);
+            }
+            return Err(bad(
+                "CodeMismatchException",
+                "Invalid code or auth state for the user.",
+            ));
+        }
+        let username = c.username.clone();
+        mem.email_otp.remove(session);
+        username
+    };
+    let user = store
+        .users
+        .get(&pool.id)
+        .and_then(|u| u.get(&username))
+        .cloned()
+        .ok_or_else(invalid)?;
+    if !user.enabled {
+        return Err(not_authorized("User is disabled."));
+    }
+    if user.status == UNCONFIRMED {
+        return Err(bad("UserNotConfirmedException", "User is not confirmed."));
+    }
+    Ok(api_sign_in(app, store, &pool.id, client, &user))
+}
 
 /// InitiateAuth USER_AUTH (choice-based sign-in): `PREFERRED_CHALLENGE` `PASSWORD` (with `PASSWORD`) or
 /// `PASSWORD_SRP` (with `SRP_A`) starts that challenge at once; none (or one devstack does not offer)
@@ -1043,6 +1166,7 @@ pub fn user_auth(
             let a = required_param(params, "SRP_A")?;
             srp_challenge(app, store, pool, client, name, a)
         }
+        Some("EMAIL_OTP") => email_otp_challenge(app, store, pool, client, name),
         _ => {
             let session = random_string(64, URL_SAFE);
             app.mem().select.insert(
@@ -1059,7 +1183,7 @@ pub fn user_auth(
                 "ChallengeName": "SELECT_CHALLENGE",
                 "Session": session,
                 "ChallengeParameters": {},
-                "AvailableChallenges": USER_AUTH_CHALLENGES,
+                "AvailableChallenges": available_challenges(store, pool, name),
             }))
         }
     }
@@ -1111,7 +1235,7 @@ pub fn answer_select_challenge(
         return Err(invalid());
     }
     let answer = required_param(responses, "ANSWER")?;
-    if !USER_AUTH_CHALLENGES.contains(&answer) {
+    if !available_challenges(store, pool, &username).contains(&answer) {
         return Err(bad(
             "InvalidParameterException",
             &format!("The challenge {answer} is not available for the user"),
@@ -1119,6 +1243,8 @@ pub fn answer_select_challenge(
     }
     let result = if answer == "PASSWORD" {
         password_answer(app, store, pool, client, &username, responses)
+    } else if answer == "EMAIL_OTP" {
+        email_otp_challenge(app, store, pool, client, &username)
     } else {
         let a = required_param(responses, "SRP_A")?;
         srp_challenge(app, store, pool, client, &username, a)

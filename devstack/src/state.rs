@@ -189,6 +189,8 @@ pub struct Memory {
     pub new_password: HashMap<String, Challenge>,
     /// USER_AUTH's SELECT_CHALLENGE steps, by session.
     pub select: HashMap<String, Challenge>,
+    /// USER_AUTH's EMAIL_OTP challenges, by session: the challenge and the code sent.
+    pub email_otp: HashMap<String, (Challenge, String)>,
 }
 
 /// A PASSWORD_VERIFIER challenge: what the server needs to check the client's claim.

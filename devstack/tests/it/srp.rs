@@ -741,13 +741,13 @@ async fn user_auth_choice_based_sign_in() {
     assert_eq!(v["ChallengeName"], "SELECT_CHALLENGE");
     assert_eq!(
         v["AvailableChallenges"],
-        json!(["PASSWORD", "PASSWORD_SRP"])
+        json!(["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"])
     );
     assert!(v["Session"].is_string() && v.get("AuthenticationResult").is_none());
     // A challenge that is not offered, then a wrong password (which spends the session).
     let (_, r) = select(
         v["Session"].clone(),
-        json!({ "USERNAME": "demo", "ANSWER": "EMAIL_OTP" }),
+        json!({ "USERNAME": "demo", "ANSWER": "WEB_AUTHN" }),
     )
     .await;
     assert_eq!(r["__type"], "InvalidParameterException");
@@ -823,6 +823,63 @@ async fn user_auth_choice_based_sign_in() {
         )
         .await;
     assert_eq!(st, 200, "{t}");
+    // ANSWER=EMAIL_OTP: a code to the outbox, the masked destination, EMAIL_OTP_CODE → tokens.
+    let otp = |session: Value, code: String| {
+        let s = &s;
+        async move {
+            s.idp(
+                "RespondToAuthChallenge",
+                json!({ "ClientId": CLIENT, "ChallengeName": "EMAIL_OTP", "Session": session,
+                        "ChallengeResponses": { "USERNAME": "demo", "EMAIL_OTP_CODE": code } }),
+            )
+            .await
+        }
+    };
+    let (_, v) = start(json!({})).await;
+    let (st, r) = select(
+        v["Session"].clone(),
+        json!({ "USERNAME": "demo", "ANSWER": "EMAIL_OTP" }),
+    )
+    .await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["ChallengeName"], "EMAIL_OTP");
+    assert_eq!(
+        r["ChallengeParameters"],
+        json!({ "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL", "CODE_DELIVERY_DESTINATION": "d***@s***.test" })
+    );
+    let code = s.outbox_code("demo", "EMAIL_OTP").await;
+    assert_eq!(code.len(), 8);
+    let wrong = if code == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    let (_, t) = otp(r["Session"].clone(), wrong.into()).await;
+    assert_eq!(
+        err(&t),
+        (
+            "CodeMismatchException",
+            "Invalid code or auth state for the user."
+        )
+    );
+    let (st, t) = otp(r["Session"].clone(), code.clone()).await;
+    assert_eq!(st, 200, "{t}");
+    assert_eq!(
+        claims(t["AuthenticationResult"]["IdToken"].as_str().unwrap())["cognito:username"],
+        "demo"
+    );
+    let (_, t) = otp(r["Session"].clone(), code).await;
+    assert_eq!(err(&t), INVALID_SESSION, "a code signs in once");
+    // Three wrong codes end the session; PREFERRED_CHALLENGE=EMAIL_OTP starts at once.
+    let (_, r) = start(json!({ "PREFERRED_CHALLENGE": "EMAIL_OTP" })).await;
+    assert_eq!(r["ChallengeName"], "EMAIL_OTP", "{r}");
+    let code = s.outbox_code("demo", "EMAIL_OTP").await;
+    for _ in 0..3 {
+        otp(r["Session"].clone(), wrong.into()).await;
+    }
+    let (_, t) = otp(r["Session"].clone(), code).await;
+    assert_eq!(err(&t), INVALID_SESSION);
+
     // Sessions live 3 minutes.
     let (_, v) = start(json!({})).await;
     s.clock(181).await;

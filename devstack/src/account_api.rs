@@ -1,6 +1,7 @@
 //! The user-pool JSON API's self-service operations: SignUp, ConfirmSignUp, ResendConfirmationCode,
 //! ForgotPassword, ConfirmForgotPassword, AssociateSoftwareToken, VerifySoftwareToken,
-//! SetUserMFAPreference and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA). The rules are in `accounts.rs`,
+//! SetUserMFAPreference and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, PASSWORD_VERIFIER,
+//! SELECT_CHALLENGE, EMAIL_OTP, NEW_PASSWORD_REQUIRED). The rules are in `accounts.rs`,
 //! shared with managed login's pages; `dispatch.rs` tries these before `user_pool.rs`.
 
 use std::collections::BTreeMap;
@@ -164,17 +165,48 @@ fn set_user_mfa_preference(app: &Shared, input: &Value) -> ApiResult {
 fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
     let (pool, client) = accounts::app_client(app, input)?;
     let name = str_field(input, "ChallengeName")?;
-    if name != "SOFTWARE_TOKEN_MFA" {
-        return Err(bad(
-            "InvalidParameterException",
-            &format!("devstack answers the SOFTWARE_TOKEN_MFA challenge only, not {name}"),
-        ));
-    }
-    let session = str_field(input, "Session")?;
     let responses = input
         .get("ChallengeResponses")
         .cloned()
         .unwrap_or(json!({}));
+    match name {
+        "SOFTWARE_TOKEN_MFA" => {}
+        "PASSWORD_VERIFIER" => {
+            let session = input.get("Session").and_then(Value::as_str);
+            let mut store = app.store();
+            return accounts::answer_password_verifier(
+                app, &mut store, &pool, &client, session, &responses,
+            );
+        }
+        "SELECT_CHALLENGE" => {
+            let session = str_field(input, "Session")?;
+            let mut store = app.store();
+            return accounts::answer_select_challenge(
+                app, &mut store, &pool, &client, session, &responses,
+            );
+        }
+        "EMAIL_OTP" => {
+            let session = str_field(input, "Session")?;
+            let mut store = app.store();
+            return accounts::answer_email_otp(
+                app, &mut store, &pool, &client, session, &responses,
+            );
+        }
+        "NEW_PASSWORD_REQUIRED" => {
+            let session = str_field(input, "Session")?;
+            let mut store = app.store();
+            return accounts::answer_new_password(
+                app, &mut store, &pool, &client, session, &responses,
+            );
+        }
+        _ => {
+            return Err(bad(
+                "InvalidParameterException",
+                &format!("devstack answers the SOFTWARE_TOKEN_MFA, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP and NEW_PASSWORD_REQUIRED challenges, not {name}"),
+            ))
+        }
+    }
+    let session = str_field(input, "Session")?;
     let response = |n: &str| responses.get(n).and_then(Value::as_str);
     let code = response("SOFTWARE_TOKEN_MFA_CODE").ok_or_else(|| {
         bad(

@@ -12,16 +12,20 @@ use totp_rs::{Algorithm, Builder, Secret};
 
 use crate::config::{Client, IdentityProvider, UserPool};
 use crate::ids::{random_string, random_uuid, stable_uuid, URL_SAFE};
-use crate::state::{App, Challenge, FederationRequest, Message, MfaRecord, Store, User};
+use crate::srp;
+use crate::state::{
+    App, Challenge, FederationRequest, Message, MfaRecord, SrpChallenge, Store, User,
+};
 use crate::tokens::{SignIn, VerifyError};
-use crate::wire::{bad, not_authorized, str_field, ApiError};
+use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// Outbox purposes.
 pub const SIGN_UP: &str = "SignUp";
 pub const FORGOT_PASSWORD: &str = "ForgotPassword";
 
-/// User statuses (besides `FORCE_CHANGE_PASSWORD`).
+/// User statuses.
 pub const CONFIRMED: &str = "CONFIRMED";
+pub const FORCE_CHANGE_PASSWORD: &str = "FORCE_CHANGE_PASSWORD";
 pub const UNCONFIRMED: &str = "UNCONFIRMED";
 pub const EXTERNAL_PROVIDER: &str = "EXTERNAL_PROVIDER";
 
@@ -142,7 +146,8 @@ pub fn app_client(app: &App, input: &Value) -> Result<(UserPool, Client), ApiErr
         let given = input.get("ClientSecret").and_then(Value::as_str);
         let hash = input
             .get("SecretHash")
-            .or_else(|| input.pointer("/AuthParameters/SECRET_HASH"));
+            .or_else(|| input.pointer("/AuthParameters/SECRET_HASH"))
+            .or_else(|| input.pointer("/ChallengeResponses/SECRET_HASH"));
         if given != Some(secret.as_str()) && hash.is_none() {
             return Err(not_authorized(&format!(
                 "Client {id} is configured with secret but SECRET_HASH was not received"
@@ -538,7 +543,7 @@ pub fn confirm_forgot_password(
         .and_then(|u| u.get_mut(&user.username))
         .expect("found above");
     u.password = password.to_string();
-    if u.status == "FORCE_CHANGE_PASSWORD" || u.status == "RESET_REQUIRED" {
+    if u.status == FORCE_CHANGE_PASSWORD || u.status == "RESET_REQUIRED" {
         u.status = CONFIRMED.into();
     }
     u.modified = now;
@@ -783,6 +788,584 @@ pub fn answer_challenge(
             Err(e)
         }
     }
+}
+
+// ---- Sign-in flows and their challenges (InitiateAuth, RespondToAuthChallenge)
+
+/// Refuses an auth flow the app client's `ExplicitAuthFlows` do not allow, with Cognito's error.
+pub fn require_flow(client: &Client, flow: &str) -> Result<(), ApiError> {
+    let allowed = |names: &[&str]| {
+        client
+            .explicit_auth_flows
+            .iter()
+            .any(|f| names.contains(&f.as_str()))
+    };
+    let (ok, message) = match flow {
+        "USER_SRP_AUTH" => (
+            allowed(&["ALLOW_USER_SRP_AUTH"]),
+            "USER_SRP_AUTH is not enabled for the client.",
+        ),
+        "USER_PASSWORD_AUTH" => (
+            allowed(&["ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"]),
+            "USER_PASSWORD_AUTH flow not enabled for this client",
+        ),
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => (
+            allowed(&["ALLOW_REFRESH_TOKEN_AUTH"]),
+            "REFRESH_TOKEN_AUTH flow not enabled for this client",
+        ),
+        "USER_AUTH" => (
+            allowed(&["ALLOW_USER_AUTH"]),
+            "USER_AUTH flow not enabled for this client",
+        ),
+        _ => (false, "Unsupported auth flow"),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(bad("InvalidParameterException", message))
+    }
+}
+
+/// What follows a proof of the password (USER_PASSWORD_AUTH, PASSWORD_VERIFIER, a new password): the
+/// refusals of disabled and unconfirmed users, the SOFTWARE_TOKEN_MFA challenge for users with TOTP on,
+/// NEW_PASSWORD_REQUIRED for users with a temporary password, else tokens.
+pub fn after_password(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    user: &User,
+) -> ApiResult {
+    if !user.enabled {
+        return Err(not_authorized("User is disabled."));
+    }
+    if user.status == UNCONFIRMED {
+        return Err(bad("UserNotConfirmedException", "User is not confirmed."));
+    }
+    if totp_required(store, pool, &user.username) {
+        return Ok(totp_challenge(
+            app,
+            store,
+            &pool.id,
+            &user.username,
+            &client.id,
+        ));
+    }
+    if user.status == FORCE_CHANGE_PASSWORD {
+        return Ok(new_password_challenge(app, pool, client, user));
+    }
+    Ok(api_sign_in(app, store, &pool.id, client, user))
+}
+
+/// A parameter of `AuthParameters` / `ChallengeResponses`, or Cognito's "Missing required parameter".
+pub fn required_param<'a>(params: &'a Value, name: &str) -> Result<&'a str, ApiError> {
+    params
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            bad(
+                "InvalidParameterException",
+                &format!("Missing required parameter {name}"),
+            )
+        })
+}
+
+fn incorrect() -> ApiError {
+    not_authorized("Incorrect username or password.")
+}
+
+/// The SRP salt of a user: derived from pool and username (stable across restarts), 16 bytes as hex.
+fn srp_salt(pool_id: &str, username: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("devstack srp salt|{pool_id}|{username}").as_bytes());
+    h[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How far a PASSWORD_VERIFIER `TIMESTAMP` may be from the server clock.
+const SRP_TIMESTAMP_SKEW_SECONDS: i64 = 300;
+
+/// USER_SRP_AUTH's first step: `SRP_A` from the client → the PASSWORD_VERIFIER challenge (`SALT`, `SRP_B`,
+/// `SECRET_BLOCK`, `USER_ID_FOR_SRP`, `USERNAME`). A name that is no user's gets a challenge too (whose
+/// answer is refused), so the first step does not tell who exists.
+pub fn srp_challenge(
+    app: &App,
+    store: &Store,
+    pool: &UserPool,
+    client: &Client,
+    name: &str,
+    a_hex: &str,
+) -> ApiResult {
+    let a_pub = srp::parse_a(a_hex).map_err(|e| match e {
+        srp::BadA::Zero => bad("InvalidParameterException", "SRP_A cannot be 0 mod N"),
+        srp::BadA::Malformed => bad("InvalidParameterException", "Invalid SRP_A"),
+    })?;
+    let user = find_user(store, pool, name).filter(|u| u.status != EXTERNAL_PROVIDER);
+    let (user_id, salt, v) = match &user {
+        Some(u) => {
+            let salt = srp_salt(&pool.id, &u.username);
+            let v = srp::verifier(srp::pool_name(&pool.id), &u.username, &u.password, &salt);
+            (u.username.clone(), salt, v)
+        }
+        None => {
+            let salt = srp_salt(&pool.id, name);
+            let v = srp::verifier(
+                srp::pool_name(&pool.id),
+                name,
+                &random_string(32, URL_SAFE),
+                &salt,
+            );
+            (name.to_string(), salt, v)
+        }
+    };
+    let random_bytes = |n: usize| (0..n).map(|_| rand::random::<u8>()).collect::<Vec<u8>>();
+    let b = num_bigint::BigUint::from_bytes_be(&random_bytes(128)) % srp::n();
+    let b_pub = srp::server_public(&v, &b);
+    use base64::Engine;
+    let secret_block = base64::engine::general_purpose::STANDARD.encode(random_bytes(96));
+    let session = random_string(64, URL_SAFE);
+    let out = json!({
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "Session": session,
+        "ChallengeParameters": {
+            "SALT": salt,
+            "SRP_B": srp::to_hex(&b_pub),
+            "SECRET_BLOCK": secret_block,
+            "USER_ID_FOR_SRP": user_id,
+            "USERNAME": user_id,
+        },
+    });
+    app.mem().srp.insert(
+        secret_block,
+        SrpChallenge {
+            pool_id: pool.id.clone(),
+            username: user.map(|u| u.username),
+            client_id: client.id.clone(),
+            session,
+            salt,
+            a_pub,
+            b,
+            b_pub,
+            expires_at: app.now() + CHALLENGE_SECONDS,
+        },
+    );
+    Ok(out)
+}
+
+/// Answers PASSWORD_VERIFIER: checks the claim (`PASSWORD_CLAIM_SECRET_BLOCK`,
+/// `PASSWORD_CLAIM_SIGNATURE`, `TIMESTAMP`, `USERNAME`) against the challenge (found by its secret
+/// block; `session`, when given, must be the challenge's) and goes on as after a password. The challenge
+/// is spent by any answer that names it.
+pub fn answer_password_verifier(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    session: Option<&str>,
+    responses: &Value,
+) -> ApiResult {
+    let username = required_param(responses, "USERNAME")?;
+    let block = required_param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let claimed = required_param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    let timestamp = required_param(responses, "TIMESTAMP")?;
+    let when = srp::parse_timestamp(timestamp).ok_or_else(|| {
+        bad(
+            "InvalidParameterException",
+            "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.",
+        )
+    })?;
+    let invalid = || not_authorized("Invalid session for the user.");
+    let now = app.now();
+    let c = {
+        let mut mem = app.mem();
+        let c = mem.srp.get(block).ok_or_else(invalid)?;
+        if c.client_id != client.id || session.is_some_and(|s| s != c.session) {
+            return Err(invalid());
+        }
+        mem.srp.remove(block).expect("found above")
+    };
+    if c.expires_at <= now {
+        return Err(not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    let Some(user) = c
+        .username
+        .as_deref()
+        .and_then(|u| store.users.get(&pool.id)?.get(u).cloned())
+    else {
+        return Err(incorrect());
+    };
+    if username != user.username
+        && find_username(store, pool, username).as_deref() != Some(&user.username)
+    {
+        return Err(incorrect());
+    }
+    if (when - now).abs() > SRP_TIMESTAMP_SKEW_SECONDS {
+        return Err(incorrect());
+    }
+    let a_pub = &c.a_pub;
+    let pool_name = srp::pool_name(&pool.id);
+    let v = srp::verifier(pool_name, &user.username, &user.password, &c.salt);
+    let s = srp::server_secret(a_pub, &c.b_pub, &c.b, &v).ok_or_else(incorrect)?;
+    let key = srp::key(&s, &srp::u(a_pub, &c.b_pub));
+    use base64::Engine;
+    let block_bytes = base64::engine::general_purpose::STANDARD
+        .decode(block)
+        .map_err(|_| invalid())?;
+    let expected = srp::signature(
+        &key,
+        &srp::message(pool_name, &user.username, &block_bytes, timestamp),
+    );
+    if user.status == EXTERNAL_PROVIDER || !srp::signature_matches(&expected, claimed) {
+        return Err(incorrect());
+    }
+    after_password(app, store, pool, client, &user)
+}
+
+/// The challenges USER_AUTH offers (EMAIL_OTP to users with an email address; no passkeys, no SMS).
+pub const USER_AUTH_CHALLENGES: &[&str] = &["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"];
+/// Digits of an EMAIL_OTP code.
+const EMAIL_OTP_DIGITS: usize = 8;
+
+/// The challenges USER_AUTH offers this name (all of them to a name that is no user's).
+fn available_challenges(store: &Store, pool: &UserPool, name: &str) -> Vec<&'static str> {
+    let has_email = find_user(store, pool, name).map(|u| u.attributes.contains_key("email"));
+    USER_AUTH_CHALLENGES
+        .iter()
+        .copied()
+        .filter(|c| *c != "EMAIL_OTP" || has_email != Some(false))
+        .collect()
+}
+
+/// Sends an EMAIL_OTP code to the user's email address (the outbox, purpose `EMAIL_OTP`): the EMAIL_OTP
+/// challenge with `CODE_DELIVERY_DELIVERY_MEDIUM` and the masked `CODE_DELIVERY_DESTINATION`.
+fn email_otp_challenge(
+    app: &App,
+    store: &Store,
+    pool: &UserPool,
+    client: &Client,
+    name: &str,
+) -> ApiResult {
+    let user = find_user(store, pool, name)
+        .filter(|u| u.status != EXTERNAL_PROVIDER)
+        .ok_or_else(incorrect)?;
+    let email = user.attributes.get("email").cloned().ok_or_else(|| {
+        bad(
+            "InvalidParameterException",
+            "The user has no email address for EMAIL_OTP",
+        )
+    })?;
+    let code = random_string(EMAIL_OTP_DIGITS, b"0123456789");
+    let now = app.now();
+    app.deliver(Message {
+        pool_id: pool.id.clone(),
+        username: user.username.clone(),
+        destination: email.clone(),
+        purpose: "EMAIL_OTP".into(),
+        attribute: None,
+        code: code.clone(),
+        sent_at: now,
+    });
+    let session = random_string(64, URL_SAFE);
+    app.mem().email_otp.insert(
+        session.clone(),
+        (
+            Challenge {
+                pool_id: pool.id.clone(),
+                username: user.username.clone(),
+                client_id: Some(client.id.clone()),
+                expires_at: now + CHALLENGE_SECONDS,
+                failed_attempts: 0,
+            },
+            code,
+        ),
+    );
+    Ok(json!({
+        "ChallengeName": "EMAIL_OTP",
+        "Session": session,
+        "ChallengeParameters": {
+            "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL",
+            "CODE_DELIVERY_DESTINATION": mask(&email),
+        },
+    }))
+}
+
+/// RespondToAuthChallenge EMAIL_OTP: `USERNAME`, `EMAIL_OTP_CODE` → tokens. A wrong code is
+/// CodeMismatchException; the session survives 3 wrong codes and 3 minutes.
+pub fn answer_email_otp(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    session: &str,
+    responses: &Value,
+) -> ApiResult {
+    let invalid = || not_authorized("Invalid session for the user.");
+    let now = app.now();
+    let given = required_param(responses, "USERNAME")?;
+    let code = required_param(responses, "EMAIL_OTP_CODE")?;
+    let username = {
+        let mut mem = app.mem();
+        let (c, sent) = mem.email_otp.get_mut(session).ok_or_else(invalid)?;
+        if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
+            return Err(invalid());
+        }
+        if c.expires_at <= now {
+            return Err(not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        if given != c.username && find_username(store, pool, given).as_deref() != Some(&c.username)
+        {
+            return Err(invalid());
+        }
+        if code.trim() != sent.as_str() {
+            c.failed_attempts += 1;
+            if c.failed_attempts >= CHALLENGE_ATTEMPTS {
+                mem.email_otp.remove(session);
+            }
+            return Err(bad(
+                "CodeMismatchException",
+                "Invalid code or auth state for the user.",
+            ));
+        }
+        let username = c.username.clone();
+        mem.email_otp.remove(session);
+        username
+    };
+    let user = store
+        .users
+        .get(&pool.id)
+        .and_then(|u| u.get(&username))
+        .cloned()
+        .ok_or_else(invalid)?;
+    if !user.enabled {
+        return Err(not_authorized("User is disabled."));
+    }
+    if user.status == UNCONFIRMED {
+        return Err(bad("UserNotConfirmedException", "User is not confirmed."));
+    }
+    Ok(api_sign_in(app, store, &pool.id, client, &user))
+}
+
+/// InitiateAuth USER_AUTH (choice-based sign-in): `PREFERRED_CHALLENGE` `PASSWORD` (with `PASSWORD`) or
+/// `PASSWORD_SRP` (with `SRP_A`) starts that challenge at once; none (or one devstack does not offer)
+/// gives SELECT_CHALLENGE with `AvailableChallenges`.
+pub fn user_auth(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    params: &Value,
+) -> ApiResult {
+    let name = required_param(params, "USERNAME")?;
+    match params.get("PREFERRED_CHALLENGE").and_then(Value::as_str) {
+        Some("PASSWORD") => password_answer(app, store, pool, client, name, params),
+        Some("PASSWORD_SRP") => {
+            let a = required_param(params, "SRP_A")?;
+            srp_challenge(app, store, pool, client, name, a)
+        }
+        Some("EMAIL_OTP") => email_otp_challenge(app, store, pool, client, name),
+        _ => {
+            let session = random_string(64, URL_SAFE);
+            app.mem().select.insert(
+                session.clone(),
+                Challenge {
+                    pool_id: pool.id.clone(),
+                    username: name.to_string(),
+                    client_id: Some(client.id.clone()),
+                    expires_at: app.now() + CHALLENGE_SECONDS,
+                    failed_attempts: 0,
+                },
+            );
+            Ok(json!({
+                "ChallengeName": "SELECT_CHALLENGE",
+                "Session": session,
+                "ChallengeParameters": {},
+                "AvailableChallenges": available_challenges(store, pool, name),
+            }))
+        }
+    }
+}
+
+/// The `PASSWORD` of a sign-in checked (the same refusal for unknown users), then as after a password.
+fn password_answer(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    name: &str,
+    params: &Value,
+) -> ApiResult {
+    let password = required_param(params, "PASSWORD")?;
+    match find_user(store, pool, name) {
+        Some(u) if password_matches(&u, password) => after_password(app, store, pool, client, &u),
+        _ => Err(incorrect()),
+    }
+}
+
+/// RespondToAuthChallenge SELECT_CHALLENGE: `ANSWER` `PASSWORD` (with `PASSWORD`) → tokens or the next
+/// challenge; `PASSWORD_SRP` (with `SRP_A`) → PASSWORD_VERIFIER. The session is spent by a valid answer.
+pub fn answer_select_challenge(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    session: &str,
+    responses: &Value,
+) -> ApiResult {
+    let invalid = || not_authorized("Invalid session for the user.");
+    let now = app.now();
+    let username = {
+        let mem = app.mem();
+        let c = mem.select.get(session).ok_or_else(invalid)?;
+        if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
+            return Err(invalid());
+        }
+        if c.expires_at <= now {
+            return Err(not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        c.username.clone()
+    };
+    let given = required_param(responses, "USERNAME")?;
+    if given != username {
+        return Err(invalid());
+    }
+    let answer = required_param(responses, "ANSWER")?;
+    if !available_challenges(store, pool, &username).contains(&answer) {
+        return Err(bad(
+            "InvalidParameterException",
+            &format!("The challenge {answer} is not available for the user"),
+        ));
+    }
+    let result = if answer == "PASSWORD" {
+        password_answer(app, store, pool, client, &username, responses)
+    } else if answer == "EMAIL_OTP" {
+        email_otp_challenge(app, store, pool, client, &username)
+    } else {
+        let a = required_param(responses, "SRP_A")?;
+        srp_challenge(app, store, pool, client, &username, a)
+    };
+    if !matches!(&result, Err(e) if e.ty == "InvalidParameterException") {
+        app.mem().select.remove(session);
+    }
+    result
+}
+
+/// The NEW_PASSWORD_REQUIRED challenge of a user with a temporary password: `USER_ID_FOR_SRP`,
+/// `requiredAttributes` (a JSON array, as a string, of the pool's required attributes the user lacks,
+/// as `userAttributes.<name>`) and `userAttributes` (a JSON object, as a string, of the user's attributes).
+pub fn new_password_challenge(app: &App, pool: &UserPool, client: &Client, user: &User) -> Value {
+    let session = random_string(64, URL_SAFE);
+    app.mem().new_password.insert(
+        session.clone(),
+        Challenge {
+            pool_id: pool.id.clone(),
+            username: user.username.clone(),
+            client_id: Some(client.id.clone()),
+            expires_at: app.now() + CHALLENGE_SECONDS,
+            failed_attempts: 0,
+        },
+    );
+    let attributes: serde_json::Map<String, Value> = user
+        .attributes
+        .iter()
+        .filter(|(k, _)| k.as_str() != "sub" && k.as_str() != "identities")
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    let required: Vec<String> = pool
+        .required_attributes
+        .iter()
+        .filter(|a| !user.attributes.contains_key(*a))
+        .map(|a| format!("userAttributes.{a}"))
+        .collect();
+    json!({
+        "ChallengeName": "NEW_PASSWORD_REQUIRED",
+        "Session": session,
+        "ChallengeParameters": {
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": Value::from(required).to_string(),
+            "userAttributes": Value::Object(attributes).to_string(),
+        },
+    })
+}
+
+/// Answers NEW_PASSWORD_REQUIRED: `NEW_PASSWORD` (the pool's policy), `USERNAME`, and
+/// `userAttributes.<name>` for the required attributes the user lacks (and any other writable one). The
+/// user becomes CONFIRMED with the new password; then tokens or the next challenge.
+pub fn answer_new_password(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    session: &str,
+    responses: &Value,
+) -> ApiResult {
+    let invalid = || not_authorized("Invalid session for the user.");
+    let now = app.now();
+    let username = {
+        let mem = app.mem();
+        let c = mem.new_password.get(session).ok_or_else(invalid)?;
+        if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
+            return Err(invalid());
+        }
+        if c.expires_at <= now {
+            return Err(not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        c.username.clone()
+    };
+    let given = required_param(responses, "USERNAME")?;
+    if given != username && find_username(store, pool, given).as_deref() != Some(&username) {
+        return Err(invalid());
+    }
+    let password = required_param(responses, "NEW_PASSWORD")?;
+    check_password(pool, password)?;
+    let mut attributes = BTreeMap::new();
+    if let Some(map) = responses.as_object() {
+        for (k, v) in map {
+            if let (Some(name), Some(v)) = (k.strip_prefix("userAttributes."), v.as_str()) {
+                if [
+                    "sub",
+                    "email_verified",
+                    "phone_number_verified",
+                    "identities",
+                ]
+                .contains(&name)
+                {
+                    return Err(not_authorized(&format!(
+                        "A client attempted to write unauthorized attribute {name}"
+                    )));
+                }
+                attributes.insert(name.to_string(), v.to_string());
+            }
+        }
+    }
+    let user = store
+        .users
+        .get_mut(&pool.id)
+        .and_then(|u| u.get_mut(&username))
+        .ok_or_else(invalid)?;
+    for required in &pool.required_attributes {
+        if !user.attributes.contains_key(required) && !attributes.contains_key(required) {
+            return Err(bad(
+                "InvalidParameterException",
+                &format!("Invalid attributes given, {required} is missing"),
+            ));
+        }
+    }
+    app.mem().new_password.remove(session);
+    user.attributes.extend(attributes);
+    user.password = password.to_string();
+    user.status = CONFIRMED.into();
+    user.modified = now;
+    let user = user.clone();
+    app.persist(store);
+    after_password(app, store, pool, client, &user)
 }
 
 // ---- Federation

@@ -272,6 +272,10 @@ pub struct SeedUser {
     pub attributes: BTreeMap<String, String>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Created by an administrator with a temporary password (status FORCE_CHANGE_PASSWORD): the first
+    /// sign-in gets the NEW_PASSWORD_REQUIRED challenge.
+    #[serde(default)]
+    pub force_change_password: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -624,7 +628,11 @@ mod tests {
         let (_, rot) = c.client("shopsphererotating00000001").unwrap();
         assert!(rot.refresh_token_rotation);
         assert_eq!(rot.rotation_grace_seconds, 10);
-        assert_eq!(pool.users.len(), 2);
+        assert_eq!(pool.users.len(), 3);
+        assert!(pool
+            .users
+            .iter()
+            .any(|u| u.username == "newhire" && u.force_change_password));
         let ip = c
             .identity_pool("us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c")
             .unwrap();

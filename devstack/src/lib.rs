@@ -8,7 +8,8 @@
 //! 1. [`ids`]: random ids and UUIDs, the real clock.
 //! 2. [`knobs`]: test knob data (clock offset, lifetime overrides, injected faults).
 //! 3. [`config`]: the TOML configuration and its built-in default.
-//! 4. [`keys`]: each user pool's RS256 signing keys and their JWKS.
+//! 4. [`keys`]: each user pool's RS256 signing keys and their JWKS; [`srp`]: the server side of
+//!    Cognito's SRP-6a (USER_SRP_AUTH), pure arithmetic.
 //! 5. [`wire`]: errors in the wire formats (AWS JSON 1.1 and 1.0, OAuth, S3 XML), injected faults in each.
 //! 6. [`state`]: the shared server state: the persisted store, codes and sessions in memory.
 //! 7. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
@@ -54,6 +55,7 @@ pub mod login_pages;
 pub mod oauth;
 pub mod s3;
 pub mod sigv4;
+pub mod srp;
 pub mod state;
 pub mod tokens;
 pub mod user_pool;

@@ -121,7 +121,15 @@ fn main() -> anyhow::Result<()> {
                 );
             }
             for u in &pool.users {
-                println!("devstack:   user {} / {}", u.username, u.password);
+                let temporary = if u.force_change_password {
+                    " (temporary: NEW_PASSWORD_REQUIRED)"
+                } else {
+                    ""
+                };
+                println!(
+                    "devstack:   user {} / {}{temporary}",
+                    u.username, u.password
+                );
             }
         }
         if let Some(g) = &config.google {

@@ -183,6 +183,31 @@ pub struct Memory {
     pub federation: HashMap<String, FederationRequest>,
     /// Authorization codes of the local Google.
     pub google_codes: HashMap<String, GoogleCode>,
+    /// USER_SRP_AUTH's PASSWORD_VERIFIER challenges, by their SECRET_BLOCK (base64).
+    pub srp: HashMap<String, SrpChallenge>,
+    /// NEW_PASSWORD_REQUIRED challenges (users with a temporary password), by session.
+    pub new_password: HashMap<String, Challenge>,
+    /// USER_AUTH's SELECT_CHALLENGE steps, by session.
+    pub select: HashMap<String, Challenge>,
+    /// USER_AUTH's EMAIL_OTP challenges, by session: the challenge and the code sent.
+    pub email_otp: HashMap<String, (Challenge, String)>,
+}
+
+/// A PASSWORD_VERIFIER challenge: what the server needs to check the client's claim.
+pub struct SrpChallenge {
+    pub pool_id: String,
+    /// None for a name that is no user's (the answer is then "Incorrect username or password.").
+    pub username: Option<String>,
+    pub client_id: String,
+    /// The `Session` sent with the challenge (an answer may leave it out, as pycognito does).
+    pub session: String,
+    /// `SALT` as sent (hex).
+    pub salt: String,
+    /// The client's `SRP_A`, the server's secret b and public B.
+    pub a_pub: num_bigint::BigUint,
+    pub b: num_bigint::BigUint,
+    pub b_pub: num_bigint::BigUint,
+    pub expires_at: i64,
 }
 
 pub struct Challenge {
@@ -307,7 +332,11 @@ fn seed_user(pool_id: &str, seed: &SeedUser, now: i64) -> User {
         attributes: seed.attributes.clone(),
         groups: seed.groups.clone(),
         enabled: seed.enabled,
-        status: "CONFIRMED".into(),
+        status: if seed.force_change_password {
+            "FORCE_CHANGE_PASSWORD".into()
+        } else {
+            "CONFIRMED".into()
+        },
         created: now,
         modified: now,
     }

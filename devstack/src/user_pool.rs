@@ -1,5 +1,5 @@
 //! The user-pool JSON API (`X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`, x-amz-json-1.1):
-//! InitiateAuth, GetTokensFromRefreshToken, RevokeToken, GlobalSignOut, GetUser and the Admin* seeding
+//! InitiateAuth (USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH, REFRESH_TOKEN_AUTH), GetTokensFromRefreshToken, RevokeToken, GlobalSignOut, GetUser and the Admin* seeding
 //! operations. `dispatch.rs` routes `POST /` here.
 
 use serde_json::{json, Value};
@@ -41,16 +41,7 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
     };
     match flow {
         "USER_PASSWORD_AUTH" => {
-            if !client
-                .explicit_auth_flows
-                .iter()
-                .any(|f| f == "ALLOW_USER_PASSWORD_AUTH" || f == "USER_PASSWORD_AUTH")
-            {
-                return Err(bad(
-                    "InvalidParameterException",
-                    "USER_PASSWORD_AUTH flow not enabled for this client",
-                ));
-            }
+            accounts::require_flow(&client, flow)?;
             let (username, password) = (param("USERNAME"), param("PASSWORD"));
             if username.is_empty() {
                 return Err(bad(
@@ -63,33 +54,17 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
                 Some(u) if accounts::password_matches(&u, &password) => u,
                 _ => return Err(not_authorized("Incorrect username or password.")),
             };
-            if !user.enabled {
-                return Err(not_authorized("User is disabled."));
-            }
-            if user.status == accounts::UNCONFIRMED {
-                return Err(bad("UserNotConfirmedException", "User is not confirmed."));
-            }
-            if accounts::totp_required(&store, &pool, &user.username) {
-                return Ok(accounts::totp_challenge(
-                    app,
-                    &store,
-                    &pool.id,
-                    &user.username,
-                    &client.id,
-                ));
-            }
-            if user.status == "FORCE_CHANGE_PASSWORD" {
-                return Ok(json!({
-                    "ChallengeName": "NEW_PASSWORD_REQUIRED",
-                    "Session": random_string(64, URL_SAFE),
-                    "ChallengeParameters": { "USER_ID_FOR_SRP": user.username, "requiredAttributes": "[]", "userAttributes": "{}" },
-                }));
-            }
-            Ok(accounts::api_sign_in(
-                app, &mut store, &pool.id, &client, &user,
-            ))
+            accounts::after_password(app, &mut store, &pool, &client, &user)
+        }
+        "USER_SRP_AUTH" => {
+            accounts::require_flow(&client, flow)?;
+            let username = accounts::required_param(&params, "USERNAME")?;
+            let a = accounts::required_param(&params, "SRP_A")?;
+            let store = app.store();
+            accounts::srp_challenge(app, &store, &pool, &client, username, a)
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            accounts::require_flow(&client, flow)?;
             if client.refresh_token_rotation {
                 return Err(bad("InvalidParameterException", "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken"));
             }
@@ -99,6 +74,11 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
                 .map_err(|e| not_authorized(e.message()))?;
             app.persist(&store);
             Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
+        }
+        "USER_AUTH" => {
+            accounts::require_flow(&client, flow)?;
+            let mut store = app.store();
+            accounts::user_auth(app, &mut store, &pool, &client, &params)
         }
         other => Err(bad(
             "InvalidParameterException",
@@ -110,6 +90,7 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
 fn get_tokens_from_refresh_token(app: &Shared, input: &Value) -> ApiResult {
     let token = str_field(input, "RefreshToken")?.to_string();
     let (_, client) = accounts::app_client(app, input)?;
+    accounts::require_flow(&client, "REFRESH_TOKEN_AUTH")?;
     let mut store = app.store();
     let issued = app
         .refresh(&mut store, &client, &token)

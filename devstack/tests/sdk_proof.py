@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Proof with an official AWS SDK (boto3) against a running devstack.
 
-InitiateAuth (USER_PASSWORD_AUTH, demo user) -> GetId -> GetCredentialsForIdentity -> PutObject and
+InitiateAuth (USER_PASSWORD_AUTH, demo user); pycognito's AWSSRP (an independent SRP client) signs in with
+USER_SRP_AUTH + PASSWORD_VERIFIER (a wrong password refused, the temporary-password user through
+NEW_PASSWORD_REQUIRED, a TOTP user gets SOFTWARE_TOKEN_MFA) -> GetId -> GetCredentialsForIdentity -> PutObject and
 GetObject into avatars/private/<identityId>/x.txt with those credentials; the same PutObject with a wrong
 secret must fail with SignatureDoesNotMatch. With the same credentials: DynamoDB PutItem, GetItem,
 UpdateItem, Query, DeleteItem on the identity's own item, and the refusals (a failed condition, another
@@ -36,6 +38,8 @@ import uuid
 import boto3
 import botocore
 from botocore.config import Config
+from pycognito.aws_srp import AWSSRP
+from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
 REGION = "us-east-1"
 USER_POOL = "us-east-1_ShopSphr1"
@@ -153,6 +157,41 @@ def main() -> int:
         except idp.exceptions.NotAuthorizedException:
             return
         raise AssertionError("wrong password was accepted")
+
+    def srp_sign_in():
+        # pycognito's own SRP client: InitiateAuth USER_SRP_AUTH, then PASSWORD_VERIFIER (no Session sent).
+        srp = AWSSRP(username=args.username, password=args.password, pool_id=USER_POOL,
+                     client_id=CLIENT_ID, client=idp)
+        r = srp.authenticate_user()
+        access = r["AuthenticationResult"]["AccessToken"]
+        assert idp.get_user(AccessToken=access)["Username"] == args.username
+        assert r["AuthenticationResult"]["RefreshToken"], r
+
+    def srp_wrong_password():
+        srp = AWSSRP(username=args.username, password="Wrong!2026pass", pool_id=USER_POOL,
+                     client_id=CLIENT_ID, client=idp)
+        refused(srp.authenticate_user, idp.exceptions.NotAuthorizedException, "Incorrect username or password.")
+
+    def srp_new_password():
+        # The seeded user with a temporary password: PASSWORD_VERIFIER, then NEW_PASSWORD_REQUIRED.
+        srp = AWSSRP(username="newhire", password="Welcome!2026temp", pool_id=USER_POOL,
+                     client_id=CLIENT_ID, client=idp)
+        r = srp.set_new_password_challenge("Chosen!2026pass")
+        assert r["AuthenticationResult"]["IdToken"], r
+        again = AWSSRP(username="newhire", password="Chosen!2026pass", pool_id=USER_POOL,
+                       client_id=CLIENT_ID, client=idp).authenticate_user()
+        assert again["AuthenticationResult"]["AccessToken"], again
+
+    def srp_totp_user():
+        srp = AWSSRP(username=new_user, password=passwords["second"], pool_id=USER_POOL,
+                     client_id=CLIENT_ID, client=idp)
+        try:
+            srp.authenticate_user()
+        except SoftwareTokenMFAChallengeException as e:
+            tokens = e.get_tokens()
+            assert tokens["ChallengeName"] == "SOFTWARE_TOKEN_MFA" and tokens["Session"], tokens
+            return
+        raise AssertionError("SRP sign-in of a TOTP user gave tokens without the code")
 
     def get_id():
         r = identity.get_id(IdentityPoolId=IDENTITY_POOL, Logins={PROVIDER: state["id_token"]})
@@ -490,6 +529,9 @@ def main() -> int:
 
     check("InitiateAuth USER_PASSWORD_AUTH", initiate_auth)
     check("InitiateAuth wrong password -> NotAuthorizedException", initiate_auth_wrong_password)
+    check("pycognito AWSSRP USER_SRP_AUTH + PASSWORD_VERIFIER -> tokens", srp_sign_in)
+    check("pycognito AWSSRP wrong password -> NotAuthorizedException", srp_wrong_password)
+    check("pycognito AWSSRP temporary password -> NEW_PASSWORD_REQUIRED -> tokens", srp_new_password)
     check("GetId", get_id)
     check("GetCredentialsForIdentity", get_credentials)
     check("GetId tampered ID token -> NotAuthorizedException", get_id_tampered_token)
@@ -503,6 +545,7 @@ def main() -> int:
     check("ForgotPassword + ConfirmForgotPassword (wrong code, weak password, unknown user refused)", forgot_password)
     check("AssociateSoftwareToken + VerifySoftwareToken (wrong code refused) + SetUserMFAPreference + GetUser", totp_setup)
     check("InitiateAuth SOFTWARE_TOKEN_MFA + RespondToAuthChallenge (wrong and reused codes refused)", totp_sign_in)
+    check("pycognito AWSSRP of a TOTP user -> SOFTWARE_TOKEN_MFA challenge", srp_totp_user)
     check("DynamoDB PutItem (attribute_not_exists) + GetItem own key", ddb_put_get)
     check("DynamoDB PutItem failed condition -> ConditionalCheckFailedException", ddb_put_condition_failed)
     check("DynamoDB UpdateItem (SET/REMOVE, ALL_NEW) + Query", ddb_update_query)

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["ids"],
     &["knobs"],
     &["config"],
-    &["keys"],
+    &["keys", "srp"],
     &["wire"],
     &["state"],
     &["tokens"],

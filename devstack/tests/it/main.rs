@@ -15,4 +15,5 @@ mod oauth;
 mod rust_paths;
 mod s3;
 mod sign_up;
+mod srp;
 mod user_pool_api;

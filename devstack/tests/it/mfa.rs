@@ -23,7 +23,7 @@ fn wrong_code(secret: &str) -> String {
 
 /// Associates and verifies a software token for the user of `access` (code of the current step), and
 /// turns TOTP MFA on as preferred: the secret.
-async fn set_up_totp(s: &Stack, access: &Value) -> String {
+pub async fn set_up_totp(s: &Stack, access: &Value) -> String {
     let (st, v) = s
         .idp("AssociateSoftwareToken", json!({ "AccessToken": access }))
         .await;

@@ -125,7 +125,8 @@ impl Group {
 /// One SRP sign-in on the client side: the private value a and the public A = g^a mod N.
 pub(crate) struct SrpClient {
     group: Group,
-    a: [u8; 32],
+    /// a, big-endian (at most N's length).
+    a: Vec<u8>,
     /// A, big-endian, shortest form.
     big_a: Vec<u8>,
 }
@@ -147,11 +148,20 @@ fn bad_challenge(what: &str) -> Error {
 impl SrpClient {
     /// The client of the private value `a` (32 random bytes; a value that would make A ≡ 0 cannot
     /// occur for a < N and g = 2, as N is prime).
-    #[inline(never)]
     pub(crate) fn new(a: [u8; 32]) -> Self {
+        Self::with_private(&a)
+    }
+
+    /// The client of the private value `a` of any length up to N's (the vectors' clients use
+    /// 128 bytes).
+    fn with_private(a: &[u8]) -> Self {
         let group = Group::new();
-        let big_a = to_bytes(&group.g_pow(&a));
-        Self { group, a, big_a }
+        let big_a = to_bytes(&group.g_pow(a));
+        Self {
+            group,
+            a: a.to_vec(),
+            big_a,
+        }
     }
 
     /// `SRP_A`: A in lowercase hex, as Cognito's clients send it.
@@ -163,7 +173,6 @@ impl SrpClient {
     /// (base64), the user's `USER_ID_FOR_SRP`, `password`, the pool name (the part of the pool id
     /// after `_`) and `timestamp` ([`timestamp`]). A malformed or unsafe challenge (B ≡ 0 mod N,
     /// B ≥ N, u = 0) is an error, and nothing is derived from it.
-    #[inline(never)]
     pub(crate) fn claim(
         &self,
         pool_name: &str,
@@ -203,11 +212,12 @@ impl SrpClient {
         if sub_assign(&mut base, &kgx) {
             add_assign(&mut base, &m.n);
         }
-        // a + u·x, a plain (not modular) number of at most 513 bits.
+        // a + u·x, a plain (not modular) number.
         let mut exp = product(&limbs(&u, 8), &limbs(&x, 8));
-        exp.push(0);
-        let mut a = limbs(&self.a, 8);
-        a.resize(exp.len(), 0);
+        let mut a = limbs(&self.a, self.a.len().div_ceil(4));
+        let len = exp.len().max(a.len()) + 1;
+        exp.resize(len, 0);
+        a.resize(len, 0);
         add_assign(&mut exp, &a);
         let s = m.out_of_montgomery(&m.pow(&base, &to_bytes(&exp), &self.group.one));
         // HKDF-SHA256 (RFC 5869) with one block of output, cut to 16 bytes.
@@ -330,6 +340,37 @@ pub(crate) mod tests {
                 .claim(pool, user, "wrong", (&salt_hex, &b_hex, &block), &ts)
                 .unwrap();
             assert_ne!(wrong, got);
+        }
+    }
+
+    /// tests/vectors/srp/cognito-srp.json: computed by pycognito's `AWSSRP` (an independent Cognito
+    /// SRP client) with fixed inputs, including A, B and the salt with their top bit set.
+    #[test]
+    fn the_claims_of_an_independent_client_are_reproduced() {
+        let text = include_str!("../tests/vectors/srp/cognito-srp.json");
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(v["N"].as_str().unwrap().to_ascii_uppercase(), N_HEX);
+        let cases = v["cases"].as_array().unwrap();
+        assert!(cases.len() >= 3);
+        for c in cases {
+            let f = |k: &str| c[k].as_str().unwrap_or_else(|| panic!("{k}"));
+            let client = SrpClient::with_private(&from_hex(f("a")).unwrap());
+            assert_eq!(
+                client.public_hex(),
+                f("A").trim_start_matches('0'),
+                "{}",
+                f("name")
+            );
+            let claim = client
+                .claim(
+                    f("poolName"),
+                    f("userIdForSrp"),
+                    f("password"),
+                    (f("salt"), f("B"), f("secretBlock")),
+                    f("timestamp"),
+                )
+                .unwrap();
+            assert_eq!(claim, f("PASSWORD_CLAIM_SIGNATURE"), "{}", f("name"));
         }
     }
 

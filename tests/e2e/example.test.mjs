@@ -57,3 +57,63 @@ test('the Rust example signs in through the managed login, shows the user and si
   assert.deepEqual(await session(), []);
   await ctx.close();
 });
+
+test('the Rust example signs in with its own form over SRP: the password is never sent, refresh goes through the API', async () => {
+  const ctx = await h.newContext();
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
+  const posted = [];
+  page.on('request', (r) => { if (r.method() === 'POST') posted.push({ target: r.headers()['x-amz-target'] || r.url(), body: r.postData() || '' }); });
+  await page.goto(`${h.origin}/`);
+  await page.waitForSelector('body[data-state="signed-out"]');
+  // A wrong password: Cognito's refusal, shown; nothing stored.
+  await page.fill('#username', DEMO.username);
+  await page.fill('#password', 'not-the-password');
+  await page.click('#sign-in-here');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /Incorrect username or password.*ERR_AWS/);
+  await page.fill('#password', DEMO.password);
+  await Promise.all([page.waitForEvent('load'), page.click('#sign-in-here')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.equal(await page.textContent('#user-name'), 'demo');
+  assert.equal(await page.textContent('#user-full-name'), 'Demo Shopper');
+  const targets = posted.map((p) => p.target.replace('AWSCognitoIdentityProviderService.', ''));
+  assert.deepEqual(targets.slice(-2), ['InitiateAuth', 'RespondToAuthChallenge'], `${targets}`);
+  assert.ok(posted.some((p) => p.body.includes('"AuthFlow":"USER_SRP_AUTH"') && p.body.includes('"SRP_A"')));
+  assert.ok(posted.some((p) => p.body.includes('PASSWORD_CLAIM_SIGNATURE')));
+  assert.ok(posted.every((p) => !p.body.includes(DEMO.password) && !p.body.includes('not-the-password')), 'no password on the wire');
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => k.endsWith('.session')))));
+  assert.equal(stored.via, 'api');
+  // Refreshed through the user-pool API (GetTokensFromRefreshToken), not the token endpoint.
+  posted.length = 0;
+  await page.click('#refresh');
+  await page.waitForSelector('#refreshed:has-text("Refreshed.")');
+  assert.deepEqual(posted.map((p) => p.target), ['AWSCognitoIdentityProviderService.GetTokensFromRefreshToken']);
+  assert.equal(await page.isVisible('#error'), false);
+  await ctx.close();
+});
+
+test('the Rust example answers NEW_PASSWORD_REQUIRED for an account an administrator created', async () => {
+  const ctx = await h.newContext();
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
+  await page.goto(`${h.origin}/`);
+  await page.waitForSelector('body[data-state="signed-out"]');
+  await page.fill('#username', 'newhire');
+  await page.fill('#password', 'Welcome!2026temp');
+  await page.click('#sign-in-here');
+  await page.waitForSelector('body[data-state="step-newPassword"]');
+  // The pool requires only the e-mail address, which the account has: no attribute to give.
+  assert.equal(await page.isVisible('#attribute'), false);
+  // Too weak: refused, and the step stays for another try.
+  await page.fill('#answer', 'short');
+  await page.click('#confirm');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /InvalidPasswordException|password/i);
+  await page.fill('#answer', 'Chosen!2026pass');
+  await Promise.all([page.waitForEvent('load'), page.click('#confirm')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.equal(await page.textContent('#user-name'), 'newhire');
+  assert.equal(await page.textContent('#user-email'), 'newhire@shopsphere.test');
+  await ctx.close();
+});

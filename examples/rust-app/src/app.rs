@@ -5,7 +5,8 @@ use std::rc::Rc;
 use cognito_wasm::config::AuthConfig;
 use cognito_wasm::json::Object;
 use cognito_wasm::options::SignInOptions;
-use cognito_wasm::options::SignOutOptions;
+use cognito_wasm::options::{GetTokensOptions, SignOutOptions};
+use cognito_wasm::signin::{self, Flow, NextStep};
 use cognito_wasm::{CognitoAuth, Error};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -37,6 +38,22 @@ async fn start() -> Result<(), String> {
             set_text("user-email", profile.email.as_deref().unwrap_or(""));
             set_text("user-full-name", profile.name.as_deref().unwrap_or(""));
             set_text("user-groups", &profile.groups.join(", "));
+            on_click("refresh", {
+                let auth = auth.clone();
+                move || {
+                    let auth = auth.clone();
+                    spawn_local(async move {
+                        let fresh = GetTokensOptions {
+                            force_refresh: true,
+                        };
+                        match auth.get_tokens(fresh).await {
+                            Ok(Some(_)) => set_text("refreshed", "Refreshed."),
+                            Ok(None) => set_text("refreshed", "Signed out."),
+                            Err(e) => show_error(&describe(&e)),
+                        }
+                    });
+                }
+            });
             on_click("sign-out", {
                 let auth = auth.clone();
                 move || {
@@ -52,12 +69,43 @@ async fn start() -> Result<(), String> {
             set_state("signed-in");
         }
         None => {
-            on_click("sign-in", move || {
+            on_click("sign-in", {
+                let auth = auth.clone();
+                move || {
+                    let auth = auth.clone();
+                    spawn_local(async move {
+                        if let Err(e) = auth.sign_in_with_redirect(SignInOptions::default()).await {
+                            show_error(&describe(&e));
+                        }
+                    });
+                }
+            });
+            // The app's own form: SRP (the password is not sent), then whatever Cognito asks next.
+            on_click("sign-in-here", {
+                let auth = auth.clone();
+                move || {
+                    let auth = auth.clone();
+                    spawn_local(async move {
+                        let options = signin::SignInOptions {
+                            username: value_of("username"),
+                            password: value_of("password").into(),
+                            flow: Flow::Srp,
+                        };
+                        step(auth.sign_in(options).await);
+                    });
+                }
+            });
+            on_click("confirm", move || {
                 let auth = auth.clone();
                 spawn_local(async move {
-                    if let Err(e) = auth.sign_in_with_redirect(SignInOptions::default()).await {
-                        show_error(&describe(&e));
+                    let mut attributes = Object::new();
+                    if element("attribute").is_some_and(|e| !e.hidden()) {
+                        attributes.insert("name", value_of("attribute"));
                     }
+                    step(
+                        auth.confirm_sign_in(value_of("answer").into(), &attributes)
+                            .await,
+                    );
                 });
             });
             show("signed-out", "You are signed out.");
@@ -65,6 +113,48 @@ async fn start() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Shows what a sign-in step asks for; reloads the page once signed in (the session is stored).
+fn step(result: Result<cognito_wasm::engine::SignInResult, Error>) {
+    let next = match result {
+        Ok(r) => r.next_step,
+        Err(e) => return show_error(&describe(&e)),
+    };
+    let prompt = match &next {
+        NextStep::Done => {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+            return;
+        }
+        NextStep::TotpCode => "The code from your authenticator app:".to_owned(),
+        NextStep::SmsCode { .. } | NextStep::EmailCode { .. } => "The code we sent you:".to_owned(),
+        NextStep::NewPassword {
+            required_attributes,
+        } => {
+            if let Some(e) = element("attribute") {
+                e.set_hidden(!required_attributes.iter().any(|a| a == "name"));
+            }
+            "Choose a new password:".to_owned()
+        }
+        NextStep::ConfirmSignUp => "Confirm your account first.".to_owned(),
+        other => format!("Cognito asks for {other:?}."),
+    };
+    set_text("step-prompt", &prompt);
+    if let Some(e) = element("step") {
+        e.set_hidden(false);
+    }
+    set_state(&format!("step-{}", next.type_name()));
+}
+
+fn value_of(id: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
 }
 
 /// What the page shows of the user: claims of the verified ID token, read by `current_user_as` (cargo

@@ -1,6 +1,7 @@
-//! A small Rust front-end app on [`cognito_wasm::CognitoAuth`]: sign in with the managed login, show the
-//! signed-in user, sign out. `trunk serve` in this folder runs it on http://localhost:8080/ against devstack
-//! (`./scripts/demo.sh` starts devstack; stop its trunk first, or run `cargo run -p devstack` alone).
+//! A small Rust front-end app on [`cognito_wasm::CognitoAuth`]: sign in with the managed login or with the
+//! app's own form (SRP, then TOTP or a new password when Cognito asks), show the signed-in user, sign out.
+//! `trunk serve` in this folder runs it on http://localhost:8080/ against devstack (`./scripts/demo.sh`
+//! starts devstack; stop its trunk first, or run `cargo run -p devstack` alone).
 //! `config.json` holds the options (the same names as the JS constructor's).
 
 #[cfg(target_arch = "wasm32")]

@@ -17,7 +17,7 @@ use crate::secret::Secret;
 /// [`ErrorKind::SignInExpired`] without a request.
 pub const CHALLENGE_TTL_SECONDS: u64 = 180;
 
-/// The password flow of [`SignInOptions`].
+/// The password flow of [`Credentials`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     /// `USER_SRP_AUTH` (`'srp'`, the default): Secure Remote Password; the password is not sent.
@@ -26,9 +26,10 @@ pub enum Flow {
     Password,
 }
 
-/// The options of `signIn`: `{ username, password, flow }`.
+/// What an in-app sign-in starts from: `{ username, password, flow }` (the options of the JS
+/// `signIn`).
 #[derive(Clone, PartialEq, Eq)]
-pub struct SignInOptions {
+pub struct Credentials {
     /// The user name, e-mail or phone number the pool signs in with.
     pub username: String,
     /// The password (never in `Debug` output).
@@ -37,9 +38,9 @@ pub struct SignInOptions {
     pub flow: Flow,
 }
 
-impl std::fmt::Debug for SignInOptions {
+impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignInOptions")
+        f.debug_struct("Credentials")
             .field("username", &self.username)
             .field("password", &self.password)
             .field("flow", &self.flow)
@@ -47,7 +48,7 @@ impl std::fmt::Debug for SignInOptions {
     }
 }
 
-impl SignInOptions {
+impl Credentials {
     /// Reads `{ username, password, flow: 'srp' | 'password' }`.
     ///
     /// # Errors
@@ -388,11 +389,11 @@ mod tests {
     #[test]
     fn options_are_read_and_checked() {
         let o = |t: &str| Value::parse(t).unwrap().as_object().unwrap().clone();
-        let s = SignInOptions::from_options(&o(r#"{"username":"ann","password":"pw"}"#)).unwrap();
+        let s = Credentials::from_options(&o(r#"{"username":"ann","password":"pw"}"#)).unwrap();
         assert_eq!((s.username.as_str(), s.flow), ("ann", Flow::Srp));
         assert!(!format!("{s:?}").contains("pw"), "no password in Debug");
         let p =
-            SignInOptions::from_options(&o(r#"{"username":"a","password":"p","flow":"password"}"#));
+            Credentials::from_options(&o(r#"{"username":"a","password":"p","flow":"password"}"#));
         assert_eq!(p.unwrap().flow, Flow::Password);
         for (bad, field) in [
             (r#"{"password":"p"}"#, "username"),
@@ -401,7 +402,7 @@ mod tests {
             (r#"{"username":"a","password":"p","flow":"magic"}"#, "flow"),
             (r#"{"username":5,"password":"p"}"#, "username"),
         ] {
-            let e = SignInOptions::from_options(&o(bad)).unwrap_err();
+            let e = Credentials::from_options(&o(bad)).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Config, "{bad}");
             assert!(e.message().starts_with(field), "{bad}: {}", e.message());
         }

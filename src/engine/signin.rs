@@ -9,9 +9,7 @@ use crate::event::{EventDetail, EventName};
 use crate::json::Object;
 use crate::oauth::TokenResponse;
 use crate::secret::Secret;
-use crate::signin::{
-    self, Answer, Challenge, Flow, NextStep, SignInOptions, CHALLENGE_TTL_SECONDS,
-};
+use crate::signin::{self, Answer, Challenge, Credentials, Flow, NextStep, CHALLENGE_TTL_SECONDS};
 use crate::srp::{self, SrpClient};
 
 /// A challenge waiting for the app's answer.
@@ -49,10 +47,10 @@ impl<P: Platform> CognitoAuth<P> {
     /// [`confirm_sign_in`](Self::confirm_sign_in). A wrong password is [`ErrorKind::Aws`] with
     /// Cognito's type (`NotAuthorizedException`); an account not confirmed yet is
     /// [`NextStep::ConfirmSignUp`].
-    pub async fn sign_in(&self, options: SignInOptions) -> Result<SignInResult> {
+    pub async fn sign_in(&self, options: Credentials) -> Result<SignInResult> {
         let inner = &self.inner;
         inner.pending.borrow_mut().take();
-        let SignInOptions {
+        let Credentials {
             username,
             password,
             flow,

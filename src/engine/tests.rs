@@ -1016,8 +1016,8 @@ fn challenge(name: &str, session: &str, parameters: Value) -> String {
         .to_string()
 }
 
-fn sign_in_options(flow: crate::signin::Flow) -> crate::signin::SignInOptions {
-    crate::signin::SignInOptions {
+fn sign_in_options(flow: crate::signin::Flow) -> crate::signin::Credentials {
+    crate::signin::Credentials {
         username: "ann@example.com".into(),
         password: "Pa55word!".into(),
         flow,

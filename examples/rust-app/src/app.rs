@@ -86,7 +86,7 @@ async fn start() -> Result<(), String> {
                 move || {
                     let auth = auth.clone();
                     spawn_local(async move {
-                        let options = signin::SignInOptions {
+                        let options = signin::Credentials {
                             username: value_of("username"),
                             password: value_of("password").into(),
                             flow: Flow::Srp,

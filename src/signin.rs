@@ -361,7 +361,10 @@ pub fn read_answer(response: &HttpResponse) -> Result<Answer> {
 /// the user, session is expired." (or "... session can only be used once").
 fn is_expired_session(e: &Error) -> bool {
     e.server_type() == Some("NotAuthorizedException")
-        && e.message().to_ascii_lowercase().contains("session")
+        && e.message()
+            .as_bytes()
+            .windows(7)
+            .any(|w| w.eq_ignore_ascii_case(b"session"))
 }
 
 #[cfg(test)]

@@ -11,12 +11,12 @@
 //!
 //! Checked against vectors an independent client computed (tests/vectors/srp/).
 
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::base64url;
 use crate::bigint::{add_assign, ge, limbs, product, strip, sub_assign, to_bytes, Modulus};
 use crate::error::{Error, ErrorKind, Result};
+pub(crate) use crate::sigv4::hex as to_hex;
 
 /// N of the 3072-bit group (RFC 3526 §4, RFC 5054 Appendix A), big-endian hex.
 const N_HEX: &str = concat!(
@@ -51,17 +51,6 @@ pub(crate) fn from_hex(hex: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Lowercase hex of `bytes`.
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    out
-}
-
 /// A number as Cognito's clients hash it: its shortest big-endian bytes, with a 0x00 in front when
 /// the top bit is set (zero is one 0x00).
 fn padded(number: &[u8]) -> Vec<u8> {
@@ -75,19 +64,11 @@ fn padded(number: &[u8]) -> Vec<u8> {
 }
 
 fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
+    Sha256::digest(parts.concat()).into()
 }
 
 fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC takes any key length");
-    for p in parts {
-        mac.update(p);
-    }
-    mac.finalize().into_bytes().into()
+    crate::sigv4::hmac(key, &parts.concat())
 }
 
 /// The group and what arithmetic in it needs.

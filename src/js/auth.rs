@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 use super::{to_js, to_plain};
 use crate::config::{AuthConfig, StorageKind};
 use crate::error::config;
+#[cfg(not(all(cw_without = "signInWithRedirect", cw_without = "signInWithPopup")))]
 use crate::options::SignInOptions;
 use crate::options::{GetTokensOptions, SignOutOptions};
 use crate::platform::{self, EventName};
@@ -42,6 +43,10 @@ fn app_storage(options: &JsValue) -> Result<JsValue, JsValue> {
     Ok(storage)
 }
 
+#[cfg(not(all(
+    cw_without = "isRedirectCallback",
+    cw_without = "handleRedirectCallback"
+)))]
 fn url_arg(url: Option<String>) -> Option<String> {
     url.filter(|u| !u.is_empty())
 }

@@ -4,7 +4,7 @@
 use std::rc::{Rc, Weak};
 
 use super::auth::Inner;
-use super::{random_bytes, Platform};
+use super::{random_bytes, Platform, Storage};
 use crate::event::{EventDetail, EventName};
 use crate::json::Object;
 
@@ -90,9 +90,21 @@ impl<P: Platform> Inner<P> {
             let message = Object::new()
                 .with("type", kind.as_str())
                 .with("tab", tab.as_str())
+                .with("session", self.session_mark())
                 .to_json();
             self.platform.post(channel, &message);
         }
+    }
+
+    /// A digest of the stored session as this tab sees it (0 when there is none), naming the state
+    /// an event left without carrying a token: 32-bit FNV-1a of the stored text.
+    pub(super) fn session_mark(&self) -> u64 {
+        self.store.get(&self.key("session")).map_or(0, |text| {
+            let hash = text.bytes().fold(0x811c_9dc5_u32, |h, b| {
+                (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+            });
+            u64::from(hash)
+        })
     }
 
     fn open_channel(this: &Rc<Self>) {
@@ -119,13 +131,29 @@ impl<P: Platform> Inner<P> {
             else {
                 return;
             };
-            // Storage is shared with the other tab: it already holds the new state.
             let mut detail = EventDetail::new(name);
             detail.from_other_tab = true;
             if name == EventName::SignedOut {
                 detail.reason = Some("otherTab".into());
             }
-            inner.emit(detail);
+            // The message and the storage it is about reach this tab by different paths (in
+            // Chromium, BroadcastChannel and Web Storage are separate IPC pipes): the message may come
+            // first. Listeners read the storage, so they are told once this tab sees the session
+            // the other tab left (waiting up to a second; a tab of an older version sends no mark).
+            let want = match message.get("session").and_then(|t| t.as_u64()) {
+                Some(mark) if mark != inner.session_mark() => mark,
+                _ => return inner.emit(detail),
+            };
+            let platform = inner.platform.clone();
+            platform.spawn(Box::pin(async move {
+                for _ in 0..40 {
+                    inner.platform.sleep_ms(25).await;
+                    if inner.session_mark() == want {
+                        break;
+                    }
+                }
+                inner.emit(detail);
+            }));
         });
         let mut name = String::from("cognito-wasm.");
         name.push_str(&this.config.client_id);

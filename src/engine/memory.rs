@@ -44,6 +44,8 @@ struct World {
     local: MemoryStorage,
     locks: Locks,
     channels: RefCell<Vec<(u64, String, Handler)>>,
+    /// Tasks handed to `spawn`, run by [`Memory::run_spawned`].
+    spawned: RefCell<VecDeque<Task>>,
     next_id: Cell<u64>,
     random: Cell<u64>,
     server: Server,
@@ -113,6 +115,7 @@ impl Memory {
             local: MemoryStorage::new(),
             locks: Locks::new(),
             channels: RefCell::new(Vec::new()),
+            spawned: RefCell::new(VecDeque::new()),
             next_id: Cell::new(1),
             random: Cell::new(0x9e37_79b9_7f4a_7c15),
             server: Server::default(),
@@ -280,6 +283,10 @@ impl Platform for Memory {
         self.world.locks.run(name, task).await;
     }
 
+    fn spawn(&self, task: Task) {
+        self.world.spawned.borrow_mut().push_back(task);
+    }
+
     fn open_channel(&self, name: &str, on_message: Box<dyn Fn(String)>) -> Option<MemoryChannel> {
         let id = self.world.next_id.get();
         self.world.next_id.set(id + 1);
@@ -369,6 +376,18 @@ impl Platform for Memory {
 }
 
 impl Memory {
+    /// Runs the tasks any tab of this world spawned (and those they spawn) to their end, in order;
+    /// the number run.
+    pub fn run_spawned(&self) -> usize {
+        let mut n = 0;
+        loop {
+            let next = self.world.spawned.borrow_mut().pop_front();
+            let Some(task) = next else { return n };
+            block_on(task);
+            n += 1;
+        }
+    }
+
     /// This tab's id (distinct per tab of a world).
     pub fn tab_id(&self) -> u64 {
         self.tab.id

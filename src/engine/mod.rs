@@ -79,6 +79,8 @@ pub trait Platform: Clone + 'static {
     /// Runs `task` holding the exclusive lock `name`, shared with the other tabs where the platform
     /// has them (Web Locks), else within this process.
     fn lock(&self, name: &str, task: Task) -> impl Future<Output = ()>;
+    /// Runs `task` in the background, on this thread (a page's or worker's task queue).
+    fn spawn(&self, task: Task);
     /// Opens the channel `name` to the other tabs; `on_message` gets each message another tab posts.
     /// `None` where there is no such channel.
     fn open_channel(&self, name: &str, on_message: Box<dyn Fn(String)>) -> Option<Self::Channel>;

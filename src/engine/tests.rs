@@ -617,6 +617,64 @@ fn a_refused_refresh_token_ends_the_session_in_every_tab_and_a_transient_failure
 }
 
 #[test]
+fn an_event_from_another_tab_is_told_once_this_tab_sees_the_storage_it_is_about() {
+    // In Chromium a BroadcastChannel message may overtake the Web Storage change it announces. Here a
+    // third tab posts as another tab would, before the storage it names is visible.
+    let tab1 = world();
+    let _a = signed_in(&tab1);
+    let b = engine(&tab1.new_tab());
+    let stored = Rc::new(RefCell::new(Vec::new()));
+    let (sink, local) = (stored.clone(), tab1.local_storage());
+    b.on(EventName::SignedOut, move |d| {
+        let key = "cognito-wasm.client1.session";
+        sink.borrow_mut()
+            .push((d.from_other_tab, local.get(key).is_some()));
+    });
+    let other = tab1.new_tab();
+    let channel = other
+        .open_channel("cognito-wasm.client1", Box::new(|_| {}))
+        .unwrap();
+    let post = |mark: Option<u64>| {
+        let mark = mark.map_or(String::new(), |m| format!(r#","session":{m}"#));
+        other.post(
+            &channel,
+            &format!(r#"{{"type":"signedOut","tab":"t3"{mark}}}"#),
+        );
+    };
+    post(Some(0));
+    assert!(
+        stored.borrow().is_empty(),
+        "not told while the session is still seen"
+    );
+    tab1.local_storage().remove("cognito-wasm.client1.session");
+    let before = tab1.now_ms();
+    assert_eq!(
+        tab1.run_spawned(),
+        2,
+        "both other tabs (the signed-in one listens too)"
+    );
+    assert_eq!(
+        *stored.borrow(),
+        [(true, false)],
+        "told once, with the session gone"
+    );
+    assert!(
+        tab1.now_ms() - before <= 50.0,
+        "as soon as the storage agrees"
+    );
+    assert!(block_on(b.current_user()).unwrap().is_none());
+    // A state that never shows (a later change overtook it) is told after a second's wait; a tab of
+    // an older version sends no mark and is told at once.
+    post(Some(12345));
+    let before = tab1.now_ms();
+    tab1.run_spawned();
+    assert!(tab1.now_ms() - before >= 1000.0);
+    post(None);
+    assert_eq!(stored.borrow().len(), 3);
+    assert_eq!(tab1.run_spawned(), 0);
+}
+
+#[test]
 fn without_a_page_redirect_sign_in_is_err_config_and_sign_out_still_signs_out() {
     let tab = world();
     let auth = signed_in(&tab);

@@ -325,6 +325,10 @@ impl Platform for Browser {
         }
     }
 
+    fn spawn(&self, task: crate::engine::Task) {
+        wasm_bindgen_futures::spawn_local(task);
+    }
+
     fn open_channel(&self, name: &str, on_message: Box<dyn Fn(String)>) -> Option<Channel> {
         let channel = web_sys::BroadcastChannel::new(name).ok()?;
         let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(

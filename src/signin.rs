@@ -17,23 +17,79 @@ use crate::secret::Secret;
 /// [`ErrorKind::SignInExpired`] without a request.
 pub const CHALLENGE_TTL_SECONDS: u64 = 180;
 
-/// The password flow of [`Credentials`].
+/// The flow of [`Credentials`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     /// `USER_SRP_AUTH` (`'srp'`, the default): Secure Remote Password; the password is not sent.
     Srp,
     /// `USER_PASSWORD_AUTH` (`'password'`): the password is sent to Cognito over TLS.
     Password,
+    /// `USER_AUTH` (`'choice'`): choice-based sign-in. With a preferred [`Factor`] (and, for
+    /// [`Factor::Password`], the password) Cognito starts it at once when the user may use it;
+    /// otherwise it answers with [`NextStep::SelectChallenge`], the factors the user may choose.
+    Choice(Option<Factor>),
 }
 
-/// What an in-app sign-in starts from: `{ username, password, flow }` (the options of the JS
-/// `signIn`).
+/// A first factor of choice-based sign-in: the JS `preferredChallenge`, and what
+/// [`NextStep::SelectChallenge`] offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Factor {
+    /// `'password'`: the password, with SRP (`PASSWORD_SRP`: it is not sent).
+    Password,
+    /// `'emailCode'`: a one-time code by e-mail (`EMAIL_OTP`).
+    EmailCode,
+    /// `'smsCode'`: a one-time code by SMS (`SMS_OTP`).
+    SmsCode,
+}
+
+impl Factor {
+    /// The JS name: `password`, `emailCode`, `smsCode`.
+    pub fn js_name(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::EmailCode => "emailCode",
+            Self::SmsCode => "smsCode",
+        }
+    }
+
+    /// The factor named `name` in JS.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Password, Self::EmailCode, Self::SmsCode]
+            .into_iter()
+            .find(|f| f.js_name() == name)
+    }
+
+    /// Cognito's name for it (`PREFERRED_CHALLENGE`, the `ANSWER` to `SELECT_CHALLENGE`).
+    pub fn challenge(self) -> &'static str {
+        match self {
+            Self::Password => "PASSWORD_SRP",
+            Self::EmailCode => "EMAIL_OTP",
+            Self::SmsCode => "SMS_OTP",
+        }
+    }
+
+    /// The factor of Cognito's challenge `name` (`PASSWORD` and `PASSWORD_SRP` are both
+    /// [`Factor::Password`]); `None` for one this version cannot answer (`WEB_AUTHN`).
+    pub fn of_challenge(name: &str) -> Option<Self> {
+        match name {
+            "PASSWORD" | "PASSWORD_SRP" => Some(Self::Password),
+            "EMAIL_OTP" => Some(Self::EmailCode),
+            "SMS_OTP" => Some(Self::SmsCode),
+            _ => None,
+        }
+    }
+}
+
+/// What an in-app sign-in starts from: `{ username, password, flow, preferredChallenge }` (the
+/// options of the JS `signIn`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     /// The user name, e-mail or phone number the pool signs in with.
     pub username: String,
-    /// The password (never in `Debug` output).
-    pub password: Secret,
+    /// The password (never in `Debug` output): required by [`Flow::Srp`] and [`Flow::Password`],
+    /// and by [`Flow::Choice`] with [`Factor::Password`]; none otherwise.
+    pub password: Option<Secret>,
     /// The flow. Default [`Flow::Srp`].
     pub flow: Flow,
 }
@@ -49,30 +105,52 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// Reads `{ username, password, flow: 'srp' | 'password' }`.
+    /// Reads `{ username, password, flow: 'srp' | 'password' | 'choice', preferredChallenge }`
+    /// (`preferredChallenge`: `'password'`, `'emailCode'` or `'smsCode'`, with `'choice'` only).
     ///
     /// # Errors
     /// [`ErrorKind::Config`] naming the field at fault.
     pub fn from_options(options: &Object) -> Result<Self> {
         let mut r = Reader::new(options);
         let username = r.required("username");
-        let password = r.required("password");
+        let password = r.string("password");
+        let preferred = r.string("preferredChallenge");
         let flow = match r.string("flow").as_deref() {
             None | Some("srp") => Flow::Srp,
             Some("password") => Flow::Password,
+            Some("choice") => Flow::Choice(preferred.as_deref().and_then(|p| {
+                let factor = Factor::parse(p);
+                if factor.is_none() {
+                    r.fail(
+                        "preferredChallenge",
+                        "must be 'password', 'emailCode' or 'smsCode'",
+                    );
+                }
+                factor
+            })),
             Some(_) => {
-                r.fail("flow", "must be 'srp' or 'password'");
+                r.fail("flow", "must be 'srp', 'password' or 'choice'");
                 Flow::Srp
             }
         };
         r.check()?;
+        let needs_password = !matches!(flow, Flow::Choice(f) if f != Some(Factor::Password));
         if username.is_empty() {
             r.fail("username", "must not be empty");
+        } else if preferred.is_some() && !matches!(flow, Flow::Choice(_)) {
+            r.fail("preferredChallenge", "only with flow 'choice'");
+        } else if needs_password && password.is_none() {
+            r.fail("password", "required");
+        } else if !needs_password && password.is_some() {
+            r.fail(
+                "password",
+                "with flow 'choice', only with preferredChallenge 'password'",
+            );
         }
         r.check()?;
         Ok(Self {
             username,
-            password: password.into(),
+            password: password.map(Secret::from),
             flow,
         })
     }
@@ -128,11 +206,19 @@ pub enum NextStep {
     /// The account is not confirmed yet (`UserNotConfirmedException`): confirm the sign-up code
     /// first.
     ConfirmSignUp,
+    /// `SELECT_CHALLENGE` (choice-based sign-in): the user picks one of `available`; answer with
+    /// its [`Factor::js_name`].
+    SelectChallenge {
+        /// The factors this user may sign in with (those this version can answer).
+        available: Vec<Factor>,
+    },
+    /// The user chose [`Factor::Password`]: answer with the password (it is used with SRP).
+    Password,
 }
 
 impl NextStep {
     /// The `type` of the JS `nextStep`: `done`, `totpCode`, `smsCode`, `emailCode`, `newPassword`,
-    /// `confirmSignUp`.
+    /// `confirmSignUp`, `selectChallenge`, `password`.
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::Done => "done",
@@ -141,12 +227,15 @@ impl NextStep {
             Self::EmailCode { .. } => "emailCode",
             Self::NewPassword { .. } => "newPassword",
             Self::ConfirmSignUp => "confirmSignUp",
+            Self::SelectChallenge { .. } => "selectChallenge",
+            Self::Password => "password",
         }
     }
 
-    /// The JS shape: `{ type, destination?, requiredAttributes? }`.
+    /// The JS shape: `{ type, destination?, requiredAttributes?, available? }`.
     pub fn to_object(&self) -> Object {
         let o = Object::new().with("type", self.type_name());
+        let names = |names: Vec<&str>| Value::Array(names.into_iter().map(Value::from).collect());
         match self {
             Self::SmsCode { destination } | Self::EmailCode { destination } => {
                 o.with("destination", destination.as_deref())
@@ -155,12 +244,11 @@ impl NextStep {
                 required_attributes,
             } => o.with(
                 "requiredAttributes",
-                Value::Array(
-                    required_attributes
-                        .iter()
-                        .map(|a| Value::from(a.as_str()))
-                        .collect(),
-                ),
+                names(required_attributes.iter().map(String::as_str).collect()),
+            ),
+            Self::SelectChallenge { available } => o.with(
+                "available",
+                names(available.iter().map(|f| f.js_name()).collect()),
             ),
             _ => o,
         }
@@ -176,6 +264,8 @@ pub struct Challenge {
     pub session: Option<String>,
     /// `ChallengeParameters` (string values).
     pub parameters: Object,
+    /// `AvailableChallenges` (`SELECT_CHALLENGE`), Cognito's names.
+    pub available: Vec<String>,
 }
 
 impl Challenge {
@@ -199,6 +289,19 @@ impl Challenge {
             "EMAIL_OTP" => NextStep::EmailCode {
                 destination: destination(),
             },
+            "SELECT_CHALLENGE" => {
+                let mut available = Vec::new();
+                for f in self
+                    .available
+                    .iter()
+                    .filter_map(|n| Factor::of_challenge(n))
+                {
+                    if !available.contains(&f) {
+                        available.push(f);
+                    }
+                }
+                NextStep::SelectChallenge { available }
+            }
             "NEW_PASSWORD_REQUIRED" => NextStep::NewPassword {
                 // A JSON text of names such as "userAttributes.email".
                 required_attributes: self
@@ -269,6 +372,26 @@ impl Challenge {
     }
 }
 
+impl Challenge {
+    /// `RespondToAuthChallenge` answering `SELECT_CHALLENGE` with `factor` (and, for
+    /// [`Factor::Password`], SRP's `SRP_A`).
+    pub fn select(
+        &self,
+        config: &AuthConfig,
+        username: &str,
+        factor: Factor,
+        srp_a: Option<String>,
+    ) -> HttpRequest {
+        let mut responses = Object::new()
+            .with("USERNAME", username)
+            .with("ANSWER", factor.challenge());
+        if let Some(a) = srp_a {
+            responses.insert("SRP_A", a);
+        }
+        respond(config, &self.name, self.session.as_deref(), responses)
+    }
+}
+
 /// What an `InitiateAuth` or `RespondToAuthChallenge` answered.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
@@ -287,7 +410,8 @@ fn api(config: &AuthConfig, target: &str, body: Object) -> HttpRequest {
     )
 }
 
-/// `InitiateAuth` with `flow` (`USER_SRP_AUTH`, `USER_PASSWORD_AUTH`) and its `AuthParameters`.
+/// `InitiateAuth` with `flow` (`USER_SRP_AUTH`, `USER_PASSWORD_AUTH`, `USER_AUTH`) and its
+/// `AuthParameters`.
 pub fn initiate(config: &AuthConfig, flow: &str, parameters: Object) -> HttpRequest {
     api(
         config,
@@ -354,6 +478,16 @@ pub fn read_answer(response: &HttpResponse) -> Result<Answer> {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default(),
+        available: body
+            .get("AvailableChallenges")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
     }))
 }
 
@@ -398,12 +532,43 @@ mod tests {
         let p =
             Credentials::from_options(&o(r#"{"username":"a","password":"p","flow":"password"}"#));
         assert_eq!(p.unwrap().flow, Flow::Password);
+        let c = Credentials::from_options(&o(r#"{"username":"a","flow":"choice"}"#)).unwrap();
+        assert_eq!((c.flow, c.password), (Flow::Choice(None), None));
+        let c = Credentials::from_options(&o(
+            r#"{"username":"a","password":"p","flow":"choice","preferredChallenge":"password"}"#,
+        ))
+        .unwrap();
+        assert_eq!(c.flow, Flow::Choice(Some(Factor::Password)));
+        let c = Credentials::from_options(&o(
+            r#"{"username":"a","flow":"choice","preferredChallenge":"smsCode"}"#,
+        ));
+        assert_eq!(c.unwrap().flow, Flow::Choice(Some(Factor::SmsCode)));
         for (bad, field) in [
             (r#"{"password":"p"}"#, "username"),
             (r#"{"username":"a"}"#, "password"),
             (r#"{"username":"","password":"p"}"#, "username"),
             (r#"{"username":"a","password":"p","flow":"magic"}"#, "flow"),
             (r#"{"username":5,"password":"p"}"#, "username"),
+            (
+                r#"{"username":"a","flow":"choice","preferredChallenge":"fax"}"#,
+                "preferredChallenge",
+            ),
+            (
+                r#"{"username":"a","password":"p","preferredChallenge":"emailCode"}"#,
+                "preferredChallenge",
+            ),
+            (
+                r#"{"username":"a","flow":"choice","preferredChallenge":"password"}"#,
+                "password",
+            ),
+            (
+                r#"{"username":"a","password":"p","flow":"choice"}"#,
+                "password",
+            ),
+            (
+                r#"{"username":"a","password":"p","flow":"choice","preferredChallenge":"emailCode"}"#,
+                "password",
+            ),
         ] {
             let e = Credentials::from_options(&o(bad)).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Config, "{bad}");
@@ -450,6 +615,7 @@ mod tests {
             name: "NEW_PASSWORD_REQUIRED".into(),
             session: Some("sess".into()),
             parameters: Object::new(),
+            available: Vec::new(),
         };
         let attrs = Object::new().with("name", "Ann");
         let r = c
@@ -510,6 +676,7 @@ mod tests {
                 "requiredAttributes",
                 r#"["userAttributes.email","userAttributes.custom:tier"]"#,
             ),
+            available: Vec::new(),
         };
         assert_eq!(
             np.next_step().unwrap().to_object().to_json(),

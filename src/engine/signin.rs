@@ -9,7 +9,9 @@ use crate::event::{EventDetail, EventName};
 use crate::json::Object;
 use crate::oauth::TokenResponse;
 use crate::secret::Secret;
-use crate::signin::{self, Answer, Challenge, Credentials, Flow, NextStep, CHALLENGE_TTL_SECONDS};
+use crate::signin::{
+    self, Answer, Challenge, Credentials, Factor, Flow, NextStep, CHALLENGE_TTL_SECONDS,
+};
 use crate::srp::{self, SrpClient};
 
 /// A challenge waiting for the app's answer.
@@ -19,6 +21,8 @@ pub(super) struct Pending {
     username: String,
     /// When the challenge came, local-clock seconds.
     at: u64,
+    /// At `SELECT_CHALLENGE` the user chose the password: the next answer is the password.
+    password_chosen: bool,
 }
 
 /// What `signIn` / `confirmSignIn` resolve with.
@@ -56,15 +60,31 @@ impl<P: Platform> CognitoAuth<P> {
             flow,
         } = options;
         let mut parameters = Object::new().with("USERNAME", username.as_str());
-        let (name, srp) = match flow {
-            Flow::Srp => {
-                let client = SrpClient::new(random_bytes::<P, 32>(&inner.platform)?);
-                parameters.insert("SRP_A", client.public_hex());
-                ("USER_SRP_AUTH", Some((client, password)))
-            }
+        let srp_client = || random_bytes::<P, 32>(&inner.platform).map(SrpClient::new);
+        let required =
+            |p: Option<Secret>| p.ok_or_else(|| crate::error::config("password: required"));
+        let mut srp = None;
+        let name = match flow {
             Flow::Password => {
-                parameters.insert("PASSWORD", password.expose());
-                ("USER_PASSWORD_AUTH", None)
+                parameters.insert("PASSWORD", required(password)?.expose());
+                "USER_PASSWORD_AUTH"
+            }
+            Flow::Choice(preferred) => {
+                if let Some(factor) = preferred {
+                    parameters.insert("PREFERRED_CHALLENGE", factor.challenge());
+                }
+                if preferred == Some(Factor::Password) {
+                    let client = srp_client()?;
+                    parameters.insert("SRP_A", client.public_hex());
+                    srp = Some((client, required(password)?));
+                }
+                "USER_AUTH"
+            }
+            Flow::Srp => {
+                let client = srp_client()?;
+                parameters.insert("SRP_A", client.public_hex());
+                srp = Some((client, required(password)?));
+                "USER_SRP_AUTH"
             }
         };
         let request = signin::initiate(&inner.config, name, parameters);
@@ -79,7 +99,9 @@ impl<P: Platform> CognitoAuth<P> {
 
     /// Answers the step [`sign_in`](Self::sign_in) (or the previous `confirm_sign_in`) named: the
     /// code for [`NextStep::TotpCode`], [`NextStep::SmsCode`] and [`NextStep::EmailCode`], the new
-    /// password for [`NextStep::NewPassword`] with the `attributes` it requires (`{ name: value }`).
+    /// password for [`NextStep::NewPassword`] with the `attributes` it requires (`{ name: value }`),
+    /// a factor's [`js_name`](Factor::js_name) for [`NextStep::SelectChallenge`] (`password` then
+    /// asks for [`NextStep::Password`] without a request), the password for [`NextStep::Password`].
     /// [`ErrorKind::SignInExpired`] when no sign-in waits for an answer (none started, or three
     /// minutes passed). A refused answer (`CodeMismatchException`, `InvalidPasswordException`) or a
     /// network failure keeps the step, so the user can try again.
@@ -97,12 +119,42 @@ impl<P: Platform> CognitoAuth<P> {
                 "no sign-in waits for an answer (none was started, or it took more than 3 minutes); sign in again",
             ));
         };
-        let request =
-            pending
-                .challenge
-                .answer(&inner.config, &pending.username, &answer, attributes)?;
+        let (mut pending, mut srp) = (pending, None);
+        let c = &pending.challenge;
+        let request = if c.name != "SELECT_CHALLENGE" {
+            c.answer(&inner.config, &pending.username, &answer, attributes)?
+        } else if pending.password_chosen {
+            let client = SrpClient::new(random_bytes::<P, 32>(&inner.platform)?);
+            let a = Some(client.public_hex());
+            srp = Some((client, answer));
+            c.select(&inner.config, &pending.username, Factor::Password, a)
+        } else {
+            let factor = Factor::parse(answer.expose()).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Config,
+                    "answer: the factor chosen ('password', 'emailCode' or 'smsCode')",
+                )
+            });
+            let factor = match factor {
+                Ok(f) => f,
+                Err(e) => {
+                    *inner.pending.borrow_mut() = Some(pending);
+                    return Err(e);
+                }
+            };
+            if factor == Factor::Password {
+                // The password is asked for next; Cognito hears of the choice with SRP_A then.
+                pending.password_chosen = true;
+                *inner.pending.borrow_mut() = Some(pending);
+                return Ok(SignInResult {
+                    signed_in: false,
+                    next_step: NextStep::Password,
+                });
+            }
+            c.select(&inner.config, &pending.username, factor, None)
+        };
         let username = pending.username.clone();
-        let result = self.run(request, username, None).await;
+        let result = self.run(request, username, srp).await;
         if result
             .as_ref()
             .is_err_and(|e| e.kind() != ErrorKind::SignInExpired)
@@ -177,6 +229,7 @@ impl<P: Platform> CognitoAuth<P> {
                 challenge,
                 username,
                 at: inner.now(),
+                password_chosen: false,
             });
             return Ok(SignInResult {
                 signed_in: false,

@@ -1077,7 +1077,7 @@ fn challenge(name: &str, session: &str, parameters: Value) -> String {
 fn sign_in_options(flow: crate::signin::Flow) -> crate::signin::Credentials {
     crate::signin::Credentials {
         username: "ann@example.com".into(),
-        password: "Pa55word!".into(),
+        password: Some("Pa55word!".into()),
         flow,
     }
 }
@@ -1352,4 +1352,136 @@ fn refusals_are_typed_and_store_nothing() {
         .get("cognito-wasm.client1.session")
         .is_none());
     assert_eq!(tab.server().pending(), 0);
+}
+
+#[test]
+fn choice_sign_in_offers_the_factors_then_signs_in_by_email_code_or_by_password_with_srp() {
+    use crate::signin::{Factor, Flow};
+    use crate::srp::tests::TestServer;
+    let select = || {
+        json!({"ChallengeName": "SELECT_CHALLENGE", "Session": "sel", "ChallengeParameters": {},
+            "AvailableChallenges": ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "WEB_AUTHN"]})
+        .to_string()
+    };
+    let choice = |preferred| crate::signin::Credentials {
+        username: "ann@example.com".into(),
+        password: None,
+        flow: Flow::Choice(preferred),
+    };
+    // By e-mail code: the factors offered (passkeys not yet), the code asked for, then signed in.
+    let tab = world();
+    let auth = engine(&tab);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""AuthFlow":"USER_AUTH""#)
+        .respond(200, &select());
+    let r = block_on(auth.sign_in(choice(None))).unwrap();
+    assert_eq!(
+        r.to_object().to_json(),
+        r#"{"signedIn":false,"nextStep":{"type":"selectChallenge","available":["password","emailCode"]}}"#
+    );
+    assert!(!tab.server().requests()[0]
+        .body
+        .expose()
+        .contains("PREFERRED_CHALLENGE"));
+    let e = block_on(auth.confirm_sign_in(answer("fax"), &Default::default())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "a factor that does not exist");
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ChallengeName":"SELECT_CHALLENGE""#)
+        .body_has(r#""Session":"sel""#)
+        .body_has(r#""ANSWER":"EMAIL_OTP""#)
+        .respond(
+            200,
+            &challenge(
+                "EMAIL_OTP",
+                "e1",
+                json!({"CODE_DELIVERY_DESTINATION": "a***@e***"}),
+            ),
+        );
+    let r = block_on(auth.confirm_sign_in(answer("emailCode"), &Default::default())).unwrap();
+    assert_eq!(
+        r.to_object().to_json(),
+        r#"{"signedIn":false,"nextStep":{"type":"emailCode","destination":"a***@e***"}}"#
+    );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""EMAIL_OTP_CODE":"12345678""#)
+        .body_has(r#""Session":"e1""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let r = block_on(auth.confirm_sign_in(answer("12345678"), &Default::default())).unwrap();
+    assert!(r.signed_in);
+    assert_eq!(block_on(auth.current_user()).unwrap().unwrap().sub, SUB);
+    assert_eq!(tab.server().pending(), 0);
+
+    // By password: chosen at SELECT_CHALLENGE, asked for without a request, then SRP.
+    let tab = world();
+    let auth = engine(&tab);
+    let salt = [0x5c; 16];
+    let server = TestServer::new("P00l", "user-id-1", "Pa55word!", &salt, 3);
+    let secret = [9u8; 40];
+    let block = crate::base64url::encode_std(&secret);
+    tab.server().expect("POST", IDP).respond(200, &select());
+    block_on(auth.sign_in(choice(None))).unwrap();
+    let r = block_on(auth.confirm_sign_in(answer("password"), &Default::default())).unwrap();
+    assert_eq!(r.next_step, crate::signin::NextStep::Password);
+    assert_eq!(
+        tab.server().requests().len(),
+        1,
+        "no request for the choice itself"
+    );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ANSWER":"PASSWORD_SRP""#)
+        .body_has(r#""SRP_A":""#)
+        .respond(
+            200,
+            &challenge(
+                "PASSWORD_VERIFIER",
+                "v1",
+                json!({"SALT": crate::srp::to_hex(&salt), "SRP_B": server.b_hex(), "SECRET_BLOCK": block,
+                    "USER_ID_FOR_SRP": "user-id-1"}),
+            ),
+        );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ChallengeName":"PASSWORD_VERIFIER""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let r = block_on(auth.confirm_sign_in(answer("Pa55word!"), &Default::default())).unwrap();
+    assert!(r.signed_in);
+    let requests = tab.server().requests();
+    assert!(requests
+        .iter()
+        .all(|q| !q.body.expose().contains("Pa55word")));
+    let a = body_of(&requests[1])["ChallengeResponses"]["SRP_A"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let verify = body_of(&requests[2]);
+    let ts = verify["ChallengeResponses"]["TIMESTAMP"].as_str().unwrap();
+    assert_eq!(
+        verify["ChallengeResponses"]["PASSWORD_CLAIM_SIGNATURE"],
+        server.signature(&a, &secret, ts).as_str()
+    );
+
+    // A preferred factor goes in InitiateAuth: the password one with SRP_A at once.
+    let tab = world();
+    let auth = engine(&tab);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""PREFERRED_CHALLENGE":"PASSWORD_SRP""#)
+        .body_has(r#""SRP_A":""#)
+        .respond(
+            400,
+            r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#,
+        );
+    let mut with_password = choice(Some(Factor::Password));
+    with_password.password = Some("wrong".into());
+    let e = block_on(auth.sign_in(with_password)).unwrap_err();
+    assert_eq!(e.server_type(), Some("NotAuthorizedException"));
+    let e = block_on(auth.sign_in(choice(Some(Factor::Password)))).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.message()),
+        (ErrorKind::Config, "password: required")
+    );
 }

@@ -117,3 +117,47 @@ test('the Rust example answers NEW_PASSWORD_REQUIRED for an account an administr
   assert.equal(await page.textContent('#user-email'), 'newhire@shopsphere.test');
   await ctx.close();
 });
+
+test('the Rust example signs in by choice (USER_AUTH): an e-mailed code, and the password picked from the factors offered', async () => {
+  const ctx = await h.newContext();
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
+  const posted = [];
+  page.on('request', (r) => { if (r.method() === 'POST') posted.push(r.postData() || ''); });
+  const user = await h.newUser('choice');
+  await page.goto(`${h.origin}/`);
+  await page.waitForSelector('body[data-state="signed-out"]');
+  // "Email me a code": USER_AUTH with EMAIL_OTP preferred, the code from devstack's outbox.
+  await page.fill('#username', user.username);
+  await page.click('#email-code');
+  await page.waitForSelector('body[data-state="step-emailCode"]');
+  assert.ok(posted.some((p) => p.includes('"AuthFlow":"USER_AUTH"') && p.includes('"PREFERRED_CHALLENGE":"EMAIL_OTP"')));
+  await page.fill('#answer', '00000000');
+  await page.click('#confirm');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /CodeMismatchException|code/i);
+  await page.fill('#answer', await h.outboxCode(user.username, 'EMAIL_OTP'));
+  await Promise.all([page.waitForEvent('load'), page.click('#confirm')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.equal(await page.textContent('#user-name'), user.username);
+  await page.click('#refresh');
+  await page.waitForSelector('#refreshed:has-text("Refreshed.")');
+  await Promise.all([page.waitForEvent('load'), page.click('#sign-out')]).catch(() => {});
+  await page.waitForSelector('body[data-state="signed-out"]');
+  // "Other ways to sign in": the factors offered, the password chosen and asked for, then SRP.
+  posted.length = 0;
+  await page.fill('#username', user.username);
+  await page.click('#choose');
+  await page.waitForSelector('body[data-state="step-selectChallenge"]');
+  assert.equal(await page.textContent('#step-prompt'), 'Sign in with one of: password, emailCode');
+  await page.fill('#answer', 'password');
+  await page.click('#confirm');
+  await page.waitForSelector('body[data-state="step-password"]');
+  await page.fill('#answer', user.password);
+  await Promise.all([page.waitForEvent('load'), page.click('#confirm')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.ok(posted.some((p) => p.includes('"ANSWER":"PASSWORD_SRP"')));
+  assert.ok(posted.every((p) => !p.includes(user.password)), 'no password on the wire');
+  assert.equal(await page.isVisible('#error'), false);
+  await ctx.close();
+});

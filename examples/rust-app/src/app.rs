@@ -6,7 +6,7 @@ use cognito_wasm::config::AuthConfig;
 use cognito_wasm::json::Object;
 use cognito_wasm::options::SignInOptions;
 use cognito_wasm::options::{GetTokensOptions, SignOutOptions};
-use cognito_wasm::signin::{self, Flow, NextStep};
+use cognito_wasm::signin::{self, Factor, Flow, NextStep};
 use cognito_wasm::{CognitoAuth, Error};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -88,13 +88,28 @@ async fn start() -> Result<(), String> {
                     spawn_local(async move {
                         let options = signin::Credentials {
                             username: value_of("username"),
-                            password: value_of("password").into(),
+                            password: Some(value_of("password").into()),
                             flow: Flow::Srp,
                         };
                         step(auth.sign_in(options).await);
                     });
                 }
             });
+            // Choice-based sign-in (USER_AUTH): a code by e-mail at once, or the factors offered.
+            for (id, preferred) in [("email-code", Some(Factor::EmailCode)), ("choose", None)] {
+                let auth = auth.clone();
+                on_click(id, move || {
+                    let auth = auth.clone();
+                    spawn_local(async move {
+                        let options = signin::Credentials {
+                            username: value_of("username"),
+                            password: None,
+                            flow: Flow::Choice(preferred),
+                        };
+                        step(auth.sign_in(options).await);
+                    });
+                });
+            }
             on_click("confirm", move || {
                 let auth = auth.clone();
                 spawn_local(async move {
@@ -139,6 +154,11 @@ fn step(result: Result<cognito_wasm::engine::SignInResult, Error>) {
             "Choose a new password:".to_owned()
         }
         NextStep::ConfirmSignUp => "Confirm your account first.".to_owned(),
+        NextStep::SelectChallenge { available } => {
+            let names: Vec<&str> = available.iter().map(|f| f.js_name()).collect();
+            format!("Sign in with one of: {}", names.join(", "))
+        }
+        NextStep::Password => "Your password:".to_owned(),
         other => format!("Cognito asks for {other:?}."),
     };
     set_text("step-prompt", &prompt);

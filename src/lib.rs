@@ -39,6 +39,7 @@ pub mod pkce;
 pub mod secret;
 pub mod session;
 pub mod signin;
+pub mod signup;
 pub mod sigv4;
 mod srp;
 pub mod view;

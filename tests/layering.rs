@@ -31,6 +31,7 @@ const LAYERS: &[&[&str]] = &[
     &["oauth"],
     &["session", "signin"],
     &["identity", "account"],
+    &["signup"],
     &["view"],
     &["engine"],
     &["platform"],

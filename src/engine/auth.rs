@@ -44,6 +44,9 @@ pub(super) struct Inner<P: Platform> {
     pub(super) credentials: Rc<Flights<Result<crate::identity::IdentityCredentials>>>,
     /// The in-app sign-in's challenge waiting for an answer (memory only).
     pub(super) pending: RefCell<Option<super::signin::Pending>>,
+    /// The user name and Cognito's `Session` of the last in-app sign-up (memory only): given with
+    /// `ConfirmSignUp`, then to sign the confirmed user in.
+    pub(super) sign_up_session: RefCell<Option<(String, String)>>,
 }
 
 /// The pool's key set is kept beside the session as `1 <fetched at>\n<JWKS JSON>`: a stored copy seeds
@@ -127,6 +130,7 @@ impl<P: Platform> CognitoAuth<P> {
             channel: RefCell::new(None),
             credentials: Flights::new(),
             pending: RefCell::new(None),
+            sign_up_session: RefCell::new(None),
         });
         Ok(Self { inner })
     }

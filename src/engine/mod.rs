@@ -17,6 +17,7 @@ mod flight;
 pub mod memory;
 mod refresh;
 mod signin;
+mod signup;
 mod store;
 mod verifier;
 

@@ -203,7 +203,7 @@ impl<P: Platform> CognitoAuth<P> {
     /// Sends `request`, and then the answer to `PASSWORD_VERIFIER` with `srp` (the client and the
     /// password) when Cognito asks for it; tokens end the sign-in, another challenge is kept for the
     /// app's answer.
-    async fn run(
+    pub(super) async fn run(
         &self,
         mut request: crate::http::HttpRequest,
         username: String,

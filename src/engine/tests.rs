@@ -1485,3 +1485,106 @@ fn choice_sign_in_offers_the_factors_then_signs_in_by_email_code_or_by_password_
         (ErrorKind::Config, "password: required")
     );
 }
+
+#[test]
+fn sign_up_then_a_confirmed_user_is_signed_in_with_cognitos_session_and_a_reset_sets_the_password()
+{
+    let tab = world();
+    let auth = engine(&tab);
+    let signed = events(&auth, EventName::SignedIn);
+    let details = crate::signup::SignUp {
+        username: "ann".into(),
+        password: "Pa55word!".into(),
+        attributes: crate::json::Object::new().with("email", "ann@example.com"),
+    };
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""Password":"Pa55word!""#)
+        .respond(200, r#"{"UserConfirmed":false,"UserSub":"u-1","Session":"su","CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"a***@e***"}}"#);
+    let r = block_on(auth.sign_up(details.clone())).unwrap();
+    assert!(!r.user_confirmed);
+    // A wrong code: Cognito's refusal, and the session kept for the next try.
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""Session":"su""#)
+        .respond(400, r#"{"__type":"CodeMismatchException","message":"Invalid verification code provided, please try again."}"#);
+    let e = block_on(auth.confirm_sign_up("ann", answer("000000"))).unwrap_err();
+    assert_eq!(e.server_type(), Some("CodeMismatchException"));
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ConfirmationCode":"123456""#)
+        .body_has(r#""Session":"su""#)
+        .respond(200, r#"{"Session":"sc"}"#);
+    assert!(block_on(auth.confirm_sign_up("ann", answer("123456"))).unwrap());
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""AuthFlow":"USER_AUTH""#)
+        .body_has(r#""Session":"sc""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let r = block_on(auth.sign_in_after_sign_up()).unwrap();
+    assert!(r.signed_in);
+    assert_eq!(block_on(auth.current_user()).unwrap().unwrap().sub, SUB);
+    assert_eq!(signed.borrow().len(), 1);
+    assert!(tab
+        .server()
+        .requests()
+        .iter()
+        .skip(1)
+        .all(|q| !q.body.expose().contains("Pa55word")));
+    // Spent: a second try has nothing to sign in with, and says so without a request.
+    let n = tab.server().requests().len();
+    let e = block_on(auth.sign_in_after_sign_up()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SignInExpired);
+    assert_eq!(tab.server().requests().len(), n);
+    // A confirmation for another user name does not send this one's session.
+    tab.server().expect("POST", IDP).respond(
+        200,
+        r#"{"UserConfirmed":false,"UserSub":"u-1","Session":"su2"}"#,
+    );
+    block_on(auth.sign_up(details)).unwrap();
+    tab.server().expect("POST", IDP).respond(200, "{}");
+    assert!(!block_on(auth.confirm_sign_up("bob", answer("1"))).unwrap());
+    assert!(!tab
+        .server()
+        .requests()
+        .last()
+        .unwrap()
+        .body
+        .expose()
+        .contains("su2"));
+
+    // Reset: where the code went, then the new password with it.
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#"{"Username":"ann","ClientId":"client1"}"#)
+        .respond(200, r#"{"CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"a***@e***"}}"#);
+    let d = block_on(auth.reset_password("ann")).unwrap();
+    assert_eq!(
+        d.get("destination").and_then(|v| v.as_str()),
+        Some("a***@e***")
+    );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""Password":"N3w!pass""#)
+        .respond(400, r#"{"__type":"ExpiredCodeException","message":"Invalid code provided, please request a code again."}"#);
+    let e =
+        block_on(auth.confirm_reset_password("ann", answer("1"), answer("N3w!pass"))).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.server_type()),
+        (ErrorKind::Aws, Some("ExpiredCodeException"))
+    );
+    tab.server().expect("POST", IDP).respond(200, "{}");
+    block_on(auth.confirm_reset_password("ann", answer("2"), answer("N3w!pass"))).unwrap();
+    assert!(
+        block_on(auth.current_user()).unwrap().is_some(),
+        "this tab's session stays"
+    );
+    tab.server().expect("POST", IDP).respond(200, "{}");
+    let e = block_on(auth.resend_sign_up_code("ann")).unwrap_err();
+    assert_eq!(
+        e.kind(),
+        ErrorKind::Network,
+        "an answer without the delivery"
+    );
+    assert_eq!(tab.server().pending(), 0);
+}

@@ -252,11 +252,12 @@ fn authenticate(
         crate::ids::unix_now(),
     )
     .map_err(sig)?;
-    let authenticated = app
-        .store()
-        .identities
-        .get(&record.identity_id)
-        .is_some_and(|i| i.login.is_some());
+    let authenticated = record.authenticated.unwrap_or_else(|| {
+        app.store()
+            .identities
+            .get(&record.identity_id)
+            .is_some_and(|i| i.login.is_some())
+    });
     Ok(Caller {
         identity_id: record.identity_id,
         identity_pool_id: record.identity_pool_id,

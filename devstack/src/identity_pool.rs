@@ -1,6 +1,7 @@
 //! The identity-pool JSON API (`X-Amz-Target: AWSCognitoIdentityService.<Op>`): GetId and
 //! GetCredentialsForIdentity, which verify the ID token in `Logins` and hand out short-lived credentials
-//! that the S3 side accepts.
+//! that the S3 side accepts. A guest identity given its user's login is linked to it, or merged into the
+//! user's identity when the user already has one (`resolve_identity`).
 
 use serde_json::{json, Value};
 
@@ -115,6 +116,7 @@ fn get_id(app: &Shared, input: &Value) -> ApiResult {
                     IdentityRecord {
                         pool_id: pool.id.clone(),
                         login: Some(login),
+                        merged_into: None,
                     },
                 );
                 id
@@ -132,6 +134,7 @@ fn get_id(app: &Shared, input: &Value) -> ApiResult {
                 IdentityRecord {
                     pool_id: pool.id.clone(),
                     login: None,
+                    merged_into: None,
                 },
             );
             id
@@ -141,29 +144,26 @@ fn get_id(app: &Shared, input: &Value) -> ApiResult {
     Ok(json!({ "IdentityId": id }))
 }
 
+const LOGINS_DONT_MATCH: &str =
+    "Logins don't match. Please include at least one valid login for this identity or identity pool.";
+
 fn get_credentials(app: &Shared, input: &Value) -> ApiResult {
-    let identity_id = str_field(input, "IdentityId")?.to_string();
-    let record = app
+    let given_id = str_field(input, "IdentityId")?.to_string();
+    let pool_id = app
         .store()
         .identities
-        .get(&identity_id)
-        .cloned()
+        .get(&given_id)
+        .map(|r| r.pool_id.clone())
         .ok_or_else(|| {
             bad(
                 "ResourceNotFoundException",
-                &format!("Identity '{identity_id}' not found."),
+                &format!("Identity '{given_id}' not found."),
             )
         })?;
-    let pool = pool(app, &record.pool_id)?;
+    let pool = pool(app, &pool_id)?;
     let login = check_logins(app, pool, input)?;
-    match (&record.login, &login) {
-        (Some(expected), Some(given)) if expected == given => {}
-        (Some(_), Some(_)) => return Err(not_authorized("Logins don't match. Please include at least one valid login for this identity or identity pool.")),
-        (Some(_), None) => return Err(not_authorized("Logins don't match. Please include at least one valid login for this identity or identity pool.")),
-        (None, Some(_)) => return Err(not_authorized("Logins were given for an unauthenticated identity; call GetId with these Logins first")),
-        (None, None) if !pool.allow_unauthenticated => return Err(not_authorized("Unauthenticated access is not supported for this identity pool.")),
-        (None, None) => {}
-    }
+    // Saved with the credentials below (a link or a merge changes the store).
+    let (identity_id, authenticated) = resolve_identity(&mut app.store(), pool, &given_id, login)?;
     let secs = app
         .knobs()
         .lifetimes
@@ -196,6 +196,7 @@ fn get_credentials(app: &Shared, input: &Value) -> ApiResult {
             identity_id: identity_id.clone(),
             identity_pool_id: pool.id.clone(),
             expires_at,
+            authenticated: Some(authenticated),
         },
     );
     app.persist(&store);
@@ -203,4 +204,71 @@ fn get_credentials(app: &Shared, input: &Value) -> ApiResult {
         "IdentityId": identity_id,
         "Credentials": { "AccessKeyId": access_key, "SecretKey": secret_key, "SessionToken": session_token, "Expiration": expires_at },
     }))
+}
+
+/// Which identity GetCredentialsForIdentity answers for, and whether for the authenticated role, as
+/// Cognito's authentication flow documents it:
+/// - an authenticated identity needs a login already linked to it (else "Logins don't match");
+/// - a guest identity given a login that no identity has yet is linked to it: it becomes authenticated
+///   and keeps its id (the guest becomes the user);
+/// - a guest identity given a login already linked to another identity is merged into that one: the
+///   answer is for that identity (its id in the response) and the guest identity is disabled;
+/// - a disabled (merged) identity gets no guest credentials.
+fn resolve_identity(
+    store: &mut crate::state::Store,
+    pool: &IdentityPool,
+    given_id: &str,
+    login: Option<String>,
+) -> Result<(String, bool), ApiError> {
+    let record = store.identities.get(given_id).cloned().ok_or_else(|| {
+        bad(
+            "ResourceNotFoundException",
+            &format!("Identity '{given_id}' not found."),
+        )
+    })?;
+    let Some(login) = login else {
+        if record.login.is_some() {
+            return Err(not_authorized(LOGINS_DONT_MATCH));
+        }
+        if record.merged_into.is_some() {
+            return Err(not_authorized(&format!(
+                "Access to Identity '{given_id}' is forbidden."
+            )));
+        }
+        if !pool.allow_unauthenticated {
+            return Err(not_authorized(
+                "Unauthenticated access is not supported for this identity pool.",
+            ));
+        }
+        return Ok((given_id.to_string(), false));
+    };
+    if let Some(linked) = &record.login {
+        return if *linked == login {
+            Ok((given_id.to_string(), true))
+        } else {
+            Err(not_authorized(LOGINS_DONT_MATCH))
+        };
+    }
+    let key = format!("{}|{login}", pool.id);
+    match store.identity_ids.get(&key).cloned() {
+        // The user already has an identity: the guest is merged into it.
+        Some(owner) => {
+            if let Some(guest) = store.identities.get_mut(given_id) {
+                guest.merged_into.get_or_insert(owner.clone());
+            }
+            Ok((owner, true))
+        }
+        // A guest merged earlier cannot be linked to another user.
+        None if record.merged_into.is_some() => Err(not_authorized(&format!(
+            "Access to Identity '{given_id}' is forbidden."
+        ))),
+        // The login is new: the guest identity is linked to it and becomes the user's.
+        None => {
+            store.identity_ids.insert(key, given_id.to_string());
+            if let Some(guest) = store.identities.get_mut(given_id) {
+                guest.login = Some(login);
+            }
+            Ok((given_id.to_string(), true))
+        }
+    }
 }

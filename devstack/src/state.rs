@@ -65,6 +65,10 @@ pub struct IdentityRecord {
     pub pool_id: String,
     /// `<user pool id>:<sub>` for authenticated identities, None for guests.
     pub login: Option<String>,
+    /// A guest identity merged into the identity its user's login was already linked to (Cognito
+    /// disables it): that identity's id. A disabled identity gets no guest credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,6 +78,11 @@ pub struct CredentialRecord {
     pub identity_id: String,
     pub identity_pool_id: String,
     pub expires_at: i64,
+    /// Issued for the authenticated role (a login was given), as STS credentials carry their role: a
+    /// guest's credentials stay the unauthenticated role's after the guest identity is linked to a
+    /// login. None in data directories from before this field: the identity's state decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticated: Option<bool>,
 }
 
 /// Everything that survives a restart (saved as `state.json` in the data directory).

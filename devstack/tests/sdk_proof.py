@@ -3,7 +3,8 @@
 
 InitiateAuth (USER_PASSWORD_AUTH, demo user); pycognito's AWSSRP (an independent SRP client) signs in with
 USER_SRP_AUTH + PASSWORD_VERIFIER (a wrong password refused, the temporary-password user through
-NEW_PASSWORD_REQUIRED, a TOTP user gets SOFTWARE_TOKEN_MFA) -> GetId -> GetCredentialsForIdentity -> PutObject and
+NEW_PASSWORD_REQUIRED, a TOTP user gets SOFTWARE_TOKEN_MFA) -> GetId -> GetCredentialsForIdentity (and a guest
+identity given a login: linked to a new user, merged into an existing user's identity) -> PutObject and
 GetObject into avatars/private/<identityId>/x.txt with those credentials; the same PutObject with a wrong
 secret must fail with SignatureDoesNotMatch. With the same credentials: DynamoDB PutItem, GetItem,
 UpdateItem, Query, DeleteItem on the identity's own item, and the refusals (a failed condition, another
@@ -216,6 +217,30 @@ def main() -> int:
         except identity.exceptions.NotAuthorizedException:
             return
         raise AssertionError("tampered ID token was accepted")
+
+    def guest_signs_in():
+        # A new user: the guest identity is linked to the login and becomes the user's (same id).
+        guest = identity.get_id(IdentityPoolId=IDENTITY_POOL)["IdentityId"]
+        identity.get_credentials_for_identity(IdentityId=guest)
+        name, password = f"guest{uuid.uuid4().hex[:8]}", "Guest!2026pass"
+        idp.admin_create_user(UserPoolId=USER_POOL, Username=name,
+                              UserAttributes=[{"Name": "email", "Value": f"{name}@shopsphere.test"}])
+        idp.admin_set_user_password(UserPoolId=USER_POOL, Username=name, Password=password, Permanent=True)
+        token = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                                  AuthParameters={"USERNAME": name, "PASSWORD": password})["AuthenticationResult"]["IdToken"]
+        r = identity.get_credentials_for_identity(IdentityId=guest, Logins={PROVIDER: token})
+        assert r["IdentityId"] == guest and r["Credentials"]["SessionToken"], r
+        assert identity.get_id(IdentityPoolId=IDENTITY_POOL, Logins={PROVIDER: token})["IdentityId"] == guest
+        refused(lambda: identity.get_credentials_for_identity(IdentityId=guest),
+                identity.exceptions.NotAuthorizedException)
+
+    def guest_merged():
+        # The demo user has an identity already: the answer is for it, and the guest identity is disabled.
+        guest = identity.get_id(IdentityPoolId=IDENTITY_POOL)["IdentityId"]
+        r = identity.get_credentials_for_identity(IdentityId=guest, Logins={PROVIDER: state["id_token"]})
+        assert r["IdentityId"] == state["identity_id"] != guest, r
+        refused(lambda: identity.get_credentials_for_identity(IdentityId=guest),
+                identity.exceptions.NotAuthorizedException)
 
     def s3_client(secret=None):
         c = state["creds"]
@@ -535,6 +560,8 @@ def main() -> int:
     check("GetId", get_id)
     check("GetCredentialsForIdentity", get_credentials)
     check("GetId tampered ID token -> NotAuthorizedException", get_id_tampered_token)
+    check("GetCredentialsForIdentity guest + a new user's Logins -> the guest identity is the user's", guest_signs_in)
+    check("GetCredentialsForIdentity guest + an existing user's Logins -> the user's identity id", guest_merged)
     check("PutObject + GetObject + HeadObject own prefix", put_get)
     check("presigned GetObject", presigned_get)
     check("PutObject wrong secret -> SignatureDoesNotMatch", put_wrong_secret)

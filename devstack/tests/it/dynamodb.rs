@@ -711,6 +711,57 @@ async fn leading_keys_policy_keeps_identities_apart() {
         v["message"].as_str().unwrap().contains("Unauth_Role"),
         "{v}"
     );
+    // A guest who signs in (a new user: the guest identity becomes the user's) gets the authenticated
+    // role's rights with new credentials; the guest's credentials keep the unauthenticated role's.
+    let newbie = sign_up_user(&s, "dana").await;
+    let (st, v) = s
+        .identity(
+            "GetCredentialsForIdentity",
+            json!({ "IdentityId": guest_id, "Logins": { PROVIDER: newbie } }),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["IdentityId"].as_str()),
+        (200, Some(guest_id.as_str())),
+        "{v}"
+    );
+    let user = Creds::from_json(&v["Credentials"]);
+    let (st, v) = call(
+        &s,
+        "PutItem",
+        json!({ "TableName": TABLE, "Item": key(&guest_id) }),
+        &user,
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    refused(
+        &s,
+        "GetItem",
+        json!({ "TableName": TABLE, "Key": key(&guest_id) }),
+        &guest,
+        "AccessDeniedException",
+    )
+    .await;
+}
+
+/// Creates a user (AdminCreateUser, then a permanent AdminSetUserPassword); returns its ID token.
+async fn sign_up_user(s: &Stack, username: &str) -> Value {
+    let password = "Newbie!2026pass";
+    let (st, v) = s
+        .idp(
+            "AdminCreateUser",
+            json!({ "UserPoolId": POOL, "Username": username, "TemporaryPassword": "Temp!2026pass", "UserAttributes": [{ "Name": "email", "Value": format!("{username}@shopsphere.test") }] }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (st, v) = s
+        .idp(
+            "AdminSetUserPassword",
+            json!({ "UserPoolId": POOL, "Username": username, "Password": password, "Permanent": true }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    s.password_login(CLIENT, username, password).await["IdToken"].clone()
 }
 
 /// The default config with `extra` appended and `from` replaced by `to`.

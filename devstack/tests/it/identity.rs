@@ -180,13 +180,145 @@ async fn guests() {
         .await;
     assert_eq!(st, 200, "{v}");
     assert!(v["Credentials"]["SessionToken"].is_string());
-    // A guest identity cannot be claimed with a login.
-    let a = s.demo_login().await;
-    let (_, v) = s
-        .identity(
-            "GetCredentialsForIdentity",
-            json!({ "IdentityId": guest, "Logins": { PROVIDER: a["IdToken"] } }),
-        )
+}
+
+async fn guest_credentials(s: &Stack, identity: &str, logins: Value) -> (u16, Value) {
+    let mut body = json!({ "IdentityId": identity });
+    if !logins.is_null() {
+        body["Logins"] = logins;
+    }
+    let (st, v) = s.identity("GetCredentialsForIdentity", body).await;
+    (st.as_u16(), v)
+}
+
+async fn new_guest(s: &Stack) -> String {
+    let (st, v) = s
+        .identity("GetId", json!({ "IdentityPoolId": IDENTITY_POOL }))
         .await;
-    assert_eq!(v["__type"], "NotAuthorizedException");
+    assert_eq!(st, 200, "{v}");
+    v["IdentityId"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_guest_who_signs_in_becomes_the_user() {
+    let s = Stack::start().await;
+    let guest = new_guest(&s).await;
+    let (st, _) = guest_credentials(&s, &guest, Value::Null).await;
+    assert_eq!(st, 200);
+    // The user has no identity yet: the guest identity is linked to the login and keeps its id.
+    let a = s.demo_login().await;
+    let (st, v) = guest_credentials(&s, &guest, json!({ PROVIDER: a["IdToken"] })).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["IdentityId"], guest.as_str());
+    assert!(v["Credentials"]["SessionToken"].is_string());
+    // From now on it is the user's identity: GetId with the login finds it (also with a new token) ...
+    let b = s.demo_login().await;
+    let (st, v) = get_id(&s, json!({ PROVIDER: b["IdToken"] })).await;
+    assert_eq!((st, v["IdentityId"].as_str()), (200, Some(guest.as_str())));
+    let (st, v) = guest_credentials(&s, &guest, json!({ PROVIDER: b["IdToken"] })).await;
+    assert_eq!(
+        (st, v["IdentityId"].as_str()),
+        (200, Some(guest.as_str())),
+        "{v}"
+    );
+    // ... it no longer gets guest credentials, and another user's login does not match it.
+    let (st, v) = guest_credentials(&s, &guest, Value::Null).await;
+    assert_eq!(
+        (st, v["__type"].as_str()),
+        (400, Some("NotAuthorizedException")),
+        "{v}"
+    );
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("Logins don't match"),
+        "{v}"
+    );
+    let r = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
+    let (st, v) = guest_credentials(&s, &guest, json!({ PROVIDER: r["IdToken"] })).await;
+    assert_eq!(
+        (st, v["__type"].as_str()),
+        (400, Some("NotAuthorizedException")),
+        "{v}"
+    );
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("Logins don't match"),
+        "{v}"
+    );
+    // The login is still verified first.
+    let other = new_guest(&s).await;
+    let (st, v) = guest_credentials(
+        &s,
+        &other,
+        json!({ PROVIDER: tamper(a["IdToken"].as_str().unwrap()) }),
+    )
+    .await;
+    assert_eq!(
+        (st, v["__type"].as_str()),
+        (400, Some("NotAuthorizedException")),
+        "{v}"
+    );
+    let (st, _) = guest_credentials(&s, &other, Value::Null).await;
+    assert_eq!(st, 200, "a refused login leaves the guest a guest");
+
+    // The link survives a restart.
+    let data = s.stop().await.unwrap();
+    let s = Stack::start_on(data.path()).await;
+    let c = s.demo_login().await;
+    let (_, v) = get_id(&s, json!({ PROVIDER: c["IdToken"] })).await;
+    assert_eq!(v["IdentityId"], guest.as_str());
+    drop(data);
+}
+
+#[tokio::test]
+async fn a_guest_whose_user_has_an_identity_is_merged_into_it() {
+    let s = Stack::start().await;
+    let a = s.demo_login().await;
+    let (st, v) = get_id(&s, json!({ PROVIDER: a["IdToken"] })).await;
+    assert_eq!(st, 200);
+    let user = v["IdentityId"].as_str().unwrap().to_string();
+    let guest = new_guest(&s).await;
+    assert_ne!(guest, user);
+    // The answer is for the user's identity, whose id the response carries.
+    let (st, v) = guest_credentials(&s, &guest, json!({ PROVIDER: a["IdToken"] })).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["IdentityId"], user.as_str());
+    assert!(v["Credentials"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .starts_with("ASIA"));
+    // The guest identity is disabled: no guest credentials, and no link to another user ...
+    let (st, v) = guest_credentials(&s, &guest, Value::Null).await;
+    assert_eq!(
+        (st, v["__type"].as_str()),
+        (400, Some("NotAuthorizedException")),
+        "{v}"
+    );
+    assert!(v["message"].as_str().unwrap().contains("forbidden"), "{v}");
+    let r = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
+    let (st, v) = guest_credentials(&s, &guest, json!({ PROVIDER: r["IdToken"] })).await;
+    assert_eq!(
+        (st, v["__type"].as_str()),
+        (400, Some("NotAuthorizedException")),
+        "{v}"
+    );
+    // ... while its user's login still answers with the user's identity, and GetId is unchanged.
+    let (st, v) = guest_credentials(&s, &guest, json!({ PROVIDER: a["IdToken"] })).await;
+    assert_eq!(
+        (st, v["IdentityId"].as_str()),
+        (200, Some(user.as_str())),
+        "{v}"
+    );
+    let (_, v) = get_id(&s, json!({ PROVIDER: a["IdToken"] })).await;
+    assert_eq!(v["IdentityId"], user.as_str());
+    let (st, v) = guest_credentials(&s, &user, json!({ PROVIDER: a["IdToken"] })).await;
+    assert_eq!(
+        (st, v["IdentityId"].as_str()),
+        (200, Some(user.as_str())),
+        "{v}"
+    );
 }

@@ -276,11 +276,11 @@ fn change_password(app: &Shared, input: &Value) -> ApiResult {
     let (pool, mut user) = signed_in(app, &store, input)?;
     let previous = str_field(input, "PreviousPassword")?;
     let proposed = str_field(input, "ProposedPassword")?;
-    if previous != user.password {
+    if !user.secret.matches(previous) {
         return Err(not_authorized("Incorrect username or password."));
     }
     crate::accounts::check_password(&pool, proposed)?;
-    user.password = proposed.to_string();
+    user.secret = crate::passwords::PasswordSecret::new(&pool.id, &user.username, proposed);
     user.modified = app.now();
     save_user(&mut store, &pool.id, user);
     app.persist(&store);

@@ -12,6 +12,7 @@ use totp_rs::{Algorithm, Builder, Secret};
 
 use crate::config::{Client, IdentityProvider, UserPool};
 use crate::ids::{random_string, random_uuid, stable_uuid, URL_SAFE};
+use crate::passwords::PasswordSecret;
 use crate::srp;
 use crate::state::{
     App, Challenge, FederationRequest, Message, MfaRecord, SrpChallenge, Store, User,
@@ -96,7 +97,7 @@ pub fn find_user(store: &Store, pool: &UserPool, name: &str) -> Option<User> {
 
 /// The password is the user's (federated users have none).
 pub fn password_matches(user: &User, password: &str) -> bool {
-    user.status != EXTERNAL_PROVIDER && !password.is_empty() && user.password == password
+    user.status != EXTERNAL_PROVIDER && user.secret.matches(password)
 }
 
 /// The pool's password policy ([`crate::config::PasswordPolicy::check`]), as Cognito's
@@ -427,8 +428,9 @@ pub fn sign_up(
     check_password(pool, password)?;
     let now = app.now();
     let user = User {
+        secret: PasswordSecret::new(&pool.id, &username, password),
+        plain_password: None,
         username: username.clone(),
-        password: password.to_string(),
         sub,
         attributes,
         groups: vec![],
@@ -542,7 +544,7 @@ pub fn confirm_forgot_password(
         .get_mut(&pool.id)
         .and_then(|u| u.get_mut(&user.username))
         .expect("found above");
-    u.password = password.to_string();
+    u.secret = PasswordSecret::new(&pool.id, &u.username, password);
     if u.status == FORCE_CHANGE_PASSWORD || u.status == "RESET_REQUIRED" {
         u.status = CONFIRMED.into();
     }
@@ -875,7 +877,8 @@ fn incorrect() -> ApiError {
     not_authorized("Incorrect username or password.")
 }
 
-/// The SRP salt of a user: derived from pool and username (stable across restarts), 16 bytes as hex.
+/// The SRP salt shown for a name that is no user's (users have their own random salt): derived from pool
+/// and name, so that it stays the same across tries and restarts, 16 bytes as hex.
 fn srp_salt(pool_id: &str, username: &str) -> String {
     use sha2::{Digest, Sha256};
     let h = Sha256::digest(format!("devstack srp salt|{pool_id}|{username}").as_bytes());
@@ -901,12 +904,13 @@ pub fn srp_challenge(
         srp::BadA::Malformed => bad("InvalidParameterException", "Invalid SRP_A"),
     })?;
     let user = find_user(store, pool, name).filter(|u| u.status != EXTERNAL_PROVIDER);
-    let (user_id, salt, v) = match &user {
-        Some(u) => {
-            let salt = srp_salt(&pool.id, &u.username);
-            let v = srp::verifier(srp::pool_name(&pool.id), &u.username, &u.password, &salt);
-            (u.username.clone(), salt, v)
-        }
+    // A user's own random salt and stored verifier; a name that is no user's (or a user with no
+    // password) gets a salt that stays the same for that name and the verifier of a random password.
+    let stored = user
+        .as_ref()
+        .and_then(|u| u.secret.srp().map(|(salt, v)| (u, salt.to_string(), v)));
+    let (user_id, salt, v) = match stored {
+        Some((u, salt, v)) => (u.username.clone(), salt, v),
         None => {
             let salt = srp_salt(&pool.id, name);
             let v = srp::verifier(
@@ -1006,7 +1010,15 @@ pub fn answer_password_verifier(
     }
     let a_pub = &c.a_pub;
     let pool_name = srp::pool_name(&pool.id);
-    let v = srp::verifier(pool_name, &user.username, &user.password, &c.salt);
+    // The verifier of the challenge's salt: the password may have changed since the challenge.
+    let Some(v) = user
+        .secret
+        .srp()
+        .filter(|(salt, _)| *salt == c.salt)
+        .map(|(_, v)| v)
+    else {
+        return Err(incorrect());
+    };
     let s = srp::server_secret(a_pub, &c.b_pub, &c.b, &v).ok_or_else(incorrect)?;
     let key = srp::key(&s, &srp::u(a_pub, &c.b_pub));
     use base64::Engine;
@@ -1360,7 +1372,7 @@ pub fn answer_new_password(
     }
     app.mem().new_password.remove(session);
     user.attributes.extend(attributes);
-    user.password = password.to_string();
+    user.secret = PasswordSecret::new(&pool.id, &user.username, password);
     user.status = CONFIRMED.into();
     user.modified = now;
     let user = user.clone();
@@ -1459,7 +1471,8 @@ pub fn federated_user(
         .entry(username.clone())
         .or_insert_with(|| User {
             username: username.clone(),
-            password: random_string(48, URL_SAFE),
+            secret: PasswordSecret::none(),
+            plain_password: None,
             sub: stable_uuid(&format!("{}|{username}", pool.id)),
             attributes: BTreeMap::from([("identities".to_string(), identities)]),
             groups: vec![],

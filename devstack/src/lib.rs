@@ -10,15 +10,16 @@
 //! 3. [`config`]: the TOML configuration and its built-in default.
 //! 4. [`keys`]: each user pool's RS256 signing keys and their JWKS; [`srp`]: the server side of
 //!    Cognito's SRP-6a (USER_SRP_AUTH), pure arithmetic.
-//! 5. [`wire`]: errors in the wire formats (AWS JSON 1.1 and 1.0, OAuth, S3 XML), injected faults in each.
-//! 6. [`state`]: the shared server state: the persisted store, codes and sessions in memory.
-//! 7. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
-//! 8. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
+//! 5. [`passwords`]: passwords at rest: a salted PBKDF2 hash and the SRP salt and verifier.
+//! 6. [`wire`]: errors in the wire formats (AWS JSON 1.1 and 1.0, OAuth, S3 XML), injected faults in each.
+//! 7. [`state`]: the shared server state: the persisted store, codes and sessions in memory.
+//! 8. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
+//! 9. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
 //!    password policy, sign-up and password-reset codes, TOTP, federated users.
-//! 9. [`codes`]: one-time attribute-verification codes sent to the outbox (expiry, wrong tries).
-//! 10. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
-//! 11. [`dynamodb_expr`]: DynamoDB's typed values and expressions.
-//! 12. One module per API; they do not use each other:
+//! 10. [`codes`]: one-time attribute-verification codes sent to the outbox (expiry, wrong tries).
+//! 11. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
+//! 12. [`dynamodb_expr`]: DynamoDB's typed values and expressions.
+//! 13. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login (authorize, the sign-in page) and the OAuth 2.0 / OIDC endpoints,
 //!      discovery, JWKS;
 //!    - [`user_pool`]: the user-pool JSON API (InitiateAuth, GetTokensFromRefreshToken, RevokeToken, ...);
@@ -30,12 +31,12 @@
 //!    - [`s3`]: S3 on its own port (SigV4, the `private/<identityId>/` policy, CORS);
 //!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the LeadingKeys policy, items in redb);
 //!    - [`google_idp`]: the local identity provider that plays Google (`/_google/*`).
-//! 13. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
+//! 14. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
 //!     confirmation, forgot password, the TOTP step, the return from an identity provider.
-//! 14. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account`, `account_api`, `user_pool` or
+//! 15. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account`, `account_api`, `user_pool` or
 //!     `identity_pool`.
-//! 15. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
-//! 16. This file: [`start`] builds the three routers and serves them.
+//! 16. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
+//! 17. This file: [`start`] builds the three routers and serves them.
 
 pub mod account;
 pub mod account_api;
@@ -53,6 +54,7 @@ pub mod keys;
 pub mod knobs;
 pub mod login_pages;
 pub mod oauth;
+pub mod passwords;
 pub mod s3;
 pub mod sigv4;
 pub mod srp;

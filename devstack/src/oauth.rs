@@ -344,13 +344,13 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
         Err(resp) => return resp,
     };
     let user = accounts::find_user(&app.store(), &req.pool, &username);
+    // One hash check per try.
+    let right = user
+        .as_ref()
+        .is_some_and(|u| accounts::password_matches(u, &password));
     let error = match &user {
-        Some(u) if accounts::password_matches(u, &password) && !u.enabled => {
-            Some("User is disabled.")
-        }
-        Some(u)
-            if accounts::password_matches(u, &password) && u.status == accounts::UNCONFIRMED =>
-        {
+        Some(u) if right && !u.enabled => Some("User is disabled."),
+        Some(u) if right && u.status == accounts::UNCONFIRMED => {
             // As Cognito's managed login: a new code, and the confirmation page.
             let mut store = app.store();
             let sent = accounts::resend_confirmation_code(&app, &mut store, &req.pool, &u.username);
@@ -363,10 +363,10 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
             q.insert("username".into(), u.username.clone());
             return found(&format!("/confirm?{}", query_string(&q)));
         }
-        Some(u) if accounts::password_matches(u, &password) && u.status != "CONFIRMED" => {
+        Some(u) if right && u.status != "CONFIRMED" => {
             Some("This user must change their password; devstack does not implement that step (set a permanent password with AdminSetUserPassword).")
         }
-        Some(u) if accounts::password_matches(u, &password) => None,
+        Some(_) if right => None,
         _ => Some("Incorrect username or password."),
     };
     if let Some(error) = error {

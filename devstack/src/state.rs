@@ -12,6 +12,7 @@ use crate::config::{Config, SeedUser};
 use crate::ids::{stable_uuid, unix_now};
 use crate::keys::{PoolKeys, SigningKey};
 use crate::knobs::Knobs;
+use crate::passwords::PasswordSecret;
 
 pub type Shared = Arc<App>;
 
@@ -33,7 +34,14 @@ pub struct App {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct User {
     pub username: String,
-    pub password: String,
+    /// The password's salted hash and SRP verifier (`password_hash`, `srp_salt`, `srp_verifier` in
+    /// `state.json`); never the password.
+    #[serde(flatten)]
+    pub secret: PasswordSecret,
+    /// The plain-text password of a data directory written before passwords were hashed: read once,
+    /// hashed on load ([`load_store`]), never written.
+    #[serde(default, rename = "password", skip_serializing)]
+    pub plain_password: Option<String>,
     pub sub: String,
     pub attributes: BTreeMap<String, String>,
     pub groups: Vec<String>,
@@ -311,6 +319,21 @@ pub fn load_store(data_dir: &std::path::Path, config: &Config) -> anyhow::Result
     } else {
         Store::default()
     };
+    // Passwords of data directories from before hashing: hashed now, and saved so (cheap, once).
+    let mut migrated = false;
+    for (pool_id, users) in store.users.iter_mut() {
+        for user in users.values_mut() {
+            if let Some(plain) = user.plain_password.take() {
+                migrated = true;
+                if user.secret.password_hash.is_empty() && user.status != "EXTERNAL_PROVIDER" {
+                    user.secret = PasswordSecret::new(pool_id, &user.username, &plain);
+                }
+            }
+        }
+    }
+    if migrated {
+        save_store(data_dir, &store)?;
+    }
     let now = unix_now();
     // Seed users from the config when they are not in the store yet (the store wins: passwords and
     // attributes changed through the API survive a restart).
@@ -336,7 +359,8 @@ pub fn save_store(data_dir: &std::path::Path, store: &Store) -> anyhow::Result<(
 fn seed_user(pool_id: &str, seed: &SeedUser, now: i64) -> User {
     User {
         username: seed.username.clone(),
-        password: seed.password.clone(),
+        secret: PasswordSecret::new(pool_id, &seed.username, &seed.password),
+        plain_password: None,
         sub: stable_uuid(&format!("{pool_id}|{}", seed.username)),
         attributes: seed.attributes.clone(),
         groups: seed.groups.clone(),

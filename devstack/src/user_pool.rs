@@ -224,8 +224,9 @@ fn admin_create_user(app: &Shared, input: &Value) -> ApiResult {
         .map(String::from)
         .unwrap_or_else(|| random_string(16, URL_SAFE));
     let user = User {
+        secret: crate::passwords::PasswordSecret::new(&pool_id, &username, &password),
+        plain_password: None,
         username: username.clone(),
-        password,
         sub: stable_uuid(&format!("{pool_id}|{username}")),
         attributes,
         groups: vec![],
@@ -258,7 +259,7 @@ fn admin_set_user_password(app: &Shared, input: &Value) -> ApiResult {
         .get_mut(&pool_id)
         .and_then(|u| u.get_mut(&username))
         .ok_or_else(|| bad("UserNotFoundException", "User does not exist."))?;
-    user.password = password;
+    user.secret = crate::passwords::PasswordSecret::new(&pool_id, &username, &password);
     user.status = if permanent {
         "CONFIRMED".into()
     } else {

@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["knobs"],
     &["config"],
     &["keys", "srp"],
+    &["passwords"],
     &["wire"],
     &["state"],
     &["tokens"],

@@ -896,3 +896,89 @@ async fn user_auth_choice_based_sign_in() {
         )
     );
 }
+
+/// The `SALT` of a PASSWORD_VERIFIER challenge for `user`.
+async fn srp_salt_of(s: &Stack, user: &str) -> String {
+    let (_, v) = s
+        .idp("InitiateAuth", json!({ "AuthFlow": "USER_SRP_AUTH", "ClientId": CLIENT, "AuthParameters": { "USERNAME": user, "SRP_A": "02" } }))
+        .await;
+    v["ChallengeParameters"]["SALT"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn passwords_are_stored_as_salted_hashes_and_verifiers() {
+    let s = Stack::start().await;
+    s.demo_login().await; // saves the store
+    let state = std::fs::read_to_string(s.data.join("state.json")).unwrap();
+    assert!(!state.contains("ShopSphere!2026"), "no plain-text password");
+    let store: Value = serde_json::from_str(&state).unwrap();
+    let demo = &store["users"][POOL]["demo"];
+    assert!(demo["password_hash"]
+        .as_str()
+        .unwrap()
+        .starts_with("$pbkdf2-sha256$"));
+    assert_eq!(demo["srp_salt"].as_str().unwrap().len(), 32);
+    assert!(demo["srp_verifier"].as_str().unwrap().len() > 500);
+    assert!(demo.get("password").is_none());
+    // Each user has a random SRP salt, which a new password replaces.
+    let salt = srp_salt_of(&s, "demo").await;
+    assert_eq!(salt, demo["srp_salt"].as_str().unwrap());
+    assert_eq!(
+        srp_salt_of(&s, "demo").await,
+        salt,
+        "the same until the password changes"
+    );
+    assert_ne!(srp_salt_of(&s, "rival").await, salt);
+    let (st, v) = s
+        .idp("AdminSetUserPassword", json!({ "UserPoolId": POOL, "Username": "demo", "Password": "Fresh!2026pass", "Permanent": true }))
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_ne!(srp_salt_of(&s, "demo").await, salt);
+    let (st, _) = s.srp_login(CLIENT, "demo", "Fresh!2026pass").await;
+    assert_eq!(st, 200);
+    let (st, r) = s.srp_login(CLIENT, "demo", "ShopSphere!2026").await;
+    assert_eq!((st.as_u16(), err(&r)), (400, INCORRECT));
+    s.password_login(CLIENT, "demo", "Fresh!2026pass").await;
+}
+
+#[tokio::test]
+async fn plain_text_passwords_of_an_old_data_dir_are_hashed_on_load() {
+    // A data directory as devstack wrote it before hashing: `password` in plain text, no hash.
+    let s = Stack::start().await;
+    let (st, v) = s
+        .idp("AdminCreateUser", json!({ "UserPoolId": POOL, "Username": "olduser", "TemporaryPassword": "Temp!2026pass", "UserAttributes": [{ "Name": "email", "Value": "old@shopsphere.test" }] }))
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let tmp = s.stop().await.unwrap();
+    let path = tmp.path().join("state.json");
+    let mut store: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let users = store["users"][POOL].as_object_mut().unwrap();
+    for (name, password) in [("demo", "ShopSphere!2026"), ("olduser", "Old!2026password")] {
+        let u = users.get_mut(name).unwrap().as_object_mut().unwrap();
+        for field in ["password_hash", "srp_salt", "srp_verifier"] {
+            u.remove(field);
+        }
+        u.insert("password".into(), json!(password));
+        u.insert("status".into(), json!("CONFIRMED"));
+    }
+    std::fs::write(&path, serde_json::to_vec_pretty(&store).unwrap()).unwrap();
+
+    let s = Stack::start_on(tmp.path()).await;
+    let state = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !state.contains("Old!2026password") && !state.contains("ShopSphere!2026"),
+        "hashed and saved at load"
+    );
+    s.password_login(CLIENT, "olduser", "Old!2026password")
+        .await;
+    let (st, r) = s.srp_login(CLIENT, "olduser", "Old!2026password").await;
+    assert_eq!(st, 200, "{r}");
+    let (st, r) = s.srp_login(CLIENT, "demo", "ShopSphere!2026").await;
+    assert_eq!(st, 200, "{r}");
+    let (st, r) = s.srp_login(CLIENT, "olduser", "Temp!2026pass").await;
+    assert_eq!((st.as_u16(), err(&r)), (400, INCORRECT));
+    drop(tmp);
+}

@@ -45,7 +45,7 @@ fn attribute_list(input: &Value, field: &str) -> BTreeMap<String, String> {
 }
 
 fn sign_up(app: &Shared, input: &Value) -> ApiResult {
-    let (pool, _) = accounts::app_client(app, input)?;
+    let (pool, client) = accounts::app_client(app, input)?;
     let username = str_field(input, "Username")?;
     let password = str_field(input, "Password")?;
     let attributes = attribute_list(input, "UserAttributes");
@@ -56,17 +56,28 @@ fn sign_up(app: &Shared, input: &Value) -> ApiResult {
     if let Some(d) = done.delivery {
         out["CodeDeliveryDetails"] = d.json();
     }
+    if let Some(session) = accounts::sign_up_session(app, &pool, &client, &done.user) {
+        out["Session"] = json!(session);
+    }
     Ok(out)
 }
 
 fn confirm_sign_up(app: &Shared, input: &Value) -> ApiResult {
-    let (pool, _) = accounts::app_client(app, input)?;
+    let (pool, client) = accounts::app_client(app, input)?;
     let username = str_field(input, "Username")?;
     let code = str_field(input, "ConfirmationCode")?;
+    let session = input.get("Session").and_then(Value::as_str);
     let mut store = app.store();
+    if let Some(s) = session {
+        accounts::check_sign_up_session(app, &store, &pool, &client, username, s)?;
+    }
     let result = accounts::confirm_sign_up(app, &mut store, &pool, username, code);
     app.persist(&store);
-    result.map(|_| json!({}))
+    let user = result?;
+    Ok(match session {
+        Some(s) => json!({ "Session": accounts::confirmed_session(app, &pool, &client, &user, s) }),
+        None => json!({}),
+    })
 }
 
 fn resend_confirmation_code(app: &Shared, input: &Value) -> ApiResult {

@@ -1161,6 +1161,102 @@ pub fn answer_email_otp(
     Ok(api_sign_in(app, store, &pool.id, client, &user))
 }
 
+/// The `Session` SignUp gives a client that allows `USER_AUTH`, to be handed back with ConfirmSignUp
+/// (as long as the confirmation code lives); `None` for other clients.
+pub fn sign_up_session(app: &App, pool: &UserPool, client: &Client, user: &User) -> Option<String> {
+    require_flow(client, "USER_AUTH").ok()?;
+    let session = random_string(64, URL_SAFE);
+    app.mem().signed_up.insert(
+        session.clone(),
+        Challenge {
+            pool_id: pool.id.clone(),
+            username: user.username.clone(),
+            client_id: Some(client.id.clone()),
+            expires_at: app.now() + SIGN_UP_CODE_SECONDS,
+            failed_attempts: 0,
+        },
+    );
+    Some(session)
+}
+
+/// The SignUp `Session` given with ConfirmSignUp: it must be this client's for this user and not
+/// expired (else NotAuthorizedException, before the code is checked). Spent by the confirmation.
+pub fn check_sign_up_session(
+    app: &App,
+    store: &Store,
+    pool: &UserPool,
+    client: &Client,
+    name: &str,
+    session: &str,
+) -> Result<(), ApiError> {
+    let username = find_username(store, pool, name);
+    let mem = app.mem();
+    match mem.signed_up.get(session) {
+        Some(c)
+            if c.pool_id == pool.id
+                && c.client_id.as_deref() == Some(client.id.as_str())
+                && Some(&c.username) == username.as_ref()
+                && c.expires_at > app.now() =>
+        {
+            Ok(())
+        }
+        _ => Err(not_authorized("Invalid session provided")),
+    }
+}
+
+/// After a ConfirmSignUp that came with its SignUp `Session`: that session spent and a new one given,
+/// which signs the user in once with InitiateAuth USER_AUTH (within the 3 minutes of a challenge).
+pub fn confirmed_session(
+    app: &App,
+    pool: &UserPool,
+    client: &Client,
+    user: &User,
+    spent: &str,
+) -> String {
+    let session = random_string(64, URL_SAFE);
+    let mut mem = app.mem();
+    mem.signed_up.remove(spent);
+    mem.confirmed.insert(
+        session.clone(),
+        Challenge {
+            pool_id: pool.id.clone(),
+            username: user.username.clone(),
+            client_id: Some(client.id.clone()),
+            expires_at: app.now() + CHALLENGE_SECONDS,
+            failed_attempts: 0,
+        },
+    );
+    session
+}
+
+/// InitiateAuth USER_AUTH with the `Session` of a ConfirmSignUp: the confirmation code was the first
+/// factor, so what follows a password follows (MFA, or tokens). Once, for that user and client.
+pub fn sign_in_after_sign_up(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    params: &Value,
+    session: &str,
+) -> ApiResult {
+    let name = required_param(params, "USERNAME")?;
+    let invalid = || not_authorized("Invalid session for the user.");
+    let challenge = app.mem().confirmed.remove(session).ok_or_else(invalid)?;
+    let user = find_user(store, pool, name).ok_or_else(invalid)?;
+    if challenge.pool_id != pool.id
+        || challenge.client_id.as_deref() != Some(client.id.as_str())
+        || challenge.username != user.username
+    {
+        return Err(invalid());
+    }
+    if challenge.expires_at <= app.now() {
+        return Err(not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    after_password(app, store, pool, client, &user)
+}
+
 /// InitiateAuth USER_AUTH (choice-based sign-in): `PREFERRED_CHALLENGE` `PASSWORD` (with `PASSWORD`) or
 /// `PASSWORD_SRP` (with `SRP_A`) starts that challenge at once; none (or one devstack does not offer)
 /// gives SELECT_CHALLENGE with `AvailableChallenges`.

@@ -206,6 +206,10 @@ pub struct Memory {
     pub new_password: HashMap<String, Challenge>,
     /// USER_AUTH's SELECT_CHALLENGE steps, by session.
     pub select: HashMap<String, Challenge>,
+    /// The `Session` of a SignUp, by session: given back with ConfirmSignUp.
+    pub signed_up: HashMap<String, Challenge>,
+    /// The `Session` of a ConfirmSignUp, by session: signs the user in once (InitiateAuth USER_AUTH).
+    pub confirmed: HashMap<String, Challenge>,
     /// USER_AUTH's EMAIL_OTP challenges, by session: the challenge and the code sent.
     pub email_otp: HashMap<String, (Challenge, String)>,
 }

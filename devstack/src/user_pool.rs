@@ -78,7 +78,12 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
         "USER_AUTH" => {
             accounts::require_flow(&client, flow)?;
             let mut store = app.store();
-            accounts::user_auth(app, &mut store, &pool, &client, &params)
+            match input.get("Session").and_then(Value::as_str) {
+                Some(session) => accounts::sign_in_after_sign_up(
+                    app, &mut store, &pool, &client, &params, session,
+                ),
+                None => accounts::user_auth(app, &mut store, &pool, &client, &params),
+            }
         }
         other => Err(bad(
             "InvalidParameterException",

@@ -647,3 +647,78 @@ async fn email_as_username() {
     assert!(page.contains("<label for=signUpFormUsername>Email</label>"));
     assert!(!page.contains("id=signUpFormEmail"));
 }
+
+#[tokio::test]
+async fn a_confirmed_sign_up_signs_in_once_with_its_session() {
+    let s = Stack::start().await;
+    let (st, v) = s
+        .idp(
+            "SignUp",
+            sign_up_body("fern", "Fern!2026pw", Some("fern@example.test")),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let session = v["Session"]
+        .as_str()
+        .expect("a Session for a USER_AUTH client")
+        .to_string();
+    let code = s.outbox_code("fern", "SignUp").await;
+    let confirm = |session: &str, code: &str| json!({ "ClientId": CLIENT, "Username": "fern", "ConfirmationCode": code, "Session": session });
+    // Another session is refused before the code is looked at; a wrong code keeps the session.
+    let (ty, _) = api_error(&s, "ConfirmSignUp", confirm("not-it", &code)).await;
+    assert_eq!(ty, "NotAuthorizedException");
+    let (ty, _) = api_error(&s, "ConfirmSignUp", confirm(&session, "000000")).await;
+    assert_eq!(ty, "CodeMismatchException");
+    let (st, v) = s.idp("ConfirmSignUp", confirm(&session, &code)).await;
+    assert_eq!(st, 200, "{v}");
+    let confirmed = v["Session"].as_str().unwrap().to_string();
+    assert_ne!(confirmed, session);
+    let sign_in = |username: &str| {
+        json!({ "AuthFlow": "USER_AUTH", "ClientId": CLIENT, "Session": confirmed,
+            "AuthParameters": { "USERNAME": username } })
+    };
+    let (ty, _) = api_error(&s, "InitiateAuth", sign_in("demo")).await;
+    assert_eq!(
+        ty, "NotAuthorizedException",
+        "another user's sign-in spends nothing but is refused"
+    );
+    // The refusal spent it: Cognito's sessions are single-use. A fresh sign-up shows the happy path.
+    let (st, v) = s
+        .idp(
+            "SignUp",
+            sign_up_body("gil", "Gil!2026pass", Some("gil@example.test")),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let session = v["Session"].as_str().unwrap().to_string();
+    let code = s.outbox_code("gil", "SignUp").await;
+    let (_, v) = s
+        .idp(
+            "ConfirmSignUp",
+            json!({ "ClientId": CLIENT, "Username": "gil", "ConfirmationCode": code, "Session": session }),
+        )
+        .await;
+    let confirmed = v["Session"].as_str().unwrap().to_string();
+    let body = json!({ "AuthFlow": "USER_AUTH", "ClientId": CLIENT, "Session": confirmed,
+        "AuthParameters": { "USERNAME": "gil" } });
+    let (st, v) = s.idp("InitiateAuth", body.clone()).await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v["AuthenticationResult"]["IdToken"].is_string(), "{v}");
+    let (ty, _) = api_error(&s, "InitiateAuth", body).await;
+    assert_eq!(ty, "NotAuthorizedException", "once");
+    // Without the SignUp session, ConfirmSignUp gives none.
+    s.idp(
+        "SignUp",
+        sign_up_body("hal", "Hal!2026pass", Some("hal@example.test")),
+    )
+    .await;
+    let code = s.outbox_code("hal", "SignUp").await;
+    let (st, v) = s
+        .idp(
+            "ConfirmSignUp",
+            json!({ "ClientId": CLIENT, "Username": "hal", "ConfirmationCode": code }),
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(v, json!({}));
+}

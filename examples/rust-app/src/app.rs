@@ -7,6 +7,7 @@ use cognito_wasm::json::Object;
 use cognito_wasm::options::SignInOptions;
 use cognito_wasm::options::{GetTokensOptions, SignOutOptions};
 use cognito_wasm::signin::{self, Factor, Flow, NextStep};
+use cognito_wasm::signup;
 use cognito_wasm::{CognitoAuth, Error};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -110,17 +111,73 @@ async fn start() -> Result<(), String> {
                     });
                 });
             }
+            // A new account: the code e-mailed, then signed in with Cognito's session (no password
+            // again); a forgotten password: the code, then the new one.
+            on_click("sign-up", {
+                let auth = auth.clone();
+                move || {
+                    let auth = auth.clone();
+                    spawn_local(async move {
+                        let details = signup::SignUp {
+                            username: value_of("username"),
+                            password: value_of("password").into(),
+                            attributes: Object::new().with("email", value_of("email")),
+                        };
+                        match auth.sign_up(details).await {
+                            Ok(r) if r.user_confirmed => {
+                                ask("step-done", "Account created: sign in.")
+                            }
+                            Ok(_) => ask("step-confirmSignUp", "The code we e-mailed you:"),
+                            Err(e) => show_error(&describe(&e)),
+                        }
+                    });
+                }
+            });
+            on_click("forgot", {
+                let auth = auth.clone();
+                move || {
+                    let auth = auth.clone();
+                    spawn_local(async move {
+                        match auth.reset_password(&value_of("username")).await {
+                            Ok(_) => ask(
+                                "step-resetPassword",
+                                "The code we sent you, and a new password above:",
+                            ),
+                            Err(e) => show_error(&describe(&e)),
+                        }
+                    });
+                }
+            });
             on_click("confirm", move || {
                 let auth = auth.clone();
                 spawn_local(async move {
-                    let mut attributes = Object::new();
-                    if element("attribute").is_some_and(|e| !e.hidden()) {
-                        attributes.insert("name", value_of("attribute"));
+                    let (user, code) = (value_of("username"), value_of("answer"));
+                    match state().as_str() {
+                        "step-confirmSignUp" => {
+                            match auth.confirm_sign_up(&user, code.into()).await {
+                                Ok(true) => step(auth.sign_in_after_sign_up().await),
+                                Ok(false) => ask("step-done", "Account confirmed: sign in."),
+                                Err(e) => show_error(&describe(&e)),
+                            }
+                        }
+                        "step-resetPassword" => {
+                            let new_password = value_of("password").into();
+                            match auth
+                                .confirm_reset_password(&user, code.into(), new_password)
+                                .await
+                            {
+                                Ok(()) => ask("step-done", "Password changed: sign in with it."),
+                                Err(e) => show_error(&describe(&e)),
+                            }
+                        }
+                        _ => {
+                            let mut attributes = Object::new();
+                            if element("attribute").is_some_and(|e| !e.hidden()) {
+                                attributes.insert("name", value_of("attribute"));
+                            }
+                            step(auth.confirm_sign_in(code.into(), &attributes).await);
+                        }
                     }
-                    step(
-                        auth.confirm_sign_in(value_of("answer").into(), &attributes)
-                            .await,
-                    );
                 });
             });
             show("signed-out", "You are signed out.");
@@ -161,11 +218,28 @@ fn step(result: Result<cognito_wasm::engine::SignInResult, Error>) {
         NextStep::Password => "Your password:".to_owned(),
         other => format!("Cognito asks for {other:?}."),
     };
-    set_text("step-prompt", &prompt);
+    ask(&format!("step-{}", next.type_name()), &prompt);
+}
+
+/// Shows the step form with `prompt`, in page state `state`.
+fn ask(state: &str, prompt: &str) {
+    set_text("step-prompt", prompt);
     if let Some(e) = element("step") {
         e.set_hidden(false);
     }
-    set_state(&format!("step-{}", next.type_name()));
+    if let Some(e) = element("answer") {
+        e.unchecked_ref::<web_sys::HtmlInputElement>().set_value("");
+    }
+    set_state(state);
+}
+
+/// `document.body.dataset.state`.
+fn state() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .and_then(|b| b.get_attribute("data-state"))
+        .unwrap_or_default()
 }
 
 fn value_of(id: &str) -> String {

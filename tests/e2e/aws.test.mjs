@@ -2,7 +2,8 @@
 // whose S3 verifies signatures independently (s3s) and allows an identity only private/<identityId>/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, DEMO } from './harness.mjs';
+import { CognitoIdentityClient, GetIdCommand, GetCredentialsForIdentityCommand } from '@aws-sdk/client-cognito-identity';
+import { start, DEMO, CLIENTS, POOL } from './harness.mjs';
 
 let h;
 before(async () => { h = await start(); });
@@ -232,4 +233,37 @@ test('corrupted stored credentials are discarded with a warning and fetched agai
   assert.equal(await evalIn(page, () => localStorage.getItem('cognito-wasm.shopspheredemoclient000001.identity.id.guest')),
     fresh.ok.identityId);
   await ctx.close();
+});
+
+test("AWS's own JS client: a guest who signs in gets the guest identity linked, or the user's own identity", async () => {
+  // What Amplify v6 does on sign-in: GetCredentialsForIdentity with the stored guest identity id and the Logins.
+  const client = new CognitoIdentityClient({ region: 'us-east-1', endpoint: h.cognito,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dummy' } });
+  const IdentityPoolId = h.config.auth.identityPoolId;
+  const logins = async (username, password) => {
+    const r = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: CLIENTS.demo,
+      AuthParameters: { USERNAME: username, PASSWORD: password } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return { [`cognito-idp.us-east-1.amazonaws.com/${POOL}`]: r.body.AuthenticationResult.IdToken };
+  };
+  // A new user: the guest identity becomes the user's, with the same id.
+  const guest = (await client.send(new GetIdCommand({ IdentityPoolId }))).IdentityId;
+  await client.send(new GetCredentialsForIdentityCommand({ IdentityId: guest }));
+  const user = await h.newUser('guest');
+  const Logins = await logins(user.username, user.password);
+  const linked = await client.send(new GetCredentialsForIdentityCommand({ IdentityId: guest, Logins }));
+  assert.equal(linked.IdentityId, guest);
+  assert.match(linked.Credentials.AccessKeyId, /^ASIA/);
+  assert.ok(linked.Credentials.Expiration instanceof Date);
+  assert.equal((await client.send(new GetIdCommand({ IdentityPoolId, Logins }))).IdentityId, guest);
+  // A user with an identity already: the answer carries that identity's id; the guest identity is disabled.
+  const demo = await logins(DEMO.username, DEMO.password);
+  const own = (await client.send(new GetIdCommand({ IdentityPoolId, Logins: demo }))).IdentityId;
+  const guest2 = (await client.send(new GetIdCommand({ IdentityPoolId }))).IdentityId;
+  const merged = await client.send(new GetCredentialsForIdentityCommand({ IdentityId: guest2, Logins: demo }));
+  assert.equal(merged.IdentityId, own);
+  assert.notEqual(merged.IdentityId, guest2);
+  await assert.rejects(client.send(new GetCredentialsForIdentityCommand({ IdentityId: guest2 })),
+    (e) => e.name === 'NotAuthorizedException');
+  client.destroy();
 });

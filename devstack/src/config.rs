@@ -25,6 +25,9 @@ pub struct Config {
     /// DynamoDB tables served on the DynamoDB port.
     #[serde(default)]
     pub dynamodb_tables: Vec<DynamoDbTable>,
+    /// IAM roles with their policies (what credentials of the role may do on S3 and DynamoDB).
+    #[serde(default)]
+    pub roles: Vec<Role>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -91,12 +94,34 @@ pub struct UserPool {
     /// Federated identity providers (`Google`: the local one of `[google]`).
     #[serde(default)]
     pub identity_providers: Vec<IdentityProvider>,
+    /// Groups with their IAM role and precedence (`cognito:roles`, `cognito:preferred_role`). A group a
+    /// user is in but that is not listed here is a group without a role or precedence.
+    #[serde(default)]
+    pub groups: Vec<Group>,
+}
+
+/// A user-pool group (Cognito's CreateGroup: `GroupName`, `Description`, `Precedence`, `RoleArn`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// 0 is the highest precedence; a group without one comes after every group with one.
+    #[serde(default)]
+    pub precedence: Option<u32>,
+    #[serde(default)]
+    pub role_arn: Option<String>,
 }
 
 impl UserPool {
     /// A federated identity provider of the pool by name.
     pub fn identity_provider(&self, name: &str) -> Option<&IdentityProvider> {
         self.identity_providers.iter().find(|p| p.name == name)
+    }
+
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.name == name)
     }
 
     /// The email address is the username (`username_attributes = ["email"]`).
@@ -290,9 +315,50 @@ pub struct IdentityPool {
     pub credentials_seconds: u64,
     #[serde(default)]
     pub providers: Vec<Provider>,
-    /// The authenticated role's DynamoDB statements (guests get none).
+    /// The authenticated role's DynamoDB statements (guests get none), when `[[roles]]` does not
+    /// describe the authenticated role.
     #[serde(default)]
     pub authenticated_dynamodb: Vec<DynamoDbRule>,
+    /// The default roles (SetIdentityPoolRoles' `Roles`); default
+    /// `arn:aws:iam::000000000000:role/Cognito_<name>Auth_Role` and `..._Unauth_Role`, where `<name>` is
+    /// the pool's name without its non-alphanumeric characters.
+    #[serde(default)]
+    pub authenticated_role_arn: Option<String>,
+    #[serde(default)]
+    pub unauthenticated_role_arn: Option<String>,
+    /// How a provider's users get their role (SetIdentityPoolRoles' `RoleMappings`); a provider without
+    /// one gets the authenticated role.
+    #[serde(default)]
+    pub role_mappings: Vec<RoleMapping>,
+}
+
+/// The account id in devstack's ARNs.
+pub const ACCOUNT: &str = "000000000000";
+
+impl IdentityPool {
+    /// The default role of authenticated (true) or unauthenticated identities.
+    pub fn default_role_arn(&self, authenticated: bool) -> String {
+        let configured = if authenticated {
+            &self.authenticated_role_arn
+        } else {
+            &self.unauthenticated_role_arn
+        };
+        configured.clone().unwrap_or_else(|| {
+            let name: String = self
+                .name
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            let kind = if authenticated { "Auth" } else { "Unauth" };
+            format!("arn:aws:iam::{ACCOUNT}:role/Cognito_{name}{kind}_Role")
+        })
+    }
+
+    /// The role mapping of a provider (`cognito-idp.<region>.amazonaws.com/<user pool id>`) and app client.
+    pub fn role_mapping(&self, provider: &str, client_id: &str) -> Option<&RoleMapping> {
+        let key = format!("{provider}:{client_id}");
+        self.role_mappings.iter().find(|m| m.provider == key)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -300,6 +366,137 @@ pub struct IdentityPool {
 pub struct Provider {
     pub user_pool_id: String,
     pub client_ids: Vec<String>,
+}
+
+/// One entry of `RoleMappings`: `provider` is its key,
+/// `cognito-idp.<region>.amazonaws.com/<user pool id>:<app client id>`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleMapping {
+    pub provider: String,
+    /// `Token` (the token's `cognito:preferred_role`, or a `CustomRoleArn` among its `cognito:roles`) or
+    /// `Rules` (the first matching rule).
+    #[serde(rename = "type")]
+    pub mapping_type: String,
+    /// `AuthenticatedRole` or `Deny`: what happens when no role follows from the token or the rules.
+    pub ambiguous_role_resolution: String,
+    /// For `Rules`, in order.
+    #[serde(default)]
+    pub rules: Vec<MappingRule>,
+}
+
+/// A rule of a `Rules` mapping: the ID token's `claim` compared with `value` by `match_type` (`Equals`,
+/// `Contains`, `StartsWith`, `NotEqual`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingRule {
+    pub claim: String,
+    pub match_type: String,
+    pub value: String,
+    pub role_arn: String,
+}
+
+impl MappingRule {
+    /// Whether the claims match the rule. An array claim (`cognito:groups`) matches when one of its values
+    /// does (`NotEqual`: when none equals `value`); a `NotEqual` rule on an absent claim does not match.
+    pub fn matches(&self, claims: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        let text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let values: Vec<String> = match claims.get(&self.claim) {
+            None | Some(Value::Null) => return false,
+            Some(Value::Array(a)) => a.iter().map(text).collect(),
+            Some(v) => vec![text(v)],
+        };
+        let v = self.value.as_str();
+        match self.match_type.as_str() {
+            "Equals" => values.iter().any(|x| x == v),
+            "Contains" => values.iter().any(|x| x.contains(v)),
+            "StartsWith" => values.iter().any(|x| x.starts_with(v)),
+            "NotEqual" => values.iter().all(|x| x != v),
+            _ => false,
+        }
+    }
+}
+
+/// An IAM role's permissions (its identity-based policy) on devstack's S3 and DynamoDB.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub arn: String,
+    #[serde(default)]
+    pub s3: Vec<S3Rule>,
+    #[serde(default)]
+    pub dynamodb: Vec<DynamoDbRule>,
+}
+
+/// One S3 statement: `actions` on the objects `arn:aws:s3:::<bucket>/<prefix>*` for each of `prefixes`,
+/// in which `${cognito-identity.amazonaws.com:sub}` stands for the caller's identity id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Rule {
+    pub bucket: String,
+    /// `s3:GetObject` (also HeadObject), `s3:PutObject`, `s3:DeleteObject`, `s3:*`.
+    pub actions: Vec<String>,
+    /// Key prefixes (`""`: every key).
+    pub prefixes: Vec<String>,
+}
+
+/// The S3 actions devstack's policies know (`s3:GetObject` also allows HeadObject).
+pub const S3_ACTIONS: &[&str] = &["GetObject", "PutObject", "DeleteObject"];
+
+impl S3Rule {
+    /// Whether the statement allows `action` (`GetObject`, ...) on `key` of `bucket` for `identity_id`.
+    pub fn allows(&self, action: &str, bucket: &str, key: &str, identity_id: &str) -> bool {
+        self.bucket == bucket
+            && self
+                .actions
+                .iter()
+                .any(|a| a == "s3:*" || a.strip_prefix("s3:").unwrap_or(a) == action)
+            && self
+                .prefixes
+                .iter()
+                .any(|p| key.starts_with(&p.replace(IDENTITY_SUB, identity_id)))
+    }
+}
+
+impl Config {
+    /// The policy of a role of an identity pool: its `[[roles]]` entry when there is one; else, for the
+    /// pool's default roles, devstack's built-in policy (the four object operations on
+    /// `private/<identityId>/` of the buckets bound to the pool, and for the authenticated role the
+    /// pool's `authenticated_dynamodb`); else nothing.
+    pub fn policy(&self, pool: &IdentityPool, role_arn: &str) -> Role {
+        if let Some(role) = self.roles.iter().find(|r| r.arn == role_arn) {
+            return role.clone();
+        }
+        let authenticated = role_arn == pool.default_role_arn(true);
+        if !authenticated && role_arn != pool.default_role_arn(false) {
+            return Role::default();
+        }
+        let s3 = self
+            .buckets
+            .iter()
+            .filter(|b| b.identity_pool_id == pool.id)
+            .map(|b| S3Rule {
+                bucket: b.name.clone(),
+                actions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+                    .map(String::from)
+                    .to_vec(),
+                prefixes: vec![format!("private/{IDENTITY_SUB}/")],
+            })
+            .collect();
+        Role {
+            arn: role_arn.to_string(),
+            s3,
+            dynamodb: if authenticated {
+                pool.authenticated_dynamodb.clone()
+            } else {
+                vec![]
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -411,6 +608,28 @@ impl DynamoDbRule {
     }
 }
 
+/// An IAM role ARN: `arn:aws:iam::<12 digits>:role/<path/><name>`.
+fn check_role_arn(arn: &str) -> anyhow::Result<()> {
+    let ok = arn
+        .strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.split_once(":role/"))
+        .is_some_and(|(account, name)| {
+            account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && !name.is_empty()
+                && !name.ends_with('/')
+        });
+    if !ok {
+        bail!("{arn:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+    }
+    Ok(())
+}
+
+/// The name of a role from its ARN (the part after `role/` and its path), as `assumed-role/` shows it.
+pub fn role_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
 /// `pattern` with `*` wildcards matches the whole of `text`.
 fn glob(pattern: &str, text: &str) -> bool {
     match pattern.split_once('*') {
@@ -446,12 +665,114 @@ impl Config {
                 bail!("table {}: a partition key and a different sort key", t.name)
             }
         }
-        for ip in &self.identity_pools {
-            for rule in &ip.authenticated_dynamodb {
+        let statements = self
+            .identity_pools
+            .iter()
+            .map(|ip| {
+                (
+                    format!("identity pool {}", ip.id),
+                    &ip.authenticated_dynamodb,
+                )
+            })
+            .chain(
+                self.roles
+                    .iter()
+                    .map(|r| (format!("role {}", r.arn), &r.dynamodb)),
+            );
+        for (owner, rules) in statements {
+            for rule in rules {
                 for a in &rule.actions {
                     let name = a.strip_prefix("dynamodb:").unwrap_or(a);
                     if !(DYNAMODB_ACTIONS.contains(&name) || a == "dynamodb:*") {
-                        bail!("identity pool {}: unknown DynamoDB action {a:?}", ip.id)
+                        bail!("{owner}: unknown DynamoDB action {a:?}")
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Groups, role mappings and roles.
+    fn validate_roles(&self) -> anyhow::Result<()> {
+        for pool in &self.user_pools {
+            let mut names = std::collections::HashSet::new();
+            for g in &pool.groups {
+                if g.name.is_empty() || !names.insert(g.name.as_str()) {
+                    bail!(
+                        "user pool {}: group {:?} is empty or appears twice",
+                        pool.id,
+                        g.name
+                    )
+                }
+                if let Some(arn) = &g.role_arn {
+                    check_role_arn(arn).with_context(|| format!("group {}", g.name))?;
+                }
+            }
+        }
+        for ip in &self.identity_pools {
+            for arn in [&ip.authenticated_role_arn, &ip.unauthenticated_role_arn]
+                .into_iter()
+                .flatten()
+            {
+                check_role_arn(arn).with_context(|| format!("identity pool {}", ip.id))?;
+            }
+            let mut keys = std::collections::HashSet::new();
+            for m in &ip.role_mappings {
+                let known = ip.providers.iter().any(|p| {
+                    let region = p.user_pool_id.split('_').next().unwrap_or("");
+                    p.client_ids.iter().any(|c| {
+                        m.provider
+                            == format!("cognito-idp.{region}.amazonaws.com/{}:{c}", p.user_pool_id)
+                    })
+                });
+                if !known || !keys.insert(m.provider.as_str()) {
+                    bail!("identity pool {}: role mapping provider {:?} must be cognito-idp.<region>.amazonaws.com/<user pool id>:<client id> of one of its providers, once", ip.id, m.provider)
+                }
+                if !["AuthenticatedRole", "Deny"].contains(&m.ambiguous_role_resolution.as_str()) {
+                    bail!(
+                        "identity pool {}: ambiguous_role_resolution is AuthenticatedRole or Deny",
+                        ip.id
+                    )
+                }
+                match m.mapping_type.as_str() {
+                    "Token" if m.rules.is_empty() => {}
+                    "Rules" if (1..=25).contains(&m.rules.len()) => {}
+                    _ => bail!("identity pool {}: a role mapping's type is Token (no rules) or Rules (1 to 25 rules)", ip.id),
+                }
+                for r in &m.rules {
+                    if !["Equals", "Contains", "StartsWith", "NotEqual"]
+                        .contains(&r.match_type.as_str())
+                    {
+                        bail!("identity pool {}: match_type is Equals, Contains, StartsWith or NotEqual, not {:?}", ip.id, r.match_type)
+                    }
+                    if r.claim.is_empty() {
+                        bail!("identity pool {}: a rule needs a claim", ip.id)
+                    }
+                    check_role_arn(&r.role_arn)
+                        .with_context(|| format!("identity pool {}", ip.id))?;
+                }
+            }
+        }
+        let mut arns = std::collections::HashSet::new();
+        for role in &self.roles {
+            check_role_arn(&role.arn)?;
+            if !arns.insert(role.arn.as_str()) {
+                bail!("role {} appears twice", role.arn)
+            }
+            for st in &role.s3 {
+                if self.bucket(&st.bucket).is_none() {
+                    bail!("role {}: unknown bucket {}", role.arn, st.bucket)
+                }
+                for a in &st.actions {
+                    let name = a.strip_prefix("s3:").unwrap_or(a);
+                    if name == "ListBucket" {
+                        bail!(
+                            "role {}: devstack's S3 does not list objects (s3:ListBucket)",
+                            role.arn
+                        )
+                    }
+                    if !(S3_ACTIONS.contains(&name) || a == "s3:*") {
+                        bail!("role {}: unknown S3 action {a:?}", role.arn)
                     }
                 }
             }
@@ -532,6 +853,7 @@ impl Config {
             }
         }
         self.validate_dynamodb()?;
+        self.validate_roles()?;
         self.validate_aliases()
     }
 
@@ -628,7 +950,7 @@ mod tests {
         let (_, rot) = c.client("shopsphererotating00000001").unwrap();
         assert!(rot.refresh_token_rotation);
         assert_eq!(rot.rotation_grace_seconds, 10);
-        assert_eq!(pool.users.len(), 3);
+        assert_eq!(pool.users.len(), 4);
         assert!(pool
             .users
             .iter()
@@ -699,6 +1021,152 @@ mod tests {
             Config::parse(no_google).is_err(),
             "the Google provider needs [google]"
         );
+    }
+
+    #[test]
+    fn default_config_has_groups_role_mappings_and_the_editors_role() {
+        let c = Config::default_config();
+        let pool = c.user_pool("us-east-1_ShopSphr1").unwrap();
+        let editors = pool.group("editors").unwrap();
+        assert_eq!(editors.precedence, Some(1));
+        let editor_role = "arn:aws:iam::000000000000:role/ShopSphereEditors";
+        assert_eq!(editors.role_arn.as_deref(), Some(editor_role));
+        assert!(pool.group("customers").unwrap().role_arn.is_none());
+        let ip = &c.identity_pools[0];
+        assert_eq!(
+            ip.default_role_arn(true),
+            "arn:aws:iam::000000000000:role/Cognito_ShopSphereidentitiesAuth_Role"
+        );
+        assert!(ip.default_role_arn(false).ends_with("Unauth_Role"));
+        let m = ip
+            .role_mapping(
+                "cognito-idp.us-east-1.amazonaws.com/us-east-1_ShopSphr1",
+                "shopspheredemoclient000001",
+            )
+            .unwrap();
+        assert_eq!(
+            (
+                m.mapping_type.as_str(),
+                m.ambiguous_role_resolution.as_str()
+            ),
+            ("Token", "AuthenticatedRole")
+        );
+        // The default roles keep the built-in policy; the editors read every avatar.
+        let id = "us-east-1:11111111-2222-3333-4444-555555555555";
+        let auth = c.policy(ip, &ip.default_role_arn(true));
+        let own = format!("private/{id}/a.png");
+        for action in S3_ACTIONS {
+            assert!(auth
+                .s3
+                .iter()
+                .any(|s| s.allows(action, "avatars", &own, id)));
+        }
+        assert!(!auth.s3.iter().any(|s| s.allows(
+            "GetObject",
+            "avatars",
+            "private/other/a.png",
+            id
+        )));
+        assert_eq!(auth.dynamodb.len(), 1);
+        let guest = c.policy(ip, &ip.default_role_arn(false));
+        assert!(guest
+            .s3
+            .iter()
+            .any(|s| s.allows("PutObject", "avatars", &own, id)));
+        assert!(guest.dynamodb.is_empty());
+        let ed = c.policy(ip, editor_role);
+        assert!(ed
+            .s3
+            .iter()
+            .any(|s| s.allows("GetObject", "avatars", "private/other/a.png", id)));
+        assert!(!ed
+            .s3
+            .iter()
+            .any(|s| s.allows("PutObject", "avatars", "private/other/a.png", id)));
+        assert!(ed
+            .s3
+            .iter()
+            .any(|s| s.allows("PutObject", "avatars", &own, id)));
+        assert!(c
+            .policy(ip, "arn:aws:iam::000000000000:role/Unknown")
+            .s3
+            .is_empty());
+        assert_eq!(role_name(editor_role), "ShopSphereEditors");
+        assert_eq!(role_name("arn:aws:iam::000000000000:role/path/to/R"), "R");
+    }
+
+    #[test]
+    fn role_settings_are_validated() {
+        for (from, to) in [
+            ("precedence = 1", "precedence = -1"),
+            (
+                "role_arn = \"arn:aws:iam::000000000000:role/ShopSphereEditors\"",
+                "role_arn = \"ShopSphereEditors\"",
+            ),
+            ("name = \"customers\"", "name = \"editors\""),
+            ("type = \"Token\"", "type = \"Groups\""),
+            (
+                "ambiguous_role_resolution = \"AuthenticatedRole\"",
+                "ambiguous_role_resolution = \"Allow\"",
+            ),
+            (
+                "us-east-1_ShopSphr1:shopspheredemoclient000001",
+                "us-east-1_ShopSphr1:someotherclient",
+            ),
+            (
+                "actions = [\"s3:GetObject\"]",
+                "actions = [\"s3:ListBucket\"]",
+            ),
+            (
+                "actions = [\"s3:GetObject\"]",
+                "actions = [\"s3:GetObjectAcl\"]",
+            ),
+            (
+                "bucket = \"avatars\"\nactions",
+                "bucket = \"nosuch\"\nactions",
+            ),
+        ] {
+            assert!(DEFAULT_CONFIG.contains(from), "{from}");
+            assert!(
+                Config::parse(&DEFAULT_CONFIG.replace(from, to)).is_err(),
+                "{to}"
+            );
+        }
+        // A Rules mapping needs rules, with known match types.
+        let rules = DEFAULT_CONFIG.replacen("type = \"Token\"", "type = \"Rules\"", 1);
+        assert!(Config::parse(&rules).is_err());
+        let with_rule = DEFAULT_CONFIG.replacen(
+            "type = \"Token\"\nambiguous_role_resolution = \"AuthenticatedRole\"",
+            "type = \"Rules\"\nambiguous_role_resolution = \"Deny\"\nrules = [{ claim = \"cognito:groups\", match_type = \"Contains\", value = \"editors\", role_arn = \"arn:aws:iam::000000000000:role/ShopSphereEditors\" }]",
+            1,
+        );
+        Config::parse(&with_rule).unwrap();
+        assert!(Config::parse(&with_rule.replace("\"Contains\"", "\"Like\"")).is_err());
+    }
+
+    #[test]
+    fn mapping_rules_match_like_cognito() {
+        let rule = |claim: &str, match_type: &str, value: &str| MappingRule {
+            claim: claim.into(),
+            match_type: match_type.into(),
+            value: value.into(),
+            role_arn: "arn:aws:iam::000000000000:role/R".into(),
+        };
+        let claims = serde_json::json!({
+            "custom:dept": "Sales", "email_verified": true, "cognito:groups": ["customers", "editors"]
+        });
+        assert!(rule("custom:dept", "Equals", "Sales").matches(&claims));
+        assert!(!rule("custom:dept", "Equals", "sales").matches(&claims));
+        assert!(rule("custom:dept", "Contains", "ale").matches(&claims));
+        assert!(rule("custom:dept", "StartsWith", "Sa").matches(&claims));
+        assert!(rule("custom:dept", "NotEqual", "Support").matches(&claims));
+        assert!(!rule("custom:dept", "NotEqual", "Sales").matches(&claims));
+        assert!(rule("email_verified", "Equals", "true").matches(&claims));
+        assert!(rule("cognito:groups", "Contains", "edit").matches(&claims));
+        assert!(rule("cognito:groups", "Equals", "editors").matches(&claims));
+        assert!(!rule("cognito:groups", "NotEqual", "editors").matches(&claims));
+        // NotEqual on an absent claim is not evaluated.
+        assert!(!rule("custom:missing", "NotEqual", "x").matches(&claims));
     }
 
     #[test]

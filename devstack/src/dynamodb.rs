@@ -2,8 +2,9 @@
 //! `application/x-amz-json-1.0`) for GetItem, PutItem, UpdateItem, DeleteItem and Query on the tables of
 //! the config, with DynamoDB's typed values, expressions and errors (`dynamodb_expr.rs`). Every request
 //! is SigV4-verified (`sigv4.rs`) with the credentials the identity pool issued (secret, session token,
-//! expiry), and the authenticated role's policy of that identity pool is enforced as IAM does, with
-//! `dynamodb:LeadingKeys` = the caller's identity id; guests have no DynamoDB rights. Items persist as
+//! expiry), and the policy of the credentials' role is enforced as IAM does, with
+//! `dynamodb:LeadingKeys` = the caller's identity id (by default the identity pool's authenticated role
+//! with its `authenticated_dynamodb` statements; guests have no DynamoDB rights). Items persist as
 //! JSON in `<data dir>/dynamodb.redb` (redb), keyed by table, partition key and sort key.
 
 use std::collections::BTreeSet;
@@ -19,7 +20,7 @@ use axum::Router;
 use redb::{Database, ReadableTable, TableDefinition};
 use serde_json::{json, Map, Value};
 
-use crate::config::{DynamoDbTable, IDENTITY_SUB};
+use crate::config::{DynamoDbTable, ACCOUNT, IDENTITY_SUB};
 use crate::dynamodb_expr::{
     check_item, holds, key_condition, key_string, parse_condition, parse_projection, parse_update,
     project, type_of, Cond, Ctx, Item, Path as DocPath, SortCond, Update,
@@ -30,9 +31,6 @@ use crate::wire::{json10, json10_error};
 
 /// The file under the data directory.
 pub const FILE: &str = "dynamodb.redb";
-
-/// The account id in ARNs of error messages.
-const ACCOUNT: &str = "000000000000";
 
 /// DynamoDB's item size limit.
 const MAX_ITEM_BYTES: usize = 400 * 1024;
@@ -200,7 +198,8 @@ fn internal(e: impl std::fmt::Display) -> DdbError {
 struct Caller {
     identity_id: String,
     identity_pool_id: String,
-    authenticated: bool,
+    /// The role of the credentials (GetCredentialsForIdentity resolved it).
+    role_arn: String,
 }
 
 fn authenticate(
@@ -252,16 +251,27 @@ fn authenticate(
         crate::ids::unix_now(),
     )
     .map_err(sig)?;
-    let authenticated = record.authenticated.unwrap_or_else(|| {
-        app.store()
-            .identities
-            .get(&record.identity_id)
-            .is_some_and(|i| i.login.is_some())
-    });
+    let role_arn = match &record.role_arn {
+        Some(r) => r.clone(),
+        None => {
+            // Credentials saved before roles existed: the pool's default role for what they were
+            // issued as (or, older still, for the identity's state).
+            let authenticated = record.authenticated.unwrap_or_else(|| {
+                app.store()
+                    .identities
+                    .get(&record.identity_id)
+                    .is_some_and(|i| i.login.is_some())
+            });
+            app.config
+                .identity_pool(&record.identity_pool_id)
+                .map(|p| p.default_role_arn(authenticated))
+                .unwrap_or_default()
+        }
+    };
     Ok(Caller {
         identity_id: record.identity_id,
         identity_pool_id: record.identity_pool_id,
-        authenticated,
+        role_arn,
     })
 }
 
@@ -280,19 +290,7 @@ struct Grant<'a> {
 }
 
 fn denied(app: &Shared, caller: &Caller, action: &str, table: &str) -> DdbError {
-    let pool_name: String = app
-        .config
-        .identity_pool(&caller.identity_pool_id)
-        .map(|p| p.name.chars().filter(char::is_ascii_alphanumeric).collect())
-        .unwrap_or_default();
-    let role = format!(
-        "Cognito_{pool_name}{}_Role",
-        if caller.authenticated {
-            "Auth"
-        } else {
-            "Unauth"
-        }
-    );
+    let role = crate::config::role_name(&caller.role_arn);
     let region = &app.config.server.region;
     error(
         "com.amazon.coral.service#AccessDeniedException",
@@ -309,8 +307,7 @@ fn authorize<'a>(
     let rules = app
         .config
         .identity_pool(&caller.identity_pool_id)
-        .filter(|_| caller.authenticated)
-        .map(|p| p.authenticated_dynamodb.as_slice())
+        .map(|p| app.config.policy(p, &caller.role_arn).dynamodb)
         .unwrap_or_default();
     let mut leading = None;
     for rule in rules.iter().filter(|r| r.allows(action, table)) {

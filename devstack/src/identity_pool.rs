@@ -9,7 +9,7 @@ use crate::config::IdentityPool;
 use crate::ids::{random_string, random_uuid};
 use crate::state::{CredentialRecord, IdentityRecord, Shared};
 use crate::tokens::VerifyError;
-use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
+use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult, HEADERS};
 
 /// One identity-pool operation (`op` is the part of X-Amz-Target after the service name).
 pub fn op(app: &Shared, op: &str, input: &Value) -> ApiResult {
@@ -162,6 +162,10 @@ fn get_credentials(app: &Shared, input: &Value) -> ApiResult {
         })?;
     let pool = pool(app, &pool_id)?;
     let login = check_logins(app, pool, input)?;
+    let claims = login.as_ref().and_then(|_| crate::iam::login_claims(input));
+    let custom = input.get("CustomRoleArn").and_then(Value::as_str);
+    // The role first: a refusal then changes nothing (no link, no merge).
+    let role_arn = crate::iam::resolve_role(pool, claims.as_ref(), custom)?;
     // Saved with the credentials below (a link or a merge changes the store).
     let (identity_id, authenticated) = resolve_identity(&mut app.store(), pool, &given_id, login)?;
     let secs = app
@@ -197,12 +201,14 @@ fn get_credentials(app: &Shared, input: &Value) -> ApiResult {
             identity_pool_id: pool.id.clone(),
             expires_at,
             authenticated: Some(authenticated),
+            role_arn: Some(role_arn.clone()),
         },
     );
     app.persist(&store);
     Ok(json!({
         "IdentityId": identity_id,
         "Credentials": { "AccessKeyId": access_key, "SecretKey": secret_key, "SessionToken": session_token, "Expiration": expires_at },
+        (HEADERS): { (crate::iam::ROLE_HEADER): role_arn },
     }))
 }
 

@@ -18,7 +18,8 @@
 //!    password policy, sign-up and password-reset codes, TOTP, federated users.
 //! 10. [`codes`]: one-time attribute-verification codes sent to the outbox (expiry, wrong tries).
 //! 11. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
-//! 12. [`dynamodb_expr`]: DynamoDB's typed values and expressions.
+//! 12. [`dynamodb_expr`]: DynamoDB's typed values and expressions; [`iam`]: identity-pool role
+//!     resolution (default roles, `Token` and `Rules` role mappings, `CustomRoleArn`).
 //! 13. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login (authorize, the sign-in page) and the OAuth 2.0 / OIDC endpoints,
 //!      discovery, JWKS;
@@ -48,6 +49,7 @@ pub mod dispatch;
 pub mod dynamodb;
 pub mod dynamodb_expr;
 pub mod google_idp;
+pub mod iam;
 pub mod identity_pool;
 pub mod ids;
 pub mod keys;
@@ -149,6 +151,7 @@ fn cors(origins: &[String]) -> CorsLayer {
         .expose_headers([
             HeaderName::from_static("x-amzn-errortype"),
             HeaderName::from_static("x-amzn-requestid"),
+            HeaderName::from_static(iam::ROLE_HEADER),
             header::DATE,
             header::WWW_AUTHENTICATE,
         ])

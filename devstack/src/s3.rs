@@ -207,13 +207,12 @@ impl S3Auth for Auth {
     }
 }
 
-/// The authenticated role's policy: PutObject/GetObject/HeadObject/DeleteObject on
-/// `<bucket>/private/<identityId>/*` for credentials from the bucket's identity pool, nothing else.
+/// The policy of the credentials' role (`config::Config::policy`; by default PutObject, GetObject,
+/// HeadObject and DeleteObject on `<bucket>/private/<identityId>/*` for credentials from the bucket's
+/// identity pool).
 struct Policy {
     app: Shared,
 }
-
-const ALLOWED_OPS: &[&str] = &["PutObject", "GetObject", "HeadObject", "DeleteObject"];
 
 #[async_trait::async_trait]
 impl S3Access for Policy {
@@ -262,33 +261,70 @@ impl S3Access for Policy {
             return Err(s3_error!(ExpiredToken, "The provided token has expired."));
         }
         let op = cx.s3_op().name();
-        if !ALLOWED_OPS.contains(&op) {
-            return Err(s3_error!(
-                AccessDenied,
-                "Access Denied ({op} is not allowed for identity-pool credentials)"
-            ));
-        }
-        let S3Path::Object { bucket, key } = cx.s3_path() else {
-            return Err(s3_error!(AccessDenied, "Access Denied"));
+        let app = &self.app;
+        let role = credential_role(app, &record);
+        let (bucket, key) = match cx.s3_path() {
+            S3Path::Object { bucket, key } => (bucket.to_string(), key.to_string()),
+            S3Path::Bucket { bucket } => (bucket.to_string(), String::new()),
+            S3Path::Root => (String::new(), String::new()),
         };
-        let Some(b) = self.app.config.bucket(bucket) else {
+        if !bucket.is_empty() && app.config.bucket(&bucket).is_none() {
             return Err(s3_error!(
                 NoSuchBucket,
                 "The specified bucket does not exist"
             ));
-        };
-        if b.identity_pool_id != record.identity_pool_id {
-            return Err(s3_error!(AccessDenied, "Access Denied"));
         }
-        let prefix = format!("private/{}/", record.identity_id);
-        if !key.starts_with(&prefix) || key.len() == prefix.len() {
+        // The IAM action of the operation (HeadObject is allowed by s3:GetObject).
+        let action = match op {
+            "HeadObject" => "GetObject",
+            "GetObject" | "PutObject" | "DeleteObject" => op,
+            "ListObjects" | "ListObjectsV2" => "ListBucket",
+            other => other,
+        };
+        let object = matches!(cx.s3_path(), S3Path::Object { .. });
+        let allowed = object
+            && app
+                .config
+                .identity_pool(&record.identity_pool_id)
+                .map(|pool| app.config.policy(pool, &role))
+                .is_some_and(|policy| {
+                    policy
+                        .s3
+                        .iter()
+                        .any(|st| st.allows(action, &bucket, &key, &record.identity_id))
+                });
+        if !allowed {
+            let resource = if object {
+                format!("arn:aws:s3:::{bucket}/{key}")
+            } else {
+                format!("arn:aws:s3:::{bucket}")
+            };
+            let name = crate::config::role_name(&role);
+            let account = crate::config::ACCOUNT;
             return Err(s3_error!(
                 AccessDenied,
-                "Access Denied: this identity may only use {prefix}*"
+                "User: arn:aws:sts::{account}:assumed-role/{name}/CognitoIdentityCredentials is not authorized to perform: s3:{action} on resource: \"{resource}\" because no identity-based policy allows the s3:{action} action"
             ));
         }
         Ok(())
     }
+}
+
+/// The role of credentials: the one GetCredentialsForIdentity resolved, or (credentials saved before
+/// roles existed) the pool's default role.
+fn credential_role(app: &Shared, record: &crate::state::CredentialRecord) -> String {
+    if let Some(r) = &record.role_arn {
+        return r.clone();
+    }
+    let authenticated = app
+        .store()
+        .identities
+        .get(&record.identity_id)
+        .is_some_and(|i| i.login.is_some());
+    app.config
+        .identity_pool(&record.identity_pool_id)
+        .map(|p| p.default_role_arn(authenticated))
+        .unwrap_or_default()
 }
 
 #[derive(Serialize, Deserialize)]

@@ -91,6 +91,10 @@ pub struct CredentialRecord {
     /// login. None in data directories from before this field: the identity's state decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated: Option<bool>,
+    /// The role GetCredentialsForIdentity resolved (None in credentials saved before roles existed: the
+    /// pool's default role).
+    #[serde(default)]
+    pub role_arn: Option<String>,
 }
 
 /// Everything that survives a restart (saved as `state.json` in the data directory).

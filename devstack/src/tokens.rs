@@ -4,7 +4,7 @@
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{json, Map, Value};
 
-use crate::config::Client;
+use crate::config::{Client, UserPool};
 use crate::ids::{random_string, random_uuid, URL_SAFE};
 use crate::state::{App, RefreshRecord, Store, User};
 
@@ -147,6 +147,13 @@ impl App {
             id.insert("sub".into(), json!(user.sub));
             if !user.groups.is_empty() {
                 id.insert("cognito:groups".into(), json!(user.groups));
+            }
+            let (roles, preferred) = group_roles(self.config.user_pool(pool_id), &user.groups);
+            if !roles.is_empty() {
+                id.insert("cognito:roles".into(), json!(roles));
+            }
+            if let Some(p) = preferred {
+                id.insert("cognito:preferred_role".into(), json!(p));
             }
             for (name, value) in &user.attributes {
                 if name == "sub" {
@@ -413,6 +420,34 @@ impl RefreshError {
             }
         }
     }
+}
+
+/// The ID token's `cognito:roles` (the roles of the user's groups, best precedence first) and
+/// `cognito:preferred_role`: the role of the group with the lowest precedence among the groups with a
+/// role; none when groups of that precedence have different roles (groups without a precedence come
+/// last and count as one precedence).
+pub fn group_roles(pool: Option<&UserPool>, groups: &[String]) -> (Vec<String>, Option<String>) {
+    let mut with_roles: Vec<(Option<u32>, &str)> = groups
+        .iter()
+        .filter_map(|name| pool?.group(name))
+        .filter_map(|g| Some((g.precedence, g.role_arn.as_deref()?)))
+        .collect();
+    // Precedence 0 first, no precedence last.
+    with_roles.sort_by_key(|(p, _)| p.map_or(u64::MAX, u64::from));
+    let mut roles: Vec<String> = Vec::new();
+    for (_, arn) in &with_roles {
+        if !roles.iter().any(|r| r == arn) {
+            roles.push(arn.to_string());
+        }
+    }
+    let best = with_roles.first().map(|(p, _)| *p);
+    let mut top = with_roles
+        .iter()
+        .filter(|(p, _)| Some(*p) == best)
+        .map(|(_, arn)| *arn);
+    let first = top.next();
+    let preferred = first.filter(|f| top.all(|a| a == *f)).map(String::from);
+    (roles, preferred)
 }
 
 fn new_refresh_token() -> String {

@@ -30,9 +30,27 @@ pub fn aws_error(status: StatusCode, ty: &str, message: &str) -> Response {
     r
 }
 
+/// A member of an operation's result that is not part of the body: response headers of devstack's own
+/// (`{"<name>": "<value>"}`), which `aws_ok` moves into the response.
+pub const HEADERS: &str = "$headers";
+
 /// A JSON API success: 200 with the x-amz-json-1.1 content type and a request id.
-pub fn aws_ok(body: Value) -> Response {
+pub fn aws_ok(mut body: Value) -> Response {
+    let extra = body.as_object_mut().and_then(|o| o.remove(HEADERS));
     let mut r = (StatusCode::OK, body.to_string()).into_response();
+    for (name, value) in extra
+        .as_ref()
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let (Ok(n), Some(Ok(v))) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            value.as_str().map(HeaderValue::from_str),
+        ) {
+            r.headers_mut().insert(n, v);
+        }
+    }
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     r.headers_mut().insert(

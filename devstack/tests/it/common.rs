@@ -20,6 +20,11 @@ pub const ROTATING: &str = "shopsphererotating00000001";
 pub const REDIRECT: &str = "http://localhost:8080/";
 pub const IDENTITY_POOL: &str = "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c";
 pub const PROVIDER: &str = "cognito-idp.us-east-1.amazonaws.com/us-east-1_ShopSphr1";
+/// The default config's editors' role and the identity pool's default roles.
+pub const EDITOR_ROLE: &str = "arn:aws:iam::000000000000:role/ShopSphereEditors";
+pub const AUTH_ROLE: &str = "arn:aws:iam::000000000000:role/Cognito_ShopSphereidentitiesAuth_Role";
+pub const UNAUTH_ROLE: &str =
+    "arn:aws:iam::000000000000:role/Cognito_ShopSphereidentitiesUnauth_Role";
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 /// RSA keys generated once per test binary and copied into every data dir (key generation is the
@@ -189,6 +194,53 @@ impl Stack {
             .api(&format!("AWSCognitoIdentityProviderService.{op}"), body)
             .await;
         (s, v)
+    }
+
+    /// GetCredentialsForIdentity: (status, body, the role devstack's `x-devstack-role-arn` names).
+    pub async fn credentials_for(&self, body: Value) -> (StatusCode, Value, Option<String>) {
+        let r = self
+            .http
+            .post(format!("{}/", self.base))
+            .header("content-type", "application/x-amz-json-1.1")
+            .header(
+                "x-amz-target",
+                "AWSCognitoIdentityService.GetCredentialsForIdentity",
+            )
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let role = r
+            .headers()
+            .get("x-devstack-role-arn")
+            .map(|v| v.to_str().unwrap().to_string());
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap(), role)
+    }
+
+    /// GetId and GetCredentialsForIdentity (with `CustomRoleArn` when given) for a user's ID token:
+    /// (identity id, status, body, role).
+    pub async fn role_credentials(
+        &self,
+        id_token: &str,
+        custom: Option<&str>,
+    ) -> (String, StatusCode, Value, Option<String>) {
+        let logins = json!({ PROVIDER: id_token });
+        let (st, v) = self
+            .identity(
+                "GetId",
+                json!({ "IdentityPoolId": IDENTITY_POOL, "Logins": logins }),
+            )
+            .await;
+        assert_eq!(st, 200, "{v}");
+        let id = v["IdentityId"].as_str().unwrap().to_string();
+        let mut body = json!({ "IdentityId": id, "Logins": logins });
+        if let Some(c) = custom {
+            body["CustomRoleArn"] = json!(c);
+        }
+        let (st, v, role) = self.credentials_for(body).await;
+        (id, st, v, role)
     }
 
     pub async fn identity(&self, op: &str, body: Value) -> (StatusCode, Value) {

@@ -1043,3 +1043,107 @@ async fn cors_and_injected_faults() {
         200
     );
 }
+
+#[tokio::test]
+async fn the_credentials_role_decides_with_its_own_policy() {
+    // A `support` group whose role may read (not write) every profile: LeadingKeys "*".
+    let extra = r#"
+[[roles]]
+arn = "arn:aws:iam::000000000000:role/team/Support"
+
+[[roles.dynamodb]]
+tables = ["shopsphere-profiles"]
+actions = ["dynamodb:GetItem", "dynamodb:Query"]
+leading_keys = "*"
+"#;
+    let s = Stack::start_with(config_with(
+        extra,
+        "[[identity_pools]]",
+        "[[user_pools.groups]]\nname = \"support\"\nprecedence = 0\nrole_arn = \"arn:aws:iam::000000000000:role/team/Support\"\n\n[[identity_pools]]",
+    ))
+    .await;
+    let (demo_id, demo) = demo(&s).await;
+    assert_eq!(
+        call(
+            &s,
+            "PutItem",
+            json!({ "TableName": TABLE, "Item": key(&demo_id) }),
+            &demo
+        )
+        .await
+        .0,
+        200
+    );
+    let (st, _) = s
+        .idp(
+            "AdminAddUserToGroup",
+            json!({ "UserPoolId": POOL, "Username": "rival", "GroupName": "support" }),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, support) = user_creds(&s, "rival", "Rival!2026pass").await;
+    let (st, v) = call(
+        &s,
+        "GetItem",
+        json!({ "TableName": TABLE, "Key": key(&demo_id) }),
+        &support,
+    )
+    .await;
+    assert_eq!((st.as_u16(), &v["Item"]), (200, &key(&demo_id)), "{v}");
+    let (st, v) = call(&s, "Query", json!({ "TableName": TABLE, "KeyConditionExpression": "identityId = :id", "ExpressionAttributeValues": { ":id": { "S": demo_id } } }), &support).await;
+    assert_eq!((st.as_u16(), v["Count"].as_i64()), (200, Some(1)), "{v}");
+    let v = refused(
+        &s,
+        "PutItem",
+        json!({ "TableName": TABLE, "Item": key(&demo_id) }),
+        &support,
+        "AccessDeniedException",
+    )
+    .await;
+    assert_eq!(
+        v["message"],
+        "User: arn:aws:sts::000000000000:assumed-role/Support/CognitoIdentityCredentials is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/shopsphere-profiles because no identity-based policy allows the dynamodb:PutItem action"
+    );
+    // The customer keeps the authenticated role's LeadingKeys policy, named in its refusals.
+    let rival_id = "us-east-1:00000000-0000-0000-0000-000000000000";
+    let v = refused(
+        &s,
+        "GetItem",
+        json!({ "TableName": TABLE, "Key": key(rival_id) }),
+        &demo,
+        "AccessDeniedException",
+    )
+    .await;
+    assert!(
+        v["message"].as_str().unwrap().starts_with("User: arn:aws:sts::000000000000:assumed-role/Cognito_ShopSphereidentitiesAuth_Role/CognitoIdentityCredentials is not authorized to perform: dynamodb:GetItem"),
+        "{v}"
+    );
+    // The editors' role (default config) reaches only its own item.
+    let (editor_id, editor) = user_creds(&s, "editor", "Editor!2026pass").await;
+    assert_eq!(
+        call(
+            &s,
+            "PutItem",
+            json!({ "TableName": TABLE, "Item": key(&editor_id) }),
+            &editor
+        )
+        .await
+        .0,
+        200
+    );
+    let v = refused(
+        &s,
+        "GetItem",
+        json!({ "TableName": TABLE, "Key": key(&demo_id) }),
+        &editor,
+        "AccessDeniedException",
+    )
+    .await;
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("assumed-role/ShopSphereEditors/"),
+        "{v}"
+    );
+}

@@ -22,7 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["accounts"],
     &["codes"],
     &["sigv4"],
-    &["dynamodb_expr"],
+    &["dynamodb_expr", "iam"],
     &[
         "oauth",
         "user_pool",

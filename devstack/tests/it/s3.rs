@@ -350,3 +350,143 @@ async fn cors_per_bucket() {
         "ETag, x-amz-checksum-crc32"
     );
 }
+
+/// (status, code, message) of an S3 error.
+async fn s3_error(r: reqwest::Response) -> (u16, String, String) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let part = |tag: &str| {
+        text.split(&format!("<{tag}>"))
+            .nth(1)
+            .and_then(|s| s.split(&format!("</{tag}>")).next())
+            .unwrap_or("")
+            .to_string()
+    };
+    (
+        status,
+        part("Code"),
+        part("Message").replace("&quot;", "\""),
+    )
+}
+
+#[tokio::test]
+async fn an_editor_reads_every_avatar_and_a_customer_only_its_own() {
+    let s = Stack::start().await;
+    let (demo_id, demo) = demo_creds(&s).await;
+    let avatar = format!("/avatars/private/{demo_id}/avatar.png");
+    let r = s3_request(&s.http, &s.s3, "PUT", &avatar, b"demo-png", &demo, &[]).await;
+    assert_eq!(r.status(), 200);
+
+    let e = s.password_login(CLIENT, "editor", "Editor!2026pass").await;
+    let (editor_id, c) = s.credentials(e["IdToken"].as_str().unwrap()).await;
+    let editor = Creds::from_json(&c);
+    // The editors' role reads another user's avatar (GET, HEAD, presigned GET).
+    let r = s3_request(&s.http, &s.s3, "GET", &avatar, b"", &editor, &[]).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"demo-png");
+    let r = s3_request(&s.http, &s.s3, "HEAD", &avatar, b"", &editor, &[]).await;
+    assert_eq!(r.status(), 200);
+    let r = s
+        .http
+        .get(presign(&s.s3, &avatar, &editor, 300))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // ... but writes and deletes only its own folder.
+    for method in ["PUT", "DELETE"] {
+        let (st, code, message) =
+            s3_error(s3_request(&s.http, &s.s3, method, &avatar, b"x", &editor, &[]).await).await;
+        assert_eq!((st, code.as_str()), (403, "AccessDenied"), "{method}");
+        let action = if method == "PUT" {
+            "PutObject"
+        } else {
+            "DeleteObject"
+        };
+        assert_eq!(
+            message,
+            format!("User: arn:aws:sts::000000000000:assumed-role/ShopSphereEditors/CognitoIdentityCredentials is not authorized to perform: s3:{action} on resource: \"arn:aws:s3:::avatars{}\" because no identity-based policy allows the s3:{action} action", &avatar["/avatars".len()..])
+        );
+    }
+    let own = format!("/avatars/private/{editor_id}/avatar.png");
+    let r = s3_request(&s.http, &s.s3, "PUT", &own, b"editor-png", &editor, &[]).await;
+    assert_eq!(r.status(), 200);
+    // Outside private/ the editors' role has nothing; and devstack's S3 does not list.
+    let (st, code, _) = s3_error(
+        s3_request(
+            &s.http,
+            &s.s3,
+            "GET",
+            "/avatars/public/x.png",
+            b"",
+            &editor,
+            &[],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((st, code.as_str()), (403, "AccessDenied"));
+    let (st, code, message) =
+        s3_error(s3_request(&s.http, &s.s3, "GET", "/avatars", b"", &editor, &[]).await).await;
+    assert_eq!((st, code.as_str()), (403, "AccessDenied"));
+    assert!(
+        message.contains("s3:ListBucket on resource: \"arn:aws:s3:::avatars\""),
+        "{message}"
+    );
+
+    // A customer (the authenticated role) is refused the editor's avatar.
+    let (st, code, message) =
+        s3_error(s3_request(&s.http, &s.s3, "GET", &own, b"", &demo, &[]).await).await;
+    assert_eq!((st, code.as_str()), (403, "AccessDenied"));
+    assert!(
+        message.starts_with("User: arn:aws:sts::000000000000:assumed-role/Cognito_ShopSphereidentitiesAuth_Role/CognitoIdentityCredentials is not authorized to perform: s3:GetObject"),
+        "{message}"
+    );
+    // The editor asking for the authenticated role is refused it (it is not among its token's roles).
+    let (_, st, v, _) = s
+        .role_credentials(e["IdToken"].as_str().unwrap(), Some(AUTH_ROLE))
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["__type"].as_str().unwrap()),
+        (400, "InvalidParameterException")
+    );
+}
+
+#[tokio::test]
+async fn a_role_mapping_rule_can_narrow_the_policy() {
+    // Demo's rule gives a read-only role: it may read its own folder and no longer write it.
+    let text = devstack::config::DEFAULT_CONFIG.replacen(
+        "type = \"Token\"\nambiguous_role_resolution = \"AuthenticatedRole\"",
+        "type = \"Rules\"\nambiguous_role_resolution = \"AuthenticatedRole\"\nrules = [{ claim = \"cognito:username\", match_type = \"Equals\", value = \"demo\", role_arn = \"arn:aws:iam::000000000000:role/ReadOnly\" }]",
+        1,
+    ) + "\n[[roles]]\narn = \"arn:aws:iam::000000000000:role/ReadOnly\"\n\n[[roles.s3]]\nbucket = \"avatars\"\nactions = [\"s3:GetObject\"]\nprefixes = [\"private/${cognito-identity.amazonaws.com:sub}/\"]\n";
+    let s = Stack::start_with(devstack::Config::parse(&text).unwrap()).await;
+    let (id, demo) = demo_creds(&s).await;
+    let path = format!("/avatars/private/{id}/a.txt");
+    let (st, code, message) =
+        s3_error(s3_request(&s.http, &s.s3, "PUT", &path, b"x", &demo, &[]).await).await;
+    assert_eq!((st, code.as_str()), (403, "AccessDenied"));
+    assert!(message.contains("assumed-role/ReadOnly/"), "{message}");
+    let (st, code, _) =
+        s3_error(s3_request(&s.http, &s.s3, "GET", &path, b"", &demo, &[]).await).await;
+    assert_eq!(
+        (st, code.as_str()),
+        (404, "NoSuchKey"),
+        "allowed, and absent"
+    );
+    // Rival matches no rule: the authenticated role, which writes its own folder.
+    let r = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
+    let (rid, c) = s.credentials(r["IdToken"].as_str().unwrap()).await;
+    let rival = Creds::from_json(&c);
+    let r = s3_request(
+        &s.http,
+        &s.s3,
+        "PUT",
+        &format!("/avatars/private/{rid}/a.txt"),
+        b"x",
+        &rival,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+}

@@ -6,7 +6,10 @@ USER_SRP_AUTH + PASSWORD_VERIFIER (a wrong password refused, the temporary-passw
 NEW_PASSWORD_REQUIRED, a TOTP user gets SOFTWARE_TOKEN_MFA) -> GetId -> GetCredentialsForIdentity (and a guest
 identity given a login: linked to a new user, merged into an existing user's identity) -> PutObject and
 GetObject into avatars/private/<identityId>/x.txt with those credentials; the same PutObject with a wrong
-secret must fail with SignatureDoesNotMatch. With the same credentials: DynamoDB PutItem, GetItem,
+secret must fail with SignatureDoesNotMatch. Roles: the seeded editor's ID token names the editors' role,
+GetCredentialsForIdentity with CustomRoleArn gives it and refuses a role not in the token
+(InvalidParameterException), the editors' role reads the demo user's object and may not overwrite it, and
+the demo user is refused the editor's object (403 AccessDenied). With the same credentials: DynamoDB PutItem, GetItem,
 UpdateItem, Query, DeleteItem on the identity's own item, and the refusals (a failed condition, another
 identity's key, a wrong secret, a bad expression). Then the account operations of a fresh user: GetUser,
 UpdateUserAttributes, GetUserAttributeVerificationCode, VerifyUserAttribute (code from the outbox),
@@ -48,6 +51,8 @@ CLIENT_ID = "shopspheredemoclient000001"
 IDENTITY_POOL = "us-east-1:7b5c1e2a-3f4d-4e6a-9b8c-0d1e2f3a4b5c"
 PROVIDER = f"cognito-idp.{REGION}.amazonaws.com/{USER_POOL}"
 TABLE = "shopsphere-profiles"
+EDITOR_ROLE = "arn:aws:iam::000000000000:role/ShopSphereEditors"
+AUTH_ROLE = "arn:aws:iam::000000000000:role/Cognito_ShopSphereidentitiesAuth_Role"
 REDIRECT = "http://localhost:8080/"
 
 
@@ -242,8 +247,8 @@ def main() -> int:
         refused(lambda: identity.get_credentials_for_identity(IdentityId=guest),
                 identity.exceptions.NotAuthorizedException)
 
-    def s3_client(secret=None):
-        c = state["creds"]
+    def s3_client(secret=None, creds=None):
+        c = creds or state["creds"]
         return session.client(
             "s3",
             endpoint_url=args.s3,
@@ -292,6 +297,56 @@ def main() -> int:
             assert e.response["Error"]["Code"] == "AccessDenied", e.response["Error"]
             return
         raise AssertionError("PutObject into another identity's prefix succeeded")
+
+    def editor_credentials():
+        # The seeded editor: its ID token names the editors' role (cognito:preferred_role), which the
+        # identity pool's Token role mapping gives; CustomRoleArn may ask for it by name.
+        r = idp.initiate_auth(
+            AuthFlow="USER_PASSWORD_AUTH",
+            ClientId=CLIENT_ID,
+            AuthParameters={"USERNAME": "editor", "PASSWORD": "Editor!2026pass"},
+        )
+        token = r["AuthenticationResult"]["IdToken"]
+        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+        assert claims["cognito:groups"] == ["editors"], claims
+        assert claims["cognito:preferred_role"] == EDITOR_ROLE and claims["cognito:roles"] == [EDITOR_ROLE], claims
+        logins = {PROVIDER: token}
+        editor_id = identity.get_id(IdentityPoolId=IDENTITY_POOL, Logins=logins)["IdentityId"]
+        c = identity.get_credentials_for_identity(IdentityId=editor_id, Logins=logins, CustomRoleArn=EDITOR_ROLE)
+        assert c["IdentityId"] == editor_id and c["Credentials"]["SessionToken"], c
+        state["editor_id"], state["editor_logins"] = editor_id, logins
+        state["editor_creds"] = c["Credentials"]
+
+    def custom_role_refused():
+        # A role that is not among the token's cognito:roles: the editor asking for the authenticated role,
+        # and a customer (no roles in its token) asking for the editors' role.
+        refused(lambda: identity.get_credentials_for_identity(
+            IdentityId=state["editor_id"], Logins=state["editor_logins"], CustomRoleArn=AUTH_ROLE),
+            identity.exceptions.InvalidParameterException)
+        refused(lambda: identity.get_credentials_for_identity(
+            IdentityId=state["identity_id"], Logins={PROVIDER: state["id_token"]}, CustomRoleArn=EDITOR_ROLE),
+            identity.exceptions.InvalidParameterException)
+
+    def editor_reads_any_avatar():
+        editor = s3_client(creds=state["editor_creds"])
+        got = editor.get_object(Bucket="avatars", Key=key())  # the demo user's object
+        assert got["Body"].read() == b"hello from boto3\n"
+        assert editor.head_object(Bucket="avatars", Key=key())["ContentLength"] == 17
+        assert error_code(lambda: editor.put_object(Bucket="avatars", Key=key(), Body=b"x")) == "AccessDenied"
+        own = f"private/{state['editor_id']}/avatar.png"
+        editor.put_object(Bucket="avatars", Key=own, Body=b"editor", ContentType="image/png")
+        state["editor_key"] = own
+
+    def customer_refused_other_avatar():
+        try:
+            s3_client().get_object(Bucket="avatars", Key=state["editor_key"])
+        except botocore.exceptions.ClientError as e:
+            err = e.response["Error"]
+            assert err["Code"] == "AccessDenied", err
+            assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 403, e.response
+            assert "assumed-role/Cognito_ShopSphereidentitiesAuth_Role/" in err["Message"], err
+            return
+        raise AssertionError("a customer read another user's avatar")
 
     def outbox_code(username, purpose):
         q = urllib.parse.urlencode({"username": username, "purpose": purpose})
@@ -566,6 +621,10 @@ def main() -> int:
     check("presigned GetObject", presigned_get)
     check("PutObject wrong secret -> SignatureDoesNotMatch", put_wrong_secret)
     check("PutObject another identity's prefix -> AccessDenied", put_other_prefix)
+    check("editor: ID token roles + GetCredentialsForIdentity CustomRoleArn (its role)", editor_credentials)
+    check("GetCredentialsForIdentity CustomRoleArn not in the token's roles -> InvalidParameterException", custom_role_refused)
+    check("editors' role: GetObject/HeadObject another user's avatar, PutObject there -> AccessDenied", editor_reads_any_avatar)
+    check("customer GetObject the editor's avatar -> 403 AccessDenied", customer_refused_other_avatar)
     check("SignUp", sign_up)
     check("SignUp weak password / existing username / no email, InitiateAuth unconfirmed -> refused", sign_up_refusals)
     check("ConfirmSignUp (wrong code refused, ResendConfirmationCode, outbox code) + InitiateAuth", confirm_sign_up)

@@ -161,8 +161,15 @@ fn cognito_endpoint(req: &Request) -> (Vec<String>, Flavor) {
 }
 
 fn s3_endpoint(req: &Request) -> Vec<String> {
+    let object = req
+        .uri()
+        .path()
+        .trim_start_matches('/')
+        .split_once('/')
+        .is_some_and(|(_, key)| !key.is_empty());
     let op = match *req.method() {
         axum::http::Method::PUT => "PutObject",
+        axum::http::Method::GET if !object => "ListObjectsV2",
         axum::http::Method::GET => "GetObject",
         axum::http::Method::HEAD => "HeadObject",
         axum::http::Method::DELETE => "DeleteObject",

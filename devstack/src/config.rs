@@ -438,17 +438,19 @@ pub struct Role {
 #[serde(deny_unknown_fields)]
 pub struct S3Rule {
     pub bucket: String,
-    /// `s3:GetObject` (also HeadObject), `s3:PutObject`, `s3:DeleteObject`, `s3:*`.
+    /// `s3:GetObject` (also HeadObject), `s3:PutObject`, `s3:DeleteObject`, `s3:ListBucket`, `s3:*`.
     pub actions: Vec<String>,
-    /// Key prefixes (`""`: every key).
+    /// Key prefixes (`""`: every key); for `s3:ListBucket`, what the listing's `prefix` must start with.
     pub prefixes: Vec<String>,
 }
 
-/// The S3 actions devstack's policies know (`s3:GetObject` also allows HeadObject).
-pub const S3_ACTIONS: &[&str] = &["GetObject", "PutObject", "DeleteObject"];
+/// The S3 actions devstack's policies know (`s3:GetObject` also allows HeadObject; `s3:ListBucket`
+/// allows ListObjectsV2 whose `prefix` starts with one of the statement's prefixes).
+pub const S3_ACTIONS: &[&str] = &["GetObject", "PutObject", "DeleteObject", "ListBucket"];
 
 impl S3Rule {
-    /// Whether the statement allows `action` (`GetObject`, ...) on `key` of `bucket` for `identity_id`.
+    /// Whether the statement allows `action` (`GetObject`, ...) on `key` of `bucket` for `identity_id`
+    /// (for `ListBucket`, `key` is the listing's prefix).
     pub fn allows(&self, action: &str, bucket: &str, key: &str, identity_id: &str) -> bool {
         self.bucket == bucket
             && self
@@ -765,12 +767,6 @@ impl Config {
                 }
                 for a in &st.actions {
                     let name = a.strip_prefix("s3:").unwrap_or(a);
-                    if name == "ListBucket" {
-                        bail!(
-                            "role {}: devstack's S3 does not list objects (s3:ListBucket)",
-                            role.arn
-                        )
-                    }
                     if !(S3_ACTIONS.contains(&name) || a == "s3:*") {
                         bail!("role {}: unknown S3 action {a:?}", role.arn)
                     }
@@ -1055,7 +1051,7 @@ mod tests {
         let id = "us-east-1:11111111-2222-3333-4444-555555555555";
         let auth = c.policy(ip, &ip.default_role_arn(true));
         let own = format!("private/{id}/a.png");
-        for action in S3_ACTIONS {
+        for action in ["GetObject", "PutObject", "DeleteObject"] {
             assert!(auth
                 .s3
                 .iter()
@@ -1079,6 +1075,14 @@ mod tests {
             .s3
             .iter()
             .any(|s| s.allows("GetObject", "avatars", "private/other/a.png", id)));
+        assert!(ed
+            .s3
+            .iter()
+            .any(|s| s.allows("ListBucket", "avatars", "private/", id)));
+        assert!(!ed
+            .s3
+            .iter()
+            .any(|s| s.allows("ListBucket", "avatars", "", id)));
         assert!(!ed
             .s3
             .iter()
@@ -1113,14 +1117,7 @@ mod tests {
                 "us-east-1_ShopSphr1:shopspheredemoclient000001",
                 "us-east-1_ShopSphr1:someotherclient",
             ),
-            (
-                "actions = [\"s3:GetObject\"]",
-                "actions = [\"s3:ListBucket\"]",
-            ),
-            (
-                "actions = [\"s3:GetObject\"]",
-                "actions = [\"s3:GetObjectAcl\"]",
-            ),
+            ("\"s3:ListBucket\"]", "\"s3:ListObjects\"]"),
             (
                 "bucket = \"avatars\"\nactions",
                 "bucket = \"nosuch\"\nactions",

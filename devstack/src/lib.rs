@@ -29,8 +29,8 @@
 //!    - [`account_api`]: the user-pool JSON API's self-service operations (SignUp, ConfirmSignUp,
 //!      ForgotPassword, the TOTP operations, RespondToAuthChallenge);
 //!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
-//!    - [`s3`]: S3 on its own port (SigV4, the `private/<identityId>/` policy, CORS);
-//!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the LeadingKeys policy, items in redb);
+//!    - [`s3`]: S3 on its own port (SigV4, the role's policy, by default `private/<identityId>/`, CORS);
+//!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the role's LeadingKeys policy, items in redb);
 //!    - [`google_idp`]: the local identity provider that plays Google (`/_google/*`).
 //! 14. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
 //!     confirmation, forgot password, the TOTP step, the return from an identity provider.

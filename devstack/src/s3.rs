@@ -1,7 +1,8 @@
 //! S3 on its own port, path style (`/<bucket>/<key>`), on the `s3s` crate: s3s parses the S3 protocol and
 //! verifies SigV4 (header-signed and presigned) with the secret of the access key; devstack adds the
-//! checks that belong to temporary credentials (session token, expiry) and the `private/<identityId>/`
-//! policy, stores objects on disk, and answers CORS per bucket.
+//! checks that belong to temporary credentials (session token, expiry) and the policy of their role (by
+//! default `private/<identityId>/`), stores objects on disk, lists them (ListObjectsV2), and answers CORS
+//! per bucket.
 
 use std::path::PathBuf;
 
@@ -10,6 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use base64::Engine;
 use bytes::Bytes;
 use futures::TryStreamExt;
 use md5::{Digest, Md5};
@@ -232,11 +234,7 @@ impl S3Access for Policy {
                     "The AWS Access Key Id you provided does not exist in our records."
                 )
             })?;
-        let query_token = cx.uri().query().and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "X-Amz-Security-Token")
-                .map(|(_, v)| v.into_owned())
-        });
+        let query_token = query_param(cx.uri().query(), "X-Amz-Security-Token");
         let header_token = cx
             .headers()
             .get("x-amz-security-token")
@@ -282,7 +280,14 @@ impl S3Access for Policy {
             other => other,
         };
         let object = matches!(cx.s3_path(), S3Path::Object { .. });
-        let allowed = object
+        // ListBucket is checked against the listing's `prefix` (as a policy's `s3:prefix` condition).
+        let listing = !object && action == "ListBucket";
+        let key = if listing {
+            query_param(cx.uri().query(), "prefix").unwrap_or_default()
+        } else {
+            key
+        };
+        let allowed = (object || listing)
             && app
                 .config
                 .identity_pool(&record.identity_pool_id)
@@ -308,6 +313,12 @@ impl S3Access for Policy {
         }
         Ok(())
     }
+}
+
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// The role of credentials: the one GetCredentialsForIdentity resolved, or (credentials saved before
@@ -363,6 +374,22 @@ impl Store {
             .map_err(|_| s3_error!(NoSuchKey, "The specified key does not exist."))?;
         let meta: Meta = serde_json::from_str(&text).map_err(S3Error_internal)?;
         Ok((data, meta))
+    }
+}
+
+/// A key as a listing returns it: URL-encoded when the request asked for `encoding-type=url`.
+fn encode_key(key: &str, encoding: &Option<EncodingType>) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    match encoding {
+        Some(e) if e.as_str() == EncodingType::URL => {
+            percent_encoding::utf8_percent_encode(key, KEEP).collect()
+        }
+        _ => key.to_string(),
     }
 }
 
@@ -446,6 +473,117 @@ impl s3s::S3 for Store {
             content_type: meta.content_type.and_then(|c| c.parse().ok()),
             e_tag: Some(ETag::Strong(meta.etag)),
             last_modified: Some(timestamp(meta.last_modified)),
+            ..Default::default()
+        };
+        Ok(S3Response::new(output))
+    }
+
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let input = req.input;
+        let (probe, _) = self.paths(&input.bucket, "")?;
+        let dir = probe.parent().map(PathBuf::from).unwrap_or_default();
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let max_keys = input.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
+        let after = match &input.continuation_token {
+            Some(t) => Some(
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(t)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| {
+                        s3_error!(
+                            InvalidArgument,
+                            "The continuation token provided is incorrect"
+                        )
+                    })?,
+            ),
+            None => input.start_after.clone(),
+        };
+        let mut keys: Vec<String> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let encoded = name.strip_suffix(".meta.json")?;
+                percent_encoding::percent_decode_str(encoded)
+                    .decode_utf8()
+                    .ok()
+                    .map(|k| k.into_owned())
+            })
+            .filter(|k| k.starts_with(&prefix))
+            .filter(|k| after.as_ref().is_none_or(|a| k > a))
+            .collect();
+        keys.sort();
+        // With a delimiter, keys with it after the prefix roll up into common prefixes (each counts once).
+        let mut contents = Vec::new();
+        let mut common: Vec<String> = Vec::new();
+        let mut last = None;
+        let mut truncated = false;
+        for k in keys {
+            let rolled = input
+                .delimiter
+                .as_deref()
+                .filter(|d| !d.is_empty())
+                .and_then(|d| {
+                    k[prefix.len()..]
+                        .find(d)
+                        .map(|i| k[..prefix.len() + i + d.len()].to_string())
+                });
+            if let Some(p) = &rolled {
+                if common.last() == Some(p) {
+                    last = Some(k);
+                    continue;
+                }
+            }
+            if contents.len() + common.len() == max_keys {
+                truncated = true;
+                break;
+            }
+            match rolled {
+                Some(p) => common.push(p),
+                None => {
+                    let (_, meta) = self.read_meta(&input.bucket, &k)?;
+                    contents.push(Object {
+                        key: Some(encode_key(&k, &input.encoding_type)),
+                        size: Some(meta.size as i64),
+                        e_tag: Some(ETag::Strong(meta.etag)),
+                        last_modified: Some(timestamp(meta.last_modified)),
+                        storage_class: Some(ObjectStorageClass::from_static(
+                            ObjectStorageClass::STANDARD,
+                        )),
+                        ..Default::default()
+                    });
+                }
+            }
+            last = Some(k);
+        }
+        let key_count = (contents.len() + common.len()) as i32;
+        let output = ListObjectsV2Output {
+            name: Some(input.bucket.clone()),
+            prefix: Some(encode_key(&prefix, &input.encoding_type)),
+            delimiter: input.delimiter.clone(),
+            max_keys: Some(max_keys as i32),
+            key_count: Some(key_count),
+            is_truncated: Some(truncated),
+            continuation_token: input.continuation_token.clone(),
+            next_continuation_token: last
+                .filter(|_| truncated)
+                .map(|k| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(k)),
+            start_after: input.start_after.clone(),
+            encoding_type: input.encoding_type.clone(),
+            contents: Some(contents),
+            common_prefixes: (!common.is_empty()).then(|| {
+                common
+                    .iter()
+                    .map(|p| CommonPrefix {
+                        prefix: Some(encode_key(p, &input.encoding_type)),
+                    })
+                    .collect()
+            }),
             ..Default::default()
         };
         Ok(S3Response::new(output))

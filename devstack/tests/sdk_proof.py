@@ -8,8 +8,8 @@ identity given a login: linked to a new user, merged into an existing user's ide
 GetObject into avatars/private/<identityId>/x.txt with those credentials; the same PutObject with a wrong
 secret must fail with SignatureDoesNotMatch. Roles: the seeded editor's ID token names the editors' role,
 GetCredentialsForIdentity with CustomRoleArn gives it and refuses a role not in the token
-(InvalidParameterException), the editors' role reads the demo user's object and may not overwrite it, and
-the demo user is refused the editor's object (403 AccessDenied). With the same credentials: DynamoDB PutItem, GetItem,
+(InvalidParameterException), the editors' role reads the demo user's object, lists private/ (ListObjectsV2)
+and may not overwrite it, and the demo user is refused the editor's object and the listing (403 AccessDenied). With the same credentials: DynamoDB PutItem, GetItem,
 UpdateItem, Query, DeleteItem on the identity's own item, and the refusals (a failed condition, another
 identity's key, a wrong secret, a bad expression). Then the account operations of a fresh user: GetUser,
 UpdateUserAttributes, GetUserAttributeVerificationCode, VerifyUserAttribute (code from the outbox),
@@ -336,6 +336,13 @@ def main() -> int:
         own = f"private/{state['editor_id']}/avatar.png"
         editor.put_object(Bucket="avatars", Key=own, Body=b"editor", ContentType="image/png")
         state["editor_key"] = own
+        # ListObjectsV2 under private/ (boto3 asks for encoding-type=url and decodes the keys).
+        listed = editor.list_objects_v2(Bucket="avatars", Prefix="private/")
+        keys = [o["Key"] for o in listed["Contents"]]
+        assert key() in keys and own in keys, keys
+        folders = editor.list_objects_v2(Bucket="avatars", Prefix="private/", Delimiter="/")["CommonPrefixes"]
+        assert {"Prefix": f"private/{state['identity_id']}/"} in folders, folders
+        assert error_code(lambda: editor.list_objects_v2(Bucket="avatars")) == "AccessDenied"
 
     def customer_refused_other_avatar():
         try:
@@ -345,6 +352,7 @@ def main() -> int:
             assert err["Code"] == "AccessDenied", err
             assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 403, e.response
             assert "assumed-role/Cognito_ShopSphereidentitiesAuth_Role/" in err["Message"], err
+            assert error_code(lambda: s3_client().list_objects_v2(Bucket="avatars", Prefix="private/")) == "AccessDenied"
             return
         raise AssertionError("a customer read another user's avatar")
 
@@ -623,8 +631,8 @@ def main() -> int:
     check("PutObject another identity's prefix -> AccessDenied", put_other_prefix)
     check("editor: ID token roles + GetCredentialsForIdentity CustomRoleArn (its role)", editor_credentials)
     check("GetCredentialsForIdentity CustomRoleArn not in the token's roles -> InvalidParameterException", custom_role_refused)
-    check("editors' role: GetObject/HeadObject another user's avatar, PutObject there -> AccessDenied", editor_reads_any_avatar)
-    check("customer GetObject the editor's avatar -> 403 AccessDenied", customer_refused_other_avatar)
+    check("editors' role: GetObject/HeadObject another user's avatar, ListObjectsV2 private/, PutObject there -> AccessDenied", editor_reads_any_avatar)
+    check("customer GetObject the editor's avatar, ListObjectsV2 -> 403 AccessDenied", customer_refused_other_avatar)
     check("SignUp", sign_up)
     check("SignUp weak password / existing username / no email, InitiateAuth unconfirmed -> refused", sign_up_refusals)
     check("ConfirmSignUp (wrong code refused, ResendConfirmationCode, outbox code) + InitiateAuth", confirm_sign_up)

@@ -722,10 +722,25 @@ pub fn presign(base: &str, path: &str, creds: &Creds, expires: u64) -> String {
 
 /// A presigned GET URL signed at `amz_date` (YYYYMMDDTHHMMSSZ).
 pub fn presign_at(base: &str, path: &str, creds: &Creds, expires: u64, amz_date: &str) -> String {
+    presign_query(base, path, &[], creds, expires, amz_date)
+}
+
+/// A presigned GET URL with more query parameters (a listing's `list-type`, `prefix`, ...).
+pub fn presign_query(
+    base: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    creds: &Creds,
+    expires: u64,
+    amz_date: &str,
+) -> String {
     let host = base.trim_start_matches("http://").to_string();
     let canonical_uri = uri_encode(path, true);
     let amz_date = amz_date.to_string();
-    let mut q = BTreeMap::new();
+    let mut q: BTreeMap<String, String> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     q.insert(
         "X-Amz-Algorithm".to_string(),
         "AWS4-HMAC-SHA256".to_string(),

@@ -411,7 +411,7 @@ async fn an_editor_reads_every_avatar_and_a_customer_only_its_own() {
     let own = format!("/avatars/private/{editor_id}/avatar.png");
     let r = s3_request(&s.http, &s.s3, "PUT", &own, b"editor-png", &editor, &[]).await;
     assert_eq!(r.status(), 200);
-    // Outside private/ the editors' role has nothing; and devstack's S3 does not list.
+    // Outside private/ the editors' role has nothing.
     let (st, code, _) = s3_error(
         s3_request(
             &s.http,
@@ -426,14 +426,126 @@ async fn an_editor_reads_every_avatar_and_a_customer_only_its_own() {
     )
     .await;
     assert_eq!((st, code.as_str()), (403, "AccessDenied"));
-    let (st, code, message) =
-        s3_error(s3_request(&s.http, &s.s3, "GET", "/avatars", b"", &editor, &[]).await).await;
-    assert_eq!((st, code.as_str()), (403, "AccessDenied"));
+    // It lists under private/ (ListObjectsV2), not the whole bucket.
+    let list = |creds: &Creds, extra: &[(&str, &str)]| {
+        let mut q = vec![("list-type", "2")];
+        q.extend_from_slice(extra);
+        presign_query(&s.s3, "/avatars", &q, creds, 300, &amz_now())
+    };
+    let r = s
+        .http
+        .get(list(&editor, &[("prefix", "private/")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let xml = r.text().await.unwrap();
     assert!(
-        message.contains("s3:ListBucket on resource: \"arn:aws:s3:::avatars\""),
-        "{message}"
+        xml.contains(&format!("<Key>{}</Key>", &avatar["/avatars/".len()..])),
+        "{xml}"
     );
-
+    assert!(
+        xml.contains(&format!("<Key>{}</Key>", &own["/avatars/".len()..])),
+        "{xml}"
+    );
+    assert!(xml.contains("<KeyCount>2</KeyCount>"), "{xml}");
+    for prefix in [None, Some("public/"), Some("priv")] {
+        let extra: Vec<(&str, &str)> = prefix.map(|p| ("prefix", p)).into_iter().collect();
+        let (st, code, message) =
+            s3_error(s.http.get(list(&editor, &extra)).send().await.unwrap()).await;
+        assert_eq!((st, code.as_str()), (403, "AccessDenied"), "{prefix:?}");
+        assert!(
+            message.contains("s3:ListBucket on resource: \"arn:aws:s3:::avatars\""),
+            "{message}"
+        );
+    }
+    // A delimiter rolls the folders up; max-keys pages with a continuation token.
+    let r = s
+        .http
+        .get(list(&editor, &[("prefix", "private/"), ("delimiter", "/")]))
+        .send()
+        .await
+        .unwrap();
+    let xml = r.text().await.unwrap();
+    assert!(
+        xml.contains(&format!(
+            "<CommonPrefixes><Prefix>private/{demo_id}/</Prefix></CommonPrefixes>"
+        )),
+        "{xml}"
+    );
+    assert!(!xml.contains("<Contents>"), "{xml}");
+    let r = s
+        .http
+        .get(list(&editor, &[("prefix", "private/"), ("max-keys", "1")]))
+        .send()
+        .await
+        .unwrap();
+    let xml = r.text().await.unwrap();
+    assert!(
+        xml.contains("<IsTruncated>true</IsTruncated>") && xml.contains("<KeyCount>1</KeyCount>"),
+        "{xml}"
+    );
+    let token = xml
+        .split("<NextContinuationToken>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = s
+        .http
+        .get(list(
+            &editor,
+            &[
+                ("prefix", "private/"),
+                ("max-keys", "1"),
+                ("continuation-token", &token),
+            ],
+        ))
+        .send()
+        .await
+        .unwrap();
+    let page2 = r.text().await.unwrap();
+    assert!(
+        page2.contains("<IsTruncated>false</IsTruncated>")
+            && page2.contains("<KeyCount>1</KeyCount>"),
+        "{page2}"
+    );
+    assert_ne!(
+        xml.split("<Key>").nth(1),
+        page2.split("<Key>").nth(1),
+        "another key on page 2"
+    );
+    // encoding-type=url encodes the keys (the identity id's ':').
+    let r = s
+        .http
+        .get(list(
+            &editor,
+            &[("prefix", "private/"), ("encoding-type", "url")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    let xml = r.text().await.unwrap();
+    assert!(
+        xml.contains(&format!(
+            "<Key>private/{}/avatar.png</Key>",
+            demo_id.replace(':', "%3A")
+        )),
+        "{xml}"
+    );
+    // A customer lists nothing, not even its own folder (the built-in policy has no s3:ListBucket).
+    let own_prefix = format!("private/{demo_id}/");
+    let (st, code, _) = s3_error(
+        s.http
+            .get(list(&demo, &[("prefix", &own_prefix)]))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((st, code.as_str()), (403, "AccessDenied"));
     // A customer (the authenticated role) is refused the editor's avatar.
     let (st, code, message) =
         s3_error(s3_request(&s.http, &s.s3, "GET", &own, b"", &demo, &[]).await).await;

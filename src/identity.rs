@@ -81,13 +81,18 @@ pub fn get_id(config: &AuthConfig, id_token: Option<&IdToken>) -> Result<HttpReq
     ))
 }
 
-/// `GetCredentialsForIdentity` for `identity_id`, with the ID token when signed in.
+/// `GetCredentialsForIdentity` for `identity_id`, with the ID token when signed in, and the role
+/// asked for (`CustomRoleArn`) if any.
 pub fn get_credentials(
     config: &AuthConfig,
     identity_id: &str,
     id_token: Option<&IdToken>,
+    role: Option<&str>,
 ) -> HttpRequest {
-    let body = Object::new().with("IdentityId", identity_id);
+    let mut body = Object::new().with("IdentityId", identity_id);
+    if let Some(arn) = role {
+        body.insert("CustomRoleArn", arn);
+    }
     request(
         config,
         "GetCredentialsForIdentity",
@@ -319,9 +324,14 @@ mod tests {
         let guest: serde_json::Value =
             serde_json::from_str(get_id(&cfg(), None).unwrap().body.expose()).unwrap();
         assert!(guest.get("Logins").is_none());
-        let request = get_credentials(&cfg(), "us-east-1:abc", Some(&"t".into()));
+        let request = get_credentials(&cfg(), "us-east-1:abc", Some(&"t".into()), None);
         let c: serde_json::Value = serde_json::from_str(request.body.expose()).unwrap();
         assert_eq!(c["IdentityId"], "us-east-1:abc");
+        assert!(c.get("CustomRoleArn").is_none());
+        let role = "arn:aws:iam::000000000000:role/Editors";
+        let request = get_credentials(&cfg(), "us-east-1:abc", Some(&"t".into()), Some(role));
+        let r: serde_json::Value = serde_json::from_str(request.body.expose()).unwrap();
+        assert_eq!(r["CustomRoleArn"], role);
         assert_eq!(
             c["Logins"]["cognito-idp.us-east-1.amazonaws.com/us-east-1_P00l"],
             "t"

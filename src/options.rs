@@ -267,8 +267,8 @@ impl GetTokensOptions {
     }
 }
 
-/// Options of `getCredentials` / `CognitoAuth::get_credentials`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Options of `getCredentials` / `CognitoAuth::get_credentials` (and of `credentialProvider`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -278,14 +278,32 @@ pub struct CredentialsOptions {
     /// `forceRefresh`: fetch new credentials even when the cached ones are still valid. Default
     /// `false`.
     pub force_refresh: bool,
+    /// `customRoleArn`: the IAM role to ask the identity pool for (`CustomRoleArn`), one of those
+    /// the pool's role mapping allows the user (with groups: `currentUser().roles`). Credentials
+    /// are cached per role. Default: the role the pool resolves.
+    pub custom_role_arn: Option<String>,
 }
 
 impl CredentialsOptions {
-    /// Reads `{ forceRefresh }` (the same rule as [`GetTokensOptions`]).
+    /// Reads `{ forceRefresh, customRoleArn }` (`customRoleArn` an IAM role ARN, `arn:...`).
     pub fn from_options(options: &Object) -> Result<Self> {
-        let tokens = GetTokensOptions::from_options(options)?;
+        let mut r = Reader::new(options);
+        let force_refresh = r.bool("forceRefresh").unwrap_or(false);
+        let custom_role_arn = r.string("customRoleArn");
+        r.check()?;
+        if custom_role_arn
+            .as_ref()
+            .is_some_and(|a| !a.starts_with("arn:"))
+        {
+            r.fail(
+                "customRoleArn",
+                "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+            );
+        }
+        r.check()?;
         Ok(Self {
-            force_refresh: tokens.force_refresh,
+            force_refresh,
+            custom_role_arn,
         })
     }
 }

@@ -34,6 +34,12 @@ pub struct User {
     pub email_verified: Option<bool>,
     /// `cognito:groups` (empty when none).
     pub groups: Vec<String>,
+    /// `cognito:roles`: the IAM roles of the user's groups (empty when none), each one the
+    /// identity pool may give with `customRoleArn` under a `Token` role mapping.
+    pub roles: Vec<String>,
+    /// `cognito:preferred_role`: the role of the user's group with the best precedence.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub preferred_role: Option<String>,
     /// The `custom:*` attributes of the ID token, under their Cognito names (`custom:tier`, the names
     /// `fetchUserAttributes` answers and `updateUserAttributes` takes), in the token's order (with
     /// serde: an object `{ name: value }`, as in the JS API).
@@ -95,12 +101,18 @@ impl User {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
+            roles: jwt::strings(&claims, "cognito:roles")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            preferred_role: text("cognito:preferred_role"),
             attributes,
             claims,
         }
     }
 
-    /// `{ sub, username, email?, emailVerified?, identityProvider?, groups, attributes, claims }`.
+    /// `{ sub, username, email?, emailVerified?, identityProvider?, groups, roles, preferredRole?,
+    /// attributes, claims }`.
     pub fn to_json(&self) -> Object {
         let mut o = Object::new()
             .with("sub", self.sub.as_str())
@@ -114,12 +126,17 @@ impl User {
         if let Some(provider) = &self.identity_provider {
             o.insert("identityProvider", provider.as_str());
         }
-        let groups: Vec<Value> = self.groups.iter().map(|g| g.as_str().into()).collect();
+        let list =
+            |names: &[String]| -> Vec<Value> { names.iter().map(|g| g.as_str().into()).collect() };
+        if let Some(role) = &self.preferred_role {
+            o.insert("preferredRole", role.as_str());
+        }
         let mut attributes = Object::new();
         for (k, v) in &self.attributes {
             attributes.insert(k.as_str(), v.as_str());
         }
-        o.with("groups", groups)
+        o.with("groups", list(&self.groups))
+            .with("roles", list(&self.roles))
             .with("attributes", attributes)
             .with("claims", self.claims.clone())
     }
@@ -258,7 +275,8 @@ mod tests {
     fn a_user_from_claims_and_its_json() {
         let c = claims(
             r#"{"sub":"u-1","cognito:username":"demo","email":"d@example.com","email_verified":"true",
-                "cognito:groups":["customers","vip"],"custom:tier":"gold","custom:n":5,"exp":1700000000.5}"#,
+                "cognito:groups":["customers","vip"],"custom:tier":"gold","custom:n":5,"exp":1700000000.5,
+                "cognito:roles":["arn:aws:iam::1:role/Vip","arn:aws:iam::1:role/Shop"],"cognito:preferred_role":"arn:aws:iam::1:role/Vip"}"#,
         );
         let user = User::from_claims(c.clone());
         assert_eq!(user.username, "demo");
@@ -273,6 +291,8 @@ mod tests {
         assert_eq!(json["sub"], "u-1");
         assert_eq!(json["emailVerified"], true);
         assert_eq!(json["groups"][1], "vip");
+        assert_eq!(json["roles"][1], "arn:aws:iam::1:role/Shop");
+        assert_eq!(json["preferredRole"], "arn:aws:iam::1:role/Vip");
         assert_eq!(json["attributes"]["custom:tier"], "gold");
         assert_eq!(json["claims"]["custom:n"], 5);
         // Numbers keep their exact text.
@@ -283,6 +303,8 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&bare.to_json().to_json()).unwrap();
         assert!(json.get("email").is_none() && json.get("emailVerified").is_none());
         assert_eq!(json["groups"], serde_json::json!([]));
+        assert_eq!(json["roles"], serde_json::json!([]));
+        assert!(json.get("preferredRole").is_none());
     }
 
     #[test]

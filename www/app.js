@@ -7,7 +7,7 @@
 // uploaded with signedFetch, shown through a presigned GET URL), preferences kept in the user's attributes and
 // in a DynamoDB item keyed by the identity id, TOTP two-step sign-in, and the session events as they happen in
 // this tab and in the others.
-import init, { CognitoAuth } from './pkg/cognito_wasm.js';
+import init, { CognitoAuth, signRequest } from './pkg/cognito_wasm.js';
 // qrcode-generator (npm, MIT), copied from node_modules by trunk (index.html): the demo's, not the package's.
 import qrcode from './vendor/qrcode.mjs';
 import config from './config.js';
@@ -290,6 +290,59 @@ async function findAvatar(identityId) {
   const newest = found.filter(Boolean).sort((a, b) => b.modified - a.modified)[0];
   if (newest) rememberKey(identityId, newest.key);
   return newest?.key ?? null;
+}
+
+// ── Moderation (the editors group) ───────────────────────────────────────────────────────────────────
+
+/** The IAM role of the user's `editors` group (from the ID token's cognito:roles), or null. */
+function editorsRole(user) {
+  if (!user?.groups.includes('editors')) return null;
+  return user.preferredRole ?? user.roles[0] ?? null;
+}
+
+/**
+ * Lists every avatar (ListObjectsV2 under private/) with credentials in the editors' role, asked for by
+ * name (getCredentials({ customRoleArn })), and shows each through a URL presigned with them.
+ */
+async function loadModeration() {
+  const list = $('moderation-list');
+  const say = (kind, text) => {
+    const el = $('moderation-status');
+    el.hidden = !text;
+    el.dataset.kind = kind;
+    el.textContent = text;
+  };
+  list.replaceChildren();
+  say('busy', 'Loading every avatar…');
+  try {
+    const creds = await auth.getCredentials({ customRoleArn: editorsRole(state.user) });
+    const base = config.s3Endpoint
+      ? `${config.s3Endpoint.replace(/\/+$/, '')}/${config.bucket}`
+      : `https://${config.bucket}.s3.${config.region}.amazonaws.com`;
+    const url = `${base}?list-type=2&prefix=private%2F`;
+    const options = { service: 's3', region: config.region };
+    const response = await fetch(url, { headers: signRequest({ method: 'GET', url }, creds, options) });
+    if (!response.ok) throw await s3Error(response);
+    const xml = new DOMParser().parseFromString(await response.text(), 'application/xml');
+    const keys = [...xml.getElementsByTagName('Key')].map((k) => k.textContent).filter((k) => /\/avatar\.\w+$/.test(k));
+    for (const key of keys) {
+      const signed = signRequest({ method: 'GET', url: objectUrl(key) }, creds, options);
+      const image = await fetch(objectUrl(key), { headers: signed });
+      if (!image.ok) throw await s3Error(image);
+      const item = document.createElement('li');
+      const img = document.createElement('img');
+      img.alt = key;
+      img.src = URL.createObjectURL(await image.blob());
+      const name = document.createElement('span');
+      name.className = 'mono small';
+      name.textContent = key;
+      item.append(img, name);
+      list.append(item);
+    }
+    say('ok', keys.length ? `${keys.length} avatar${keys.length === 1 ? '' : 's'}.` : 'No shopper has an avatar yet.');
+  } catch (e) {
+    say('error', `Could not list the avatars. ${describe(e)}`);
+  }
 }
 
 /** Shows the object through a presigned GET URL (the <img> fetches it without any signing of its own). */
@@ -690,6 +743,8 @@ function showSignedOut() {
   $('prefs-where').textContent = '';
   emailStatus('', '');
   $('security-card').hidden = true;
+  $('moderation-card').hidden = true;
+  $('moderation-list').replaceChildren();
   for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = false;
 }
 
@@ -740,6 +795,7 @@ function showSignedIn(user) {
   $('prefs-card').hidden = false;
   // Cognito's TOTP is for users of the pool; a Google user's second factor is Google's.
   $('security-card').hidden = !!user.identityProvider;
+  $('moderation-card').hidden = !editorsRole(user);
   const groups = shownGroups(user);
   $('profile-groups').replaceChildren(...(groups.length ? groups.map((g) => {
     const tag = document.createElement('span');
@@ -816,6 +872,7 @@ function wire() {
   submit('mfa-form', verifyMfa);
   $('mfa-setup').addEventListener('click', setUpMfa);
   $('mfa-off').addEventListener('click', turnOffMfa);
+  $('moderation-load').addEventListener('click', loadModeration);
   $('sign-out').addEventListener('click', async () => {
     $('sign-out').disabled = true;
     try {

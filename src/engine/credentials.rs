@@ -17,11 +17,12 @@ use crate::secret::{IdToken, Secret};
 use crate::session;
 use crate::sigv4::{self, Credentials, SigningParams, SigningSettings};
 
-/// What to sign with, for whom, at which server time.
+/// What to sign with, for whom (and in which role, if one is asked for), at which server time.
 struct Context {
     principal: Principal,
     id_token: Option<IdToken>,
     clock_offset: i64,
+    role: Option<String>,
 }
 
 /// A request signed with SigV4, ready to send ([`CognitoAuth::signed_request`]). `Debug` shows the
@@ -61,25 +62,30 @@ impl<P: Platform> CognitoAuth<P> {
                     principal: Principal::User(sub),
                     id_token: Some(s.id_token),
                     clock_offset: s.clock_offset,
+                    role: None,
                 }
             }
             None => Context {
                 principal: Principal::Guest,
                 id_token: None,
                 clock_offset: 0,
+                role: None,
             },
         })
     }
 
     /// Identity-pool credentials: the user's when signed in, a guest's otherwise (if the pool allows
-    /// guests). Cached, refreshed shortly before their `Expiration`, one fetch at a time in a tab and
-    /// across tabs; the identity id is stored and reused.
+    /// guests), in the role asked for (`custom_role_arn`) or the one the pool resolves. Cached per
+    /// role, refreshed shortly before their `Expiration`, one fetch at a time in a tab and across
+    /// tabs; the identity id is stored and reused. A role the identity may not have is Cognito's
+    /// refusal ([`ErrorKind::Aws`], `InvalidParameterException`); the session stays.
     pub async fn get_credentials(
         &self,
         options: CredentialsOptions,
     ) -> Result<IdentityCredentials> {
-        self.credentials_for(self.context().await?, options.force_refresh)
-            .await
+        let mut ctx = self.context().await?;
+        ctx.role = options.custom_role_arn;
+        self.credentials_for(ctx, options.force_refresh).await
     }
 
     /// The credentials of `ctx`'s principal (see [`get_credentials`](Self::get_credentials)).
@@ -89,7 +95,13 @@ impl<P: Platform> CognitoAuth<P> {
         force_refresh: bool,
     ) -> Result<IdentityCredentials> {
         let inner = self.inner.clone();
-        let creds_key = inner.key_of("identity.creds.", &ctx.principal.key());
+        // Per principal, and per role asked for: `identity.creds.user.<sub>` / `...|<role ARN>`.
+        let mut key = ctx.principal.key();
+        if let Some(role) = &ctx.role {
+            key.push('|');
+            key.push_str(role);
+        }
+        let creds_key = inner.key_of("identity.creds.", &key);
         let server_now = session::server_time(inner.now(), ctx.clock_offset);
         let cached = inner.store.get(&creds_key).and_then(|t| {
             let parsed = IdentityCredentials::from_json(&t);
@@ -106,7 +118,6 @@ impl<P: Platform> CognitoAuth<P> {
         let stale = cached.map(|c| c.access_key_id);
         let worker = inner.clone();
         let lock = inner.key("credentials");
-        let key = ctx.principal.key();
         Flights::join(&inner.credentials, &key, move || async move {
             let platform = worker.platform.clone();
             with_lock(
@@ -317,7 +328,8 @@ async fn fetch_credentials<P: Platform>(
                     inner.store.set(&id_key, &id)?;
                     identity_id = Some(id.clone());
                 }
-                let request = identity::get_credentials(&inner.config, &id, id_token);
+                let request =
+                    identity::get_credentials(&inner.config, &id, id_token, ctx.role.as_deref());
                 identity::parse_credentials(&inner.send(&request).await)
             }
             Err(e) => Err(e),
@@ -331,7 +343,13 @@ async fn fetch_credentials<P: Platform>(
                 inner.let_storage_settle().await;
                 return Ok(creds);
             }
-            Err(e) if !asked_anew && identity::identity_id_stale(&e) => {
+            // With a role asked for, InvalidParameterException is the role's refusal, not a stale id.
+            Err(e)
+                if !asked_anew
+                    && identity::identity_id_stale(&e)
+                    && !(ctx.role.is_some()
+                        && e.server_type() == Some("InvalidParameterException")) =>
+            {
                 asked_anew = true;
                 inner.store.remove(&id_key);
                 identity_id = None;

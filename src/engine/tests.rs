@@ -558,6 +558,82 @@ fn script_credentials(tab: &Memory, first_status: u16) {
 }
 
 #[test]
+fn credentials_in_a_role_asked_for_are_cached_apart_and_a_refused_role_keeps_the_session() {
+    let tab = world();
+    let auth = signed_in(&tab);
+    let idp = "cognito-identity.us-east-1.amazonaws.com";
+    let editors = "arn:aws:iam::000000000000:role/Editors";
+    let creds = |key: &str| {
+        format!(
+            r#"{{"IdentityId":"us-east-1:0f3a1b2c-0000-4000-8000-000000000001","Credentials":{{"AccessKeyId":"{key}","SecretKey":"s","SessionToken":"t","Expiration":{}}}}}"#,
+            tab.now() + 3600
+        )
+    };
+    let role = |arn: &str| CredentialsOptions {
+        force_refresh: false,
+        custom_role_arn: Some(arn.into()),
+    };
+    tab.server().expect("POST", idp).respond(
+        200,
+        r#"{"IdentityId":"us-east-1:0f3a1b2c-0000-4000-8000-000000000001"}"#,
+    );
+    tab.server()
+        .expect("POST", idp)
+        .body_has(&format!(r#""CustomRoleArn":"{editors}""#))
+        .respond(200, &creds("AKIDEDITOR"));
+    let c = block_on(auth.get_credentials(role(editors))).unwrap();
+    assert_eq!(c.access_key_id, "AKIDEDITOR");
+    // The default role's credentials are another fetch (same identity id, no CustomRoleArn) ...
+    tab.server()
+        .expect("POST", idp)
+        .respond(200, &creds("AKIDDEFAULT"));
+    let d = block_on(auth.get_credentials(CredentialsOptions::default())).unwrap();
+    assert_eq!(d.access_key_id, "AKIDDEFAULT");
+    let sent = tab.server().requests();
+    assert!(!sent.last().unwrap().body.expose().contains("CustomRoleArn"));
+    // ... and each is cached for its role.
+    let n = sent.len();
+    assert_eq!(
+        block_on(auth.get_credentials(role(editors)))
+            .unwrap()
+            .access_key_id,
+        "AKIDEDITOR"
+    );
+    assert_eq!(tab.server().requests().len(), n);
+    // A role the identity may not have: Cognito's refusal, and the user stays signed in.
+    tab.server().expect("POST", idp).respond(
+        400,
+        r#"{"__type":"InvalidParameterException","message":"The CustomRoleArn arn:aws:iam::000000000000:role/Admins is not a role this identity may assume."}"#,
+    );
+    let e =
+        block_on(auth.get_credentials(role("arn:aws:iam::000000000000:role/Admins"))).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.server_type()),
+        (ErrorKind::Aws, Some("InvalidParameterException"))
+    );
+    assert!(block_on(auth.current_user()).unwrap().is_some());
+    let id_key = format!("cognito-wasm.client1.identity.id.user.{SUB}");
+    assert!(
+        tab.local_storage().get(&id_key).is_some(),
+        "the identity id is kept"
+    );
+    assert_eq!(tab.server().pending(), 0, "no GetId again");
+    // Signing out drops every role's credentials.
+    tab.server()
+        .expect("POST", "/oauth2/revoke")
+        .respond(200, "");
+    block_on(auth.sign_out(SignOutOptions {
+        global: false,
+        redirect: false,
+    }))
+    .unwrap();
+    assert!(tab
+        .local_storage()
+        .keys_with_prefix("cognito-wasm.client1.identity.creds.")
+        .is_empty());
+}
+
+#[test]
 fn credentials_are_retried_as_a_refresh_is_and_shared_by_two_tabs() {
     let tab1 = world();
     let a = signed_in(&tab1);

@@ -208,23 +208,32 @@ impl JsCognitoAuth {
 
     /// A credentials provider for the AWS SDK for JavaScript v3 (`new S3Client({ credentials })`):
     /// resolves `{ accessKeyId, secretAccessKey, sessionToken, expiration: Date }` through the same
-    /// cached, cross-tab path as `getCredentials`.
+    /// cached, cross-tab path as `getCredentials`, in the role `customRoleArn` if given.
     #[cfg(not(cw_without = "credentialProvider"))]
     #[wasm_bindgen(js_name = credentialProvider, unchecked_return_type = "() => Promise<AwsCredentialIdentity>")]
-    pub fn credential_provider(&self) -> js_sys::Function {
+    pub fn credential_provider(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ customRoleArn?: string }")]
+        options: Option<JsValue>,
+    ) -> Result<js_sys::Function, JsValue> {
         let inner = self.inner().clone();
+        // Read once: a bad option is this call's ERR_CONFIG, not every provide's.
+        let role = super::auth::read(options, crate::options::CredentialsOptions::from_options)
+            .map_err(to_js)?
+            .custom_role_arn;
         let provide = move || -> js_sys::Promise {
             let inner = inner.clone();
+            let options = crate::options::CredentialsOptions {
+                force_refresh: false,
+                custom_role_arn: role.clone(),
+            };
             super::promise(async move {
-                let c = inner
-                    .get_credentials(Default::default())
-                    .await
-                    .map_err(to_js)?;
+                let c = inner.get_credentials(options).await.map_err(to_js)?;
                 super::aws::credentials_to_js(&c)
             })
         };
-        Closure::<dyn Fn() -> js_sys::Promise>::new(provide)
+        Ok(Closure::<dyn Fn() -> js_sys::Promise>::new(provide)
             .into_js_value()
-            .unchecked_into()
+            .unchecked_into())
     }
 }

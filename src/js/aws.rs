@@ -92,14 +92,16 @@ fn method_of(init: &JsValue) -> Result<String> {
 
 #[wasm_bindgen(js_class = CognitoAuth)]
 impl JsCognitoAuth {
-    /// Identity-pool credentials (the user's when signed in, a guest's otherwise), cached and refreshed
-    /// shortly before they expire.
+    /// Identity-pool credentials (the user's when signed in, a guest's otherwise), in the role asked
+    /// for (`customRoleArn`) or the one the pool resolves; cached per role and refreshed shortly
+    /// before they expire.
     #[cfg(not(cw_without = "getCredentials"))]
     #[wasm_bindgen(js_name = getCredentials, unchecked_return_type = "Promise<AwsCredentials>")]
     pub fn get_credentials(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ forceRefresh?: boolean }")]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CredentialsOptions")] options: Option<
+            JsValue,
+        >,
     ) -> js_sys::Promise {
         let inner = self.inner().clone();
         let parsed = read(options, CredentialsOptions::from_options);

@@ -204,10 +204,22 @@ export interface CognitoUser {
   /** A federated user's provider (`'Google'`, from the `identities` claim); absent for a user of the pool. */
   identityProvider?: string;
   groups: string[];
+  /** The IAM roles of the user's groups (`cognito:roles`): each one `getCredentials({ customRoleArn })` may ask for. */
+  roles: string[];
+  /** The role of the user's group with the best precedence (`cognito:preferred_role`). */
+  preferredRole?: string;
   /** The ID token's `custom:*` attributes under their Cognito names (`'custom:tier'`), as `fetchUserAttributes()` names them. */
   attributes: Record<string, string>;
   /** Every claim of the verified ID token. */
   claims: CognitoJwtClaims;
+}
+
+/** Options of `getCredentials` and `credentialProvider`. */
+export interface CredentialsOptions {
+  /** Fetch new credentials even if the cached ones are still valid. */
+  forceRefresh?: boolean;
+  /** The IAM role to ask the identity pool for (one of `currentUser().roles`); credentials are cached per role. */
+  customRoleArn?: string;
 }
 
 export interface RedirectResult {

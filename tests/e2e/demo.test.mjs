@@ -242,3 +242,41 @@ test('another user can neither read nor overwrite the avatar (403 AccessDenied f
   assert.deepEqual(readFileSync(stored), before, "demo's avatar is unchanged");
   await ctx.close();
 });
+
+test("an editor's Moderation card lists every avatar with the editors' role; a customer can ask for neither", async () => {
+  assert.ok(shared.key, 'needs the first test');
+  const EDITOR = { username: 'editor', password: 'Editor!2026pass' };
+  const ROLE = 'arn:aws:iam::000000000000:role/ShopSphereEditors';
+  // A customer: no Moderation card, the editors' role refused by the identity pool, still signed in.
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await signInThroughUi(page, RIVAL);
+  assert.ok(await page.isHidden('#moderation-card'));
+  const asked = await page.evaluate(async (role) => {
+    const user = await window.auth.currentUser();
+    try {
+      await window.auth.getCredentials({ customRoleArn: role });
+      return { user, refused: null };
+    } catch (e) {
+      return { user, refused: [e.name, e.code, e.type], still: !!(await window.auth.currentUser()) };
+    }
+  }, ROLE);
+  assert.deepEqual(asked.user.roles, []);
+  assert.deepEqual(asked.refused, ['AuthError', 'ERR_AWS', 'InvalidParameterException']);
+  assert.equal(asked.still, true, 'a refused role does not sign the customer out');
+  await ctx.close();
+  // The editor: its token names the role, the card lists demo's avatar among all of them.
+  const ectx = await h.newContext();
+  const epage = await h.openApp(ectx);
+  await signInThroughUi(epage, EDITOR);
+  const user = await epage.evaluate(() => window.auth.currentUser());
+  assert.deepEqual([user.groups, user.roles, user.preferredRole], [['editors'], [ROLE], ROLE]);
+  assert.ok(await epage.isVisible('#moderation-card'));
+  await epage.click('#moderation-load');
+  await epage.waitForFunction(() => document.getElementById('moderation-status').dataset.kind !== 'busy');
+  assert.equal(await epage.getAttribute('#moderation-status', 'data-kind'), 'ok', await epage.textContent('#moderation-status'));
+  const listed = await epage.$$eval('#moderation-list li span', (s) => s.map((e) => e.textContent));
+  assert.ok(listed.includes(shared.key), `${shared.key} in ${listed}`);
+  await epage.waitForFunction(() => [...document.querySelectorAll('#moderation-list img')].every((i) => i.complete && i.naturalWidth > 0));
+  await ectx.close();
+});

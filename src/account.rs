@@ -46,8 +46,8 @@ pub enum Operation {
     AssociateTotp,
     /// `VerifySoftwareToken`: the first code from the app, and a device name.
     VerifyTotp(Secret, Option<String>),
-    /// `SetUserMFAPreference` for TOTP.
-    SetTotp(TotpPreference),
+    /// `SetUserMFAPreference` for the factors given.
+    SetMfa(MfaPreference),
 }
 
 impl Operation {
@@ -68,9 +68,9 @@ pub fn totp_app_name(options: &Object) -> Result<Option<String>> {
     Ok(name)
 }
 
-/// `updateMfaPreference({ totp })`: how TOTP MFA is set for the user.
+/// How one MFA factor is set for the user (`updateMfaPreference`'s values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TotpPreference {
+pub enum MfaSetting {
     /// On, and the preferred factor.
     Preferred,
     /// On.
@@ -79,19 +79,43 @@ pub enum TotpPreference {
     Disabled,
 }
 
-impl TotpPreference {
-    /// Reads `{ totp: 'preferred' | 'enabled' | 'disabled' }`.
+/// `updateMfaPreference({ totp, sms, email })`: the factors to change (`None`: left as it is).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MfaPreference {
+    /// The authenticator app (`SoftwareTokenMfaSettings`).
+    pub totp: Option<MfaSetting>,
+    /// Codes by SMS (`SMSMfaSettings`).
+    pub sms: Option<MfaSetting>,
+    /// Codes by e-mail (`EmailMfaSettings`).
+    pub email: Option<MfaSetting>,
+}
+
+impl MfaPreference {
+    /// Reads `{ totp, sms, email }`, each `'preferred' | 'enabled' | 'disabled'`, at least one.
     pub fn from_options(options: &Object) -> Result<Self> {
         let mut r = crate::options::Reader::new(options);
-        let preference = match r.string("totp").as_deref() {
-            Some("preferred") => Self::Preferred,
-            Some("enabled") => Self::Enabled,
-            Some("disabled") => Self::Disabled,
-            _ => {
-                r.fail("totp", "must be 'preferred', 'enabled' or 'disabled'");
-                Self::Disabled
-            }
+        let mut read = |name: &str| {
+            let value = r.string(name)?;
+            let setting = match value.as_str() {
+                "preferred" => MfaSetting::Preferred,
+                "enabled" => MfaSetting::Enabled,
+                "disabled" => MfaSetting::Disabled,
+                _ => {
+                    r.fail(name, "must be 'preferred', 'enabled' or 'disabled'");
+                    MfaSetting::Disabled
+                }
+            };
+            Some(setting)
         };
+        let preference = Self {
+            totp: read("totp"),
+            sms: read("sms"),
+            email: read("email"),
+        };
+        r.check()?;
+        if preference == Self::default() {
+            r.fail("totp", "one of totp, sms, email is required");
+        }
         r.check()?;
         Ok(preference)
     }
@@ -123,7 +147,7 @@ impl Operation {
             Self::DeleteUser => "deleteUser",
             Self::AssociateTotp => "setUpTotp",
             Self::VerifyTotp(..) => "verifyTotpSetup",
-            Self::SetTotp(_) => "updateMfaPreference",
+            Self::SetMfa(_) => "updateMfaPreference",
         }
     }
 
@@ -176,15 +200,24 @@ impl Operation {
                     },
                 )
             }
-            Self::SetTotp(preference) => (
-                "SetUserMFAPreference",
-                body.with(
-                    "SoftwareTokenMfaSettings",
-                    Object::new()
-                        .with("Enabled", *preference != TotpPreference::Disabled)
-                        .with("PreferredMfa", *preference == TotpPreference::Preferred),
-                ),
-            ),
+            Self::SetMfa(preference) => {
+                let mut body = body;
+                for (field, setting) in [
+                    ("SoftwareTokenMfaSettings", preference.totp),
+                    ("SMSMfaSettings", preference.sms),
+                    ("EmailMfaSettings", preference.email),
+                ] {
+                    if let Some(setting) = setting {
+                        body.insert(
+                            field,
+                            Object::new()
+                                .with("Enabled", setting != MfaSetting::Disabled)
+                                .with("PreferredMfa", setting == MfaSetting::Preferred),
+                        );
+                    }
+                }
+                ("SetUserMFAPreference", body)
+            }
         };
         let mut target = String::from("AWSCognitoIdentityProviderService.");
         target.push_str(operation);
@@ -535,11 +568,15 @@ mod tests {
         .unwrap();
         assert!(bare.get("FriendlyDeviceName").is_none());
         for (p, enabled, preferred) in [
-            (TotpPreference::Preferred, true, true),
-            (TotpPreference::Enabled, true, false),
-            (TotpPreference::Disabled, false, false),
+            (MfaSetting::Preferred, true, true),
+            (MfaSetting::Enabled, true, false),
+            (MfaSetting::Disabled, false, false),
         ] {
-            let r = Operation::SetTotp(p).request(&c, &"a".into());
+            let only_totp = MfaPreference {
+                totp: Some(p),
+                ..Default::default()
+            };
+            let r = Operation::SetMfa(only_totp).request(&c, &"a".into());
             assert_eq!(
                 target(&r),
                 "AWSCognitoIdentityProviderService.SetUserMFAPreference"
@@ -554,16 +591,40 @@ mod tests {
                 settings.get("PreferredMfa").and_then(Value::as_bool),
                 Some(preferred)
             );
+            assert!(b.get("SMSMfaSettings").is_none() && b.get("EmailMfaSettings").is_none());
         }
         let o = |t| Object::parse(t).unwrap();
+        let both =
+            MfaPreference::from_options(&o(r#"{"email":"preferred","sms":"disabled"}"#)).unwrap();
         assert_eq!(
-            TotpPreference::from_options(&o(r#"{"totp":"enabled"}"#)).unwrap(),
-            TotpPreference::Enabled
+            both,
+            MfaPreference {
+                totp: None,
+                sms: Some(MfaSetting::Disabled),
+                email: Some(MfaSetting::Preferred)
+            }
+        );
+        let b = Value::parse(
+            Operation::SetMfa(both)
+                .request(&c, &"a".into())
+                .body
+                .expose(),
+        )
+        .unwrap();
+        assert_eq!(
+            b.get("EmailMfaSettings").unwrap().to_json(),
+            r#"{"Enabled":true,"PreferredMfa":true}"#
+        );
+        assert_eq!(
+            b.get("SMSMfaSettings").unwrap().to_json(),
+            r#"{"Enabled":false,"PreferredMfa":false}"#
         );
         for bad in [r#"{}"#, r#"{"totp":"on"}"#, r#"{"totp":true}"#] {
-            let e = TotpPreference::from_options(&o(bad)).unwrap_err();
+            let e = MfaPreference::from_options(&o(bad)).unwrap_err();
             assert!(e.message().starts_with("totp:"), "{bad}: {}", e.message());
         }
+        let e = MfaPreference::from_options(&o(r#"{"email":"yes"}"#)).unwrap_err();
+        assert!(e.message().starts_with("email:"), "{}", e.message());
         assert_eq!(
             target(&Operation::AssociateTotp.request(&c, &"a".into())),
             "AWSCognitoIdentityProviderService.AssociateSoftwareToken"

@@ -149,26 +149,58 @@ fn set_user_mfa_preference(app: &Shared, input: &Value) -> ApiResult {
         .config
         .user_pool(&pool_id)
         .expect("verified tokens name a pool");
-    for other in ["SMSMfaSettings", "EmailMfaSettings"] {
-        if input.pointer(&format!("/{other}/Enabled")) == Some(&Value::Bool(true)) {
-            return Err(bad(
-                "InvalidParameterException",
-                &format!("devstack has software-token (TOTP) MFA only, not {other}"),
-            ));
-        }
-    }
-    let Some(settings) = input.get("SoftwareTokenMfaSettings") else {
-        return Ok(json!({}));
-    };
-    let flag = |name: &str| settings.get(name).and_then(Value::as_bool);
+    let flag = |settings: &Value, name: &str| settings.get(name).and_then(Value::as_bool);
     let mut store = app.store();
-    accounts::set_software_token_preference(
-        &mut store,
-        pool,
-        &username,
-        flag("Enabled"),
-        flag("PreferredMfa"),
-    )?;
+    let user = store
+        .users
+        .get(&pool_id)
+        .and_then(|u| u.get(&username))
+        .cloned()
+        .ok_or_else(|| not_authorized("User does not exist."))?;
+    // All three settings or none: a refused one leaves the user's MFA record as it was.
+    let before = store
+        .mfa
+        .get(&pool_id)
+        .and_then(|m| m.get(&username))
+        .cloned();
+    let apply = |store: &mut crate::state::Store| -> Result<(), ApiError> {
+        for (field, factor) in [
+            ("SMSMfaSettings", "SMS_MFA"),
+            ("EmailMfaSettings", "EMAIL_OTP"),
+        ] {
+            if let Some(settings) = input.get(field) {
+                accounts::set_code_mfa_preference(
+                    store,
+                    pool,
+                    &user,
+                    factor,
+                    flag(settings, "Enabled"),
+                    flag(settings, "PreferredMfa"),
+                )?;
+            }
+        }
+        if let Some(settings) = input.get("SoftwareTokenMfaSettings") {
+            accounts::set_software_token_preference(
+                store,
+                pool,
+                &username,
+                flag(settings, "Enabled"),
+                flag(settings, "PreferredMfa"),
+            )?;
+            if flag(settings, "PreferredMfa") == Some(true) {
+                accounts::prefer_software_token(store, &pool_id, &username);
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = apply(&mut store) {
+        let records = store.mfa.entry(pool_id.clone()).or_default();
+        match before {
+            Some(b) => records.insert(username, b),
+            None => records.remove(&username),
+        };
+        return Err(e);
+    }
     app.persist(&store);
     Ok(json!({}))
 }
@@ -196,13 +228,15 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
                 app, &mut store, &pool, &client, session, &responses,
             );
         }
-        "EMAIL_OTP" => {
+        // EMAIL_OTP is USER_AUTH's first factor or, after a password, the email MFA factor.
+        "EMAIL_OTP" if !app.mem().mfa_codes.contains_key(str_field(input, "Session")?) => {
             let session = str_field(input, "Session")?;
             let mut store = app.store();
             return accounts::answer_email_otp(
                 app, &mut store, &pool, &client, session, &responses,
             );
         }
+        "SMS_MFA" | "EMAIL_OTP" => {}
         "NEW_PASSWORD_REQUIRED" => {
             let session = str_field(input, "Session")?;
             let mut store = app.store();
@@ -213,16 +247,21 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         _ => {
             return Err(bad(
                 "InvalidParameterException",
-                &format!("devstack answers the SOFTWARE_TOKEN_MFA, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP and NEW_PASSWORD_REQUIRED challenges, not {name}"),
+                &format!("devstack answers the SOFTWARE_TOKEN_MFA, SMS_MFA, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP and NEW_PASSWORD_REQUIRED challenges, not {name}"),
             ))
         }
     }
     let session = str_field(input, "Session")?;
     let response = |n: &str| responses.get(n).and_then(Value::as_str);
-    let code = response("SOFTWARE_TOKEN_MFA_CODE").ok_or_else(|| {
+    let code_field = match name {
+        "SMS_MFA" => "SMS_MFA_CODE",
+        "EMAIL_OTP" => "EMAIL_OTP_CODE",
+        _ => "SOFTWARE_TOKEN_MFA_CODE",
+    };
+    let code = response(code_field).ok_or_else(|| {
         bad(
             "InvalidParameterException",
-            "Missing required parameter SOFTWARE_TOKEN_MFA_CODE",
+            &format!("Missing required parameter {code_field}"),
         )
     })?;
     let username = response("USERNAME").ok_or_else(|| {

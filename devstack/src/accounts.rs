@@ -652,25 +652,165 @@ pub fn set_software_token_preference(
     Ok(())
 }
 
-/// GetUser's `UserMFASettingList` and `PreferredMfaSetting`.
-pub fn mfa_settings(store: &Store, pool_id: &str, username: &str) -> (Vec<String>, Option<String>) {
-    match store.mfa.get(pool_id).and_then(|m| m.get(username)) {
-        Some(r) if r.enabled => (
-            vec!["SOFTWARE_TOKEN_MFA".into()],
-            r.preferred.then(|| "SOFTWARE_TOKEN_MFA".into()),
-        ),
-        _ => (vec![], None),
+/// SetUserMFAPreference's `SMSMfaSettings` (`factor` "SMS_MFA") or `EmailMfaSettings` ("EMAIL_OTP"):
+/// on or off, and preferred (one factor is preferred at a time). The user needs the attribute the codes
+/// go to (`phone_number`, `email`).
+pub fn set_code_mfa_preference(
+    store: &mut Store,
+    pool: &UserPool,
+    user: &User,
+    factor: &str,
+    enabled: Option<bool>,
+    preferred: Option<bool>,
+) -> Result<(), ApiError> {
+    let (attribute, what) = if factor == "SMS_MFA" {
+        ("phone_number", "a phone number")
+    } else {
+        ("email", "an email address")
+    };
+    let rec = mfa_record(store, &pool.id, &user.username);
+    let on = if factor == "SMS_MFA" {
+        rec.sms
+    } else {
+        rec.email
+    };
+    let enabled = enabled.unwrap_or(on);
+    if enabled && pool.mfa_configuration == "OFF" {
+        return Err(bad(
+            "InvalidParameterException",
+            "MFA is not enabled for this user pool (MfaConfiguration is OFF)",
+        ));
     }
+    if enabled && !user.attributes.contains_key(attribute) {
+        return Err(bad(
+            "InvalidParameterException",
+            &format!("User does not have {what} for {factor}"),
+        ));
+    }
+    let was = if factor == "SMS_MFA" {
+        rec.sms_preferred
+    } else {
+        rec.email_preferred
+    };
+    let preferred = enabled && preferred.unwrap_or(was);
+    if preferred {
+        rec.preferred = false;
+        rec.sms_preferred = false;
+        rec.email_preferred = false;
+    }
+    if factor == "SMS_MFA" {
+        (rec.sms, rec.sms_preferred) = (enabled, preferred);
+    } else {
+        (rec.email, rec.email_preferred) = (enabled, preferred);
+    }
+    Ok(())
 }
 
-/// A sign-in of this user needs its TOTP code after the password.
+/// TOTP becomes the one preferred factor.
+pub fn prefer_software_token(store: &mut Store, pool_id: &str, username: &str) {
+    let rec = mfa_record(store, pool_id, username);
+    rec.sms_preferred = false;
+    rec.email_preferred = false;
+}
+
+/// GetUser's `UserMFASettingList` and `PreferredMfaSetting`.
+pub fn mfa_settings(store: &Store, pool_id: &str, username: &str) -> (Vec<String>, Option<String>) {
+    let Some(r) = store.mfa.get(pool_id).and_then(|m| m.get(username)) else {
+        return (vec![], None);
+    };
+    let mut list = Vec::new();
+    let mut preferred = None;
+    for (on, pref, name) in [
+        (r.sms, r.sms_preferred, "SMS_MFA"),
+        (r.enabled, r.preferred, "SOFTWARE_TOKEN_MFA"),
+        (r.email, r.email_preferred, "EMAIL_OTP"),
+    ] {
+        if on {
+            list.push(name.to_string());
+            if pref {
+                preferred = Some(name.to_string());
+            }
+        }
+    }
+    (list, preferred)
+}
+
+/// The second factor a sign-in of this user needs after the password: `SOFTWARE_TOKEN_MFA`,
+/// `SMS_MFA` or `EMAIL_OTP` (the preferred one, else the first of TOTP, SMS, email that is on);
+/// None when MFA is off for the pool or the user.
+pub fn mfa_factor(store: &Store, pool: &UserPool, username: &str) -> Option<&'static str> {
+    if pool.mfa_configuration == "OFF" {
+        return None;
+    }
+    let r = store.mfa.get(&pool.id).and_then(|m| m.get(username))?;
+    let totp = r.enabled && r.secret.is_some();
+    let on = [
+        (totp, r.preferred, "SOFTWARE_TOKEN_MFA"),
+        (r.sms, r.sms_preferred, "SMS_MFA"),
+        (r.email, r.email_preferred, "EMAIL_OTP"),
+    ];
+    on.iter()
+        .find(|(on, pref, _)| *on && *pref)
+        .or_else(|| on.iter().find(|(on, _, _)| *on))
+        .map(|(_, _, name)| *name)
+}
+
+/// A sign-in of this user needs a second factor after the password.
 pub fn totp_required(store: &Store, pool: &UserPool, username: &str) -> bool {
-    pool.mfa_configuration != "OFF"
-        && store
+    mfa_factor(store, pool, username).is_some()
+}
+
+/// Starts the MFA step of a sign-in that passed the password (the sign-in page: `client_id` None;
+/// InitiateAuth: the app client): the session, the challenge name and its parameters. An SMS or email
+/// factor sends its 6-digit code to the outbox (purpose `SMS_MFA` / `EMAIL_OTP`) now.
+pub fn mfa_challenge(
+    app: &App,
+    store: &Store,
+    pool: &UserPool,
+    user: &User,
+    client_id: Option<&str>,
+) -> (String, &'static str, Value) {
+    let factor = mfa_factor(store, pool, &user.username).unwrap_or("SOFTWARE_TOKEN_MFA");
+    let session = new_challenge(app, &pool.id, &user.username, client_id);
+    let mut params = json!({ "USER_ID_FOR_SRP": user.username });
+    if factor == "SOFTWARE_TOKEN_MFA" {
+        if let Some(name) = store
             .mfa
             .get(&pool.id)
-            .and_then(|m| m.get(username))
-            .is_some_and(|r| r.enabled && r.secret.is_some())
+            .and_then(|m| m.get(&user.username))
+            .and_then(|r| r.device_name.clone())
+        {
+            params["FRIENDLY_DEVICE_NAME"] = json!(name);
+        }
+        return (session, factor, params);
+    }
+    let (attribute, medium) = if factor == "SMS_MFA" {
+        ("phone_number", "SMS")
+    } else {
+        ("email", "EMAIL")
+    };
+    let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
+    let code = random_string(6, b"0123456789");
+    app.deliver(Message {
+        pool_id: pool.id.clone(),
+        username: user.username.clone(),
+        destination: destination.clone(),
+        purpose: factor.into(),
+        attribute: None,
+        code: code.clone(),
+        sent_at: app.now(),
+    });
+    app.mem()
+        .mfa_codes
+        .insert(session.clone(), (code, mask(&destination)));
+    params["CODE_DELIVERY_DELIVERY_MEDIUM"] = json!(medium);
+    params["CODE_DELIVERY_DESTINATION"] = json!(mask(&destination));
+    (session, factor, params)
+}
+
+/// Where the code of the MFA challenge `session` went (masked), for an SMS or email factor.
+pub fn mfa_destination(app: &App, session: &str) -> Option<String> {
+    app.mem().mfa_codes.get(session).map(|(_, d)| d.clone())
 }
 
 /// Checks a TOTP code of the user's software token; a step's code is accepted once.
@@ -716,28 +856,20 @@ pub fn new_challenge(app: &App, pool_id: &str, username: &str, client_id: Option
     session
 }
 
-/// InitiateAuth's answer for a user with TOTP on.
+/// InitiateAuth's answer for a user with MFA on: `SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `EMAIL_OTP`.
 pub fn totp_challenge(
     app: &App,
     store: &Store,
-    pool_id: &str,
-    username: &str,
+    pool: &UserPool,
+    user: &User,
     client_id: &str,
 ) -> Value {
-    let session = new_challenge(app, pool_id, username, Some(client_id));
-    let mut params = json!({ "USER_ID_FOR_SRP": username });
-    if let Some(name) = store
-        .mfa
-        .get(pool_id)
-        .and_then(|m| m.get(username))
-        .and_then(|r| r.device_name.clone())
-    {
-        params["FRIENDLY_DEVICE_NAME"] = json!(name);
-    }
-    json!({ "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": session, "ChallengeParameters": params })
+    let (session, name, params) = mfa_challenge(app, store, pool, user, Some(client_id));
+    json!({ "ChallengeName": name, "Session": session, "ChallengeParameters": params })
 }
 
-/// Answers the MFA step with a TOTP code: the (pool id, username) signed in. `client_id` is the app
+/// Answers the MFA step with its code (TOTP, or the SMS / email code sent): the (pool id, username)
+/// signed in. `client_id` is the app
 /// client of RespondToAuthChallenge (None: the sign-in page); `username`, when given, must be the
 /// challenge's.
 pub fn answer_challenge(
@@ -774,9 +906,20 @@ pub fn answer_challenge(
             return Err(invalid());
         }
     }
-    match check_totp(app, store, &pool_id, &user, code) {
+    let sent = app.mem().mfa_codes.get(session).map(|(c, _)| c.clone());
+    let checked = match sent {
+        Some(sent) if sent == code.trim() => Ok(()),
+        Some(_) => Err(bad(
+            "CodeMismatchException",
+            "Invalid code received for user",
+        )),
+        None => check_totp(app, store, &pool_id, &user, code),
+    };
+    match checked {
         Ok(()) => {
-            app.mem().challenges.remove(session);
+            let mut mem = app.mem();
+            mem.challenges.remove(session);
+            mem.mfa_codes.remove(session);
             Ok((pool_id, user))
         }
         Err(e) => {
@@ -785,6 +928,7 @@ pub fn answer_challenge(
                 c.failed_attempts += 1;
                 if c.failed_attempts >= CHALLENGE_ATTEMPTS {
                     mem.challenges.remove(session);
+                    mem.mfa_codes.remove(session);
                 }
             }
             Err(e)
@@ -845,13 +989,7 @@ pub fn after_password(
         return Err(bad("UserNotConfirmedException", "User is not confirmed."));
     }
     if totp_required(store, pool, &user.username) {
-        return Ok(totp_challenge(
-            app,
-            store,
-            &pool.id,
-            &user.username,
-            &client.id,
-        ));
+        return Ok(totp_challenge(app, store, pool, user, &client.id));
     }
     if user.status == FORCE_CHANGE_PASSWORD {
         return Ok(new_password_challenge(app, pool, client, user));

@@ -444,13 +444,21 @@ async fn confirm_forgot_submit(State(app): State<Shared>, Form(p): Form<Params>)
 
 // ---- The TOTP step
 
-fn render_mfa(p: &Params, error: Option<&str>) -> String {
+fn render_mfa(app: &Shared, p: &Params, error: Option<&str>) -> String {
+    // A code sent by SMS or email names where it went; else the authenticator app's.
+    let label = match accounts::mfa_destination(app, &field(p, "mfa_session")) {
+        Some(to) => format!(
+            "Enter the 6-digit code we sent to {}",
+            crate::oauth::esc(&to)
+        ),
+        None => "Enter the 6-digit code from your authenticator app".to_string(),
+    };
     page(
         "Multi-factor authentication",
         &format!(
             r#"<h1>Multi-factor authentication</h1>
 {}<form method=post action="/mfa" id=totpForm>
-{}<label for=totpCode>Enter the 6-digit code from your authenticator app</label>
+{}<label for=totpCode>{label}</label>
 <input id=totpCode name=code type=text inputmode=numeric pattern="[0-9]{{6}}" maxlength=6 autocomplete=one-time-code required autofocus>
 <button type=submit name=totpSubmitButton id=totpSubmitButton>Sign in</button>
 </form>
@@ -466,7 +474,7 @@ async fn mfa_page(State(app): State<Shared>, Query(p): Query<Params>) -> Respons
     if let Err(r) = check_authorize(&app, &p) {
         return r;
     }
-    html(render_mfa(&p, None))
+    html(render_mfa(&app, &p, None))
 }
 
 async fn mfa_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Response {
@@ -489,8 +497,8 @@ async fn mfa_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Respons
     };
     match result {
         Ok((pool_id, username)) if pool_id == req.pool.id => signed_in(&app, &req, &username),
-        Ok(_) => html(render_mfa(&p, Some("Invalid session for the user."))),
-        Err(e) => html(render_mfa(&p, Some(&e.message))),
+        Ok(_) => html(render_mfa(&app, &p, Some("Invalid session for the user."))),
+        Err(e) => html(render_mfa(&app, &p, Some(&e.message))),
     }
 }
 

@@ -375,12 +375,10 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
     }
     let user = user.expect("checked");
     if accounts::totp_required(&app.store(), &req.pool, &user.username) {
-        // The TOTP step (login_pages.rs) before the code.
+        // The MFA step (login_pages.rs) before the code: TOTP, or a code sent by SMS or email.
         let mut q = authorize_params(&p);
-        q.insert(
-            "mfa_session".into(),
-            accounts::new_challenge(&app, &req.pool.id, &user.username, None),
-        );
+        let (session, _, _) = accounts::mfa_challenge(&app, &app.store(), &req.pool, &user, None);
+        q.insert("mfa_session".into(), session);
         return found(&format!("/mfa?{}", query_string(&q)));
     }
     signed_in(&app, &req, &user.username)

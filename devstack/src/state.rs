@@ -141,6 +141,16 @@ pub struct MfaRecord {
     /// SetUserMFAPreference: TOTP MFA on, and preferred.
     pub enabled: bool,
     pub preferred: bool,
+    /// SetUserMFAPreference `SMSMfaSettings`: SMS MFA on (codes to `phone_number`), and preferred.
+    #[serde(default)]
+    pub sms: bool,
+    #[serde(default)]
+    pub sms_preferred: bool,
+    /// SetUserMFAPreference `EmailMfaSettings`: email MFA on (codes to `email`), and preferred.
+    #[serde(default)]
+    pub email: bool,
+    #[serde(default)]
+    pub email_preferred: bool,
     /// The last 30-second step whose code was accepted (a code is accepted once).
     pub last_step: Option<u64>,
 }
@@ -200,6 +210,8 @@ pub struct Memory {
     pub outbox: Vec<Message>,
     /// The MFA step of sign-ins that passed the password (the sign-in page and InitiateAuth), by session.
     pub challenges: HashMap<String, Challenge>,
+    /// The code an SMS_MFA or EMAIL_OTP (MFA) challenge sent, and where, by the challenge's session.
+    pub mfa_codes: HashMap<String, (String, String)>,
     /// Managed-login requests sent to an external identity provider, by the `state` sent to it.
     pub federation: HashMap<String, FederationRequest>,
     /// Authorization codes of the local Google.

@@ -472,6 +472,29 @@ def main() -> int:
                                   AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["second"]})
         refused(lambda: answer(again["Session"], code), idp.exceptions.ExpiredCodeException,
                 "Your software token has already been used once.")
+    def email_mfa_sign_in():
+        # Email MFA preferred over TOTP: the password, then EMAIL_OTP with the code from the outbox.
+        access = state["new_access"]
+        idp.set_user_mfa_preference(AccessToken=access, EmailMfaSettings={"Enabled": True, "PreferredMfa": True})
+        u = idp.get_user(AccessToken=access)
+        assert u["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"], u
+        assert u["PreferredMfaSetting"] == "EMAIL_OTP", u
+        r = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                              AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["second"]})
+        assert r["ChallengeName"] == "EMAIL_OTP", r
+        assert r["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL", r
+        answer = lambda code: idp.respond_to_auth_challenge(
+            ClientId=CLIENT_ID, ChallengeName="EMAIL_OTP", Session=r["Session"],
+            ChallengeResponses={"USERNAME": new_user, "EMAIL_OTP_CODE": code})
+        refused(lambda: answer("000000"), idp.exceptions.CodeMismatchException)
+        done = answer(outbox_code(new_user, "EMAIL_OTP"))
+        assert done["AuthenticationResult"]["IdToken"], done
+        refused(lambda: idp.set_user_mfa_preference(AccessToken=access, SMSMfaSettings={"Enabled": True}),
+                idp.exceptions.InvalidParameterException)
+        idp.set_user_mfa_preference(AccessToken=access, EmailMfaSettings={"Enabled": False},
+                                    SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+        assert idp.get_user(AccessToken=access)["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
+
     def ddb(secret=None, creds=None):
         c = creds or state["creds"]
         return session.client(
@@ -639,6 +662,7 @@ def main() -> int:
     check("ForgotPassword + ConfirmForgotPassword (wrong code, weak password, unknown user refused)", forgot_password)
     check("AssociateSoftwareToken + VerifySoftwareToken (wrong code refused) + SetUserMFAPreference + GetUser", totp_setup)
     check("InitiateAuth SOFTWARE_TOKEN_MFA + RespondToAuthChallenge (wrong and reused codes refused)", totp_sign_in)
+    check("SetUserMFAPreference EmailMfaSettings -> InitiateAuth EMAIL_OTP + the outbox code (SMS without a phone refused)", email_mfa_sign_in)
     check("pycognito AWSSRP of a TOTP user -> SOFTWARE_TOKEN_MFA challenge", srp_totp_user)
     check("DynamoDB PutItem (attribute_not_exists) + GetItem own key", ddb_put_get)
     check("DynamoDB PutItem failed condition -> ConditionalCheckFailedException", ddb_put_condition_failed)

@@ -185,17 +185,17 @@ impl JsCognitoAuth {
         self.account_promise(operation, totp_verified_js)
     }
 
-    /// Turns TOTP MFA on (`'enabled'`, or `'preferred'`) or off (`'disabled'`).
+    /// Turns MFA factors on (`'enabled'`, or `'preferred'`) or off (`'disabled'`): `totp` (the
+    /// authenticator app), `sms`, `email` (codes sent at sign-in); the factors not given stay as they are.
     #[cfg(not(cw_without = "updateMfaPreference"))]
     #[wasm_bindgen(js_name = updateMfaPreference, unchecked_return_type = "Promise<void>")]
     pub fn update_mfa_preference(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ totp: 'preferred' | 'enabled' | 'disabled' }")]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "MfaPreference")] options: JsValue,
     ) -> js_sys::Promise {
         let operation = super::options(&options, true)
-            .and_then(|o| account::TotpPreference::from_options(&o))
-            .map(Operation::SetTotp);
+            .and_then(|o| account::MfaPreference::from_options(&o))
+            .map(Operation::SetMfa);
         self.account_promise(operation, nothing_js)
     }
 

@@ -214,6 +214,17 @@ export interface CognitoUser {
   claims: CognitoJwtClaims;
 }
 
+type MfaSetting = 'preferred' | 'enabled' | 'disabled';
+/** `updateMfaPreference`: the factors to change (at least one); the others stay as they are. */
+export interface MfaPreference {
+  /** The authenticator app (TOTP, after `setUpTotp` / `verifyTotpSetup`). */
+  totp?: MfaSetting;
+  /** A code by SMS to the user's `phone_number`. */
+  sms?: MfaSetting;
+  /** A code by e-mail to the user's `email`. */
+  email?: MfaSetting;
+}
+
 /** Options of `getCredentials` and `credentialProvider`. */
 export interface CredentialsOptions {
   /** Fetch new credentials even if the cached ones are still valid. */

@@ -208,3 +208,26 @@ test('the Rust example creates an account, confirms it and is signed in without 
   assert.equal(await page.isVisible('#error'), false);
   await ctx.close();
 });
+
+test('the Rust example answers an e-mailed MFA code after SRP', async () => {
+  const user = await h.newUser('mfa');
+  const login = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
+    AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
+  const set = await h.idp('SetUserMFAPreference', { AccessToken: login.body.AuthenticationResult.AccessToken,
+    EmailMfaSettings: { Enabled: true, PreferredMfa: true } });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  const ctx = await h.newContext();
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
+  await page.goto(`${h.origin}/`);
+  await page.waitForSelector('body[data-state="signed-out"]');
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
+  await page.click('#sign-in-here');
+  await page.waitForSelector('body[data-state="step-emailCode"]');
+  await page.fill('#answer', await h.outboxCode(user.username, 'EMAIL_OTP'));
+  await Promise.all([page.waitForEvent('load'), page.click('#confirm')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.equal(await page.textContent('#user-name'), user.username);
+  await ctx.close();
+});

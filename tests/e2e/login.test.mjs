@@ -188,6 +188,39 @@ test('TOTP: set up with a computed code, then the sign-in asks for it; wrong cod
   await ctx.close();
 });
 
+test('email MFA: updateMfaPreference({ email }) turns it on, and the sign-in asks for the code it e-mailed', async () => {
+  const user = await h.newUser('emfa');
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  assert.ok((await h.signIn(page, user)).ok);
+  // SMS needs a phone number the user does not have: Cognito's refusal, nothing changed.
+  const sms = await settle(page, "window.auth.updateMfaPreference({ sms: 'enabled', email: 'enabled' })");
+  assert.deepEqual([sms.err?.code, sms.err?.type], ['ERR_AWS', 'InvalidParameterException'], JSON.stringify(sms));
+  assert.deepEqual(await evalIn(page, () => window.auth.fetchMfaPreference()), { enabled: [] });
+  assert.ok(!(await settle(page, "window.auth.updateMfaPreference({ email: 'preferred' })")).err);
+  assert.deepEqual(await evalIn(page, () => window.auth.fetchMfaPreference()), { enabled: ['EMAIL'], preferred: 'EMAIL' });
+  const none = await settle(page, 'window.auth.updateMfaPreference({})');
+  assert.equal(none.err?.code, 'ERR_CONFIG');
+
+  await evalIn(page, () => window.auth.signOut({ redirect: false }));
+  await ctx.clearCookies();
+  await startSignIn(page, {}, '/login');
+  await page.fill('#signInFormUsername', user.username);
+  await page.fill('#signInFormPassword', user.password);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/mfa'), page.click('#signInSubmitButton')]);
+  assert.match(await page.textContent('label[for=totpCode]'), /code we sent to .\*\*\*@s\*\*\*\.test/);
+  await page.fill('#totpCode', '000000');
+  await page.click('#totpSubmitButton');
+  assert.match(await page.textContent('.error'), /Invalid code/);
+  await page.fill('#totpCode', await h.outboxCode(user.username, 'EMAIL_OTP'));
+  const r = await backToApp(page, '#totpSubmitButton');
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal(r.ok.user.username, user.username);
+  assert.ok(!(await settle(page, "window.auth.updateMfaPreference({ email: 'disabled' })")).err);
+  assert.deepEqual(await evalIn(page, () => window.auth.fetchMfaPreference()), { enabled: [] });
+  await ctx.close();
+});
+
 test('the account calls need the admin scope and say so', async () => {
   const ctx = await h.newContext();
   const page = await h.openApp(ctx);

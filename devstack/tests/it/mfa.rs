@@ -337,3 +337,153 @@ async fn initiate_auth_answers_the_software_token_mfa_challenge() {
     assert_eq!(v["ChallengeName"], "SOFTWARE_TOKEN_MFA");
     drop(tmp);
 }
+
+#[tokio::test]
+async fn email_and_sms_codes_as_the_second_factor() {
+    let s = Stack::start().await;
+    let a = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
+    let access = &a["AccessToken"];
+    let set = |settings: Value| {
+        let s = &s;
+        let mut body = settings;
+        body["AccessToken"] = access.clone();
+        async move { s.idp("SetUserMFAPreference", body).await }
+    };
+    // SMS needs a phone number; a refused setting changes nothing (email stays off too).
+    let (st, v) = set(
+        json!({ "EmailMfaSettings": { "Enabled": true }, "SMSMfaSettings": { "Enabled": true } }),
+    )
+    .await;
+    assert_eq!(
+        (st.as_u16(), v["__type"].as_str()),
+        (400, Some("InvalidParameterException")),
+        "{v}"
+    );
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert_eq!(u["UserMFASettingList"], json!([]));
+    let (st, v) =
+        set(json!({ "EmailMfaSettings": { "Enabled": true, "PreferredMfa": true } })).await;
+    assert_eq!((st.as_u16(), &v), (200, &json!({})));
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert_eq!(
+        (&u["UserMFASettingList"], &u["PreferredMfaSetting"]),
+        (&json!(["EMAIL_OTP"]), &json!("EMAIL_OTP"))
+    );
+
+    // The password, then EMAIL_OTP with the masked address; the code from the outbox.
+    let login = json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT,
+        "AuthParameters": { "USERNAME": "rival", "PASSWORD": "Rival!2026pass" } });
+    let (st, v) = s.idp("InitiateAuth", login.clone()).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["ChallengeName"], "EMAIL_OTP");
+    assert_eq!(
+        v["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"],
+        "EMAIL"
+    );
+    assert!(v["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"]
+        .as_str()
+        .unwrap()
+        .contains("***@"));
+    let session = v["Session"].as_str().unwrap().to_string();
+    let answer = |name: &str, field: &str, code: &str, session: &str| {
+        json!({ "ClientId": CLIENT, "ChallengeName": name, "Session": session,
+            "ChallengeResponses": { "USERNAME": "rival", field: code } })
+    };
+    let (_, v) = s
+        .idp(
+            "RespondToAuthChallenge",
+            answer("EMAIL_OTP", "EMAIL_OTP_CODE", "000000", &session),
+        )
+        .await;
+    assert_eq!(v["__type"], "CodeMismatchException");
+    let code = s.outbox_code("rival", "EMAIL_OTP").await;
+    assert_eq!(code.len(), 6);
+    let (st, v) = s
+        .idp(
+            "RespondToAuthChallenge",
+            answer("EMAIL_OTP", "EMAIL_OTP_CODE", &code, &session),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v["AuthenticationResult"]["IdToken"].is_string());
+
+    // With a phone number, SMS may be on too; preferring it makes it the factor asked for.
+    let (st, v) = s
+        .idp(
+            "UpdateUserAttributes",
+            json!({ "AccessToken": access,
+            "UserAttributes": [{ "Name": "phone_number", "Value": "+15555550100" }] }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (st, _) = set(json!({ "SMSMfaSettings": { "Enabled": true, "PreferredMfa": true } })).await;
+    assert_eq!(st, 200);
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert_eq!(
+        (&u["UserMFASettingList"], &u["PreferredMfaSetting"]),
+        (&json!(["SMS_MFA", "EMAIL_OTP"]), &json!("SMS_MFA"))
+    );
+    let (_, v) = s.idp("InitiateAuth", login.clone()).await;
+    assert_eq!(v["ChallengeName"], "SMS_MFA");
+    assert_eq!(
+        v["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
+        "+*******0100"
+    );
+    let session = v["Session"].as_str().unwrap().to_string();
+    let code = s.outbox_code("rival", "SMS_MFA").await;
+    let (_, v) = s
+        .idp(
+            "RespondToAuthChallenge",
+            answer("SMS_MFA", "SOFTWARE_TOKEN_MFA_CODE", &code, &session),
+        )
+        .await;
+    assert_eq!(v["message"], "Missing required parameter SMS_MFA_CODE");
+    let (st, v) = s
+        .idp(
+            "RespondToAuthChallenge",
+            answer("SMS_MFA", "SMS_MFA_CODE", &code, &session),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v["AuthenticationResult"]["AccessToken"].is_string());
+
+    // The sign-in page asks for the code it sent, and names where it went.
+    let r = s.get(&authorize_query(CLIENT, "")).await;
+    let (_, login_page) = s.follow(&r).await;
+    let r = s
+        .submit(
+            &login_page,
+            "/login",
+            &[("username", "rival"), ("password", "Rival!2026pass")],
+        )
+        .await;
+    let to = location(&r);
+    assert!(to.starts_with("/mfa?"), "{to}");
+    let (_, mfa) = s.page(&to).await;
+    assert!(
+        mfa.contains("Enter the 6-digit code we sent to +*******0100"),
+        "{mfa}"
+    );
+    let r = s.submit(&mfa, "/mfa", &[("code", "000000")]).await;
+    assert_eq!(
+        error_of(&r.text().await.unwrap()),
+        "Invalid code received for user"
+    );
+    let code = s.outbox_code("rival", "SMS_MFA").await;
+    let r = s.submit(&mfa, "/mfa", &[("code", &code)]).await;
+    assert_eq!(r.status(), 302);
+    assert!(
+        location(&r).contains("code="),
+        "signed in: back to the app with a code"
+    );
+    let (st, v) = set(
+        json!({ "SMSMfaSettings": { "Enabled": false }, "EmailMfaSettings": { "Enabled": false } }),
+    )
+    .await;
+    assert_eq!((st.as_u16(), &v), (200, &json!({})));
+    let (_, v) = s.idp("InitiateAuth", login).await;
+    assert!(
+        v["AuthenticationResult"]["IdToken"].is_string(),
+        "MFA off: tokens at once"
+    );
+}

@@ -214,11 +214,19 @@ pub enum NextStep {
     },
     /// The user chose [`Factor::Password`]: answer with the password (it is used with SRP).
     Password,
+    /// `MFA_SETUP`: the pool requires MFA and the user has none: add `secret` to an authenticator
+    /// app (`uri`, an `otpauth://` link, as a QR code), then answer with the code it shows.
+    TotpSetup {
+        /// The new TOTP secret (base32).
+        secret: String,
+        /// `otpauth://totp/<issuer>:<username>?secret=…&issuer=…`.
+        uri: String,
+    },
 }
 
 impl NextStep {
     /// The `type` of the JS `nextStep`: `done`, `totpCode`, `smsCode`, `emailCode`, `newPassword`,
-    /// `confirmSignUp`, `selectChallenge`, `password`.
+    /// `confirmSignUp`, `selectChallenge`, `password`, `totpSetup`.
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::Done => "done",
@@ -229,10 +237,11 @@ impl NextStep {
             Self::ConfirmSignUp => "confirmSignUp",
             Self::SelectChallenge { .. } => "selectChallenge",
             Self::Password => "password",
+            Self::TotpSetup { .. } => "totpSetup",
         }
     }
 
-    /// The JS shape: `{ type, destination?, requiredAttributes?, available? }`.
+    /// The JS shape: `{ type, destination?, requiredAttributes?, available?, secret?, uri? }`.
     pub fn to_object(&self) -> Object {
         let o = Object::new().with("type", self.type_name());
         let names = |names: Vec<&str>| Value::Array(names.into_iter().map(Value::from).collect());
@@ -250,6 +259,9 @@ impl NextStep {
                 "available",
                 names(available.iter().map(|f| f.js_name()).collect()),
             ),
+            Self::TotpSetup { secret, uri } => {
+                o.with("secret", secret.as_str()).with("uri", uri.as_str())
+            }
             _ => o,
         }
     }
@@ -390,6 +402,43 @@ impl Challenge {
         }
         respond(config, &self.name, self.session.as_deref(), responses)
     }
+}
+
+/// `AssociateSoftwareToken` with an `MFA_SETUP` challenge's `Session` (no access token yet).
+pub fn associate_for_setup(config: &AuthConfig, session: &str) -> HttpRequest {
+    api(
+        config,
+        "AssociateSoftwareToken",
+        Object::new().with("Session", session),
+    )
+}
+
+/// `VerifySoftwareToken` with the `Session` of [`associate_for_setup`]'s answer and the app's code.
+pub fn verify_for_setup(config: &AuthConfig, session: &str, code: &Secret) -> HttpRequest {
+    api(
+        config,
+        "VerifySoftwareToken",
+        Object::new()
+            .with("Session", session)
+            .with("UserCode", code.expose()),
+    )
+}
+
+/// The `Session` of an `AssociateSoftwareToken` / `VerifySoftwareToken` answer during `MFA_SETUP`
+/// (and, for `VerifySoftwareToken`, its `Status` `SUCCESS`), else [`ErrorKind::Network`].
+pub fn setup_session(body: &Value, verify: bool) -> Result<String> {
+    if verify && body.get("Status").and_then(Value::as_str) != Some("SUCCESS") {
+        return Err(Error::new(
+            ErrorKind::Aws,
+            "the code from the authenticator app was not accepted",
+        )
+        .with_server_type("EnableSoftwareTokenMFAException"));
+    }
+    body.get("Session")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| Error::new(ErrorKind::Network, "the MFA set-up answer has no Session"))
 }
 
 /// What an `InitiateAuth` or `RespondToAuthChallenge` answered.

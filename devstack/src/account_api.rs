@@ -112,12 +112,6 @@ fn confirm_forgot_password(app: &Shared, input: &Value) -> ApiResult {
 
 /// The pool id and username of the request's `AccessToken` (with the admin scope).
 fn token_user(app: &Shared, input: &Value) -> Result<(String, String), ApiError> {
-    if input.get("AccessToken").is_none() && input.get("Session").is_some() {
-        return Err(bad(
-            "InvalidParameterException",
-            "devstack accepts an AccessToken here, not the Session of an MFA_SETUP challenge",
-        ));
-    }
     let token = str_field(input, "AccessToken")?;
     let store = app.store();
     let (pool_id, user) = accounts::signed_in_user(app, &store, token)?;
@@ -125,6 +119,18 @@ fn token_user(app: &Shared, input: &Value) -> Result<(String, String), ApiError>
 }
 
 fn associate_software_token(app: &Shared, input: &Value) -> ApiResult {
+    // During an MFA_SETUP challenge: the challenge's Session instead of an access token.
+    if input.get("AccessToken").is_none() {
+        if let Some(session) = input.get("Session").and_then(Value::as_str) {
+            let (pool_id, username, client_id, _) = accounts::take_mfa_setup(app, session)?;
+            let mut store = app.store();
+            let secret = accounts::associate_software_token(&mut store, &pool_id, &username);
+            app.persist(&store);
+            let next =
+                accounts::mfa_setup_session(app, &pool_id, &username, client_id.as_deref(), false);
+            return Ok(json!({ "SecretCode": secret, "Session": next }));
+        }
+    }
     let (pool_id, username) = token_user(app, input)?;
     let mut store = app.store();
     let secret = accounts::associate_software_token(&mut store, &pool_id, &username);
@@ -133,14 +139,58 @@ fn associate_software_token(app: &Shared, input: &Value) -> ApiResult {
 }
 
 fn verify_software_token(app: &Shared, input: &Value) -> ApiResult {
-    let (pool_id, username) = token_user(app, input)?;
     let code = str_field(input, "UserCode")?;
     let device = input.get("FriendlyDeviceName").and_then(Value::as_str);
+    if input.get("AccessToken").is_none() {
+        if let Some(session) = input.get("Session").and_then(Value::as_str) {
+            let setup = accounts::take_mfa_setup(app, session)?;
+            let (pool_id, username, client_id, _) = setup.clone();
+            let mut store = app.store();
+            let result =
+                accounts::verify_software_token(app, &mut store, &pool_id, &username, code, device);
+            app.persist(&store);
+            if let Err(e) = result {
+                accounts::keep_mfa_setup(app, session, setup);
+                return Err(e);
+            }
+            let next =
+                accounts::mfa_setup_session(app, &pool_id, &username, client_id.as_deref(), true);
+            return Ok(json!({ "Status": "SUCCESS", "Session": next }));
+        }
+    }
+    let (pool_id, username) = token_user(app, input)?;
     let mut store = app.store();
     let result =
         accounts::verify_software_token(app, &mut store, &pool_id, &username, code, device);
     app.persist(&store);
     result.map(|_| json!({ "Status": "SUCCESS" }))
+}
+
+/// RespondToAuthChallenge MFA_SETUP with the Session VerifySoftwareToken gave: TOTP becomes the
+/// user's preferred factor and the sign-in ends with tokens.
+fn answer_mfa_setup(
+    app: &Shared,
+    pool: &crate::config::UserPool,
+    client: &crate::config::Client,
+    input: &Value,
+) -> ApiResult {
+    let session = str_field(input, "Session")?;
+    let (pool_id, username, client_id, verified) = accounts::take_mfa_setup(app, session)?;
+    if pool_id != pool.id || client_id.as_deref() != Some(client.id.as_str()) || !verified {
+        return Err(not_authorized("Invalid session for the user."));
+    }
+    let mut store = app.store();
+    accounts::set_software_token_preference(&mut store, pool, &username, Some(true), Some(true))?;
+    accounts::prefer_software_token(&mut store, &pool_id, &username);
+    let user = store
+        .users
+        .get(&pool_id)
+        .and_then(|u| u.get(&username))
+        .cloned()
+        .ok_or_else(|| not_authorized("User does not exist."))?;
+    let out = accounts::api_sign_in(app, &mut store, &pool.id, client, &user);
+    app.persist(&store);
+    Ok(out)
 }
 
 fn set_user_mfa_preference(app: &Shared, input: &Value) -> ApiResult {
@@ -237,6 +287,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
             );
         }
         "SMS_MFA" | "EMAIL_OTP" => {}
+        "MFA_SETUP" => return answer_mfa_setup(app, &pool, &client, input),
         "NEW_PASSWORD_REQUIRED" => {
             let session = str_field(input, "Session")?;
             let mut store = app.store();
@@ -247,7 +298,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         _ => {
             return Err(bad(
                 "InvalidParameterException",
-                &format!("devstack answers the SOFTWARE_TOKEN_MFA, SMS_MFA, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP and NEW_PASSWORD_REQUIRED challenges, not {name}"),
+                &format!("devstack answers the SOFTWARE_TOKEN_MFA, SMS_MFA, MFA_SETUP, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP and NEW_PASSWORD_REQUIRED challenges, not {name}"),
             ))
         }
     }

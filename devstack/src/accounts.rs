@@ -938,6 +938,70 @@ pub fn answer_challenge(
 
 // ---- Sign-in flows and their challenges (InitiateAuth, RespondToAuthChallenge)
 
+/// A new session of an MFA_SETUP challenge (a pool with MFA ON, a user with no factor yet): each
+/// step (AssociateSoftwareToken, VerifySoftwareToken) spends the one it was given and answers with a
+/// new one; `verified` once a code of the new software token was accepted.
+pub fn mfa_setup_session(
+    app: &App,
+    pool_id: &str,
+    username: &str,
+    client_id: Option<&str>,
+    verified: bool,
+) -> String {
+    let session = random_string(64, URL_SAFE);
+    app.mem().mfa_setup.insert(
+        session.clone(),
+        (
+            Challenge {
+                pool_id: pool_id.to_string(),
+                username: username.to_string(),
+                client_id: client_id.map(String::from),
+                expires_at: app.now() + CHALLENGE_SECONDS,
+                failed_attempts: 0,
+            },
+            verified,
+        ),
+    );
+    session
+}
+
+/// The (pool id, username, client id, verified) of a live MFA_SETUP session, spent; else
+/// NotAuthorizedException as Cognito answers a stale session.
+pub fn take_mfa_setup(
+    app: &App,
+    session: &str,
+) -> Result<(String, String, Option<String>, bool), ApiError> {
+    let (c, verified) = app
+        .mem()
+        .mfa_setup
+        .remove(session)
+        .ok_or_else(|| not_authorized("Invalid session for the user."))?;
+    if c.expires_at <= app.now() {
+        return Err(not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    Ok((c.pool_id, c.username, c.client_id, verified))
+}
+
+/// Puts an MFA_SETUP session back as it was (a refused code: the user may try again).
+pub fn keep_mfa_setup(app: &App, session: &str, setup: (String, String, Option<String>, bool)) {
+    let (pool_id, username, client_id, verified) = setup;
+    app.mem().mfa_setup.insert(
+        session.to_string(),
+        (
+            Challenge {
+                pool_id,
+                username,
+                client_id,
+                expires_at: app.now() + CHALLENGE_SECONDS,
+                failed_attempts: 0,
+            },
+            verified,
+        ),
+    );
+}
+
 /// Refuses an auth flow the app client's `ExplicitAuthFlows` do not allow, with Cognito's error.
 pub fn require_flow(client: &Client, flow: &str) -> Result<(), ApiError> {
     let allowed = |names: &[&str]| {
@@ -990,6 +1054,14 @@ pub fn after_password(
     }
     if totp_required(store, pool, &user.username) {
         return Ok(totp_challenge(app, store, pool, user, &client.id));
+    }
+    if pool.mfa_configuration == "ON" {
+        let session = mfa_setup_session(app, &pool.id, &user.username, Some(&client.id), false);
+        return Ok(json!({
+            "ChallengeName": "MFA_SETUP",
+            "Session": session,
+            "ChallengeParameters": { "MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]" },
+        }));
     }
     if user.status == FORCE_CHANGE_PASSWORD {
         return Ok(new_password_challenge(app, pool, client, user));

@@ -859,10 +859,8 @@ impl Config {
         if pool.username_attributes.iter().any(|a| a != "email") {
             bail!("user pool {id}: username_attributes may be [] or [\"email\"]")
         }
-        if !["OFF", "OPTIONAL"].contains(&pool.mfa_configuration.as_str()) {
-            bail!(
-                "user pool {id}: mfa_configuration must be OFF or OPTIONAL (ON is not implemented)"
-            )
+        if !["OFF", "OPTIONAL", "ON"].contains(&pool.mfa_configuration.as_str()) {
+            bail!("user pool {id}: mfa_configuration must be OFF, OPTIONAL or ON")
         }
         if !(6..=99).contains(&pool.password_policy.minimum_length) {
             bail!("user pool {id}: password_policy.minimum_length must be 6..=99")
@@ -993,7 +991,7 @@ mod tests {
         for (from, to) in [
             (
                 "mfa_configuration = \"OPTIONAL\"",
-                "mfa_configuration = \"ON\"",
+                "mfa_configuration = \"SOMETIMES\"",
             ),
             (
                 "username_attributes = []",

@@ -37,6 +37,7 @@ pub fn router() -> Router<Shared> {
             get(confirm_forgot_page).post(confirm_forgot_submit),
         )
         .route("/mfa", get(mfa_page).post(mfa_submit))
+        .route("/mfa-setup", get(mfa_setup_page).post(mfa_setup_submit))
         .route("/oauth2/idpresponse", get(idp_response))
 }
 
@@ -499,6 +500,95 @@ async fn mfa_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Respons
         Ok((pool_id, username)) if pool_id == req.pool.id => signed_in(&app, &req, &username),
         Ok(_) => html(render_mfa(&app, &p, Some("Invalid session for the user."))),
         Err(e) => html(render_mfa(&app, &p, Some(&e.message))),
+    }
+}
+
+// ---- MFA set-up (a pool with MFA ON, a user with no factor yet)
+
+fn render_mfa_setup(app: &Shared, p: &Params, error: Option<&str>) -> String {
+    let session = field(p, "mfa_session");
+    let secret = app
+        .mem()
+        .mfa_setup
+        .get(&session)
+        .map(|(c, _)| (c.pool_id.clone(), c.username.clone()))
+        .and_then(|(pool, user)| {
+            let store = app.store();
+            store.mfa.get(&pool)?.get(&user)?.pending_secret.clone()
+        })
+        .unwrap_or_default();
+    page(
+        "Set up multi-factor authentication",
+        &format!(
+            r#"<h1>Set up multi-factor authentication</h1>
+<p>This account needs an authenticator app. Add this key to it: <code id=totpSecret>{}</code></p>
+{}<form method=post action="/mfa-setup" id=totpSetupForm>
+{}<label for=totpSetupCode>Enter the 6-digit code the app shows</label>
+<input id=totpSetupCode name=code type=text inputmode=numeric pattern="[0-9]{{6}}" maxlength=6 autocomplete=one-time-code required autofocus>
+<button type=submit id=totpSetupSubmitButton>Turn on and sign in</button>
+</form>
+{}"#,
+            esc(&secret),
+            message_html("totpSetupErrorMessage", error, None),
+            carried(p, &[("mfa_session", &session)]),
+            back_to_sign_in(p),
+        ),
+    )
+}
+
+async fn mfa_setup_page(State(app): State<Shared>, Query(p): Query<Params>) -> Response {
+    if let Err(r) = check_authorize(&app, &p) {
+        return r;
+    }
+    html(render_mfa_setup(&app, &p, None))
+}
+
+async fn mfa_setup_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Response {
+    let req = match check_authorize(&app, &p) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let session = field(&p, "mfa_session");
+    let setup = match accounts::take_mfa_setup(&app, &session) {
+        Ok(s) if s.0 == req.pool.id => s,
+        Ok(_) => {
+            return html(render_mfa_setup(
+                &app,
+                &p,
+                Some("Invalid session for the user."),
+            ))
+        }
+        Err(e) => return html(render_mfa_setup(&app, &p, Some(&e.message))),
+    };
+    let username = setup.1.clone();
+    let result = {
+        let mut store = app.store();
+        let r = accounts::verify_software_token(
+            &app,
+            &mut store,
+            &req.pool.id,
+            &username,
+            &field(&p, "code"),
+            None,
+        )
+        .and_then(|_| {
+            accounts::set_software_token_preference(
+                &mut store,
+                &req.pool,
+                &username,
+                Some(true),
+                Some(true),
+            )
+        });
+        app.persist(&store);
+        r
+    };
+    match result {
+        Ok(()) => signed_in(&app, &req, &username),
+        Err(e) => {
+            accounts::keep_mfa_setup(&app, &session, setup);
+            html(render_mfa_setup(&app, &p, Some(&e.message)))
+        }
     }
 }
 

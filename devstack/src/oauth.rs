@@ -381,6 +381,18 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
         q.insert("mfa_session".into(), session);
         return found(&format!("/mfa?{}", query_string(&q)));
     }
+    if req.pool.mfa_configuration == "ON" {
+        // MFA is required and the user has no factor: the set-up step, with a new secret.
+        let session = accounts::mfa_setup_session(&app, &req.pool.id, &user.username, None, false);
+        {
+            let mut store = app.store();
+            accounts::associate_software_token(&mut store, &req.pool.id, &user.username);
+            app.persist(&store);
+        }
+        let mut q = authorize_params(&p);
+        q.insert("mfa_session".into(), session);
+        return found(&format!("/mfa-setup?{}", query_string(&q)));
+    }
     signed_in(&app, &req, &user.username)
 }
 

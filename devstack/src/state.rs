@@ -210,6 +210,9 @@ pub struct Memory {
     pub outbox: Vec<Message>,
     /// The MFA step of sign-ins that passed the password (the sign-in page and InitiateAuth), by session.
     pub challenges: HashMap<String, Challenge>,
+    /// MFA_SETUP challenges (a pool with MFA ON, a user without a factor), by session: whether a
+    /// software token was verified with it.
+    pub mfa_setup: HashMap<String, (Challenge, bool)>,
     /// The code an SMS_MFA or EMAIL_OTP (MFA) challenge sent, and where, by the challenge's session.
     pub mfa_codes: HashMap<String, (String, String)>,
     /// Managed-login requests sent to an external identity provider, by the `state` sent to it.

@@ -51,14 +51,21 @@ impl<P: Platform> CognitoAuth<P> {
             .and_then(|s| crate::jwt::peek_claims(s.id_token.expose()).ok())
             .and_then(|c| crate::jwt::string(&c, "cognito:username").map(str::to_owned))
             .unwrap_or_default();
-        let issuer = issuer.unwrap_or_else(|| {
-            let uri = &self.inner.config.redirect_uri;
+        account::totp_setup(&body, &self.inner.totp_issuer(issuer), &username)
+    }
+}
+
+impl<P: Platform> super::auth::Inner<P> {
+    /// The issuer an authenticator app shows for a new TOTP secret: `issuer`, else the host of the
+    /// redirect URI.
+    pub(super) fn totp_issuer(&self, issuer: Option<String>) -> String {
+        issuer.unwrap_or_else(|| {
+            let uri = &self.config.redirect_uri;
             let host = crate::http::split_scheme(uri).map_or(uri.as_str(), |(_, rest)| rest);
             host.split(['/', '?', '#'])
                 .next()
                 .unwrap_or(host)
                 .to_owned()
-        });
-        account::totp_setup(&body, &issuer, &username)
+        })
     }
 }

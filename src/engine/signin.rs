@@ -121,7 +121,22 @@ impl<P: Platform> CognitoAuth<P> {
         };
         let (mut pending, mut srp) = (pending, None);
         let c = &pending.challenge;
-        let request = if c.name != "SELECT_CHALLENGE" {
+        let request = if c.name == "MFA_SETUP" {
+            // The code of the new secret, then MFA_SETUP answered with the session it gives.
+            let session = c.session.as_deref().unwrap_or_default();
+            let verify = signin::verify_for_setup(&inner.config, session, &answer);
+            let verified = crate::account::ok_json(&inner.send(&verify).await)
+                .and_then(|body| signin::setup_session(&body, true));
+            let session = match verified {
+                Ok(s) => s,
+                Err(e) => {
+                    *inner.pending.borrow_mut() = Some(pending);
+                    return Err(e);
+                }
+            };
+            let responses = Object::new().with("USERNAME", pending.username.as_str());
+            signin::respond(&inner.config, "MFA_SETUP", Some(&session), responses)
+        } else if c.name != "SELECT_CHALLENGE" {
             c.answer(&inner.config, &pending.username, &answer, attributes)?
         } else if pending.password_chosen {
             let client = SrpClient::new(random_bytes::<P, 32>(&inner.platform)?);
@@ -221,10 +236,15 @@ impl<P: Platform> CognitoAuth<P> {
                 request = self.password_verifier(&client, &challenge, &username, &password)?;
                 continue;
             }
-            let next_step = challenge.next_step()?;
             let username = challenge
                 .parameter("USER_ID_FOR_SRP")
                 .map_or(username, str::to_owned);
+            let (challenge, next_step) = if challenge.name == "MFA_SETUP" {
+                self.start_totp_setup(challenge, &username).await?
+            } else {
+                let next = challenge.next_step()?;
+                (challenge, next)
+            };
             *inner.pending.borrow_mut() = Some(Pending {
                 challenge,
                 username,
@@ -236,6 +256,39 @@ impl<P: Platform> CognitoAuth<P> {
                 next_step,
             });
         }
+    }
+
+    /// `MFA_SETUP` (the pool requires MFA, the user has none): a new TOTP secret for the
+    /// challenge's session; the challenge kept holds the session of that answer.
+    async fn start_totp_setup(
+        &self,
+        mut challenge: Challenge,
+        username: &str,
+    ) -> Result<(Challenge, NextStep)> {
+        let inner = &self.inner;
+        if !challenge
+            .parameter("MFAS_CAN_SETUP")
+            .is_some_and(|m| m.contains("SOFTWARE_TOKEN_MFA"))
+        {
+            return Err(challenge.unsupported());
+        }
+        let session = challenge.session.as_deref().unwrap_or_default();
+        let request = signin::associate_for_setup(&inner.config, session);
+        let body = crate::account::ok_json(&inner.send(&request).await)?;
+        let setup = crate::account::totp_setup(&body, &inner.totp_issuer(None), username)?;
+        challenge.session = Some(signin::setup_session(&body, false)?);
+        let text = |k: &str| {
+            setup
+                .get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let next = NextStep::TotpSetup {
+            secret: text("secret"),
+            uri: text("uri"),
+        };
+        Ok((challenge, next))
     }
 
     /// The tokens, verified and stored as the redirect callback's are.

@@ -1664,3 +1664,67 @@ fn sign_up_then_a_confirmed_user_is_signed_in_with_cognitos_session_and_a_reset_
     );
     assert_eq!(tab.server().pending(), 0);
 }
+
+#[test]
+fn mfa_setup_gives_a_new_secret_then_its_code_signs_in() {
+    let tab = world();
+    let auth = engine(&tab);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has("USER_PASSWORD_AUTH")
+        .respond(
+            200,
+            &challenge(
+                "MFA_SETUP",
+                "s1",
+                json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"}),
+            ),
+        );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#"{"Session":"s1"}"#)
+        .respond(200, r#"{"SecretCode":"JBSWY3DPEHPK3PXP","Session":"s2"}"#);
+    let r = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Password))).unwrap();
+    assert_eq!(
+        r.to_object().to_json(),
+        r#"{"signedIn":false,"nextStep":{"type":"totpSetup","secret":"JBSWY3DPEHPK3PXP","uri":"otpauth://totp/app.example:ann%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=app.example"}}"#
+    );
+    // A wrong code: Cognito's refusal, and the step stays.
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""Session":"s2""#)
+        .body_has(r#""UserCode":"000000""#)
+        .respond(
+            400,
+            r#"{"__type":"EnableSoftwareTokenMFAException","message":"Code mismatch"}"#,
+        );
+    let e = block_on(auth.confirm_sign_in(answer("000000"), &Default::default())).unwrap_err();
+    assert_eq!(e.server_type(), Some("EnableSoftwareTokenMFAException"));
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""UserCode":"123456""#)
+        .respond(200, r#"{"Status":"SUCCESS","Session":"s3"}"#);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ChallengeName":"MFA_SETUP""#)
+        .body_has(r#""Session":"s3""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let r = block_on(auth.confirm_sign_in(answer("123456"), &Default::default())).unwrap();
+    assert!(r.signed_in);
+    assert_eq!(tab.server().pending(), 0);
+    // A set-up this version cannot do (no authenticator app offered) says so.
+    let auth = engine(&tab);
+    tab.server().expect("POST", IDP).respond(
+        200,
+        &challenge(
+            "MFA_SETUP",
+            "s9",
+            json!({"MFAS_CAN_SETUP": "[\"EMAIL_OTP\"]"}),
+        ),
+    );
+    let e = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Password))).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.server_type()),
+        (ErrorKind::Challenge, Some("MFA_SETUP"))
+    );
+}

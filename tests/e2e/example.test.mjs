@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildDemo, start, root, DEMO } from './harness.mjs';
+import { buildDemo, start, root, totp, DEMO } from './harness.mjs';
 
 let h;
 let dist;
@@ -230,4 +230,37 @@ test('the Rust example answers an e-mailed MFA code after SRP', async () => {
   await page.waitForSelector('body[data-state="signed-in"]');
   assert.equal(await page.textContent('#user-name'), user.username);
   await ctx.close();
+});
+
+test('the Rust example sets up an authenticator app when the pool requires MFA (MFA_SETUP), then signs in', async () => {
+  const strict = await start({
+    appDir: dist.dir,
+    servePkg: false,
+    extraRoutes: { '/config.json': () => JSON.stringify({ ...strict.config.auth, clientId: strict.config.clients.demo }) },
+    configEdit: (text) => text.replace('mfa_configuration = "OPTIONAL"', 'mfa_configuration = "ON"'),
+  });
+  try {
+    const ctx = await strict.newContext();
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
+    await page.goto(`${strict.origin}/`);
+    await page.waitForSelector('body[data-state="signed-out"]');
+    await page.fill('#username', DEMO.username);
+    await page.fill('#password', DEMO.password);
+    await page.click('#sign-in-here');
+    await page.waitForSelector('body[data-state="step-totpSetup"]');
+    const secret = /key to it: ([A-Z2-7]+=*),/.exec(await page.textContent('#step-prompt'))?.[1];
+    assert.ok(secret, await page.textContent('#step-prompt'));
+    await page.fill('#answer', '000000' === totp(secret) ? '111111' : '000000');
+    await page.click('#confirm');
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match(await page.textContent('#error'), /EnableSoftwareTokenMFAException|Code mismatch/);
+    await page.fill('#answer', totp(secret));
+    await Promise.all([page.waitForEvent('load'), page.click('#confirm')]);
+    await page.waitForSelector('body[data-state="signed-in"]');
+    assert.equal(await page.textContent('#user-name'), 'demo');
+    await ctx.close();
+  } finally {
+    await strict.stop();
+  }
 });

@@ -44,9 +44,10 @@ function serveStatic(dirs, extra) {
 /**
  * Starts devstack on free ports, a static server for `appDir` (with the release package at `pkgAt`, /pkg/ by
  * default, unless `servePkg` is false: a trunk build that carries its own copy), and headless Chromium.
+ * `configEdit` changes devstack.toml's text first (e.g. a pool with MFA ON).
  */
 export async function start({ appDir = join(here, 'app'), servePkg = true, pkgAt = '/pkg/', extraRoutes = {},
-  devstackArgs = [] } = {}) {
+  devstackArgs = [], configEdit = null } = {}) {
   const bin = join(root, 'target', 'debug', 'devstack');
   if (!existsSync(bin)) throw new Error('build devstack first: cargo build -p devstack');
   if (!existsSync(join(root, 'pkg', 'cognito_wasm_bg.wasm'))) throw new Error('build pkg first: scripts/build-pkg.sh');
@@ -58,7 +59,9 @@ export async function start({ appDir = join(here, 'app'), servePkg = true, pkgAt
 
   const data = mkdtempSync(join(tmpdir(), 'cognito-wasm-e2e-'));
   const template = readFileSync(join(root, 'devstack', 'devstack.toml'), 'utf8');
-  writeFileSync(join(data, 'devstack.toml'), template.replaceAll('http://localhost:8080', origin));
+  const edited = configEdit ? configEdit(template) : template;
+  if (configEdit && edited === template) throw new Error('configEdit changed nothing');
+  writeFileSync(join(data, 'devstack.toml'), edited.replaceAll('http://localhost:8080', origin));
   const proc = spawn(bin, ['--config', join(data, 'devstack.toml'), '--data-dir', join(data, 'state'),
     '--cognito-port', '0', '--s3-port', '0', '--dynamodb-port', '0', '--quiet', ...devstackArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ports = await new Promise((resolve, reject) => {

@@ -487,3 +487,114 @@ async fn email_and_sms_codes_as_the_second_factor() {
         "MFA off: tokens at once"
     );
 }
+
+#[tokio::test]
+async fn a_pool_with_mfa_on_sets_up_totp_at_the_first_sign_in() {
+    use devstack::config::{Config, DEFAULT_CONFIG};
+    let text = DEFAULT_CONFIG.replace(
+        "mfa_configuration = \"OPTIONAL\"",
+        "mfa_configuration = \"ON\"",
+    );
+    assert_ne!(text, DEFAULT_CONFIG);
+    let s = Stack::start_with(Config::parse(&text).unwrap()).await;
+    let login = json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT,
+        "AuthParameters": { "USERNAME": "rival", "PASSWORD": "Rival!2026pass" } });
+    let (st, v) = s.idp("InitiateAuth", login.clone()).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["ChallengeName"], "MFA_SETUP");
+    assert_eq!(
+        v["ChallengeParameters"]["MFAS_CAN_SETUP"],
+        "[\"SOFTWARE_TOKEN_MFA\"]"
+    );
+    let (_, a) = s
+        .idp("AssociateSoftwareToken", json!({ "Session": v["Session"] }))
+        .await;
+    let secret = a["SecretCode"].as_str().expect("a secret").to_string();
+    let session = a["Session"].as_str().unwrap().to_string();
+    // The challenge's first session is spent; a wrong code keeps the new one.
+    let (_, again) = s
+        .idp("AssociateSoftwareToken", json!({ "Session": v["Session"] }))
+        .await;
+    assert_eq!(again["__type"], "NotAuthorizedException");
+    let (_, w) = s
+        .idp(
+            "VerifySoftwareToken",
+            json!({ "Session": session, "UserCode": wrong_code(&secret) }),
+        )
+        .await;
+    assert_eq!(w["__type"], "EnableSoftwareTokenMFAException");
+    let (st, ok) = s
+        .idp(
+            "VerifySoftwareToken",
+            json!({ "Session": session, "UserCode": totp_at(&secret, unix_now()) }),
+        )
+        .await;
+    assert_eq!(st, 200, "{ok}");
+    assert_eq!(ok["Status"], "SUCCESS");
+    let answer = |session: &Value, client: &str| {
+        json!({ "ClientId": client, "ChallengeName": "MFA_SETUP", "Session": session,
+            "ChallengeResponses": { "USERNAME": "rival" } })
+    };
+    let (_, other) = s
+        .idp("RespondToAuthChallenge", answer(&ok["Session"], ROTATING))
+        .await;
+    assert_eq!(
+        other["__type"], "NotAuthorizedException",
+        "another client's answer"
+    );
+    // That spent it: set up again, this time answered by the right client.
+    let (_, v) = s.idp("InitiateAuth", login.clone()).await;
+    let (_, a) = s
+        .idp("AssociateSoftwareToken", json!({ "Session": v["Session"] }))
+        .await;
+    let secret = a["SecretCode"].as_str().unwrap().to_string();
+    let (_, ok) = s
+        .idp(
+            "VerifySoftwareToken",
+            json!({ "Session": a["Session"], "UserCode": totp_at(&secret, unix_now()) }),
+        )
+        .await;
+    let (st, done) = s
+        .idp("RespondToAuthChallenge", answer(&ok["Session"], CLIENT))
+        .await;
+    assert_eq!(st, 200, "{done}");
+    let access = done["AuthenticationResult"]["AccessToken"].clone();
+    assert!(access.is_string());
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert_eq!(u["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
+    let (_, v) = s.idp("InitiateAuth", login).await;
+    assert_eq!(
+        v["ChallengeName"], "SOFTWARE_TOKEN_MFA",
+        "from now on the code is asked for"
+    );
+
+    // The sign-in page: the set-up step shows the key, then signs in.
+    let r = s.get(&authorize_query(CLIENT, "")).await;
+    let (_, page) = s.follow(&r).await;
+    let r = s
+        .submit(
+            &page,
+            "/login",
+            &[("username", "demo"), ("password", "ShopSphere!2026")],
+        )
+        .await;
+    let to = location(&r);
+    assert!(to.starts_with("/mfa-setup?"), "{to}");
+    let (_, setup) = s.page(&to).await;
+    let at = setup.find("<code id=totpSecret>").unwrap() + 20;
+    let secret = setup[at..at + setup[at..].find('<').unwrap()].to_string();
+    assert_eq!(secret.len(), 52, "{setup}");
+    let r = s
+        .submit(&setup, "/mfa-setup", &[("code", &wrong_code(&secret))])
+        .await;
+    assert!(error_of(&r.text().await.unwrap()).contains("Code mismatch"));
+    let r = s
+        .submit(
+            &setup,
+            "/mfa-setup",
+            &[("code", &totp_at(&secret, unix_now()))],
+        )
+        .await;
+    assert_eq!(r.status(), 302);
+    assert!(location(&r).contains("code="), "signed in");
+}

@@ -216,6 +216,9 @@ fn step(result: Result<cognito_wasm::engine::SignInResult, Error>) {
             format!("Sign in with one of: {}", names.join(", "))
         }
         NextStep::Password => "Your password:".to_owned(),
+        NextStep::TotpSetup { secret, .. } => {
+            format!("This account needs an authenticator app. Add this key to it: {secret}, then enter its code:")
+        }
         other => format!("Cognito asks for {other:?}."),
     };
     ask(&format!("step-{}", next.type_name()), &prompt);

@@ -1246,22 +1246,29 @@ pub fn answer_password_verifier(
 }
 
 /// The challenges USER_AUTH offers (EMAIL_OTP to users with an email address; no passkeys, no SMS).
-pub const USER_AUTH_CHALLENGES: &[&str] = &["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"];
+pub const USER_AUTH_CHALLENGES: &[&str] = &["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"];
 /// Digits of an EMAIL_OTP code.
 const EMAIL_OTP_DIGITS: usize = 8;
 
-/// The challenges USER_AUTH offers this name (all of them to a name that is no user's).
+/// The challenges USER_AUTH offers this name (all of them to a name that is no user's): the codes
+/// only where the user has the address they go to.
 fn available_challenges(store: &Store, pool: &UserPool, name: &str) -> Vec<&'static str> {
-    let has_email = find_user(store, pool, name).map(|u| u.attributes.contains_key("email"));
+    let user = find_user(store, pool, name);
+    let has = |attribute: &str| user.as_ref().map(|u| u.attributes.contains_key(attribute));
     USER_AUTH_CHALLENGES
         .iter()
         .copied()
-        .filter(|c| *c != "EMAIL_OTP" || has_email != Some(false))
+        .filter(|c| match *c {
+            "EMAIL_OTP" => has("email") != Some(false),
+            "SMS_OTP" => has("phone_number") != Some(false),
+            _ => true,
+        })
         .collect()
 }
 
-/// Sends an EMAIL_OTP code to the user's email address (the outbox, purpose `EMAIL_OTP`): the EMAIL_OTP
-/// challenge with `CODE_DELIVERY_DELIVERY_MEDIUM` and the masked `CODE_DELIVERY_DESTINATION`.
+/// Sends a one-time code of USER_AUTH's first factor (the outbox): `EMAIL_OTP` to the user's email
+/// address (8 digits) or `SMS_OTP` to the phone number (6 digits); the challenge with
+/// `CODE_DELIVERY_DELIVERY_MEDIUM` and the masked `CODE_DELIVERY_DESTINATION`.
 fn email_otp_challenge(
     app: &App,
     store: &Store,
@@ -1269,22 +1276,38 @@ fn email_otp_challenge(
     client: &Client,
     name: &str,
 ) -> ApiResult {
+    otp_challenge(app, store, pool, client, name, "EMAIL_OTP")
+}
+
+fn otp_challenge(
+    app: &App,
+    store: &Store,
+    pool: &UserPool,
+    client: &Client,
+    name: &str,
+    kind: &'static str,
+) -> ApiResult {
     let user = find_user(store, pool, name)
         .filter(|u| u.status != EXTERNAL_PROVIDER)
         .ok_or_else(incorrect)?;
-    let email = user.attributes.get("email").cloned().ok_or_else(|| {
+    let (attribute, medium, digits) = if kind == "SMS_OTP" {
+        ("phone_number", "SMS", 6)
+    } else {
+        ("email", "EMAIL", EMAIL_OTP_DIGITS)
+    };
+    let destination = user.attributes.get(attribute).cloned().ok_or_else(|| {
         bad(
             "InvalidParameterException",
-            "The user has no email address for EMAIL_OTP",
+            &format!("The user has no {attribute} for {kind}"),
         )
     })?;
-    let code = random_string(EMAIL_OTP_DIGITS, b"0123456789");
+    let code = random_string(digits, b"0123456789");
     let now = app.now();
     app.deliver(Message {
         pool_id: pool.id.clone(),
         username: user.username.clone(),
-        destination: email.clone(),
-        purpose: "EMAIL_OTP".into(),
+        destination: destination.clone(),
+        purpose: kind.into(),
         attribute: None,
         code: code.clone(),
         sent_at: now,
@@ -1301,20 +1324,22 @@ fn email_otp_challenge(
                 failed_attempts: 0,
             },
             code,
+            kind,
         ),
     );
     Ok(json!({
-        "ChallengeName": "EMAIL_OTP",
+        "ChallengeName": kind,
         "Session": session,
         "ChallengeParameters": {
-            "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL",
-            "CODE_DELIVERY_DESTINATION": mask(&email),
+            "CODE_DELIVERY_DELIVERY_MEDIUM": medium,
+            "CODE_DELIVERY_DESTINATION": mask(&destination),
         },
     }))
 }
 
-/// RespondToAuthChallenge EMAIL_OTP: `USERNAME`, `EMAIL_OTP_CODE` → tokens. A wrong code is
-/// CodeMismatchException; the session survives 3 wrong codes and 3 minutes.
+/// RespondToAuthChallenge EMAIL_OTP / SMS_OTP (`kind`): `USERNAME`, `EMAIL_OTP_CODE` /
+/// `SMS_OTP_CODE` → tokens. A wrong code is CodeMismatchException; the session survives 3 wrong codes
+/// and 3 minutes, and answers only its own kind.
 pub fn answer_email_otp(
     app: &App,
     store: &mut Store,
@@ -1322,15 +1347,19 @@ pub fn answer_email_otp(
     client: &Client,
     session: &str,
     responses: &Value,
+    kind: &str,
 ) -> ApiResult {
     let invalid = || not_authorized("Invalid session for the user.");
     let now = app.now();
     let given = required_param(responses, "USERNAME")?;
-    let code = required_param(responses, "EMAIL_OTP_CODE")?;
+    let code = required_param(responses, &format!("{kind}_CODE"))?;
     let username = {
         let mut mem = app.mem();
-        let (c, sent) = mem.email_otp.get_mut(session).ok_or_else(invalid)?;
-        if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
+        let (c, sent, sent_kind) = mem.email_otp.get_mut(session).ok_or_else(invalid)?;
+        if c.client_id.as_deref() != Some(client.id.as_str())
+            || c.pool_id != pool.id
+            || *sent_kind != kind
+        {
             return Err(invalid());
         }
         if c.expires_at <= now {
@@ -1485,6 +1514,7 @@ pub fn user_auth(
             srp_challenge(app, store, pool, client, name, a)
         }
         Some("EMAIL_OTP") => email_otp_challenge(app, store, pool, client, name),
+        Some("SMS_OTP") => otp_challenge(app, store, pool, client, name, "SMS_OTP"),
         _ => {
             let session = random_string(64, URL_SAFE);
             app.mem().select.insert(
@@ -1563,6 +1593,8 @@ pub fn answer_select_challenge(
         password_answer(app, store, pool, client, &username, responses)
     } else if answer == "EMAIL_OTP" {
         email_otp_challenge(app, store, pool, client, &username)
+    } else if answer == "SMS_OTP" {
+        otp_challenge(app, store, pool, client, &username, "SMS_OTP")
     } else {
         let a = required_param(responses, "SRP_A")?;
         srp_challenge(app, store, pool, client, &username, a)

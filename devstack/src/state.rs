@@ -230,7 +230,7 @@ pub struct Memory {
     /// The `Session` of a ConfirmSignUp, by session: signs the user in once (InitiateAuth USER_AUTH).
     pub confirmed: HashMap<String, Challenge>,
     /// USER_AUTH's EMAIL_OTP challenges, by session: the challenge and the code sent.
-    pub email_otp: HashMap<String, (Challenge, String)>,
+    pub email_otp: HashMap<String, (Challenge, String, &'static str)>,
 }
 
 /// A PASSWORD_VERIFIER challenge: what the server needs to check the client's claim.

@@ -264,3 +264,29 @@ test('the Rust example sets up an authenticator app when the pool requires MFA (
     await strict.stop();
   }
 });
+
+test('the Rust example signs in by SMS code when the user has a phone number (USER_AUTH SMS_OTP)', async () => {
+  const user = await h.newUser('sms');
+  const login = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
+    AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
+  const phone = await h.idp('UpdateUserAttributes', { AccessToken: login.body.AuthenticationResult.AccessToken,
+    UserAttributes: [{ Name: 'phone_number', Value: '+15555550142' }] });
+  assert.equal(phone.status, 200, JSON.stringify(phone.body));
+  const ctx = await h.newContext();
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
+  await page.goto(`${h.origin}/`);
+  await page.waitForSelector('body[data-state="signed-out"]');
+  await page.fill('#username', user.username);
+  await page.click('#choose');
+  await page.waitForSelector('body[data-state="step-selectChallenge"]');
+  assert.equal(await page.textContent('#step-prompt'), 'Sign in with one of: password, emailCode, smsCode');
+  await page.fill('#answer', 'smsCode');
+  await page.click('#confirm');
+  await page.waitForSelector('body[data-state="step-smsCode"]');
+  await page.fill('#answer', await h.outboxCode(user.username, 'SMS_OTP'));
+  await Promise.all([page.waitForEvent('load'), page.click('#confirm')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.equal(await page.textContent('#user-name'), user.username);
+  await ctx.close();
+});

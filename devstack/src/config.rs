@@ -934,6 +934,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_own_app_example_config_is_valid_and_small() {
+        let text = include_str!("../examples/my-app.toml");
+        let c = Config::parse(text).unwrap();
+        assert_eq!(c.server.cognito_port, 9330);
+        let pool = c.user_pool("eu-west-1_MyApp0001").unwrap();
+        assert_eq!(pool.users.len(), 1);
+        let (_, client) = c.client("myappclient000000000000001").unwrap();
+        assert_eq!(client.callback_urls, ["http://localhost:5173/"]);
+    }
+
+    #[test]
     fn default_config_has_the_fixed_facts() {
         let c = Config::default_config();
         assert_eq!((c.server.cognito_port, c.server.s3_port), (9230, 9231));

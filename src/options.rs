@@ -116,6 +116,18 @@ impl<'a> Reader<'a> {
         typed
     }
 
+    /// An object of strings (`{ name: 'Ann' }`: attributes), empty when absent; records
+    /// `must be an object of strings (<example>)` for anything else.
+    pub fn string_map(&mut self, name: &str, example: &str) -> Object {
+        let problem = crate::error::concat(&["must be an object of strings (", example, ")"]);
+        self.typed(name, &problem, |v| {
+            v.as_object()
+                .filter(|o| o.iter().all(|(_, v)| v.as_str().is_some()))
+                .cloned()
+        })
+        .unwrap_or_default()
+    }
+
     /// A string field.
     pub fn string(&mut self, name: &str) -> Option<String> {
         self.typed(name, "must be a string", |v| v.as_str().map(str::to_owned))

@@ -845,13 +845,7 @@ pub fn new_challenge(app: &App, pool_id: &str, username: &str, client_id: Option
     let expires_at = app.now() + CHALLENGE_SECONDS;
     app.mem().challenges.insert(
         session.clone(),
-        Challenge {
-            pool_id: pool_id.to_string(),
-            username: username.to_string(),
-            client_id: client_id.map(String::from),
-            expires_at,
-            failed_attempts: 0,
-        },
+        Challenge::new(pool_id, username, client_id, expires_at),
     );
     session
 }
@@ -952,13 +946,7 @@ pub fn mfa_setup_session(
     app.mem().mfa_setup.insert(
         session.clone(),
         (
-            Challenge {
-                pool_id: pool_id.to_string(),
-                username: username.to_string(),
-                client_id: client_id.map(String::from),
-                expires_at: app.now() + CHALLENGE_SECONDS,
-                failed_attempts: 0,
-            },
+            Challenge::new(pool_id, username, client_id, app.now() + CHALLENGE_SECONDS),
             verified,
         ),
     );
@@ -990,13 +978,12 @@ pub fn keep_mfa_setup(app: &App, session: &str, setup: (String, String, Option<S
     app.mem().mfa_setup.insert(
         session.to_string(),
         (
-            Challenge {
-                pool_id,
-                username,
-                client_id,
-                expires_at: app.now() + CHALLENGE_SECONDS,
-                failed_attempts: 0,
-            },
+            Challenge::new(
+                &pool_id,
+                &username,
+                client_id.as_deref(),
+                app.now() + CHALLENGE_SECONDS,
+            ),
             verified,
         ),
     );
@@ -1316,13 +1303,12 @@ fn otp_challenge(
     app.mem().email_otp.insert(
         session.clone(),
         (
-            Challenge {
-                pool_id: pool.id.clone(),
-                username: user.username.clone(),
-                client_id: Some(client.id.clone()),
-                expires_at: now + CHALLENGE_SECONDS,
-                failed_attempts: 0,
-            },
+            Challenge::new(
+                &pool.id,
+                &user.username,
+                Some(&client.id),
+                now + CHALLENGE_SECONDS,
+            ),
             code,
             kind,
         ),
@@ -1407,13 +1393,12 @@ pub fn sign_up_session(app: &App, pool: &UserPool, client: &Client, user: &User)
     let session = random_string(64, URL_SAFE);
     app.mem().signed_up.insert(
         session.clone(),
-        Challenge {
-            pool_id: pool.id.clone(),
-            username: user.username.clone(),
-            client_id: Some(client.id.clone()),
-            expires_at: app.now() + SIGN_UP_CODE_SECONDS,
-            failed_attempts: 0,
-        },
+        Challenge::new(
+            &pool.id,
+            &user.username,
+            Some(&client.id),
+            app.now() + SIGN_UP_CODE_SECONDS,
+        ),
     );
     Some(session)
 }
@@ -1457,13 +1442,12 @@ pub fn confirmed_session(
     mem.signed_up.remove(spent);
     mem.confirmed.insert(
         session.clone(),
-        Challenge {
-            pool_id: pool.id.clone(),
-            username: user.username.clone(),
-            client_id: Some(client.id.clone()),
-            expires_at: app.now() + CHALLENGE_SECONDS,
-            failed_attempts: 0,
-        },
+        Challenge::new(
+            &pool.id,
+            &user.username,
+            Some(&client.id),
+            app.now() + CHALLENGE_SECONDS,
+        ),
     );
     session
 }
@@ -1519,13 +1503,12 @@ pub fn user_auth(
             let session = random_string(64, URL_SAFE);
             app.mem().select.insert(
                 session.clone(),
-                Challenge {
-                    pool_id: pool.id.clone(),
-                    username: name.to_string(),
-                    client_id: Some(client.id.clone()),
-                    expires_at: app.now() + CHALLENGE_SECONDS,
-                    failed_attempts: 0,
-                },
+                Challenge::new(
+                    &pool.id,
+                    name,
+                    Some(&client.id),
+                    app.now() + CHALLENGE_SECONDS,
+                ),
             );
             Ok(json!({
                 "ChallengeName": "SELECT_CHALLENGE",
@@ -1612,13 +1595,12 @@ pub fn new_password_challenge(app: &App, pool: &UserPool, client: &Client, user:
     let session = random_string(64, URL_SAFE);
     app.mem().new_password.insert(
         session.clone(),
-        Challenge {
-            pool_id: pool.id.clone(),
-            username: user.username.clone(),
-            client_id: Some(client.id.clone()),
-            expires_at: app.now() + CHALLENGE_SECONDS,
-            failed_attempts: 0,
-        },
+        Challenge::new(
+            &pool.id,
+            &user.username,
+            Some(&client.id),
+            app.now() + CHALLENGE_SECONDS,
+        ),
     );
     let attributes: serde_json::Map<String, Value> = user
         .attributes

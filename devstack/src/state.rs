@@ -259,6 +259,20 @@ pub struct Challenge {
     pub failed_attempts: u32,
 }
 
+impl Challenge {
+    /// A challenge of `username` in `pool_id` for `client_id` (None: the sign-in page), live until
+    /// `expires_at`, with no failed attempt yet.
+    pub fn new(pool_id: &str, username: &str, client_id: Option<&str>, expires_at: i64) -> Self {
+        Self {
+            pool_id: pool_id.to_string(),
+            username: username.to_string(),
+            client_id: client_id.map(String::from),
+            expires_at,
+            failed_attempts: 0,
+        }
+    }
+}
+
 pub struct FederationRequest {
     pub pool_id: String,
     pub provider: String,

@@ -24,13 +24,19 @@ after(async () => {
 
 const state = (page) => page.getAttribute('body', 'data-state');
 
-test('the Rust example signs in through the managed login, shows the user and signs out', async () => {
-  assert.ok(existsSync(join(root, 'examples', 'rust-app', 'config.json')), 'the example ships a devstack config');
-  const ctx = await h.newContext();
+/** A new browser context on the example's page, signed out (page errors logged). */
+async function signedOut(harness = h) {
+  const ctx = await harness.newContext();
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-  await page.goto(`${h.origin}/`);
+  await page.goto(`${harness.origin}/`);
   await page.waitForSelector('body[data-state="signed-out"]');
+  return { ctx, page };
+}
+
+test('the Rust example signs in through the managed login, shows the user and signs out', async () => {
+  assert.ok(existsSync(join(root, 'examples', 'rust-app', 'config.json')), 'the example ships a devstack config');
+  const { ctx, page } = await signedOut();
   assert.equal(await page.isVisible('#sign-in'), true);
   await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
   await h.submitLogin(page, DEMO);
@@ -94,11 +100,7 @@ test('the Rust example signs in with its own form over SRP: the password is neve
 });
 
 test('the Rust example answers NEW_PASSWORD_REQUIRED for an account an administrator created', async () => {
-  const ctx = await h.newContext();
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-  await page.goto(`${h.origin}/`);
-  await page.waitForSelector('body[data-state="signed-out"]');
+  const { ctx, page } = await signedOut();
   await page.fill('#username', 'newhire');
   await page.fill('#password', 'Welcome!2026temp');
   await page.click('#sign-in-here');
@@ -216,11 +218,7 @@ test('the Rust example answers an e-mailed MFA code after SRP', async () => {
   const set = await h.idp('SetUserMFAPreference', { AccessToken: login.body.AuthenticationResult.AccessToken,
     EmailMfaSettings: { Enabled: true, PreferredMfa: true } });
   assert.equal(set.status, 200, JSON.stringify(set.body));
-  const ctx = await h.newContext();
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-  await page.goto(`${h.origin}/`);
-  await page.waitForSelector('body[data-state="signed-out"]');
+  const { ctx, page } = await signedOut();
   await page.fill('#username', user.username);
   await page.fill('#password', user.password);
   await page.click('#sign-in-here');
@@ -240,11 +238,7 @@ test('the Rust example sets up an authenticator app when the pool requires MFA (
     configEdit: (text) => text.replace('mfa_configuration = "OPTIONAL"', 'mfa_configuration = "ON"'),
   });
   try {
-    const ctx = await strict.newContext();
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-    await page.goto(`${strict.origin}/`);
-    await page.waitForSelector('body[data-state="signed-out"]');
+    const { ctx, page } = await signedOut(strict);
     await page.fill('#username', DEMO.username);
     await page.fill('#password', DEMO.password);
     await page.click('#sign-in-here');
@@ -272,11 +266,7 @@ test('the Rust example signs in by SMS code when the user has a phone number (US
   const phone = await h.idp('UpdateUserAttributes', { AccessToken: login.body.AuthenticationResult.AccessToken,
     UserAttributes: [{ Name: 'phone_number', Value: '+15555550142' }] });
   assert.equal(phone.status, 200, JSON.stringify(phone.body));
-  const ctx = await h.newContext();
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-  await page.goto(`${h.origin}/`);
-  await page.waitForSelector('body[data-state="signed-out"]');
+  const { ctx, page } = await signedOut();
   await page.fill('#username', user.username);
   await page.click('#choose');
   await page.waitForSelector('body[data-state="step-selectChallenge"]');

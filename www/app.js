@@ -629,6 +629,10 @@ async function loadMfa() {
     $('security-card').dataset.mfa = on ? 'on' : 'off';
     $('mfa-setup').hidden = on;
     $('mfa-off').hidden = !on;
+    const email = enabled.includes('EMAIL');
+    $('email-mfa-label').textContent = email ? 'on' : 'off';
+    $('security-card').dataset.emailMfa = email ? 'on' : 'off';
+    $('email-mfa-toggle').textContent = email ? 'Stop e-mailing codes' : 'E-mail me a code at sign-in';
   } catch (e) {
     mfaStatus('error', `Could not read your sign-in settings. ${describe(e)}`);
   }
@@ -666,6 +670,18 @@ async function verifyMfa() {
     $('mfa-form').hidden = true;
     $('mfa-code').value = '';
     mfaStatus('ok', 'Two-step sign-in is on: next time, enter a code from your app after your password.');
+    await loadMfa();
+  } catch (e) {
+    mfaStatus('error', describe(e));
+  }
+}
+
+/** E-mail MFA on (a code to the verified address after the password) or off; the app's TOTP stays as it is. */
+async function toggleEmailMfa() {
+  const on = $('security-card').dataset.emailMfa === 'on';
+  try {
+    await auth.updateMfaPreference({ email: on ? 'disabled' : 'enabled' });
+    mfaStatus('ok', on ? 'No more codes by e-mail.' : 'Next time, enter the code we e-mail you after your password.');
     await loadMfa();
   } catch (e) {
     mfaStatus('error', describe(e));
@@ -872,6 +888,7 @@ function wire() {
   submit('mfa-form', verifyMfa);
   $('mfa-setup').addEventListener('click', setUpMfa);
   $('mfa-off').addEventListener('click', turnOffMfa);
+  $('email-mfa-toggle').addEventListener('click', toggleEmailMfa);
   $('moderation-load').addEventListener('click', loadModeration);
   $('sign-out').addEventListener('click', async () => {
     $('sign-out').disabled = true;

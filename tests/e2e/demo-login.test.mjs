@@ -134,3 +134,33 @@ test('Security: set up an authenticator app, a wrong code is refused, then the s
   await page.waitForFunction(() => document.getElementById('security-card').dataset.mfa === 'off');
   await ctx.close();
 });
+
+test('Security: e-mail me a code at sign-in, then the sign-in asks for the e-mailed code; and off again', async () => {
+  const user = await h.newUser('ema');
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await h.submitLogin(page, user);
+  await signedIn(page);
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'off');
+  await page.click('#email-mfa-toggle');
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'on');
+  assert.match(await page.textContent('#mfa-status'), /enter the code we e-mail you/);
+  assert.equal(await page.textContent('#email-mfa-toggle'), 'Stop e-mailing codes');
+
+  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await page.fill('#signInFormUsername', user.username);
+  await page.fill('#signInFormPassword', user.password);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/mfa'), page.click('#signInSubmitButton')]);
+  assert.match(await page.textContent('label[for=totpCode]'), /code we sent to/);
+  await page.fill('#totpCode', await h.outboxCode(user.username, 'EMAIL_OTP'));
+  await back(page, '#totpSubmitButton');
+  await signedIn(page);
+  assert.equal(await page.textContent('#profile-username'), user.username);
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'on');
+  await page.click('#email-mfa-toggle');
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'off');
+  await ctx.close();
+});

@@ -297,21 +297,12 @@ pub struct CredentialsOptions {
 }
 
 impl CredentialsOptions {
-    /// Reads `{ forceRefresh, customRoleArn }` (`customRoleArn` an IAM role ARN, `arn:...`).
+    /// Reads `{ forceRefresh, customRoleArn }` (`customRoleArn` an IAM role ARN, checked by Cognito:
+    /// one it refuses is its `InvalidParameterException`).
     pub fn from_options(options: &Object) -> Result<Self> {
         let mut r = Reader::new(options);
         let force_refresh = r.bool("forceRefresh").unwrap_or(false);
         let custom_role_arn = r.string("customRoleArn");
-        r.check()?;
-        if custom_role_arn
-            .as_ref()
-            .is_some_and(|a| !a.starts_with("arn:"))
-        {
-            r.fail(
-                "customRoleArn",
-                "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
-            );
-        }
         r.check()?;
         Ok(Self {
             force_refresh,

@@ -144,8 +144,15 @@ test('the Rust example signs in by choice (USER_AUTH): an e-mailed code, and the
   assert.equal(await page.textContent('#user-name'), user.username);
   await page.click('#refresh');
   await page.waitForSelector('#refreshed:has-text("Refreshed.")');
-  await Promise.all([page.waitForEvent('load'), page.click('#sign-out')]).catch(() => {});
+  // Signing out of an in-app session: RevokeToken on the user-pool API, no managed /logout to go to.
+  const navigations = [];
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+  posted.length = 0;
+  await page.click('#sign-out');
   await page.waitForSelector('body[data-state="signed-out"]');
+  await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.endsWith('.session')));
+  assert.deepEqual(navigations, [], 'no navigation');
+  assert.ok(posted.some((p) => p.includes('"Token"') && p.includes('"ClientId"')), `RevokeToken: ${posted}`);
   // "Other ways to sign in": the factors offered, the password chosen and asked for, then SRP.
   posted.length = 0;
   await page.fill('#username', user.username);

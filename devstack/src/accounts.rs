@@ -3,20 +3,18 @@
 //! Cognito's messages, sign-up with the pool's required attributes, the confirmation and password-reset
 //! codes (sent through the outbox, single use, limited attempts), TOTP software tokens (RFC 6238: 30 s
 //! steps, HMAC-SHA-1, 6 digits, one step of skew, each step's code accepted once), the MFA step of a
-//! sign-in, and federated users (`Google_<sub>`). Errors are Cognito's; the pages show their messages.
+//! sign-in, and the statuses of federated users (`federation.rs` makes them). Errors are Cognito's; the pages show their messages.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Builder, Secret};
 
-use crate::config::{Client, IdentityProvider, UserPool};
+use crate::config::{Client, UserPool};
 use crate::ids::{random_string, random_uuid, stable_uuid, URL_SAFE};
 use crate::passwords::PasswordSecret;
 use crate::srp;
-use crate::state::{
-    App, Challenge, FederationRequest, Message, MfaRecord, SrpChallenge, Store, User,
-};
+use crate::state::{App, Challenge, Message, MfaRecord, SrpChallenge, Store, User};
 use crate::tokens::{SignIn, VerifyError};
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
@@ -41,8 +39,6 @@ const SEND_WINDOW_SECONDS: i64 = 900;
 /// The MFA step of a sign-in lives 3 minutes (Cognito's session) and survives 3 wrong codes.
 const CHALLENGE_SECONDS: i64 = 180;
 const CHALLENGE_ATTEMPTS: u32 = 3;
-/// A round trip to an external identity provider may take 10 minutes.
-const FEDERATION_SECONDS: i64 = 600;
 
 pub fn user_not_found() -> ApiError {
     bad(
@@ -1698,127 +1694,6 @@ pub fn answer_new_password(
     let user = user.clone();
     app.persist(store);
     after_password(app, store, pool, client, &user)
-}
-
-// ---- Federation
-
-/// The local Google's issuer (and base of its endpoints): `<cognito base>/_google`.
-pub fn google_issuer(app: &App) -> String {
-    format!("{}/_google", app.base_url)
-}
-
-/// Where identity providers send the browser back: `<cognito base>/oauth2/idpresponse`.
-pub fn idp_redirect_uri(app: &App) -> String {
-    format!("{}/oauth2/idpresponse", app.base_url)
-}
-
-/// The pool's OAuth client at the provider: (client id, secret), by default the `[google]` ones.
-pub fn idp_client(app: &App, idp: &IdentityProvider) -> (String, String) {
-    let google = app.config.google.as_ref();
-    let id = idp
-        .client_id
-        .clone()
-        .or_else(|| google.map(|g| g.client_id.clone()))
-        .unwrap_or_default();
-    let secret = idp
-        .client_secret
-        .clone()
-        .or_else(|| google.map(|g| g.client_secret.clone()))
-        .unwrap_or_default();
-    (id, secret)
-}
-
-/// Remembers the app's authorize request and returns the provider's authorize URL to send the browser to.
-pub fn federation_redirect(
-    app: &App,
-    pool: &UserPool,
-    idp: &IdentityProvider,
-    params: &HashMap<String, String>,
-) -> String {
-    let state = random_string(43, URL_SAFE);
-    let nonce = random_string(43, URL_SAFE);
-    let expires_at = app.now() + FEDERATION_SECONDS;
-    app.mem().federation.insert(
-        state.clone(),
-        FederationRequest {
-            pool_id: pool.id.clone(),
-            provider: idp.name.clone(),
-            params: params.clone(),
-            nonce: nonce.clone(),
-            expires_at,
-        },
-    );
-    let (client_id, _) = idp_client(app, idp);
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("client_id", &client_id)
-        .append_pair("redirect_uri", &idp_redirect_uri(app))
-        .append_pair("response_type", "code")
-        .append_pair("scope", &idp.authorize_scopes)
-        .append_pair("state", &state)
-        .append_pair("nonce", &nonce)
-        .finish();
-    format!("{}/authorize?{query}", google_issuer(app))
-}
-
-/// The federated user for verified provider claims, created on the first sign-in (`<Provider>_<sub>`,
-/// status EXTERNAL_PROVIDER, the `identities` attribute, the `<pool>_<Provider>` group) and updated from
-/// the attribute mapping on every sign-in.
-pub fn federated_user(
-    app: &App,
-    store: &mut Store,
-    pool: &UserPool,
-    idp: &IdentityProvider,
-    claims: &Value,
-) -> Result<User, ApiError> {
-    let sub = claims
-        .get("sub")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| not_authorized("The identity provider's token has no sub"))?;
-    let username = format!("{}_{sub}", idp.name);
-    let now = app.now();
-    let identities = format!(
-        "[{{\"userId\":{},\"providerName\":{},\"providerType\":{},\"issuer\":null,\"primary\":\"true\",\"dateCreated\":\"{}\"}}]",
-        json!(sub),
-        json!(idp.name),
-        json!(idp.provider_type),
-        now * 1000
-    );
-    let user = store
-        .users
-        .entry(pool.id.clone())
-        .or_default()
-        .entry(username.clone())
-        .or_insert_with(|| User {
-            username: username.clone(),
-            secret: PasswordSecret::none(),
-            plain_password: None,
-            sub: stable_uuid(&format!("{}|{username}", pool.id)),
-            attributes: BTreeMap::from([("identities".to_string(), identities)]),
-            groups: vec![],
-            enabled: true,
-            status: EXTERNAL_PROVIDER.into(),
-            created: now,
-            modified: now,
-        });
-    if !user.enabled {
-        return Err(not_authorized("User is disabled."));
-    }
-    for (attribute, claim) in &idp.attribute_mapping {
-        let value = match claims.get(claim) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Bool(b)) => b.to_string(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => continue,
-        };
-        user.attributes.insert(attribute.clone(), value);
-    }
-    let group = format!("{}_{}", pool.id, idp.name);
-    if !user.groups.contains(&group) {
-        user.groups.push(group);
-    }
-    user.modified = now;
-    Ok(user.clone())
 }
 
 #[cfg(test)]

@@ -27,8 +27,8 @@ pub struct App {
     pub mem: Mutex<Memory>,
     pub knobs: Mutex<Knobs>,
     pub log_requests: bool,
-    /// The local Google's signing key (when `[google]` is configured).
-    pub google_key: Option<SigningKey>,
+    /// The signing keys of the local OIDC providers, by slug (`google` when `[google]` is configured).
+    pub idp_keys: HashMap<String, SigningKey>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -217,8 +217,10 @@ pub struct Memory {
     pub mfa_codes: HashMap<String, (String, String)>,
     /// Managed-login requests sent to an external identity provider, by the `state` sent to it.
     pub federation: HashMap<String, FederationRequest>,
-    /// Authorization codes of the local Google.
+    /// Authorization codes of the local identity providers (Google and `[[local_idps]]`).
     pub google_codes: HashMap<String, GoogleCode>,
+    /// Access tokens of the local Facebook: (slug, account id, expiry).
+    pub idp_tokens: HashMap<String, (String, String, i64)>,
     /// USER_SRP_AUTH's PASSWORD_VERIFIER challenges, by their SECRET_BLOCK (base64).
     pub srp: HashMap<String, SrpChallenge>,
     /// NEW_PASSWORD_REQUIRED challenges (users with a temporary password), by session.
@@ -283,6 +285,8 @@ pub struct FederationRequest {
 }
 
 pub struct GoogleCode {
+    /// The local provider that issued it (`google` or a `[[local_idps]]` slug).
+    pub idp: String,
     pub client_id: String,
     pub redirect_uri: String,
     /// The `sub` of the chosen account.

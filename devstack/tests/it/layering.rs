@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["codes"],
     &["sigv4"],
     &["dynamodb_expr", "iam"],
+    &["federation"],
     &[
         "oauth",
         "user_pool",
@@ -31,7 +32,7 @@ const LAYERS: &[&[&str]] = &[
         "identity_pool",
         "s3",
         "dynamodb",
-        "google_idp",
+        "local_idp",
     ],
     &["login_pages"],
     &["dispatch"],

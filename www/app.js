@@ -2,11 +2,11 @@
 // (`import init, { CognitoAuth } from 'cognito-wasm'`): trunk serves the release package (pkg/, built by
 // scripts/build-pkg.sh) beside this page, so what a visitor runs is what users ship.
 //
-// What it shows: managed-login sign-in (password, Google, sign-up) and sign-out, the verified ID token's
-// profile, an avatar stored in S3 under the user's own identity-pool folder (`private/<identityId>/avatar.<ext>`,
-// uploaded with signedFetch, shown through a presigned GET URL), preferences kept in the user's attributes and
-// in a DynamoDB item keyed by the identity id, TOTP two-step sign-in, and the session events as they happen in
-// this tab and in the others.
+// What it shows: managed-login sign-in (password, Google, Facebook, company SSO by idp_identifier, sign-up)
+// and sign-out, the verified ID token's profile, an avatar stored in S3 under the user's own identity-pool
+// folder (`private/<identityId>/avatar.<ext>`, uploaded with signedFetch, shown through a presigned GET URL),
+// preferences kept in the user's attributes and in a DynamoDB item keyed by the identity id, TOTP two-step
+// sign-in, and the session events as they happen in this tab and in the others.
 import init, { CognitoAuth, signRequest } from './pkg/cognito_wasm.js';
 // qrcode-generator (npm, MIT), copied from node_modules by trunk (index.html): the demo's, not the package's.
 import qrcode from './vendor/qrcode.mjs';
@@ -761,8 +761,11 @@ function showSignedOut() {
   $('security-card').hidden = true;
   $('moderation-card').hidden = true;
   $('moderation-list').replaceChildren();
-  for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = false;
+  for (const b of federatedButtons()) b.hidden = false;
 }
+
+/** "Create account" and the federated sign-in buttons: shown while signed out. */
+const federatedButtons = () => ['sign-up', 'sign-in-google', 'sign-in-facebook', 'sign-in-sso'].map($);
 
 /**
  * The groups a shopper is told about: not the one Cognito makes for each identity provider and puts every
@@ -793,7 +796,7 @@ function showSignedIn(user) {
   $('header-name').textContent = name;
   $('header-name').title = name;
   $('sign-in').hidden = true;
-  for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = true;
+  for (const b of federatedButtons()) b.hidden = true;
   $('sign-out').hidden = false;
   $('sign-out').disabled = false;
   $('profile-name').textContent = name;
@@ -881,6 +884,9 @@ function wire() {
   // customState comes back from handleRedirectCallback: the greeting knows the account is new.
   $('sign-up').addEventListener('click', () => signIn({ screen: 'signup', customState: 'signup' }));
   $('sign-in-google').addEventListener('click', () => signIn({ identityProvider: 'Google' }));
+  $('sign-in-facebook').addEventListener('click', () => signIn({ identityProvider: 'Facebook' }));
+  // Company SSO: Cognito picks the provider (Acme Corp SSO, an OIDC provider) by its identifier.
+  $('sign-in-sso').addEventListener('click', () => signIn({ idpIdentifier: 'acme.example' }));
   const submit = (id, action) => $(id).addEventListener('submit', (e) => { e.preventDefault(); action(); });
   submit('prefs-form', savePrefs);
   submit('email-form', changeEmail);
@@ -964,7 +970,7 @@ async function start() {
   testHooks.expose(auth); // test hook
   for (const name of EVENTS) auth.on(name, (detail) => onAuthEvent(name, detail));
   wire();
-  for (const b of [$('sign-in'), $('sign-in-card'), $('sign-up'), $('sign-in-google'), $('refresh-creds')]) b.disabled = false;
+  for (const b of [$('sign-in'), $('sign-in-card'), ...federatedButtons(), $('refresh-creds')]) b.disabled = false;
 
   if (auth.isRedirectCallback()) {
     try {

@@ -1,5 +1,7 @@
 // The ShopSphere demo's sign-in options and security settings, as a new user: "Create account" with a code from
-// the outbox, "Continue with Google", and the Security card's authenticator-app set-up (TOTP), against devstack.
+// the outbox, "Continue with Google", "Continue with Facebook", "Company SSO" (Acme Corp SSO, an OIDC provider
+// Cognito picks by idp_identifier, also from a corporate email on the sign-in page), and the Security card's
+// authenticator-app set-up (TOTP), against devstack.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo, totp } from './harness.mjs';
@@ -90,6 +92,71 @@ test('Continue with Google, then Cancel at the consent: one clear message, still
   assert.deepEqual(errors, ['banner'], 'the banner alone');
   assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /access_denied|did not sign|refused|failed/i);
   assert.match(await page.textContent('#events li[data-event="signInWithRedirectFailure"]'), /Sign-in cancelled/);
+  await ctx.close();
+});
+
+test('Continue with Facebook: signed in as the Facebook user, its name and email from the mapping', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/facebook/authorize'), page.click('#sign-in-facebook')]);
+  await page.click('#facebookAccount-0');
+  await back(page, '#facebookAllow');
+  await signedIn(page);
+  const user = await page.evaluate(() => window.auth.currentUser());
+  assert.match(user.username, /^Facebook_\d+$/);
+  assert.equal(user.identityProvider, 'Facebook');
+  assert.equal(await page.textContent('#profile-provider'), 'Facebook');
+  assert.equal(await page.textContent('#profile-email'), 'fay.fan@facebook.test');
+  assert.equal(await page.textContent('#header-name'), 'Fay Fan');
+  assert.ok(await page.isHidden('#sign-in-facebook'));
+  assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /Facebook_\d|_Facebook\b/);
+  await ctx.close();
+});
+
+test('Continue with Facebook, then Cancel: access_denied comes back as a cancelled sign-in', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/facebook/authorize'), page.click('#sign-in-facebook')]);
+  await page.click('#facebookAccount-0');
+  await back(page, '#facebookDeny');
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  assert.equal(await page.textContent('#banner-text'), 'Sign-in was cancelled. You are still signed out.');
+  await ctx.close();
+});
+
+test('Company SSO: idp_identifier acme.example goes to Acme Corp SSO, signed in as its user', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const [req] = await Promise.all([
+    page.waitForRequest((r) => new URL(r.url()).pathname === '/oauth2/authorize'),
+    page.waitForURL((u) => u.pathname === '/_idp/acme/authorize'),
+    page.click('#sign-in-sso'),
+  ]);
+  assert.equal(new URL(req.url()).searchParams.get('idp_identifier'), 'acme.example');
+  assert.match(await page.textContent('body'), /Acme Corp SSO/);
+  await page.click('#acmeAccount-0');
+  await back(page, '#acmeAllow');
+  await signedIn(page);
+  const user = await page.evaluate(() => window.auth.currentUser());
+  assert.equal(user.username, 'AcmeSSO_00u1alice0acme');
+  assert.equal(user.identityProvider, 'AcmeSSO');
+  assert.equal(user.attributes['custom:department'], 'Engineering');
+  assert.equal(await page.textContent('#profile-email'), 'alice@acme.example');
+  assert.equal(await page.textContent('#header-name'), 'Alice Admin');
+  assert.ok(await page.isHidden('#security-card'), 'the IdP owns the second factor');
+  await ctx.close();
+});
+
+test('Sign in page: a corporate email (alice@acme.example) is sent to Acme Corp SSO', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await page.fill('#idpIdentifierEmail', 'alice@acme.example');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/acme/authorize'), page.click('#idpIdentifierSubmit')]);
+  await page.click('#acmeAccount-0');
+  await back(page, '#acmeAllow');
+  await signedIn(page);
+  assert.equal(await page.textContent('#profile-provider'), 'AcmeSSO');
   await ctx.close();
 });
 

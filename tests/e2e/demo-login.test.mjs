@@ -160,6 +160,24 @@ test('Sign in page: a corporate email (alice@acme.example) is sent to Acme Corp 
   await ctx.close();
 });
 
+test('Facebook with a native user\'s email (link_by_email): signed in as that user, identities list Facebook', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/facebook/authorize'), page.click('#sign-in-facebook')]);
+  await page.click('#facebookAccount-1');
+  await back(page, '#facebookAllow');
+  await signedIn(page);
+  const user = await page.evaluate(() => window.auth.currentUser());
+  assert.equal(user.username, 'rival', 'the native user, not Facebook_<id>');
+  assert.equal(user.email, 'rival@shopsphere.test');
+  const identities = typeof user.claims.identities === 'string' ? JSON.parse(user.claims.identities) : user.claims.identities;
+  assert.deepEqual(identities.map((i) => [i.providerName, i.primary]), [['Facebook', 'false']]);
+  // The library reads identityProvider from identities (the primary entry, else the first): a linked native
+  // user shows the linked provider, however it signed in.
+  assert.equal(user.identityProvider, 'Facebook');
+  await ctx.close();
+});
+
 test('Security: set up an authenticator app, a wrong code is refused, then the sign-in asks for the code', async () => {
   const user = await h.newUser('gus');
   const ctx = await h.newContext();

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::accounts;
 use crate::state::Shared;
+use crate::triggers;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// One operation, or None when it is not one of these.
@@ -49,10 +50,15 @@ fn sign_up(app: &Shared, input: &Value) -> ApiResult {
     let username = str_field(input, "Username")?;
     let password = str_field(input, "Password")?;
     let attributes = attribute_list(input, "UserAttributes");
+    let caller = triggers::Caller::from_input(input);
     let mut store = app.store();
-    let done = accounts::sign_up(app, &mut store, &pool, username, password, attributes)?;
+    let done = accounts::sign_up(
+        app, &mut store, &pool, username, password, attributes, &caller,
+    )?;
     app.persist(&store);
-    let mut out = json!({ "UserConfirmed": false, "UserSub": done.user.sub });
+    drop(store);
+    let confirmed = done.user.status == accounts::CONFIRMED;
+    let mut out = json!({ "UserConfirmed": confirmed, "UserSub": done.user.sub });
     if let Some(d) = done.delivery {
         out["CodeDeliveryDetails"] = d.json();
     }
@@ -73,7 +79,16 @@ fn confirm_sign_up(app: &Shared, input: &Value) -> ApiResult {
     }
     let result = accounts::confirm_sign_up(app, &mut store, &pool, username, code);
     app.persist(&store);
+    drop(store);
     let user = result?;
+    // Confirmed whatever PostConfirmation answers; its failure is this call's error.
+    triggers::post_confirmation(
+        app,
+        &pool,
+        "PostConfirmation_ConfirmSignUp",
+        &user.username,
+        &triggers::Caller::from_input(input),
+    )?;
     Ok(match session {
         Some(s) => json!({ "Session": accounts::confirmed_session(app, &pool, &client, &user, s) }),
         None => json!({}),
@@ -107,7 +122,19 @@ fn confirm_forgot_password(app: &Shared, input: &Value) -> ApiResult {
     let result =
         accounts::confirm_forgot_password(app, &mut store, &pool, username, code, password);
     app.persist(&store);
-    result.map(|_| json!({}))
+    let user = accounts::find_username(&store, &pool, username);
+    drop(store);
+    result?;
+    if let Some(user) = user {
+        triggers::post_confirmation(
+            app,
+            &pool,
+            "PostConfirmation_ConfirmForgotPassword",
+            &user,
+            &triggers::Caller::from_input(input),
+        )?;
+    }
+    Ok(json!({}))
 }
 
 /// The pool id and username of the request's `AccessToken` (with the admin scope).
@@ -190,7 +217,7 @@ fn answer_mfa_setup(
         .ok_or_else(|| not_authorized("User does not exist."))?;
     let out = accounts::api_sign_in(app, &mut store, &pool.id, client, &user);
     app.persist(&store);
-    Ok(out)
+    out
 }
 
 fn set_user_mfa_preference(app: &Shared, input: &Value) -> ApiResult {
@@ -346,7 +373,5 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         .filter(|u| u.enabled)
         .cloned()
         .ok_or_else(|| not_authorized("User is disabled."))?;
-    Ok(accounts::api_sign_in(
-        app, &mut store, &pool.id, &client, &user,
-    ))
+    accounts::api_sign_in(app, &mut store, &pool.id, &client, &user)
 }

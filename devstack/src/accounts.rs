@@ -16,6 +16,7 @@ use crate::passwords::PasswordSecret;
 use crate::srp;
 use crate::state::{App, Challenge, Message, MfaRecord, SrpChallenge, Store, User};
 use crate::tokens::{SignIn, VerifyError};
+use crate::triggers::{self, Caller};
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// Outbox purposes.
@@ -112,7 +113,10 @@ pub fn api_sign_in(
     pool_id: &str,
     client: &Client,
     user: &User,
-) -> Value {
+) -> ApiResult {
+    if let Some(pool) = app.config.user_pool(pool_id) {
+        triggers::post_authentication(app, pool, user, &Caller::client(&client.id))?;
+    }
     let issued = app.sign_in(
         store,
         SignIn {
@@ -124,9 +128,9 @@ pub fn api_sign_in(
             nonce: None,
             auth_time: app.now(),
         },
-    );
+    )?;
     app.persist(store);
-    json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} })
+    Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
 }
 
 /// The app client of a JSON API request (`ClientId`, and for a confidential client `ClientSecret` or a
@@ -262,6 +266,7 @@ fn send_code(
     user: &User,
     purpose: &str,
     verified_only: bool,
+    caller: &Caller,
 ) -> Result<Option<Delivery>, ApiError> {
     let Some((medium, attribute, to)) = destination(user, verified_only) else {
         return Ok(None);
@@ -282,11 +287,31 @@ fn send_code(
     if rec.sent_at.len() >= MAX_SENDS {
         return Err(limit_exceeded());
     }
+    // CustomMessage writes the text (before anything about the code changes: its failure sends nothing).
+    let code = random_string(6, b"0123456789");
+    let source = match purpose {
+        SIGN_UP if rec.sent_at.is_empty() => "CustomMessage_SignUp",
+        SIGN_UP => "CustomMessage_ResendCode",
+        _ => "CustomMessage_ForgotPassword",
+    };
+    let text = match app.config.user_pool(pool_id) {
+        Some(pool) => triggers::custom_message(app, pool, source, user, &code, caller)?,
+        None => None,
+    };
+    let rec = store
+        .codes
+        .entry(pool_id.to_string())
+        .or_default()
+        .entry(format!("{purpose}:{}", user.username))
+        .or_default();
     rec.sent_at.push(now);
-    rec.code = random_string(6, b"0123456789");
+    rec.code = code;
     rec.expires_at = now + lifetime;
     rec.failed_attempts = 0;
+    let (subject, message) = text.map_or((None, None), |(s, m)| (s, Some(m)));
     app.deliver(Message {
+        subject,
+        message,
         pool_id: pool_id.to_string(),
         username: user.username.clone(),
         destination: to.clone(),
@@ -352,6 +377,7 @@ pub fn sign_up(
     name: &str,
     password: &str,
     mut attributes: BTreeMap<String, String>,
+    caller: &Caller,
 ) -> Result<SignedUp, ApiError> {
     if pool.allow_admin_create_user_only {
         return Err(not_authorized("SignUp is not permitted for this user pool"));
@@ -423,7 +449,7 @@ pub fn sign_up(
     }
     check_password(pool, password)?;
     let now = app.now();
-    let user = User {
+    let mut user = User {
         secret: PasswordSecret::new(&pool.id, &username, password),
         plain_password: None,
         username: username.clone(),
@@ -435,12 +461,40 @@ pub fn sign_up(
         created: now,
         modified: now,
     };
+    // PreSignUp decides before anything is stored: a refusal creates no user.
+    let (confirm, email, phone) =
+        triggers::pre_sign_up(app, pool, "PreSignUp_SignUp", &user, caller)?;
+    user.attributes
+        .extend(triggers::verified_attributes(email, phone));
+    if confirm {
+        user.status = CONFIRMED.into();
+    }
     store
         .users
         .entry(pool.id.clone())
         .or_default()
-        .insert(username, user.clone());
-    let delivery = send_code(app, store, &pool.id, &user, SIGN_UP, false)?;
+        .insert(username.clone(), user.clone());
+    if confirm {
+        // Auto-confirmed: no confirmation code (and no PostConfirmation, devstack's reading).
+        return Ok(SignedUp {
+            user,
+            delivery: None,
+        });
+    }
+    let delivery = match send_code(app, store, &pool.id, &user, SIGN_UP, false, caller) {
+        Ok(d) => d,
+        Err(e) => {
+            // A failed CustomMessage: the sign-up did not happen.
+            if let Some(users) = store.users.get_mut(&pool.id) {
+                users.remove(&username);
+            }
+            store
+                .codes
+                .get_mut(&pool.id)
+                .map(|c| c.remove(&format!("{SIGN_UP}:{username}")));
+            return Err(e);
+        }
+    };
     Ok(SignedUp { user, delivery })
 }
 
@@ -490,7 +544,16 @@ pub fn resend_confirmation_code(
             "User is already confirmed.",
         ));
     }
-    send_code(app, store, &pool.id, &user, SIGN_UP, false)?.ok_or_else(|| {
+    send_code(
+        app,
+        store,
+        &pool.id,
+        &user,
+        SIGN_UP,
+        false,
+        &Caller::default(),
+    )?
+    .ok_or_else(|| {
         bad(
             "InvalidParameterException",
             "Cannot resend codes. Auto verification not turned on.",
@@ -514,7 +577,7 @@ pub fn forgot_password(
             "A federated user cannot reset a password here.",
         ));
     }
-    send_code(app, store, &pool.id, &user, FORGOT_PASSWORD, true)?.ok_or_else(|| {
+    send_code(app, store, &pool.id, &user, FORGOT_PASSWORD, true, &Caller::default())?.ok_or_else(|| {
         bad(
             "InvalidParameterException",
             "Cannot reset password for the user as there is no registered/verified email or phone_number",
@@ -788,6 +851,8 @@ pub fn mfa_challenge(
     let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
     let code = random_string(6, b"0123456789");
     app.deliver(Message {
+        subject: None,
+        message: None,
         pool_id: pool.id.clone(),
         username: user.username.clone(),
         destination: destination.clone(),
@@ -1035,6 +1100,7 @@ pub fn after_password(
     if user.status == UNCONFIRMED {
         return Err(bad("UserNotConfirmedException", "User is not confirmed."));
     }
+    triggers::pre_authentication(app, pool, user, &Caller::client(&client.id))?;
     if totp_required(store, pool, &user.username) {
         return Ok(totp_challenge(app, store, pool, user, &client.id));
     }
@@ -1049,7 +1115,7 @@ pub fn after_password(
     if user.status == FORCE_CHANGE_PASSWORD {
         return Ok(new_password_challenge(app, pool, client, user));
     }
-    Ok(api_sign_in(app, store, &pool.id, client, user))
+    api_sign_in(app, store, &pool.id, client, user)
 }
 
 /// A parameter of `AuthParameters` / `ChallengeResponses`, or Cognito's "Missing required parameter".
@@ -1287,6 +1353,8 @@ fn otp_challenge(
     let code = random_string(digits, b"0123456789");
     let now = app.now();
     app.deliver(Message {
+        subject: None,
+        message: None,
         pool_id: pool.id.clone(),
         username: user.username.clone(),
         destination: destination.clone(),
@@ -1379,7 +1447,7 @@ pub fn answer_email_otp(
     if user.status == UNCONFIRMED {
         return Err(bad("UserNotConfirmedException", "User is not confirmed."));
     }
-    Ok(api_sign_in(app, store, &pool.id, client, &user))
+    api_sign_in(app, store, &pool.id, client, &user)
 }
 
 /// The `Session` SignUp gives a client that allows `USER_AUTH`, to be handed back with ConfirmSignUp

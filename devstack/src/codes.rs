@@ -81,6 +81,8 @@ impl App {
             },
         );
         self.deliver(Message {
+            subject: None,
+            message: None,
             pool_id: pool_id.to_string(),
             username: username.to_string(),
             destination: destination.to_string(),

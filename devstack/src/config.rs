@@ -32,6 +32,10 @@ pub struct Config {
     /// IAM roles with their policies (what credentials of the role may do on S3 and DynamoDB).
     #[serde(default)]
     pub roles: Vec<Role>,
+    /// The directory trigger commands run in: the config file's (the crate's for the built-in
+    /// default, the current directory for a config parsed from text).
+    #[serde(skip)]
+    pub base_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -103,6 +107,40 @@ pub struct UserPool {
     /// user is in but that is not listed here is a group without a role or precedence.
     #[serde(default)]
     pub groups: Vec<Group>,
+    /// Lambda triggers (Cognito's LambdaConfig), each a local command or an HTTP URL (`triggers.rs`).
+    #[serde(default)]
+    pub triggers: Triggers,
+}
+
+/// A pool's Lambda triggers (Cognito's `LambdaConfig`): which of them run, and where.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Triggers {
+    pub pre_sign_up: Option<Trigger>,
+    pub post_confirmation: Option<Trigger>,
+    pub pre_authentication: Option<Trigger>,
+    pub post_authentication: Option<Trigger>,
+    pub pre_token_generation: Option<Trigger>,
+    pub custom_message: Option<Trigger>,
+}
+
+/// One trigger: a command (`sh -c`, the event JSON on stdin, the answer on stdout, the config file's
+/// directory as cwd) or an `http(s)` URL (the event POSTed as JSON, the answer is the body).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    #[serde(default)]
+    pub command: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    /// PreTokenGeneration only: the event version, `V1_0` (default) or `V2_0` (access-token claims and
+    /// scopes too).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// A command's execution role: credentials of this `[[roles]]` entry in the environment
+    /// (`AWS_ACCESS_KEY_ID`, ...), with devstack's endpoints (`AWS_ENDPOINT_URL_DYNAMODB`, ...).
+    #[serde(default)]
+    pub role_arn: Option<String>,
 }
 
 /// A user-pool group (Cognito's CreateGroup: `GroupName`, `Description`, `Precedence`, `RoleArn`).
@@ -846,7 +884,9 @@ impl Config {
 
 impl Config {
     pub fn default_config() -> Self {
-        Self::parse(DEFAULT_CONFIG).expect("built-in default config is valid")
+        let mut config = Self::parse(DEFAULT_CONFIG).expect("built-in default config is valid");
+        config.base_dir = Some(env!("CARGO_MANIFEST_DIR").into());
+        config
     }
 
     pub fn parse(text: &str) -> anyhow::Result<Self> {
@@ -858,7 +898,10 @@ impl Config {
     pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        Self::parse(&text).with_context(|| format!("in {}", path.display()))
+        let mut config = Self::parse(&text).with_context(|| format!("in {}", path.display()))?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        config.base_dir = Some(dir.map_or_else(|| ".".into(), |d| d.to_path_buf()));
+        Ok(config)
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
@@ -879,6 +922,7 @@ impl Config {
                 }
             }
             self.validate_accounts(pool)?;
+            self.validate_triggers(pool)?;
         }
         for ip in &self.identity_pools {
             for p in &ip.providers {
@@ -903,6 +947,47 @@ impl Config {
         self.validate_dynamodb()?;
         self.validate_roles()?;
         self.validate_aliases()
+    }
+
+    /// Each trigger has exactly one of `command` and `url`; `version` only on PreTokenGeneration.
+    fn validate_triggers(&self, pool: &UserPool) -> anyhow::Result<()> {
+        let t = &pool.triggers;
+        let all = [
+            ("pre_sign_up", &t.pre_sign_up),
+            ("post_confirmation", &t.post_confirmation),
+            ("pre_authentication", &t.pre_authentication),
+            ("post_authentication", &t.post_authentication),
+            ("pre_token_generation", &t.pre_token_generation),
+            ("custom_message", &t.custom_message),
+        ];
+        for (name, trigger) in all {
+            let Some(trigger) = trigger else { continue };
+            let id = &pool.id;
+            if trigger.command.is_some() == trigger.url.is_some() {
+                bail!("user pool {id}: trigger {name} needs one of command and url")
+            }
+            if let Some(url) = &trigger.url {
+                if !url.starts_with("http://") && !url.starts_with("https://") {
+                    bail!("user pool {id}: trigger {name}: url must be http(s)")
+                }
+            }
+            match (&trigger.version, name) {
+                (None, _) => {}
+                (Some(v), "pre_token_generation") if v == "V1_0" || v == "V2_0" => {}
+                (Some(v), _) => bail!(
+                    "user pool {id}: trigger {name}: version {v:?} (only pre_token_generation has one: V1_0 or V2_0)"
+                ),
+            }
+            if let Some(arn) = &trigger.role_arn {
+                if self.roles.iter().all(|r| &r.arn != arn) {
+                    bail!("user pool {id}: trigger {name}: role_arn {arn} is not in [[roles]]")
+                }
+                if trigger.url.is_some() {
+                    bail!("user pool {id}: trigger {name}: role_arn is for commands only")
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The sign-up, MFA and federation settings of a pool.

@@ -442,21 +442,30 @@ pub fn federated_user(
                 }
                 None => {
                     let first = identities_text(&[identity(idp, &sub, true, now)]);
-                    users.insert(
-                        username.clone(),
-                        User {
-                            username: username.clone(),
-                            secret: PasswordSecret::none(),
-                            plain_password: None,
-                            sub: stable_uuid(&format!("{}|{username}", pool.id)),
-                            attributes: BTreeMap::from([("identities".to_string(), first)]),
-                            groups: vec![],
-                            enabled: true,
-                            status: EXTERNAL_PROVIDER.into(),
-                            created: now,
-                            modified: now,
-                        },
-                    );
+                    let new_user = User {
+                        username: username.clone(),
+                        secret: PasswordSecret::none(),
+                        plain_password: None,
+                        sub: stable_uuid(&format!("{}|{username}", pool.id)),
+                        attributes: BTreeMap::from([("identities".to_string(), first)]),
+                        groups: vec![],
+                        enabled: true,
+                        status: EXTERNAL_PROVIDER.into(),
+                        created: now,
+                        modified: now,
+                    };
+                    // The first sign-in creates the user: PreSignUp_ExternalProvider sees the
+                    // mapped attributes, and a refusal creates nothing.
+                    let mut seen = new_user.clone();
+                    apply_mapping(&mut seen, idp, claims);
+                    crate::triggers::pre_sign_up(
+                        app,
+                        pool,
+                        "PreSignUp_ExternalProvider",
+                        &seen,
+                        &crate::triggers::Caller::default(),
+                    )?;
+                    users.insert(username.clone(), new_user);
                     username.clone()
                 }
             }

@@ -23,6 +23,7 @@ use crate::oauth::{
     query_string, signed_in, AuthRequest, Params,
 };
 use crate::state::Shared;
+use crate::triggers;
 
 pub fn router() -> Router<Shared> {
     Router::new()
@@ -206,11 +207,16 @@ async fn sign_up_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Res
             &field(&p, "username"),
             &field(&p, "password"),
             attributes,
+            &triggers::Caller::client(&req.client.id),
         );
         app.persist(&store);
         r
     };
     match result {
+        // Confirmed by PreSignUp's autoConfirmUser: signed in at once.
+        Ok(done) if done.user.status == accounts::CONFIRMED => {
+            signed_in(&app, &req, &done.user.username)
+        }
         Ok(done) => found(&link("/confirm", &p, &[("username", &done.user.username)])),
         Err(e) => html(render_sign_up(&p, &req, Some(&e.message))),
     }
@@ -291,6 +297,17 @@ async fn confirm_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Res
         app.persist(&store);
         r
     };
+    // Confirmed whatever PostConfirmation answers; its failure shows on the page.
+    let result = result.and_then(|user| {
+        triggers::post_confirmation(
+            &app,
+            &req.pool,
+            "PostConfirmation_ConfirmSignUp",
+            &user.username,
+            &triggers::Caller::client(&req.client.id),
+        )
+        .map(|_| user)
+    });
     match result {
         // Confirmed: signed in and back to the app with a code, as Cognito's managed login does.
         Ok(user) => signed_in(&app, &req, &user.username),
@@ -432,8 +449,18 @@ async fn confirm_forgot_submit(State(app): State<Shared>, Form(p): Form<Params>)
             &field(&p, "password"),
         );
         app.persist(&store);
-        r
+        r.map(|_| accounts::find_username(&store, &req.pool, &username))
     };
+    let result = result.and_then(|user| match user {
+        Some(user) => triggers::post_confirmation(
+            &app,
+            &req.pool,
+            "PostConfirmation_ConfirmForgotPassword",
+            &user,
+            &triggers::Caller::client(&req.client.id),
+        ),
+        None => Ok(()),
+    });
     match result {
         // The new password works at once: back to the sign-in page, the username filled in.
         Ok(()) => found(&link("/login", &p, &[("username", &username)])),

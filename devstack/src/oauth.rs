@@ -392,6 +392,11 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
         return (StatusCode::OK, Html(render_login(&p, &req, Some(error)))).into_response();
     }
     let user = user.expect("checked");
+    let caller = crate::triggers::Caller::client(&req.client.id);
+    if let Err(e) = crate::triggers::pre_authentication(&app, &req.pool, &user, &caller) {
+        p.insert("username".into(), username);
+        return Html(render_login(&p, &req, Some(&e.message))).into_response();
+    }
     if accounts::totp_required(&app.store(), &req.pool, &user.username) {
         // The MFA step (login_pages.rs) before the code: TOTP, or a code sent by SMS or email.
         let mut q = authorize_params(&p);
@@ -442,6 +447,13 @@ fn corporate_sign_in(app: &Shared, p: &Params, email: &str) -> Response {
 
 /// A finished sign-in: a new managed-login session (the `cognito` cookie) and a code for the app.
 pub fn signed_in(app: &Shared, req: &AuthRequest, username: &str) -> Response {
+    let user = accounts::find_user(&app.store(), &req.pool, username);
+    if let Some(user) = user {
+        let caller = crate::triggers::Caller::client(&req.client.id);
+        if let Err(e) = crate::triggers::post_authentication(app, &req.pool, &user, &caller) {
+            return error_page(StatusCode::BAD_REQUEST, e.ty, &e.message);
+        }
+    }
     let now = app.now();
     let session_secs = app
         .knobs()
@@ -759,6 +771,13 @@ async fn token(
                     auth_time: ac.auth_time,
                 },
             );
+            let issued = match issued {
+                Ok(i) => i,
+                // PreTokenGeneration refused (devstack's guess of the token endpoint's answer).
+                Err(e) => {
+                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &e.message)
+                }
+            };
             app.persist(&store);
             issued
         }
@@ -770,8 +789,11 @@ async fn token(
                     app.persist(&store);
                     i
                 }
+                Err(crate::tokens::RefreshError::Trigger(e)) => {
+                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &e.message)
+                }
                 Err(e) => {
-                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", e.message())
+                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", &e.message())
                 }
             }
         }

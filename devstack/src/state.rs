@@ -201,6 +201,11 @@ pub struct Message {
     pub attribute: Option<String>,
     pub code: String,
     pub sent_at: i64,
+    /// The subject and text a CustomMessage trigger wrote (the code in place of `{####}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 #[derive(Default)]

@@ -7,6 +7,8 @@ use serde_json::{json, Map, Value};
 use crate::config::{Client, UserPool};
 use crate::ids::{random_string, random_uuid, URL_SAFE};
 use crate::state::{App, RefreshRecord, Store, User};
+use crate::triggers::{self, TokenClaims};
+use crate::wire::{not_authorized, ApiError};
 
 /// Tokens as the token endpoint and the JSON API return them.
 pub struct Issued {
@@ -70,12 +72,35 @@ impl App {
         )
     }
 
-    /// A new sign-in: access (+ ID) token and a new refresh token with a new `origin_jti`.
-    pub fn sign_in(&self, store: &mut Store, s: SignIn<'_>) -> Issued {
+    /// A new sign-in: access (+ ID) token and a new refresh token with a new `origin_jti`. Fails when
+    /// the pool's PreTokenGeneration trigger does (nothing is stored then).
+    pub fn sign_in(&self, store: &mut Store, s: SignIn<'_>) -> Result<Issued, ApiError> {
         let now = self.now();
         let (_, _, refresh_secs) = self.lifetimes(s.client);
         let origin_jti = random_uuid();
         let refresh = new_refresh_token();
+        // Managed login's code exchange asks for OAuth scopes; the JSON API's sign-ins have only
+        // aws.cognito.signin.user.admin.
+        let source = if s
+            .scopes
+            .iter()
+            .any(|x| x != "aws.cognito.signin.user.admin")
+        {
+            "TokenGeneration_HostedAuth"
+        } else {
+            "TokenGeneration_Authentication"
+        };
+        let mut issued = self.jwts(
+            s.pool_id,
+            s.client,
+            s.user,
+            &s.scopes,
+            s.id_token,
+            s.nonce.as_deref(),
+            s.auth_time,
+            &origin_jti,
+            source,
+        )?;
         store.refresh_tokens.insert(
             refresh.clone(),
             RefreshRecord {
@@ -91,18 +116,8 @@ impl App {
                 successor: None,
             },
         );
-        let mut issued = self.jwts(
-            s.pool_id,
-            s.client,
-            s.user,
-            &s.scopes,
-            s.id_token,
-            s.nonce.as_deref(),
-            s.auth_time,
-            &origin_jti,
-        );
         issued.refresh_token = Some(refresh);
-        issued
+        Ok(issued)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -116,8 +131,10 @@ impl App {
         nonce: Option<&str>,
         auth_time: i64,
         origin_jti: &str,
-    ) -> Issued {
+        source: &str,
+    ) -> Result<Issued, ApiError> {
         let now = self.now();
+        let mut scopes = scopes.to_vec();
         let (access_secs, id_secs, _) = self.lifetimes(client);
         let keys = &self.keys[pool_id];
         let iss = self.issuer(pool_id);
@@ -140,9 +157,8 @@ impl App {
         access.insert("jti".into(), json!(random_uuid()));
         access.insert("username".into(), json!(user.username));
         access.insert("version".into(), json!(2));
-        let access_token = keys.access.sign(&Value::Object(access));
 
-        let id_token = with_id.then(|| {
+        let id_claims = with_id.then(|| {
             let mut id = Map::new();
             id.insert("sub".into(), json!(user.sub));
             if !user.groups.is_empty() {
@@ -182,14 +198,32 @@ impl App {
             id.insert("exp".into(), json!(now + id_secs as i64));
             id.insert("iat".into(), json!(now));
             id.insert("jti".into(), json!(random_uuid()));
-            keys.id.sign(&Value::Object(id))
+            id
         });
-        Issued {
+        let mut id_claims = id_claims;
+        if let Some(pool) = self.config.user_pool(pool_id) {
+            triggers::pre_token_generation(
+                self,
+                pool,
+                source,
+                user,
+                &client.id,
+                group_roles(Some(pool), &user.groups),
+                TokenClaims {
+                    id: id_claims.as_mut(),
+                    access: &mut access,
+                    scopes: &mut scopes,
+                },
+            )?;
+        }
+        let access_token = keys.access.sign(&Value::Object(access));
+        let id_token = id_claims.map(|id| keys.id.sign(&Value::Object(id)));
+        Ok(Issued {
             access_token,
             id_token,
             refresh_token: None,
             expires_in: access_secs,
-        }
+        })
     }
 
     /// The refresh_token grant / GetTokensFromRefreshToken / REFRESH_TOKEN_AUTH.
@@ -228,16 +262,19 @@ impl App {
                 return Err(RefreshError::Reused);
             }
         }
-        let mut issued = self.jwts(
-            &rec.pool_id,
-            client,
-            &user,
-            &rec.scopes,
-            rec.id_token,
-            None,
-            rec.auth_time,
-            &rec.origin_jti,
-        );
+        let mut issued = self
+            .jwts(
+                &rec.pool_id,
+                client,
+                &user,
+                &rec.scopes,
+                rec.id_token,
+                None,
+                rec.auth_time,
+                &rec.origin_jti,
+                "TokenGeneration_RefreshTokens",
+            )
+            .map_err(RefreshError::Trigger)?;
         if client.refresh_token_rotation {
             let successor = match &rec.successor {
                 Some(s) => s.clone(),
@@ -401,22 +438,33 @@ impl VerifyError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug)]
 pub enum RefreshError {
     Invalid,
     Revoked,
     Expired,
     Reused,
+    /// PreTokenGeneration refused (UserLambdaValidationException).
+    Trigger(ApiError),
 }
 
 impl RefreshError {
-    pub fn message(self) -> &'static str {
+    /// The JSON API's refusal: NotAuthorizedException, or the trigger's error.
+    pub fn api(self) -> ApiError {
         match self {
-            RefreshError::Invalid => "Invalid Refresh Token",
-            RefreshError::Revoked => "Refresh Token has been revoked",
-            RefreshError::Expired => "Refresh Token has expired",
+            RefreshError::Trigger(e) => e,
+            other => not_authorized(&other.message()),
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            RefreshError::Trigger(e) => e.message.clone(),
+            RefreshError::Invalid => "Invalid Refresh Token".into(),
+            RefreshError::Revoked => "Refresh Token has been revoked".into(),
+            RefreshError::Expired => "Refresh Token has expired".into(),
             RefreshError::Reused => {
-                "Refresh token has already been rotated and its grace period is over"
+                "Refresh token has already been rotated and its grace period is over".into()
             }
         }
     }

@@ -71,7 +71,7 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
             let mut store = app.store();
             let issued = app
                 .refresh(&mut store, &client, &param("REFRESH_TOKEN"))
-                .map_err(|e| not_authorized(e.message()))?;
+                .map_err(|e| e.api())?;
             app.persist(&store);
             Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
         }
@@ -99,7 +99,7 @@ fn get_tokens_from_refresh_token(app: &Shared, input: &Value) -> ApiResult {
     let mut store = app.store();
     let issued = app
         .refresh(&mut store, &client, &token)
-        .map_err(|e| not_authorized(e.message()))?;
+        .map_err(|e| e.api())?;
     app.persist(&store);
     Ok(json!({ "AuthenticationResult": issued.auth_result() }))
 }
@@ -201,8 +201,11 @@ fn admin_create_user(app: &Shared, input: &Value) -> ApiResult {
     let pool_id = pool_id_field(app, input)?;
     let username = str_field(input, "Username")?.to_string();
     let mut store = app.store();
-    let users = store.users.entry(pool_id.clone()).or_default();
-    if users.contains_key(&username) {
+    if store
+        .users
+        .get(&pool_id)
+        .is_some_and(|u| u.contains_key(&username))
+    {
         return Err(bad(
             "UsernameExistsException",
             "User account already exists",
@@ -240,8 +243,17 @@ fn admin_create_user(app: &Shared, input: &Value) -> ApiResult {
         created: now,
         modified: now,
     };
+    // PreSignUp_AdminCreateUser: a refusal creates no user (its auto-confirm answer does not apply).
+    if let Some(pool) = app.config.user_pool(&pool_id) {
+        let caller = crate::triggers::Caller::from_input(input);
+        crate::triggers::pre_sign_up(app, pool, "PreSignUp_AdminCreateUser", &user, &caller)?;
+    }
     let out = user_json(&user);
-    users.insert(username, user);
+    store
+        .users
+        .entry(pool_id.clone())
+        .or_default()
+        .insert(username, user);
     app.persist(&store);
     Ok(json!({ "User": out }))
 }

@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["passwords"],
     &["wire"],
     &["state"],
+    &["triggers"],
     &["tokens"],
     &["accounts"],
     &["codes"],

@@ -811,6 +811,12 @@ function showSignedIn(user) {
   else $('profile-email').textContent = '(no email)';
   $('profile-verified').hidden = !user.emailVerified;
   $('profile-provider').textContent = user.identityProvider ?? 'ShopSphere account';
+  // `custom:tier` comes from ShopSphere's PreTokenGeneration trigger (devstack/triggers/), not from an attribute.
+  const tier = user.claims?.['custom:tier'];
+  $('profile-tier').textContent = tier ? tier[0].toUpperCase() + tier.slice(1) : '';
+  $('profile-tier').dataset.tier = tier ?? '';
+  $('profile-tier').hidden = !tier;
+  $('profile-tier-label').hidden = !tier;
   $('prefs-card').hidden = false;
   // Cognito's TOTP is for users of the pool; a Google user's second factor is Google's.
   $('security-card').hidden = !!user.identityProvider;

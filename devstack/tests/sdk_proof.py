@@ -457,6 +457,26 @@ def main() -> int:
                                                 AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["first"]})
         refused(unconfirmed, idp.exceptions.UserNotConfirmedException)
 
+    def sign_up_refused_by_trigger():
+        # The default config's PreSignUp trigger (devstack/triggers/pre-sign-up.mjs) refuses throwaway
+        # domains: Cognito's UserLambdaValidationException, and no user is created.
+        blocked = new_user + "z"
+        attempt = lambda: idp.sign_up(ClientId=CLIENT_ID, Username=blocked, Password=passwords["first"],
+                                      UserAttributes=[{"Name": "email", "Value": f"{blocked}@disposable.test"}])
+        refused(attempt, idp.exceptions.UserLambdaValidationException,
+                "PreSignUp failed with error Sign-ups with disposable.test addresses are not accepted.")
+        refused(lambda: idp.resend_confirmation_code(ClientId=CLIENT_ID, Username=blocked),
+                idp.exceptions.UserNotFoundException)
+
+    def tier_claim():
+        # The PreTokenGeneration trigger (V2_0): custom:tier in the ID and access tokens.
+        for user, password, tier in [("editor", "Editor!2026pass", "gold"), ("demo", "ShopSphere!2026", "standard")]:
+            r = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                                  AuthParameters={"USERNAME": user, "PASSWORD": password})["AuthenticationResult"]
+            for token in (r["IdToken"], r["AccessToken"]):
+                claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+                assert claims["custom:tier"] == tier, (user, claims)
+
     def confirm_sign_up():
         code = outbox_code(new_user, "SignUp")
         wrong = "000000" if code != "000000" else "999999"
@@ -713,6 +733,8 @@ def main() -> int:
     check("customer GetObject the editor's avatar, ListObjectsV2 -> 403 AccessDenied", customer_refused_other_avatar)
     check("SignUp", sign_up)
     check("SignUp weak password / existing username / no email, InitiateAuth unconfirmed -> refused", sign_up_refusals)
+    check("SignUp refused by the PreSignUp trigger -> UserLambdaValidationException, no user", sign_up_refused_by_trigger)
+    check("PreTokenGeneration trigger: custom:tier in ID and access tokens", tier_claim)
     check("ConfirmSignUp (wrong code refused, ResendConfirmationCode, outbox code) + InitiateAuth", confirm_sign_up)
     check("ForgotPassword + ConfirmForgotPassword (wrong code, weak password, unknown user refused)", forgot_password)
     check("AssociateSoftwareToken + VerifySoftwareToken (wrong code refused) + SetUserMFAPreference + GetUser", totp_setup)

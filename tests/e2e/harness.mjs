@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,8 @@ export async function start({ appDir = join(here, 'app'), servePkg = true, pkgAt
   const edited = configEdit ? configEdit(template) : template;
   if (configEdit && edited === template) throw new Error('configEdit changed nothing');
   writeFileSync(join(data, 'devstack.toml'), edited.replaceAll('http://localhost:8080', origin));
+  // The config's Lambda triggers are commands run in the config file's directory (triggers/*.mjs).
+  cpSync(join(root, 'devstack', 'triggers'), join(data, 'triggers'), { recursive: true });
   const proc = spawn(bin, ['--config', join(data, 'devstack.toml'), '--data-dir', join(data, 'state'),
     '--cognito-port', '0', '--s3-port', '0', '--dynamodb-port', '0', '--quiet', ...devstackArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ports = await new Promise((resolve, reject) => {

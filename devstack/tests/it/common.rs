@@ -42,6 +42,14 @@ fn key_cache() -> &'static Path {
     .path()
 }
 
+/// The configuration without its Lambda triggers.
+pub fn without_triggers(mut config: Config) -> Config {
+    for pool in &mut config.user_pools {
+        pool.triggers = Default::default();
+    }
+    config
+}
+
 pub struct Stack {
     pub running: Option<Running>,
     pub data: PathBuf,
@@ -57,8 +65,20 @@ impl Stack {
         Self::start_with(Config::default_config()).await
     }
 
-    /// Starts with another configuration (with the default pool id, whose keys are cached).
+    /// Starts with another configuration (with the default pool id, whose keys are cached), without its
+    /// Lambda triggers.
     pub async fn start_with(config: Config) -> Stack {
+        Self::start_fresh(without_triggers(config)).await
+    }
+
+    /// Starts with a configuration and its Lambda triggers (the other starts drop them: the default
+    /// config's run node, and its PostConfirmation calls devstack's DynamoDB, which needs a
+    /// multi-threaded test runtime).
+    pub async fn start_with_triggers(config: Config) -> Stack {
+        Self::start_fresh(config).await
+    }
+
+    async fn start_fresh(config: Config) -> Stack {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().to_path_buf();
         let keys = data.join("keys").join(POOL);
@@ -74,7 +94,7 @@ impl Stack {
             )
             .unwrap();
         }
-        let mut s = Self::start_custom(&data, config, false).await;
+        let mut s = Self::launch(&data, config, false).await;
         s._tmp = Some(tmp);
         s
     }
@@ -86,6 +106,10 @@ impl Stack {
 
     /// Starts on an existing data dir with a configuration, emptying the dir first when `reset`.
     pub async fn start_custom(data: &Path, config: Config, reset: bool) -> Stack {
+        Self::launch(data, without_triggers(config), reset).await
+    }
+
+    async fn launch(data: &Path, config: Config, reset: bool) -> Stack {
         let mut opts = Options::new(config, data);
         opts.reset = reset;
         opts.cognito_port = Some(0);

@@ -109,7 +109,7 @@ async fn send(
     )
 }
 
-async fn call(s: &Stack, op: &str, body: Value, creds: &Creds) -> (StatusCode, Value) {
+pub async fn call(s: &Stack, op: &str, body: Value, creds: &Creds) -> (StatusCode, Value) {
     let (st, v, _) = send(s, op, &body, Signing::new(creds)).await;
     (st, v)
 }

@@ -17,4 +17,5 @@ mod rust_paths;
 mod s3;
 mod sign_up;
 mod srp;
+mod triggers;
 mod user_pool_api;

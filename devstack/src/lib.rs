@@ -12,8 +12,9 @@
 //!    Cognito's SRP-6a (USER_SRP_AUTH), pure arithmetic.
 //! 5. [`passwords`]: passwords at rest: a salted PBKDF2 hash and the SRP salt and verifier.
 //! 6. [`wire`]: errors in the wire formats (AWS JSON 1.1 and 1.0, OAuth, S3 XML), injected faults in each.
-//! 7. [`state`]: the shared server state: the persisted store, codes and sessions in memory;
-//!    [`triggers`]: Lambda triggers run as local commands or HTTP URLs with Lambda's event shapes.
+//! 7. [`state`]: the shared server state: the persisted store, codes and sessions in memory; above it,
+//!    a layer of its own, [`triggers`]: Lambda triggers (Cognito's event shapes) run as local commands
+//!    or HTTP URLs.
 //! 8. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
 //! 9. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
 //!    password policy, sign-up and password-reset codes, TOTP.

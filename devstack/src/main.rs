@@ -131,6 +131,9 @@ fn main() -> anyhow::Result<()> {
                     u.username, u.password
                 );
             }
+            for (name, where_) in devstack::triggers::configured(pool) {
+                println!("devstack:   trigger {name}: {where_}");
+            }
         }
         if let Some(g) = &config.google {
             let accounts: Vec<&str> = g.accounts.iter().map(|a| a.email.as_str()).collect();

@@ -103,6 +103,31 @@ impl Kind {
     }
 }
 
+/// Every trigger kind, in Cognito's order.
+pub const KINDS: [Kind; 6] = [
+    Kind::PreSignUp,
+    Kind::PostConfirmation,
+    Kind::PreAuthentication,
+    Kind::PostAuthentication,
+    Kind::PreTokenGeneration,
+    Kind::CustomMessage,
+];
+
+/// The pool's triggers for the start-up lines: (name, command or URL).
+pub fn configured(pool: &UserPool) -> Vec<(&'static str, String)> {
+    KINDS
+        .iter()
+        .filter_map(|k| {
+            let t = k.of(pool)?;
+            let mut where_ = t.command.clone().or_else(|| t.url.clone())?;
+            if let Some(v) = &t.version {
+                where_.push_str(&format!(" ({v})"));
+            }
+            Some((k.name(), where_))
+        })
+        .collect()
+}
+
 /// The refusal of a trigger that failed: `UserLambdaValidationException` on the JSON API, the message on
 /// managed-login pages.
 pub fn failed(kind: Kind, message: &str) -> ApiError {
@@ -449,17 +474,9 @@ pub fn provision(app: &App, dynamodb_url: &str) {
     let Some(identity_pool) = app.config.identity_pools.first() else {
         return;
     };
-    let kinds = [
-        Kind::PreSignUp,
-        Kind::PostConfirmation,
-        Kind::PreAuthentication,
-        Kind::PostAuthentication,
-        Kind::PreTokenGeneration,
-        Kind::CustomMessage,
-    ];
     let mut store = app.store();
     for pool in &app.config.user_pools {
-        for kind in kinds {
+        for kind in KINDS {
             let Some(role) = kind.of(pool).and_then(|t| t.role_arn.clone()) else {
                 continue;
             };

@@ -21,9 +21,8 @@ const PASSWORD: &str = "Fresh!2026pass";
 
 /// A trigger that appends each event to `<dir>/<name>.jsonl` and answers `answer` (shell, no node).
 fn recorder(dir: &Path, name: &str, answer: &str) -> Trigger {
-    let script = format!(
-        "cat >> {name}.jsonl\necho >> {name}.jsonl\ncat <<'ANSWER'\n{answer}\nANSWER\n"
-    );
+    let script =
+        format!("cat >> {name}.jsonl\necho >> {name}.jsonl\ncat <<'ANSWER'\n{answer}\nANSWER\n");
     std::fs::write(dir.join(format!("{name}.sh")), script).unwrap();
     command(&format!("sh {name}.sh"))
 }
@@ -126,10 +125,22 @@ async fn pre_sign_up_event_and_auto_confirm() {
 
     let e = &events(&f.dir, "pre")[0];
     assert_common(e, "PreSignUp_SignUp", "auto1", CLIENT);
-    assert_eq!(e["request"]["userAttributes"]["email"], "auto1@shopsphere.test");
-    assert_eq!(e["request"]["userAttributes"]["cognito:user_status"], "UNCONFIRMED");
-    assert_eq!(e["request"]["validationData"], json!({ "invite": "spring" }));
-    assert_eq!(e["request"]["clientMetadata"], json!({ "campaign": "launch" }));
+    assert_eq!(
+        e["request"]["userAttributes"]["email"],
+        "auto1@shopsphere.test"
+    );
+    assert_eq!(
+        e["request"]["userAttributes"]["cognito:user_status"],
+        "UNCONFIRMED"
+    );
+    assert_eq!(
+        e["request"]["validationData"],
+        json!({ "invite": "spring" })
+    );
+    assert_eq!(
+        e["request"]["clientMetadata"],
+        json!({ "campaign": "launch" })
+    );
     assert_eq!(
         e["response"],
         json!({ "autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false })
@@ -137,7 +148,10 @@ async fn pre_sign_up_event_and_auto_confirm() {
 
     // Confirmed and verified: signs in at once.
     let a = s.password_login(CLIENT, "auto1", PASSWORD).await;
-    assert_eq!(claims(a["IdToken"].as_str().unwrap())["email_verified"], true);
+    assert_eq!(
+        claims(a["IdToken"].as_str().unwrap())["email_verified"],
+        true
+    );
 
     // AdminCreateUser runs it too, with its own source and no app client.
     let (st, v) = s
@@ -148,7 +162,12 @@ async fn pre_sign_up_event_and_auto_confirm() {
         .await;
     assert_eq!(st, 200, "{v}");
     let e = &events(&f.dir, "pre")[1];
-    assert_common(e, "PreSignUp_AdminCreateUser", "byadmin", "CLIENT_ID_NOT_APPLICABLE");
+    assert_common(
+        e,
+        "PreSignUp_AdminCreateUser",
+        "byadmin",
+        "CLIENT_ID_NOT_APPLICABLE",
+    );
 }
 
 #[tokio::test]
@@ -164,7 +183,9 @@ async fn pre_sign_up_external_provider_on_first_google_sign_in() {
         .get(&authorize_query(CLIENT, "&identity_provider=Google"))
         .await;
     let (_, chooser) = s.page(&path_of(&location(&r))).await;
-    let r = s.submit(&chooser, "/_google/authorize", &[("account", "0")]).await;
+    let r = s
+        .submit(&chooser, "/_google/authorize", &[("account", "0")])
+        .await;
     let consent = r.text().await.unwrap();
     let r = s
         .submit(&consent, "/_google/consent", &[("consent", "allow")])
@@ -267,7 +288,10 @@ async fn garbage_and_timeout_are_refusals() {
 /// `status` with `body`.
 fn http_trigger(status: u16, body: &'static str) -> (String, std::sync::mpsc::Receiver<Value>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://127.0.0.1:{}/trigger", listener.local_addr().unwrap().port());
+    let url = format!(
+        "http://127.0.0.1:{}/trigger",
+        listener.local_addr().unwrap().port()
+    );
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
@@ -300,7 +324,10 @@ fn http_trigger(status: u16, body: &'static str) -> (String, std::sync::mpsc::Re
 #[tokio::test]
 async fn http_triggers_post_the_event() {
     let (ok, events_ok) = http_trigger(200, "{}");
-    let (broken, _) = http_trigger(500, r#"{"errorMessage": "database down", "errorType": "Error"}"#);
+    let (broken, _) = http_trigger(
+        500,
+        r#"{"errorMessage": "database down", "errorType": "Error"}"#,
+    );
     let f = with_triggers(|_, t| {
         t.pre_authentication = Some(Trigger {
             url: Some(ok.clone()),
@@ -324,7 +351,10 @@ async fn http_triggers_post_the_event() {
     let e = events_ok.try_recv().unwrap();
     assert_common(&e, "PreAuthentication_Authentication", "demo", CLIENT);
     assert_eq!(e["request"]["userNotFound"], false);
-    assert_eq!(e["request"]["userAttributes"]["email"], "demo@shopsphere.test");
+    assert_eq!(
+        e["request"]["userAttributes"]["email"],
+        "demo@shopsphere.test"
+    );
 }
 
 #[tokio::test]
@@ -342,7 +372,12 @@ async fn authentication_triggers_on_the_api_and_managed_login() {
     let post = events(&f.dir, "postauth");
     assert_eq!((pre.len(), post.len()), (2, 2), "{pre:?} {post:?}");
     assert_common(&pre[0], "PreAuthentication_Authentication", "demo", CLIENT);
-    assert_common(&post[1], "PostAuthentication_Authentication", "demo", CLIENT);
+    assert_common(
+        &post[1],
+        "PostAuthentication_Authentication",
+        "demo",
+        CLIENT,
+    );
     assert_eq!(post[0]["request"]["newDeviceUsed"], false);
 
     // A refusing PreAuthentication: no tokens on the API, the message on the sign-in page.
@@ -384,7 +419,10 @@ async fn post_confirmation_sources_and_failure() {
     assert_eq!(st, 200, "{v}");
     let e = &events(&f.dir, "post")[0];
     assert_common(e, "PostConfirmation_ConfirmSignUp", "conf1", CLIENT);
-    assert_eq!(e["request"]["userAttributes"]["cognito:user_status"], "CONFIRMED");
+    assert_eq!(
+        e["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
     assert_eq!(e["request"]["userAttributes"]["email_verified"], "true");
     assert!(e["request"]["userAttributes"]["sub"].is_string());
     assert_eq!(e["response"], json!({}));
@@ -439,7 +477,10 @@ async fn pre_token_generation_v1_claims_and_groups() {
     assert!(id["cognito:preferred_role"].is_string(), "{id}");
     let access = claims(a["AccessToken"].as_str().unwrap());
     assert_eq!(access["cognito:groups"], json!(["vip"]));
-    assert!(access.get("custom:tier").is_none(), "V1 changes the ID token only");
+    assert!(
+        access.get("custom:tier").is_none(),
+        "V1 changes the ID token only"
+    );
 
     let e = &events(&f.dir, "ptg")[0];
     assert_common(e, "TokenGeneration_Authentication", "editor", CLIENT);
@@ -451,12 +492,13 @@ async fn pre_token_generation_v1_claims_and_groups() {
     assert!(e["request"].get("scopes").is_none());
 
     // Refresh and the managed-login code exchange name their own sources.
-    let r = s
-        .refresh(CLIENT, a["RefreshToken"].as_str().unwrap())
-        .await;
+    let r = s.refresh(CLIENT, a["RefreshToken"].as_str().unwrap()).await;
     assert_eq!(r.status(), 200);
     let t = s.signed_in_tokens(CLIENT).await;
-    assert_eq!(claims(t["id_token"].as_str().unwrap())["custom:tier"], "gold");
+    assert_eq!(
+        claims(t["id_token"].as_str().unwrap())["custom:tier"],
+        "gold"
+    );
     let sources: Vec<_> = events(&f.dir, "ptg")
         .iter()
         .map(|e| e["triggerSource"].as_str().unwrap().to_string())
@@ -499,12 +541,24 @@ async fn pre_token_generation_v2_access_token_and_scopes() {
     assert_eq!(e["triggerSource"], "TokenGeneration_HostedAuth");
     assert_eq!(
         e["request"]["scopes"],
-        json!(["openid", "email", "profile", "aws.cognito.signin.user.admin"])
+        json!([
+            "openid",
+            "email",
+            "profile",
+            "aws.cognito.signin.user.admin"
+        ])
     );
-    assert_eq!(e["response"], json!({ "claimsAndScopeOverrideDetails": null }));
+    assert_eq!(
+        e["response"],
+        json!({ "claimsAndScopeOverrideDetails": null })
+    );
 
     // A failing PreTokenGeneration: no tokens (the API's error, the token endpoint's invalid_request).
-    std::fs::write(f.dir.join("ptg.sh"), "cat > /dev/null\necho '{\"errorMessage\": \"no tiers today\"}'\nexit 1\n").unwrap();
+    std::fs::write(
+        f.dir.join("ptg.sh"),
+        "cat > /dev/null\necho '{\"errorMessage\": \"no tiers today\"}'\nexit 1\n",
+    )
+    .unwrap();
     let (st, v) = s
         .idp(
             "InitiateAuth",
@@ -541,7 +595,10 @@ async fn custom_message_writes_the_outbox_text() {
     let e = &events(&f.dir, "msg")[0];
     assert_common(e, "CustomMessage_SignUp", "msg1", CLIENT);
     assert_eq!(e["request"]["codeParameter"], "{####}");
-    assert_eq!(e["request"]["userAttributes"]["email"], "msg1@shopsphere.test");
+    assert_eq!(
+        e["request"]["userAttributes"]["email"],
+        "msg1@shopsphere.test"
+    );
     assert_eq!(
         e["response"],
         json!({ "smsMessage": null, "emailMessage": null, "emailSubject": null })
@@ -569,7 +626,10 @@ async fn custom_message_writes_the_outbox_text() {
         ]
     );
     let m = s.outbox("demo", "ForgotPassword").await[0].clone();
-    assert!(m["message"].as_str().unwrap().contains(m["code"].as_str().unwrap()));
+    assert!(m["message"]
+        .as_str()
+        .unwrap()
+        .contains(m["code"].as_str().unwrap()));
 
     // A message without the code is refused (the code would never reach the user).
     std::fs::write(
@@ -592,9 +652,15 @@ fn config_refuses_malformed_triggers() {
     for (bad, why) in [
         ("{ }", "neither command nor url"),
         ("{ command = \"x\", url = \"http://h/\" }", "both"),
-        ("{ url = \"ftp://h/\" }", "not http"),
-        ("{ command = \"x\", version = \"V2_0\" }", "version off PreTokenGeneration"),
-        ("{ command = \"x\", role_arn = \"arn:aws:iam::000000000000:role/Nope\" }", "unknown role"),
+        ("{ url = \"https://h/\" }", "not http"),
+        (
+            "{ command = \"x\", version = \"V2_0\" }",
+            "version off PreTokenGeneration",
+        ),
+        (
+            "{ command = \"x\", role_arn = \"arn:aws:iam::000000000000:role/Nope\" }",
+            "unknown role",
+        ),
     ] {
         let text = base.replace(
             "post_confirmation = { command = \"node triggers/post-confirmation.mjs\", role_arn = \"arn:aws:iam::000000000000:role/ShopSphereTriggers\" }",
@@ -613,10 +679,19 @@ fn config_refuses_malformed_triggers() {
 async fn shipped_triggers_account_record_and_tier() {
     let s = Stack::start_with_triggers(Config::default_config()).await;
     let editor = s.password_login(CLIENT, "editor", "Editor!2026pass").await;
-    assert_eq!(claims(editor["IdToken"].as_str().unwrap())["custom:tier"], "gold");
-    assert_eq!(claims(editor["AccessToken"].as_str().unwrap())["custom:tier"], "gold");
+    assert_eq!(
+        claims(editor["IdToken"].as_str().unwrap())["custom:tier"],
+        "gold"
+    );
+    assert_eq!(
+        claims(editor["AccessToken"].as_str().unwrap())["custom:tier"],
+        "gold"
+    );
     let demo = s.demo_login().await;
-    assert_eq!(claims(demo["IdToken"].as_str().unwrap())["custom:tier"], "standard");
+    assert_eq!(
+        claims(demo["IdToken"].as_str().unwrap())["custom:tier"],
+        "standard"
+    );
 
     let (st, v) = sign_up_and_confirm(&s, "shopper1").await;
     assert_eq!(st, 200, "{v}");

@@ -875,3 +875,44 @@ pub fn verified_attributes(email: bool, phone: bool) -> BTreeMap<String, String>
     }
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_of_a_failed_command() {
+        let node = "file:///x/t.mjs:3\n  throw new Error('nope');\n  ^\n\nError: nope\n    at file:///x/t.mjs:3:9\n\nNode.js v22.1.0\n";
+        assert_eq!(error_line(node).as_deref(), Some("nope"));
+        assert_eq!(
+            error_line("TypeError: x is not a function\n").as_deref(),
+            Some("x is not a function")
+        );
+        assert_eq!(error_line("just this\n").as_deref(), Some("just this"));
+        assert_eq!(error_line("\n"), None);
+        assert_eq!(
+            lambda_error(br#"{"errorMessage": "boom", "errorType": "Error"}"#).as_deref(),
+            Some("boom")
+        );
+        assert_eq!(
+            failed(Kind::PreSignUp, "Sign-ups are closed.").message,
+            "PreSignUp failed with error Sign-ups are closed."
+        );
+    }
+
+    #[test]
+    fn protected_claims_stay() {
+        let mut claims = Map::new();
+        claims.insert("sub".into(), json!("s"));
+        claims.insert("email".into(), json!("e"));
+        let answer = json!({
+            "claimsToAddOrOverride": { "sub": "x", "cognito:groups": ["g"], "custom:tier": "gold" },
+            "claimsToSuppress": ["email", "iss"],
+        });
+        apply_claims(&answer, &mut claims).unwrap();
+        assert_eq!(
+            Value::Object(claims),
+            json!({ "sub": "s", "custom:tier": "gold" })
+        );
+    }
+}

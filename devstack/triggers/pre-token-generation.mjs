@@ -1,13 +1,15 @@
 // ShopSphere's PreTokenGeneration trigger (event version V2_0): a `custom:tier` claim in the ID and access
-// tokens, "gold" for members of the `editors` group, else "standard". The demo shows it on the profile card.
+// tokens. A tier stored on the account (the `custom:tier` attribute, e.g. a paid upgrade) wins; otherwise
+// members of the `editors` group are "gold" and everyone else "standard". The demo shows it on the profile card.
 import { main } from './aws.mjs';
 
-export function tier(groups = []) {
-  return groups.includes('editors') ? 'gold' : 'standard';
+export function tier(attributes = {}, groups = []) {
+  return attributes['custom:tier'] || (groups.includes('editors') ? 'gold' : 'standard');
 }
 
 export async function handler(event) {
-  const claims = { 'custom:tier': tier(event.request.groupConfiguration?.groupsToOverride) };
+  const { userAttributes, groupConfiguration } = event.request;
+  const claims = { 'custom:tier': tier(userAttributes, groupConfiguration?.groupsToOverride) };
   event.response = {
     claimsAndScopeOverrideDetails: {
       idTokenGeneration: { claimsToAddOrOverride: claims },

@@ -695,14 +695,26 @@ async fn shipped_triggers_account_record_and_tier() {
 
     let (st, v) = sign_up_and_confirm(&s, "shopper1").await;
     assert_eq!(st, 200, "{v}");
-    let sub = claims(
-        s.password_login(CLIENT, "shopper1", PASSWORD).await["IdToken"]
-            .as_str()
-            .unwrap(),
-    )["sub"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let shopper = s.password_login(CLIENT, "shopper1", PASSWORD).await;
+    let id = claims(shopper["IdToken"].as_str().unwrap());
+    assert_eq!(id["custom:tier"], "standard");
+    let sub = id["sub"].as_str().unwrap().to_string();
+    // A tier stored on the account wins over the groups' (the next tokens carry it).
+    let (st, v) = s
+        .idp(
+            "UpdateUserAttributes",
+            json!({ "AccessToken": shopper["AccessToken"], "UserAttributes": [{ "Name": "custom:tier", "Value": "platinum" }] }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let r = s
+        .refresh(CLIENT, shopper["RefreshToken"].as_str().unwrap())
+        .await;
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(
+        claims(t["id_token"].as_str().unwrap())["custom:tier"],
+        "platinum"
+    );
     let creds = {
         let app = &s.running.as_ref().unwrap().app;
         let store = app.store();

@@ -98,6 +98,32 @@ pub struct UserPool {
     /// user is in but that is not listed here is a group without a role or precedence.
     #[serde(default)]
     pub groups: Vec<Group>,
+    /// Passkeys (WebAuthn): the relying party and the origins it accepts (`passkeys.rs`).
+    #[serde(default)]
+    pub passkeys: Passkeys,
+}
+
+/// A pool's WebAuthn relying party (Cognito's `WebAuthnConfiguration`), plus the origins the browser may
+/// report (Cognito takes them from the pool's domain and the clients' callback URLs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Passkeys {
+    /// `RelyingPartyId`: the domain passkeys are bound to.
+    pub relying_party_id: String,
+    /// Origins (`scheme://host[:port]`) a registration or sign-in may come from.
+    pub allowed_origins: Vec<String>,
+    /// `UserVerification`: `preferred` or `required`.
+    pub user_verification: String,
+}
+
+impl Default for Passkeys {
+    fn default() -> Self {
+        Passkeys {
+            relying_party_id: "localhost".into(),
+            allowed_origins: vec!["http://localhost:8080".into()],
+            user_verification: "preferred".into(),
+        }
+    }
 }
 
 /// A user-pool group (Cognito's CreateGroup: `GroupName`, `Description`, `Precedence`, `RoleArn`).
@@ -787,6 +813,36 @@ impl Config {
         Ok(())
     }
 
+    fn validate_passkeys(&self) -> anyhow::Result<()> {
+        for pool in &self.user_pools {
+            let p = &pool.passkeys;
+            if !["preferred", "required"].contains(&p.user_verification.as_str()) {
+                bail!(
+                    "user pool {}: passkeys.user_verification is preferred or required, not {:?}",
+                    pool.id,
+                    p.user_verification
+                )
+            }
+            if p.relying_party_id.is_empty() || p.relying_party_id.contains(['/', ':']) {
+                bail!(
+                    "user pool {}: passkeys.relying_party_id is a domain, not {:?}",
+                    pool.id,
+                    p.relying_party_id
+                )
+            }
+            for o in &p.allowed_origins {
+                match url::Url::parse(o) {
+                    Ok(u) if ["http", "https"].contains(&u.scheme()) && u.host().is_some() => {}
+                    _ => bail!(
+                        "user pool {}: passkeys.allowed_origins: {o:?} is not an http(s) origin",
+                        pool.id
+                    ),
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn dynamodb_table(&self, name: &str) -> Option<&DynamoDbTable> {
         self.dynamodb_tables.iter().find(|t| t.name == name)
     }
@@ -828,6 +884,7 @@ impl Config {
             }
             self.validate_accounts(pool)?;
         }
+        self.validate_passkeys()?;
         for ip in &self.identity_pools {
             for p in &ip.providers {
                 if self.user_pool(&p.user_pool_id).is_none() {

@@ -20,7 +20,9 @@
 //! 11. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
 //! 12. [`dynamodb_expr`]: DynamoDB's typed values and expressions; [`iam`]: identity-pool role
 //!     resolution (default roles, `Token` and `Rules` role mappings, `CustomRoleArn`).
-//! 13. One module per API; they do not use each other:
+//! 13. [`passkeys`]: the WebAuthn relying party (webauthn-rs-core): the passkey operations and
+//!     USER_AUTH's WEB_AUTHN challenge, which `user_pool` and `account_api` hand over.
+//! 14. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login (authorize, the sign-in page) and the OAuth 2.0 / OIDC endpoints,
 //!      discovery, JWKS;
 //!    - [`user_pool`]: the user-pool JSON API (InitiateAuth, GetTokensFromRefreshToken, RevokeToken, ...);
@@ -32,12 +34,12 @@
 //!    - [`s3`]: S3 on its own port (SigV4, the role's policy, by default `private/<identityId>/`, CORS);
 //!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the role's LeadingKeys policy, items in redb);
 //!    - [`google_idp`]: the local identity provider that plays Google (`/_google/*`).
-//! 14. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
+//! 15. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
 //!     confirmation, forgot password, the TOTP step, the return from an identity provider.
-//! 15. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account`, `account_api`, `user_pool` or
+//! 16. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account`, `passkeys`, `account_api`, `user_pool` or
 //!     `identity_pool`.
-//! 16. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
-//! 17. This file: [`start`] builds the three routers and serves them.
+//! 17. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
+//! 18. This file: [`start`] builds the three routers and serves them.
 
 pub mod account;
 pub mod account_api;
@@ -56,6 +58,7 @@ pub mod keys;
 pub mod knobs;
 pub mod login_pages;
 pub mod oauth;
+pub mod passkeys;
 pub mod passwords;
 pub mod s3;
 pub mod sigv4;

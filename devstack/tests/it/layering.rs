@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["codes"],
     &["sigv4"],
     &["dynamodb_expr", "iam"],
+    &["passkeys"],
     &[
         "oauth",
         "user_pool",

@@ -628,5 +628,22 @@ async fn sign_in_refusals_and_paging() {
     let (session, options) = web_authn_challenge(&s, "demo").await;
     let (st, v) = answer(&s, "demo", &session, &mine.assert(&options, ORIGIN, RP_ID)).await;
     assert_eq!(st, 200, "{v}");
+
+    // DeleteUser takes the passkeys along: the seed user made again on restart has none.
+    let demo = s.demo_login().await;
+    let (st, _) = s
+        .idp("DeleteUser", json!({ "AccessToken": demo["AccessToken"] }))
+        .await;
+    assert_eq!(st, 200);
+    s.stop().await;
+    let s = Stack::start_on(data.path()).await;
+    let demo = s.demo_login().await;
+    let (_, v) = s
+        .idp(
+            "ListWebAuthnCredentials",
+            json!({ "AccessToken": demo["AccessToken"] }),
+        )
+        .await;
+    assert_eq!(v["Credentials"], json!([]));
     s.stop().await;
 }

@@ -423,7 +423,18 @@ pub fn challenge(
     let (options, state) = rp
         .generate_challenge_authenticate(builder)
         .map_err(internal)?;
-    let options = without_nulls(serde_json::to_value(options.public_key).map_err(internal)?);
+    let mut options = without_nulls(serde_json::to_value(options.public_key).map_err(internal)?);
+    // The transports the browser reported at registration, as hints for `navigator.credentials.get`.
+    if let Some(allowed) = options
+        .get_mut("allowCredentials")
+        .and_then(Value::as_array_mut)
+    {
+        for (entry, record) in allowed.iter_mut().zip(records(store, &pool.id, username)) {
+            if !record.transports.is_empty() {
+                entry["transports"] = json!(record.transports);
+            }
+        }
+    }
     let session = random_string(64, URL_SAFE);
     app.mem().passkey_sign_ins.insert(
         session.clone(),

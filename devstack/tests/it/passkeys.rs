@@ -4,6 +4,8 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use devstack::config::DEFAULT_CONFIG;
+use devstack::Config;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use serde_json::{json, Value};
@@ -295,7 +297,10 @@ async fn register_list_sign_in_and_delete() {
     .unwrap();
     assert_eq!(options["rpId"], RP_ID);
     assert_eq!(options["userVerification"], "preferred");
-    assert_eq!(options["allowCredentials"][0]["id"], B64.encode(&a.id));
+    assert_eq!(
+        options["allowCredentials"],
+        json!([{ "id": B64.encode(&a.id), "type": "public-key", "transports": ["internal", "hybrid"] }])
+    );
     let session = v["Session"].as_str().unwrap().to_string();
     let cred = a.assert(&options, ORIGIN, RP_ID);
     let (st, v) = answer(&s, "demo", &session, &cred).await;
@@ -646,4 +651,104 @@ async fn sign_in_refusals_and_paging() {
         .await;
     assert_eq!(v["Credentials"], json!([]));
     s.stop().await;
+}
+
+#[tokio::test]
+async fn the_pool_config_sets_the_relying_party() {
+    let text = DEFAULT_CONFIG
+        .replace(
+            "relying_party_id = \"localhost\"",
+            "relying_party_id = \"shop.test\"",
+        )
+        .replace(
+            "allowed_origins = [\"http://localhost:8080\"]",
+            "allowed_origins = [\"https://app.shop.test\"]",
+        )
+        .replace(
+            "user_verification = \"preferred\"",
+            "user_verification = \"required\"",
+        );
+    let s = Stack::start_with(Config::parse(&text).unwrap()).await;
+    let tokens = s.demo_login().await;
+    let access = &tokens["AccessToken"];
+    let mut a = Authenticator::new();
+    let options = start(&s, access).await;
+    assert_eq!(options["rp"]["id"], "shop.test");
+    assert_eq!(
+        options["authenticatorSelection"]["userVerification"],
+        "required"
+    );
+    // The default origin and rp id are not this pool's.
+    let (st, v) = complete(&s, access, a.register(&options, ORIGIN, "shop.test")).await;
+    assert_eq!(
+        (st, error_type(&v)),
+        (400, "WebAuthnOriginNotAllowedException"),
+        "{v}"
+    );
+    let options = start(&s, access).await;
+    let (st, v) = complete(
+        &s,
+        access,
+        a.register(&options, "https://app.shop.test", RP_ID),
+    )
+    .await;
+    assert_eq!(
+        (st, error_type(&v)),
+        (400, "WebAuthnRelyingPartyMismatchException"),
+        "{v}"
+    );
+    // User verification is required.
+    a.uv = false;
+    let options = start(&s, access).await;
+    let (st, v) = complete(
+        &s,
+        access,
+        a.register(&options, "https://app.shop.test", "shop.test"),
+    )
+    .await;
+    assert_eq!((st, error_type(&v)), (400, "NotAuthorizedException"), "{v}");
+    a.uv = true;
+    let options = start(&s, access).await;
+    let (st, v) = complete(
+        &s,
+        access,
+        a.register(&options, "https://app.shop.test", "shop.test"),
+    )
+    .await;
+    assert_eq!((st, &v), (200, &json!({})));
+    let (_, v) = s
+        .idp("ListWebAuthnCredentials", json!({ "AccessToken": access }))
+        .await;
+    assert_eq!(v["Credentials"][0]["RelyingPartyId"], "shop.test");
+    let (session, options) = web_authn_challenge(&s, "demo").await;
+    assert_eq!(options["rpId"], "shop.test");
+    assert_eq!(options["userVerification"], "required");
+    let (st, v) = answer(
+        &s,
+        "demo",
+        &session,
+        &a.assert(&options, "https://app.shop.test", "shop.test"),
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    s.stop().await;
+
+    // A config the relying party cannot use is refused at start.
+    for bad in [
+        DEFAULT_CONFIG.replace(
+            "user_verification = \"preferred\"",
+            "user_verification = \"always\"",
+        ),
+        DEFAULT_CONFIG.replace(
+            "relying_party_id = \"localhost\"",
+            "relying_party_id = \"http://localhost\"",
+        ),
+        DEFAULT_CONFIG.replace(
+            "allowed_origins = [\"http://localhost:8080\"]",
+            "allowed_origins = [\"localhost:8080\"]",
+        ),
+    ] {
+        assert_ne!(bad, DEFAULT_CONFIG);
+        assert!(Config::parse(&bad).is_err());
+    }
 }

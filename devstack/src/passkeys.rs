@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use url::Url;
 use webauthn_rs_core::error::WebauthnError;
 use webauthn_rs_core::proto::{
-    AttestationConveyancePreference, AuthenticationState, Credential, PublicKeyCredential,
-    RegisterPublicKeyCredential, RegistrationState, UserVerificationPolicy,
+    AttestationConveyancePreference, AuthenticationState, COSEAlgorithm, Credential,
+    PublicKeyCredential, RegisterPublicKeyCredential, RegistrationState, UserVerificationPolicy,
 };
 use webauthn_rs_core::WebauthnCore;
 
@@ -33,8 +33,13 @@ pub const OPS: &[&str] = &[
     "DeleteWebAuthnCredential",
 ];
 
-/// How long a registration or sign-in challenge stays answerable (also the options' `timeout`).
-const CEREMONY_SECONDS: i64 = 300;
+/// How long a StartWebAuthnRegistration can be completed.
+const REGISTRATION_SECONDS: i64 = 300;
+/// How long a WEB_AUTHN challenge can be answered (3 minutes, as USER_AUTH's other challenges).
+const SIGN_IN_SECONDS: i64 = 180;
+/// The options' `timeout`s, as Cognito's (60 s to create a passkey, 180 s to use one).
+const CREATE_TIMEOUT_MS: u64 = 60_000;
+const GET_TIMEOUT_MS: u64 = 180_000;
 /// ListWebAuthnCredentials' `MaxResults` bound and default.
 const MAX_RESULTS: usize = 20;
 
@@ -59,16 +64,13 @@ fn relying_party(pool: &UserPool) -> WebauthnCore {
         .iter()
         .filter_map(|o| Url::parse(o).ok())
         .collect();
-    let name = if pool.name.is_empty() {
-        &pool.id
-    } else {
-        &pool.name
-    };
+    // Cognito names the relying party by its id.
+    let rp_id = &pool.passkeys.relying_party_id;
     WebauthnCore::new_unsafe_experts_only(
-        name,
-        &pool.passkeys.relying_party_id,
+        rp_id,
+        rp_id,
         origins,
-        Duration::from_secs(CEREMONY_SECONDS as u64),
+        Duration::from_millis(CREATE_TIMEOUT_MS),
         Some(false),
         Some(false),
     )
@@ -176,12 +178,17 @@ fn start_registration(app: &Shared, input: &Value) -> ApiResult {
         .attestation(AttestationConveyancePreference::None)
         .user_verification_policy(policy(&who.pool))
         .exclude_credentials(Some(exclude))
+        .credential_algorithms(vec![COSEAlgorithm::ES256, COSEAlgorithm::RS256])
         .require_resident_key(true);
     let (options, state) = rp.generate_challenge_register(builder).map_err(internal)?;
     let mut options = without_nulls(serde_json::to_value(options.public_key).map_err(internal)?);
-    // Cognito lists no exclusions as an empty list.
+    // As Cognito's: no exclusions is an empty list, an empty `displayName`, no `attestation` member.
     if options.get("excludeCredentials").is_none() {
         options["excludeCredentials"] = json!([]);
+    }
+    options["user"]["displayName"] = json!("");
+    if let Some(o) = options.as_object_mut() {
+        o.remove("attestation");
     }
     app.mem().passkey_registrations.insert(
         format!("{}|{}", who.pool.id, who.username),
@@ -190,7 +197,7 @@ fn start_registration(app: &Shared, input: &Value) -> ApiResult {
                 pool_id: who.pool.id.clone(),
                 username: who.username.clone(),
                 client_id: Some(who.client_id.clone()),
-                expires_at: app.now() + CEREMONY_SECONDS,
+                expires_at: app.now() + REGISTRATION_SECONDS,
                 failed_attempts: 0,
             },
             serde_json::to_value(state).map_err(internal)?,
@@ -435,6 +442,11 @@ pub fn challenge(
             }
         }
     }
+    // Cognito's request options carry these members too (and a 3-minute timeout).
+    options["timeout"] = json!(GET_TIMEOUT_MS);
+    options["hints"] = json!([]);
+    options["attestation"] = json!("none");
+    options["attestationFormats"] = json!([]);
     let session = random_string(64, URL_SAFE);
     app.mem().passkey_sign_ins.insert(
         session.clone(),
@@ -443,7 +455,7 @@ pub fn challenge(
                 pool_id: pool.id.clone(),
                 username: username.to_string(),
                 client_id: Some(client.id.clone()),
-                expires_at: app.now() + CEREMONY_SECONDS,
+                expires_at: app.now() + SIGN_IN_SECONDS,
                 failed_attempts: 0,
             },
             serde_json::to_value(state).map_err(internal)?,

@@ -223,21 +223,37 @@ async fn register_list_sign_in_and_delete() {
 
     let options = start(&s, access).await;
     assert_eq!(options["rp"]["id"], RP_ID);
-    assert_eq!(options["rp"]["name"], "ShopSphere");
+    assert_eq!(options["rp"]["name"], RP_ID);
     assert_eq!(options["user"]["name"], "demo");
-    assert_eq!(options["user"]["displayName"], "demo");
-    assert!(B64.decode(options["user"]["id"].as_str().unwrap()).is_ok());
+    assert_eq!(options["user"]["displayName"], "");
+    let (_, me) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    let sub = me["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["Name"] == "sub")
+        .unwrap()["Value"]
+        .clone();
+    assert_eq!(
+        B64.decode(options["user"]["id"].as_str().unwrap()).unwrap(),
+        sub.as_str().unwrap().as_bytes()
+    );
     assert_eq!(
         B64.decode(options["challenge"].as_str().unwrap())
             .unwrap()
             .len(),
         32
     );
-    assert!(options["pubKeyCredParams"]
-        .as_array()
-        .unwrap()
-        .contains(&json!({ "type": "public-key", "alg": -7 })));
-    assert_eq!(options["timeout"], 300000);
+    assert_eq!(
+        options["pubKeyCredParams"],
+        json!([{ "type": "public-key", "alg": -7 }, { "type": "public-key", "alg": -257 }])
+    );
+    assert_eq!(options["timeout"], 60000);
+    assert!(options.get("attestation").is_none());
+    assert_eq!(
+        options["authenticatorSelection"]["requireResidentKey"],
+        true
+    );
     assert_eq!(options["excludeCredentials"], json!([]));
     assert_eq!(options["authenticatorSelection"]["residentKey"], "required");
     assert_eq!(
@@ -297,6 +313,8 @@ async fn register_list_sign_in_and_delete() {
     .unwrap();
     assert_eq!(options["rpId"], RP_ID);
     assert_eq!(options["userVerification"], "preferred");
+    assert_eq!(options["timeout"], 180000);
+    assert_eq!(options["hints"], json!([]));
     assert_eq!(
         options["allowCredentials"],
         json!([{ "id": B64.encode(&a.id), "type": "public-key", "transports": ["internal", "hybrid"] }])
@@ -576,7 +594,7 @@ async fn sign_in_refusals_and_paging() {
     mine.uv = true;
     // Expired.
     let (session, options) = web_authn_challenge(&s, "demo").await;
-    s.clock(301).await;
+    s.clock(181).await;
     let (st, v) = answer(&s, "demo", &session, &mine.assert(&options, ORIGIN, RP_ID)).await;
     assert_eq!((st, error_type(&v)), (400, "NotAuthorizedException"), "{v}");
     s.clock(0).await;

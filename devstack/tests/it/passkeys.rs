@@ -23,6 +23,8 @@ struct Authenticator {
     counter: u32,
     /// Set the user-verified flag.
     uv: bool,
+    /// The `user.id` given at registration, sent back as `userHandle` (as a passkey does).
+    user_handle: Option<String>,
 }
 
 fn cbor_head(major: u8, n: usize) -> Vec<u8> {
@@ -71,6 +73,7 @@ impl Authenticator {
             id: (0..32).map(|_| rand::random::<u8>()).collect(),
             counter: 0,
             uv: true,
+            user_handle: None,
         }
     }
 
@@ -122,6 +125,10 @@ impl Authenticator {
                 "clientDataJSON": B64.encode(client_data("webauthn.create", challenge, origin)),
                 "attestationObject": B64.encode(attestation),
                 "transports": ["internal", "hybrid"],
+                // What a browser's toJSON() adds (devstack reads the attestation object instead).
+                "authenticatorData": B64.encode(&auth_data),
+                "publicKeyAlgorithm": -7,
+                "publicKey": B64.encode(self.key.verifying_key().to_encoded_point(false).as_bytes()),
             },
         })
     }
@@ -148,6 +155,7 @@ impl Authenticator {
                 "clientDataJSON": B64.encode(cdj),
                 "authenticatorData": B64.encode(auth_data),
                 "signature": B64.encode(sig.to_der().as_bytes()),
+                "userHandle": self.user_handle,
             },
         })
     }
@@ -262,6 +270,7 @@ async fn register_list_sign_in_and_delete() {
     );
 
     let mut a = Authenticator::new();
+    a.user_handle = options["user"]["id"].as_str().map(str::to_string);
     let (st, v) = complete(&s, access, a.register(&options, ORIGIN, RP_ID)).await;
     assert_eq!((st, &v), (200, &json!({})));
 
@@ -340,9 +349,17 @@ async fn register_list_sign_in_and_delete() {
     let (st, v) = answer(&s, "demo", &session, &a.assert(&options, ORIGIN, RP_ID)).await;
     assert_eq!(st, 200, "{v}");
 
-    // An assertion whose counter did not move (a cloned authenticator).
+    // Another user's handle.
     let (session, options) = web_authn_challenge(&s, "demo").await;
-    a.counter -= 1;
+    let handle = a.user_handle.replace(B64.encode("someone-else"));
+    let (st, v) = answer(&s, "demo", &session, &a.assert(&options, ORIGIN, RP_ID)).await;
+    assert_eq!((st, error_type(&v)), (400, "NotAuthorizedException"), "{v}");
+    a.user_handle = handle;
+
+    // An assertion whose counter did not move (a cloned authenticator): the last accepted one's (the
+    // refused assertion above did not count).
+    let (session, options) = web_authn_challenge(&s, "demo").await;
+    a.counter -= 2;
     let (st, v) = answer(&s, "demo", &session, &a.assert(&options, ORIGIN, RP_ID)).await;
     assert_eq!((st, error_type(&v)), (400, "NotAuthorizedException"), "{v}");
 

@@ -166,7 +166,8 @@ pub struct AuthConfig {
 impl AuthConfig {
     /// A configuration with every endpoint derived from `user_pool_id` and `domain`: the managed
     /// login's origin (`https://<prefix>.auth.<region>.amazoncognito.com`, or a custom domain), or its
-    /// host alone, which means `https://<host>`.
+    /// host alone, which means `https://<host>`. An app that never uses the managed login (it signs
+    /// in inside the app) gives `""` for `domain` and `redirect_uri`.
     ///
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the field at fault.
@@ -183,27 +184,40 @@ impl AuthConfig {
             ));
         }
         // A bare host, as Amplify and amplify_outputs.json write it, is the https: origin of that host.
+        // No domain (and no redirect URI): an app that signs in inside the app only; the managed
+        // login's endpoints are then empty and its calls ERR_CONFIG.
         let with_scheme;
-        let domain = if split_scheme(domain).is_none() {
+        let domain = if domain.is_empty() || split_scheme(domain).is_some() {
+            domain
+        } else {
             with_scheme = concat(&["https://", domain]);
             &with_scheme
-        } else {
-            domain
         };
-        check_url("domain", domain)?;
+        if !domain.is_empty() {
+            check_url("domain", domain)?;
+        }
         let domain = domain.trim_end_matches('/');
         if split_scheme(domain).is_some_and(|(_, rest)| rest.contains(['/', '?', '#'])) {
             return Err(config("domain: must be an origin such as https://<prefix>.auth.<region>.amazoncognito.com, without a path"));
         }
-        check_url("redirectUri", redirect_uri)?;
+        if !redirect_uri.is_empty() {
+            check_url("redirectUri", redirect_uri)?;
+        }
+        let at = |path: &str| {
+            if domain.is_empty() {
+                String::new()
+            } else {
+                concat(&[domain, path])
+            }
+        };
         let issuer = user_pool.issuer();
         let region = user_pool.region().to_owned();
         Ok(Self {
             endpoints: Endpoints {
-                authorize: concat(&[domain, "/oauth2/authorize"]),
-                token: concat(&[domain, "/oauth2/token"]),
-                revoke: concat(&[domain, "/oauth2/revoke"]),
-                logout: concat(&[domain, "/logout"]),
+                authorize: at("/oauth2/authorize"),
+                token: at("/oauth2/token"),
+                revoke: at("/oauth2/revoke"),
+                logout: at("/logout"),
                 jwks_uri: jwks_uri_for_issuer(&issuer),
                 issuer,
                 cognito_idp: concat(&["https://cognito-idp.", &region, ".amazonaws.com/"]),
@@ -227,8 +241,8 @@ impl AuthConfig {
         })
     }
 
-    /// A validated configuration from the JS constructor's options object: `userPoolId`, `clientId`,
-    /// `domain` and `redirectUri` are required; `logoutUri`, `scopes`, `identityPoolId`, `storage`,
+    /// A validated configuration from the JS constructor's options object: `userPoolId` and
+    /// `clientId` are required, `domain` and `redirectUri` too for the managed login; `logoutUri`, `scopes`, `identityPoolId`, `storage`,
     /// `refreshMarginSeconds`, `transactionTtlSeconds`, `refreshWith` and `endpoints` (`issuer`,
     /// `jwksUri`, `cognitoIdp`, `cognitoIdentity`, `authorize`, `token`, `revoke`, `logout`)
     /// override the defaults of [`AuthConfig::new`]. An `endpoints.issuer` override moves
@@ -240,8 +254,8 @@ impl AuthConfig {
         let mut r = Reader::new(options);
         let user_pool_id = r.required("userPoolId");
         let client_id = r.required("clientId");
-        let domain = r.required("domain");
-        let redirect_uri = r.required("redirectUri");
+        let domain = r.string("domain").unwrap_or_default();
+        let redirect_uri = r.string("redirectUri").unwrap_or_default();
         r.check()?;
         let mut c = Self::new(&user_pool_id, &client_id, &domain, &redirect_uri)?;
         c.logout_uri = r.string("logoutUri");
@@ -339,16 +353,23 @@ impl AuthConfig {
             }
         }
         let e = &self.endpoints;
-        for (field, url) in [
+        // The managed login's four are empty without a domain (in-app sign-in only).
+        let managed = [
             ("endpoints.authorize", &e.authorize),
             ("endpoints.token", &e.token),
             ("endpoints.revoke", &e.revoke),
             ("endpoints.logout", &e.logout),
-            ("endpoints.issuer", &e.issuer),
-            ("endpoints.jwksUri", &e.jwks_uri),
-            ("endpoints.cognitoIdp", &e.cognito_idp),
-            ("endpoints.cognitoIdentity", &e.cognito_identity),
-        ] {
+        ];
+        for (field, url) in managed
+            .into_iter()
+            .filter(|(_, url)| !url.is_empty())
+            .chain([
+                ("endpoints.issuer", &e.issuer),
+                ("endpoints.jwksUri", &e.jwks_uri),
+                ("endpoints.cognitoIdp", &e.cognito_idp),
+                ("endpoints.cognitoIdentity", &e.cognito_identity),
+            ])
+        {
             check_url(field, url)?;
         }
         if self.refresh_margin_seconds > 3000 {
@@ -540,7 +561,21 @@ mod tests {
             field(AuthConfig::new(ok.0, ok.1, "d.example/path", ok.3)),
             "domain"
         );
-        assert_eq!(field(AuthConfig::new(ok.0, ok.1, "", ok.3)), "domain");
+        // No domain and no redirect URI: in-app sign-in only, the managed login's endpoints empty.
+        let api_only = AuthConfig::new(ok.0, ok.1, "", "").unwrap();
+        assert!(api_only.endpoints.authorize.is_empty() && api_only.endpoints.logout.is_empty());
+        assert!(api_only.validate().is_ok());
+        let e = crate::oauth::authorize_url(&api_only, "s", "n", "c", &Default::default());
+        assert_eq!(
+            e.unwrap_err().message(),
+            "domain: required for the managed login"
+        );
+        let no_redirect = AuthConfig::new(ok.0, ok.1, ok.2, "").unwrap();
+        let e = crate::oauth::authorize_url(&no_redirect, "s", "n", "c", &Default::default());
+        assert_eq!(
+            e.unwrap_err().message(),
+            "redirectUri: required for the managed login"
+        );
         assert_eq!(
             field(AuthConfig::new(ok.0, ok.1, ok.2, "/callback")),
             "redirectUri"
@@ -652,12 +687,7 @@ mod tests {
                 .message(),
             "endpoints.revoke: must be a string"
         );
-        for (key, value) in [
-            ("userPoolId", "us-east-1_P"),
-            ("clientId", "abc"),
-            ("domain", "https://d.example"),
-            ("redirectUri", "https://app.example/"),
-        ] {
+        for (key, value) in [("userPoolId", "us-east-1_P"), ("clientId", "abc")] {
             let text = required.replace(&format!(r#""{key}":"{value}""#), r#""other":1"#);
             let err = AuthConfig::from_options(&Object::parse(&format!("{{{text}}}")).unwrap())
                 .unwrap_err();

@@ -38,6 +38,18 @@ pub fn authorize_url(
     code_challenge: &str,
     options: &SignInOptions,
 ) -> Result<String> {
+    // A configuration for in-app sign-in only has neither.
+    for (name, value) in [
+        ("domain", &config.endpoints.authorize),
+        ("redirectUri", &config.redirect_uri),
+    ] {
+        if value.is_empty() {
+            return Err(crate::error::config(crate::error::concat(&[
+                name,
+                ": required for the managed login",
+            ])));
+        }
+    }
     let scopes = options.scopes.as_ref().unwrap_or(&config.scopes);
     if !scopes.iter().any(|s| s == "openid") {
         return Err(config_err("scopes: must include 'openid'"));
@@ -160,7 +172,18 @@ pub fn refresh(config: &AuthConfig, refresh_token: &RefreshToken, via_api: bool)
 }
 
 /// `POST /oauth2/revoke` for a refresh token.
-pub fn revoke(config: &AuthConfig, refresh_token: &RefreshToken) -> HttpRequest {
+pub fn revoke(config: &AuthConfig, refresh_token: &RefreshToken, via_api: bool) -> HttpRequest {
+    if via_api {
+        // A session of the in-app sign-in: the user-pool API's RevokeToken (no domain needed).
+        return json_api(
+            &config.endpoints.cognito_idp,
+            "AWSCognitoIdentityProviderService.RevokeToken",
+            &[
+                ("Token", refresh_token.expose()),
+                ("ClientId", &config.client_id),
+            ],
+        );
+    }
     form_post(
         &config.endpoints.revoke,
         form(&[
@@ -465,8 +488,16 @@ mod tests {
             json!({"RefreshToken": "rt", "ClientId": "client1"})
         );
         assert_eq!(
-            revoke(&cfg(), &RefreshToken::new("rt")).body.expose(),
+            revoke(&cfg(), &RefreshToken::new("rt"), false)
+                .body
+                .expose(),
             "token=rt&client_id=client1"
+        );
+        let api = revoke(&cfg(), &RefreshToken::new("rt"), true);
+        assert!(api.headers.iter().any(|(_, v)| v.ends_with(".RevokeToken")));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(api.body.expose()).unwrap(),
+            json!({"Token": "rt", "ClientId": "client1"})
         );
         let g = global_sign_out(&cfg(), &AccessToken::new("at"));
         assert!(g

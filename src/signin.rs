@@ -163,17 +163,7 @@ impl Credentials {
 /// [`ErrorKind::Config`] when `attributes` is not an object of strings.
 pub fn confirm_attributes(options: &Object) -> Result<Object> {
     let mut r = Reader::new(options);
-    let attributes = match r.value("attributes") {
-        None => Object::new(),
-        Some(Value::Object(o)) if o.iter().all(|(_, v)| v.as_str().is_some()) => o.clone(),
-        Some(_) => {
-            r.fail(
-                "attributes",
-                "must be an object of strings ({ name: 'Ann' })",
-            );
-            Object::new()
-        }
-    };
+    let attributes = r.string_map("attributes", "{ name: 'Ann' }");
     r.check()?;
     Ok(attributes)
 }

@@ -43,17 +43,7 @@ impl SignUp {
         let mut r = Reader::new(options);
         let username = r.required("username");
         let password = r.required("password");
-        let attributes = match r.value("attributes") {
-            None => Object::new(),
-            Some(Value::Object(o)) if o.iter().all(|(_, v)| v.as_str().is_some()) => o.clone(),
-            Some(_) => {
-                r.fail(
-                    "attributes",
-                    "must be an object of strings ({ email: 'ann@example.com' })",
-                );
-                Object::new()
-            }
-        };
+        let attributes = r.string_map("attributes", "{ email: 'ann@example.com' }");
         r.check()?;
         if username.is_empty() {
             r.fail("username", "must not be empty");

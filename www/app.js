@@ -2,11 +2,11 @@
 // (`import init, { CognitoAuth } from 'cognito-wasm'`): trunk serves the release package (pkg/, built by
 // scripts/build-pkg.sh) beside this page, so what a visitor runs is what users ship.
 //
-// What it shows: managed-login sign-in (password, Google, sign-up) and sign-out, the verified ID token's
-// profile, an avatar stored in S3 under the user's own identity-pool folder (`private/<identityId>/avatar.<ext>`,
-// uploaded with signedFetch, shown through a presigned GET URL), preferences kept in the user's attributes and
-// in a DynamoDB item keyed by the identity id, TOTP two-step sign-in, and the session events as they happen in
-// this tab and in the others.
+// What it shows: managed-login sign-in (password, Google, Facebook, company SSO by idp_identifier, sign-up)
+// and sign-out, the verified ID token's profile, an avatar stored in S3 under the user's own identity-pool
+// folder (`private/<identityId>/avatar.<ext>`, uploaded with signedFetch, shown through a presigned GET URL),
+// preferences kept in the user's attributes and in a DynamoDB item keyed by the identity id, TOTP two-step
+// sign-in, and the session events as they happen in this tab and in the others.
 import init, { CognitoAuth, signRequest } from './pkg/cognito_wasm.js';
 // qrcode-generator (npm, MIT), copied from node_modules by trunk (index.html): the demo's, not the package's.
 import qrcode from './vendor/qrcode.mjs';
@@ -629,6 +629,10 @@ async function loadMfa() {
     $('security-card').dataset.mfa = on ? 'on' : 'off';
     $('mfa-setup').hidden = on;
     $('mfa-off').hidden = !on;
+    const email = enabled.includes('EMAIL');
+    $('email-mfa-label').textContent = email ? 'on' : 'off';
+    $('security-card').dataset.emailMfa = email ? 'on' : 'off';
+    $('email-mfa-toggle').textContent = email ? 'Stop e-mailing codes' : 'E-mail me a code at sign-in';
   } catch (e) {
     mfaStatus('error', `Could not read your sign-in settings. ${describe(e)}`);
   }
@@ -666,6 +670,18 @@ async function verifyMfa() {
     $('mfa-form').hidden = true;
     $('mfa-code').value = '';
     mfaStatus('ok', 'Two-step sign-in is on: next time, enter a code from your app after your password.');
+    await loadMfa();
+  } catch (e) {
+    mfaStatus('error', describe(e));
+  }
+}
+
+/** E-mail MFA on (a code to the verified address after the password) or off; the app's TOTP stays as it is. */
+async function toggleEmailMfa() {
+  const on = $('security-card').dataset.emailMfa === 'on';
+  try {
+    await auth.updateMfaPreference({ email: on ? 'disabled' : 'enabled' });
+    mfaStatus('ok', on ? 'No more codes by e-mail.' : 'Next time, enter the code we e-mail you after your password.');
     await loadMfa();
   } catch (e) {
     mfaStatus('error', describe(e));
@@ -745,8 +761,11 @@ function showSignedOut() {
   $('security-card').hidden = true;
   $('moderation-card').hidden = true;
   $('moderation-list').replaceChildren();
-  for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = false;
+  for (const b of federatedButtons()) b.hidden = false;
 }
+
+/** "Create account" and the federated sign-in buttons: shown while signed out. */
+const federatedButtons = () => ['sign-up', 'sign-in-google', 'sign-in-facebook', 'sign-in-sso'].map($);
 
 /**
  * The groups a shopper is told about: not the one Cognito makes for each identity provider and puts every
@@ -777,7 +796,7 @@ function showSignedIn(user) {
   $('header-name').textContent = name;
   $('header-name').title = name;
   $('sign-in').hidden = true;
-  for (const b of [$('sign-up'), $('sign-in-google')]) b.hidden = true;
+  for (const b of federatedButtons()) b.hidden = true;
   $('sign-out').hidden = false;
   $('sign-out').disabled = false;
   $('profile-name').textContent = name;
@@ -865,6 +884,9 @@ function wire() {
   // customState comes back from handleRedirectCallback: the greeting knows the account is new.
   $('sign-up').addEventListener('click', () => signIn({ screen: 'signup', customState: 'signup' }));
   $('sign-in-google').addEventListener('click', () => signIn({ identityProvider: 'Google' }));
+  $('sign-in-facebook').addEventListener('click', () => signIn({ identityProvider: 'Facebook' }));
+  // Company SSO: Cognito picks the provider (Acme Corp SSO, an OIDC provider) by its identifier.
+  $('sign-in-sso').addEventListener('click', () => signIn({ idpIdentifier: 'acme.example' }));
   const submit = (id, action) => $(id).addEventListener('submit', (e) => { e.preventDefault(); action(); });
   submit('prefs-form', savePrefs);
   submit('email-form', changeEmail);
@@ -872,6 +894,7 @@ function wire() {
   submit('mfa-form', verifyMfa);
   $('mfa-setup').addEventListener('click', setUpMfa);
   $('mfa-off').addEventListener('click', turnOffMfa);
+  $('email-mfa-toggle').addEventListener('click', toggleEmailMfa);
   $('moderation-load').addEventListener('click', loadModeration);
   $('sign-out').addEventListener('click', async () => {
     $('sign-out').disabled = true;
@@ -947,7 +970,7 @@ async function start() {
   testHooks.expose(auth); // test hook
   for (const name of EVENTS) auth.on(name, (detail) => onAuthEvent(name, detail));
   wire();
-  for (const b of [$('sign-in'), $('sign-in-card'), $('sign-up'), $('sign-in-google'), $('refresh-creds')]) b.disabled = false;
+  for (const b of [$('sign-in'), $('sign-in-card'), ...federatedButtons(), $('refresh-creds')]) b.disabled = false;
 
   if (auth.isRedirectCallback()) {
     try {

@@ -283,11 +283,13 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
             );
         }
         // EMAIL_OTP is USER_AUTH's first factor or, after a password, the email MFA factor.
-        "EMAIL_OTP" if !app.mem().mfa_codes.contains_key(str_field(input, "Session")?) => {
+        "EMAIL_OTP" | "SMS_OTP"
+            if !app.mem().mfa_codes.contains_key(str_field(input, "Session")?) =>
+        {
             let session = str_field(input, "Session")?;
             let mut store = app.store();
             return accounts::answer_email_otp(
-                app, &mut store, &pool, &client, session, &responses,
+                app, &mut store, &pool, &client, session, &responses, name,
             );
         }
         "SMS_MFA" | "EMAIL_OTP" => {}
@@ -303,7 +305,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         _ => {
             return Err(bad(
                 "InvalidParameterException",
-                &format!("devstack answers the SOFTWARE_TOKEN_MFA, SMS_MFA, MFA_SETUP, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP, NEW_PASSWORD_REQUIRED and WEB_AUTHN challenges, not {name}"),
+                &format!("devstack answers the SOFTWARE_TOKEN_MFA, SMS_MFA, MFA_SETUP, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP, SMS_OTP, NEW_PASSWORD_REQUIRED and WEB_AUTHN challenges, not {name}"),
             ))
         }
     }

@@ -3,20 +3,18 @@
 //! Cognito's messages, sign-up with the pool's required attributes, the confirmation and password-reset
 //! codes (sent through the outbox, single use, limited attempts), TOTP software tokens (RFC 6238: 30 s
 //! steps, HMAC-SHA-1, 6 digits, one step of skew, each step's code accepted once), the MFA step of a
-//! sign-in, and federated users (`Google_<sub>`). Errors are Cognito's; the pages show their messages.
+//! sign-in, and the statuses of federated users (`federation.rs` makes them). Errors are Cognito's; the pages show their messages.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Builder, Secret};
 
-use crate::config::{Client, IdentityProvider, UserPool};
+use crate::config::{Client, UserPool};
 use crate::ids::{random_string, random_uuid, stable_uuid, URL_SAFE};
 use crate::passwords::PasswordSecret;
 use crate::srp;
-use crate::state::{
-    App, Challenge, FederationRequest, Message, MfaRecord, SrpChallenge, Store, User,
-};
+use crate::state::{App, Challenge, Message, MfaRecord, SrpChallenge, Store, User};
 use crate::tokens::{SignIn, VerifyError};
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
@@ -41,8 +39,6 @@ const SEND_WINDOW_SECONDS: i64 = 900;
 /// The MFA step of a sign-in lives 3 minutes (Cognito's session) and survives 3 wrong codes.
 const CHALLENGE_SECONDS: i64 = 180;
 const CHALLENGE_ATTEMPTS: u32 = 3;
-/// A round trip to an external identity provider may take 10 minutes.
-const FEDERATION_SECONDS: i64 = 600;
 
 pub fn user_not_found() -> ApiError {
     bad(
@@ -845,13 +841,7 @@ pub fn new_challenge(app: &App, pool_id: &str, username: &str, client_id: Option
     let expires_at = app.now() + CHALLENGE_SECONDS;
     app.mem().challenges.insert(
         session.clone(),
-        Challenge {
-            pool_id: pool_id.to_string(),
-            username: username.to_string(),
-            client_id: client_id.map(String::from),
-            expires_at,
-            failed_attempts: 0,
-        },
+        Challenge::new(pool_id, username, client_id, expires_at),
     );
     session
 }
@@ -952,13 +942,7 @@ pub fn mfa_setup_session(
     app.mem().mfa_setup.insert(
         session.clone(),
         (
-            Challenge {
-                pool_id: pool_id.to_string(),
-                username: username.to_string(),
-                client_id: client_id.map(String::from),
-                expires_at: app.now() + CHALLENGE_SECONDS,
-                failed_attempts: 0,
-            },
+            Challenge::new(pool_id, username, client_id, app.now() + CHALLENGE_SECONDS),
             verified,
         ),
     );
@@ -990,13 +974,12 @@ pub fn keep_mfa_setup(app: &App, session: &str, setup: (String, String, Option<S
     app.mem().mfa_setup.insert(
         session.to_string(),
         (
-            Challenge {
-                pool_id,
-                username,
-                client_id,
-                expires_at: app.now() + CHALLENGE_SECONDS,
-                failed_attempts: 0,
-            },
+            Challenge::new(
+                &pool_id,
+                &username,
+                client_id.as_deref(),
+                app.now() + CHALLENGE_SECONDS,
+            ),
             verified,
         ),
     );
@@ -1245,18 +1228,25 @@ pub fn answer_password_verifier(
     after_password(app, store, pool, client, &user)
 }
 
-/// The challenges USER_AUTH offers (EMAIL_OTP to users with an email address, WEB_AUTHN to users with a
-/// passkey; no SMS).
-pub const USER_AUTH_CHALLENGES: &[&str] = &["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN", "EMAIL_OTP"];
+/// The challenges USER_AUTH offers (EMAIL_OTP to users with an email address, SMS_OTP to users with a phone
+/// number, WEB_AUTHN to users with a passkey).
+pub const USER_AUTH_CHALLENGES: &[&str] = &[
+    "PASSWORD",
+    "PASSWORD_SRP",
+    "WEB_AUTHN",
+    "EMAIL_OTP",
+    "SMS_OTP",
+];
 /// Digits of an EMAIL_OTP code.
 const EMAIL_OTP_DIGITS: usize = 8;
 
-/// The challenges USER_AUTH offers this name (all of them to a name that is no user's).
+/// The challenges USER_AUTH offers this name (all of them to a name that is no user's): the codes
+/// only where the user has the address they go to.
 fn available_challenges(store: &Store, pool: &UserPool, name: &str) -> Vec<&'static str> {
     let user = find_user(store, pool, name);
-    let has_email = user.as_ref().map(|u| u.attributes.contains_key("email"));
+    let has = |attribute: &str| user.as_ref().map(|u| u.attributes.contains_key(attribute));
     // Passkeys are `passkeys.rs`'s, kept in the store: WEB_AUTHN only to a user who has one.
-    let has_passkey = user.is_some_and(|u| {
+    let has_passkey = user.as_ref().is_some_and(|u| {
         store
             .passkeys
             .get(&pool.id)
@@ -1266,13 +1256,18 @@ fn available_challenges(store: &Store, pool: &UserPool, name: &str) -> Vec<&'sta
     USER_AUTH_CHALLENGES
         .iter()
         .copied()
-        .filter(|c| *c != "EMAIL_OTP" || has_email != Some(false))
-        .filter(|c| *c != "WEB_AUTHN" || has_passkey)
+        .filter(|c| match *c {
+            "EMAIL_OTP" => has("email") != Some(false),
+            "SMS_OTP" => has("phone_number") != Some(false),
+            "WEB_AUTHN" => has_passkey,
+            _ => true,
+        })
         .collect()
 }
 
-/// Sends an EMAIL_OTP code to the user's email address (the outbox, purpose `EMAIL_OTP`): the EMAIL_OTP
-/// challenge with `CODE_DELIVERY_DELIVERY_MEDIUM` and the masked `CODE_DELIVERY_DESTINATION`.
+/// Sends a one-time code of USER_AUTH's first factor (the outbox): `EMAIL_OTP` to the user's email
+/// address (8 digits) or `SMS_OTP` to the phone number (6 digits); the challenge with
+/// `CODE_DELIVERY_DELIVERY_MEDIUM` and the masked `CODE_DELIVERY_DESTINATION`.
 fn email_otp_challenge(
     app: &App,
     store: &Store,
@@ -1280,22 +1275,38 @@ fn email_otp_challenge(
     client: &Client,
     name: &str,
 ) -> ApiResult {
+    otp_challenge(app, store, pool, client, name, "EMAIL_OTP")
+}
+
+fn otp_challenge(
+    app: &App,
+    store: &Store,
+    pool: &UserPool,
+    client: &Client,
+    name: &str,
+    kind: &'static str,
+) -> ApiResult {
     let user = find_user(store, pool, name)
         .filter(|u| u.status != EXTERNAL_PROVIDER)
         .ok_or_else(incorrect)?;
-    let email = user.attributes.get("email").cloned().ok_or_else(|| {
+    let (attribute, medium, digits) = if kind == "SMS_OTP" {
+        ("phone_number", "SMS", 6)
+    } else {
+        ("email", "EMAIL", EMAIL_OTP_DIGITS)
+    };
+    let destination = user.attributes.get(attribute).cloned().ok_or_else(|| {
         bad(
             "InvalidParameterException",
-            "The user has no email address for EMAIL_OTP",
+            &format!("The user has no {attribute} for {kind}"),
         )
     })?;
-    let code = random_string(EMAIL_OTP_DIGITS, b"0123456789");
+    let code = random_string(digits, b"0123456789");
     let now = app.now();
     app.deliver(Message {
         pool_id: pool.id.clone(),
         username: user.username.clone(),
-        destination: email.clone(),
-        purpose: "EMAIL_OTP".into(),
+        destination: destination.clone(),
+        purpose: kind.into(),
         attribute: None,
         code: code.clone(),
         sent_at: now,
@@ -1304,28 +1315,29 @@ fn email_otp_challenge(
     app.mem().email_otp.insert(
         session.clone(),
         (
-            Challenge {
-                pool_id: pool.id.clone(),
-                username: user.username.clone(),
-                client_id: Some(client.id.clone()),
-                expires_at: now + CHALLENGE_SECONDS,
-                failed_attempts: 0,
-            },
+            Challenge::new(
+                &pool.id,
+                &user.username,
+                Some(&client.id),
+                now + CHALLENGE_SECONDS,
+            ),
             code,
+            kind,
         ),
     );
     Ok(json!({
-        "ChallengeName": "EMAIL_OTP",
+        "ChallengeName": kind,
         "Session": session,
         "ChallengeParameters": {
-            "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL",
-            "CODE_DELIVERY_DESTINATION": mask(&email),
+            "CODE_DELIVERY_DELIVERY_MEDIUM": medium,
+            "CODE_DELIVERY_DESTINATION": mask(&destination),
         },
     }))
 }
 
-/// RespondToAuthChallenge EMAIL_OTP: `USERNAME`, `EMAIL_OTP_CODE` → tokens. A wrong code is
-/// CodeMismatchException; the session survives 3 wrong codes and 3 minutes.
+/// RespondToAuthChallenge EMAIL_OTP / SMS_OTP (`kind`): `USERNAME`, `EMAIL_OTP_CODE` /
+/// `SMS_OTP_CODE` → tokens. A wrong code is CodeMismatchException; the session survives 3 wrong codes
+/// and 3 minutes, and answers only its own kind.
 pub fn answer_email_otp(
     app: &App,
     store: &mut Store,
@@ -1333,15 +1345,19 @@ pub fn answer_email_otp(
     client: &Client,
     session: &str,
     responses: &Value,
+    kind: &str,
 ) -> ApiResult {
     let invalid = || not_authorized("Invalid session for the user.");
     let now = app.now();
     let given = required_param(responses, "USERNAME")?;
-    let code = required_param(responses, "EMAIL_OTP_CODE")?;
+    let code = required_param(responses, &format!("{kind}_CODE"))?;
     let username = {
         let mut mem = app.mem();
-        let (c, sent) = mem.email_otp.get_mut(session).ok_or_else(invalid)?;
-        if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
+        let (c, sent, sent_kind) = mem.email_otp.get_mut(session).ok_or_else(invalid)?;
+        if c.client_id.as_deref() != Some(client.id.as_str())
+            || c.pool_id != pool.id
+            || *sent_kind != kind
+        {
             return Err(invalid());
         }
         if c.expires_at <= now {
@@ -1389,13 +1405,12 @@ pub fn sign_up_session(app: &App, pool: &UserPool, client: &Client, user: &User)
     let session = random_string(64, URL_SAFE);
     app.mem().signed_up.insert(
         session.clone(),
-        Challenge {
-            pool_id: pool.id.clone(),
-            username: user.username.clone(),
-            client_id: Some(client.id.clone()),
-            expires_at: app.now() + SIGN_UP_CODE_SECONDS,
-            failed_attempts: 0,
-        },
+        Challenge::new(
+            &pool.id,
+            &user.username,
+            Some(&client.id),
+            app.now() + SIGN_UP_CODE_SECONDS,
+        ),
     );
     Some(session)
 }
@@ -1439,13 +1454,12 @@ pub fn confirmed_session(
     mem.signed_up.remove(spent);
     mem.confirmed.insert(
         session.clone(),
-        Challenge {
-            pool_id: pool.id.clone(),
-            username: user.username.clone(),
-            client_id: Some(client.id.clone()),
-            expires_at: app.now() + CHALLENGE_SECONDS,
-            failed_attempts: 0,
-        },
+        Challenge::new(
+            &pool.id,
+            &user.username,
+            Some(&client.id),
+            app.now() + CHALLENGE_SECONDS,
+        ),
     );
     session
 }
@@ -1496,17 +1510,17 @@ pub fn user_auth(
             srp_challenge(app, store, pool, client, name, a)
         }
         Some("EMAIL_OTP") => email_otp_challenge(app, store, pool, client, name),
+        Some("SMS_OTP") => otp_challenge(app, store, pool, client, name, "SMS_OTP"),
         _ => {
             let session = random_string(64, URL_SAFE);
             app.mem().select.insert(
                 session.clone(),
-                Challenge {
-                    pool_id: pool.id.clone(),
-                    username: name.to_string(),
-                    client_id: Some(client.id.clone()),
-                    expires_at: app.now() + CHALLENGE_SECONDS,
-                    failed_attempts: 0,
-                },
+                Challenge::new(
+                    &pool.id,
+                    name,
+                    Some(&client.id),
+                    app.now() + CHALLENGE_SECONDS,
+                ),
             );
             Ok(json!({
                 "ChallengeName": "SELECT_CHALLENGE",
@@ -1587,6 +1601,8 @@ pub fn answer_select_challenge(
         password_answer(app, store, pool, client, &username, responses)
     } else if answer == "EMAIL_OTP" {
         email_otp_challenge(app, store, pool, client, &username)
+    } else if answer == "SMS_OTP" {
+        otp_challenge(app, store, pool, client, &username, "SMS_OTP")
     } else {
         let a = required_param(responses, "SRP_A")?;
         srp_challenge(app, store, pool, client, &username, a)
@@ -1604,13 +1620,12 @@ pub fn new_password_challenge(app: &App, pool: &UserPool, client: &Client, user:
     let session = random_string(64, URL_SAFE);
     app.mem().new_password.insert(
         session.clone(),
-        Challenge {
-            pool_id: pool.id.clone(),
-            username: user.username.clone(),
-            client_id: Some(client.id.clone()),
-            expires_at: app.now() + CHALLENGE_SECONDS,
-            failed_attempts: 0,
-        },
+        Challenge::new(
+            &pool.id,
+            &user.username,
+            Some(&client.id),
+            app.now() + CHALLENGE_SECONDS,
+        ),
     );
     let attributes: serde_json::Map<String, Value> = user
         .attributes
@@ -1708,127 +1723,6 @@ pub fn answer_new_password(
     let user = user.clone();
     app.persist(store);
     after_password(app, store, pool, client, &user)
-}
-
-// ---- Federation
-
-/// The local Google's issuer (and base of its endpoints): `<cognito base>/_google`.
-pub fn google_issuer(app: &App) -> String {
-    format!("{}/_google", app.base_url)
-}
-
-/// Where identity providers send the browser back: `<cognito base>/oauth2/idpresponse`.
-pub fn idp_redirect_uri(app: &App) -> String {
-    format!("{}/oauth2/idpresponse", app.base_url)
-}
-
-/// The pool's OAuth client at the provider: (client id, secret), by default the `[google]` ones.
-pub fn idp_client(app: &App, idp: &IdentityProvider) -> (String, String) {
-    let google = app.config.google.as_ref();
-    let id = idp
-        .client_id
-        .clone()
-        .or_else(|| google.map(|g| g.client_id.clone()))
-        .unwrap_or_default();
-    let secret = idp
-        .client_secret
-        .clone()
-        .or_else(|| google.map(|g| g.client_secret.clone()))
-        .unwrap_or_default();
-    (id, secret)
-}
-
-/// Remembers the app's authorize request and returns the provider's authorize URL to send the browser to.
-pub fn federation_redirect(
-    app: &App,
-    pool: &UserPool,
-    idp: &IdentityProvider,
-    params: &HashMap<String, String>,
-) -> String {
-    let state = random_string(43, URL_SAFE);
-    let nonce = random_string(43, URL_SAFE);
-    let expires_at = app.now() + FEDERATION_SECONDS;
-    app.mem().federation.insert(
-        state.clone(),
-        FederationRequest {
-            pool_id: pool.id.clone(),
-            provider: idp.name.clone(),
-            params: params.clone(),
-            nonce: nonce.clone(),
-            expires_at,
-        },
-    );
-    let (client_id, _) = idp_client(app, idp);
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("client_id", &client_id)
-        .append_pair("redirect_uri", &idp_redirect_uri(app))
-        .append_pair("response_type", "code")
-        .append_pair("scope", &idp.authorize_scopes)
-        .append_pair("state", &state)
-        .append_pair("nonce", &nonce)
-        .finish();
-    format!("{}/authorize?{query}", google_issuer(app))
-}
-
-/// The federated user for verified provider claims, created on the first sign-in (`<Provider>_<sub>`,
-/// status EXTERNAL_PROVIDER, the `identities` attribute, the `<pool>_<Provider>` group) and updated from
-/// the attribute mapping on every sign-in.
-pub fn federated_user(
-    app: &App,
-    store: &mut Store,
-    pool: &UserPool,
-    idp: &IdentityProvider,
-    claims: &Value,
-) -> Result<User, ApiError> {
-    let sub = claims
-        .get("sub")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| not_authorized("The identity provider's token has no sub"))?;
-    let username = format!("{}_{sub}", idp.name);
-    let now = app.now();
-    let identities = format!(
-        "[{{\"userId\":{},\"providerName\":{},\"providerType\":{},\"issuer\":null,\"primary\":\"true\",\"dateCreated\":\"{}\"}}]",
-        json!(sub),
-        json!(idp.name),
-        json!(idp.provider_type),
-        now * 1000
-    );
-    let user = store
-        .users
-        .entry(pool.id.clone())
-        .or_default()
-        .entry(username.clone())
-        .or_insert_with(|| User {
-            username: username.clone(),
-            secret: PasswordSecret::none(),
-            plain_password: None,
-            sub: stable_uuid(&format!("{}|{username}", pool.id)),
-            attributes: BTreeMap::from([("identities".to_string(), identities)]),
-            groups: vec![],
-            enabled: true,
-            status: EXTERNAL_PROVIDER.into(),
-            created: now,
-            modified: now,
-        });
-    if !user.enabled {
-        return Err(not_authorized("User is disabled."));
-    }
-    for (attribute, claim) in &idp.attribute_mapping {
-        let value = match claims.get(claim) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Bool(b)) => b.to_string(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => continue,
-        };
-        user.attributes.insert(attribute.clone(), value);
-    }
-    let group = format!("{}_{}", pool.id, idp.name);
-    if !user.groups.contains(&group) {
-        user.groups.push(group);
-    }
-    user.modified = now;
-    Ok(user.clone())
 }
 
 #[cfg(test)]

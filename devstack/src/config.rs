@@ -22,6 +22,10 @@ pub struct Config {
     /// The local identity provider that plays Google (`/_google/*` on the Cognito port).
     #[serde(default)]
     pub google: Option<Google>,
+    /// More local identity providers served by devstack under `/_idp/<slug>/` (an OIDC provider such as
+    /// "Acme Corp SSO", or a Facebook-style OAuth 2.0 provider).
+    #[serde(default)]
+    pub local_idps: Vec<LocalIdp>,
     /// DynamoDB tables served on the DynamoDB port.
     #[serde(default)]
     pub dynamodb_tables: Vec<DynamoDbTable>,
@@ -91,7 +95,8 @@ pub struct UserPool {
     /// `phone_number`, `preferred_username`); none by default.
     #[serde(default)]
     pub alias_attributes: Vec<String>,
-    /// Federated identity providers (`Google`: the local one of `[google]`).
+    /// Federated identity providers (`Google`: the local one of `[google]`; `OIDC`: any OpenID
+    /// provider by issuer; `Facebook`: the local one of `[[local_idps]]` with `protocol = "facebook"`).
     #[serde(default)]
     pub identity_providers: Vec<IdentityProvider>,
     /// Groups with their IAM role and precedence (`cognito:roles`, `cognito:preferred_role`). A group a
@@ -141,6 +146,15 @@ pub struct Group {
 }
 
 impl UserPool {
+    /// The provider whose `idp_identifiers` include `identifier` (case-insensitive).
+    pub fn provider_by_identifier(&self, identifier: &str) -> Option<&IdentityProvider> {
+        self.identity_providers.iter().find(|p| {
+            p.idp_identifiers
+                .iter()
+                .any(|i| i.eq_ignore_ascii_case(identifier))
+        })
+    }
+
     /// A federated identity provider of the pool by name.
     pub fn identity_provider(&self, name: &str) -> Option<&IdentityProvider> {
         self.identity_providers.iter().find(|p| p.name == name)
@@ -185,10 +199,23 @@ impl Default for PasswordPolicy {
 pub struct IdentityProvider {
     /// The name apps pass as `identity_provider` (`Google`).
     pub name: String,
-    /// `Google` (the only type devstack has: its local Google).
+    /// `Google` (the local Google), `OIDC` (a provider found by `issuer`) or `Facebook` (the local
+    /// Facebook).
     #[serde(default = "google_type")]
     pub provider_type: String,
-    /// The pool's OAuth client at the provider (default: `[google]`'s `client_id` and `client_secret`).
+    /// OIDC: the provider's issuer; its discovery document is `<issuer>/.well-known/openid-configuration`.
+    /// `{cognito}` stands for devstack's own Cognito base URL (for the local providers of `[[local_idps]]`).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Identifiers (e.g. e-mail domains) that `idp_identifier` and the sign-in page's corporate e-mail
+    /// field route to this provider.
+    #[serde(default)]
+    pub idp_identifiers: Vec<String>,
+    /// Link a sign-in whose verified e-mail is a native user's to that user (as AdminLinkProviderForUser).
+    #[serde(default)]
+    pub link_by_email: bool,
+    /// The pool's OAuth client at the provider (default: `[google]`'s, or the local Facebook's, `client_id`
+    /// and `client_secret`).
     #[serde(default)]
     pub client_id: Option<String>,
     #[serde(default)]
@@ -210,6 +237,28 @@ pub struct Google {
     pub accounts: Vec<GoogleAccount>,
 }
 
+/// A local identity provider besides Google, served under `/_idp/<slug>/` on the Cognito port.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalIdp {
+    /// Path segment (`/_idp/<slug>/`) and prefix of its page element ids (`<slug>Account-0`, `<slug>Allow`).
+    pub slug: String,
+    /// The name its pages show ("Acme Corp SSO").
+    pub brand: String,
+    /// `oidc` (discovery, JWKS, ID tokens) or `facebook` (OAuth 2.0 and a Graph-style `/me`).
+    #[serde(default = "oidc_protocol")]
+    pub protocol: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Its accounts (`sub` is the subject, or the Facebook user id).
+    #[serde(default)]
+    pub accounts: Vec<GoogleAccount>,
+}
+
+fn oidc_protocol() -> String {
+    "oidc".into()
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GoogleAccount {
@@ -224,6 +273,9 @@ pub struct GoogleAccount {
     pub given_name: Option<String>,
     #[serde(default)]
     pub family_name: Option<String>,
+    /// More claims of its ID tokens (or fields of Facebook's `/me`), e.g. `{ department = "Sales" }`.
+    #[serde(default)]
+    pub claims: BTreeMap<String, String>,
 }
 
 fn mfa_off() -> String {
@@ -923,6 +975,7 @@ impl Config {
             bail!("user pool {id}: password_policy.minimum_length must be 6..=99")
         }
         let mut names = std::collections::HashSet::new();
+        let mut identifiers = std::collections::HashSet::new();
         for idp in &pool.identity_providers {
             if idp.name == "COGNITO" || !names.insert(idp.name.as_str()) {
                 bail!(
@@ -930,17 +983,34 @@ impl Config {
                     idp.name
                 )
             }
-            if idp.provider_type != "Google" {
-                bail!(
-                    "user pool {id}: identity provider {}: provider_type must be Google",
-                    idp.name
-                )
-            }
-            if self.google.is_none() {
-                bail!(
+            match idp.provider_type.as_str() {
+                "Google" if self.google.is_none() => bail!(
                     "user pool {id}: identity provider {} needs the [google] section",
                     idp.name
-                )
+                ),
+                "Google" => {}
+                "OIDC" => {
+                    if idp.issuer.as_deref().unwrap_or("").is_empty()
+                        || idp.client_id.is_none()
+                        || idp.client_secret.is_none()
+                    {
+                        bail!("user pool {id}: OIDC identity provider {} needs issuer, client_id and client_secret", idp.name)
+                    }
+                }
+                "Facebook" if self.local_facebook().is_none() => bail!(
+                    "user pool {id}: identity provider {} needs a [[local_idps]] with protocol = \"facebook\"",
+                    idp.name
+                ),
+                "Facebook" => {}
+                _ => bail!(
+                    "user pool {id}: identity provider {}: provider_type must be Google, OIDC or Facebook",
+                    idp.name
+                ),
+            }
+            for ident in &idp.idp_identifiers {
+                if ident.is_empty() || !identifiers.insert(ident.to_ascii_lowercase()) {
+                    bail!("user pool {id}: idp identifier {ident:?} is empty or appears twice")
+                }
             }
         }
         for c in &pool.clients {
@@ -955,6 +1025,34 @@ impl Config {
                 )
             }
         }
+        let mut slugs = std::collections::HashSet::from(["google"]);
+        for l in &self.local_idps {
+            if l.slug.is_empty()
+                || !l
+                    .slug
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                || !slugs.insert(l.slug.as_str())
+            {
+                bail!(
+                    "local_idps: slug {:?} must be lowercase letters and digits, once (not google)",
+                    l.slug
+                )
+            }
+            if !["oidc", "facebook"].contains(&l.protocol.as_str()) {
+                bail!("local_idps {}: protocol must be oidc or facebook", l.slug)
+            }
+            let mut subs = std::collections::HashSet::new();
+            for a in &l.accounts {
+                if a.sub.is_empty() || !subs.insert(a.sub.as_str()) {
+                    bail!(
+                        "local_idps {}: account sub {:?} is empty or appears twice",
+                        l.slug,
+                        a.sub
+                    )
+                }
+            }
+        }
         if let Some(g) = &self.google {
             let mut subs = std::collections::HashSet::new();
             for a in &g.accounts {
@@ -964,6 +1062,11 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The local Facebook (the `[[local_idps]]` entry with `protocol = "facebook"`).
+    pub fn local_facebook(&self) -> Option<&LocalIdp> {
+        self.local_idps.iter().find(|l| l.protocol == "facebook")
     }
 
     pub fn user_pool(&self, id: &str) -> Option<&UserPool> {
@@ -989,6 +1092,17 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_own_app_example_config_is_valid_and_small() {
+        let text = include_str!("../examples/my-app.toml");
+        let c = Config::parse(text).unwrap();
+        assert_eq!(c.server.cognito_port, 9330);
+        let pool = c.user_pool("eu-west-1_MyApp0001").unwrap();
+        assert_eq!(pool.users.len(), 1);
+        let (_, client) = c.client("myappclient000000000000001").unwrap();
+        assert_eq!(client.callback_urls, ["http://localhost:5173/"]);
+    }
 
     #[test]
     fn default_config_has_the_fixed_facts() {
@@ -1056,8 +1170,8 @@ mod tests {
             ),
             ("minimum_length = 8", "minimum_length = 5"),
             (
-                "identity_providers = [\"COGNITO\", \"Google\"]",
-                "identity_providers = [\"COGNITO\", \"Facebook\"]",
+                "identity_providers = [\"COGNITO\", \"Google\", \"AcmeSSO\", \"Facebook\"]",
+                "identity_providers = [\"COGNITO\", \"Twitter\"]",
             ),
             ("provider_type = \"Google\"", "provider_type = \"SAML\""),
         ] {
@@ -1235,7 +1349,32 @@ mod tests {
         );
         assert_eq!(c.google.as_ref().unwrap().accounts.len(), 2);
         let (_, demo) = c.client("shopspheredemoclient000001").unwrap();
-        assert_eq!(demo.identity_providers, ["COGNITO", "Google"]);
+        assert_eq!(
+            demo.identity_providers,
+            ["COGNITO", "Google", "AcmeSSO", "Facebook"]
+        );
+        let acme = pool.provider_by_identifier("ACME.example").unwrap();
+        assert_eq!(
+            (acme.name.as_str(), acme.provider_type.as_str()),
+            ("AcmeSSO", "OIDC")
+        );
+        assert!(pool.identity_provider("Facebook").unwrap().link_by_email);
+        assert_eq!(c.local_facebook().unwrap().slug, "facebook");
+        for (from, to) in [
+            (
+                "idp_identifiers = [\"acme.example\"]",
+                "idp_identifiers = [\"\"]",
+            ),
+            ("issuer = \"{cognito}/_idp/acme\"", "issuer = \"\""),
+            ("slug = \"acme\"", "slug = \"google\""),
+            ("protocol = \"facebook\"", "protocol = \"oidc\""),
+        ] {
+            assert!(DEFAULT_CONFIG.contains(from), "{from}");
+            assert!(
+                Config::parse(&DEFAULT_CONFIG.replace(from, to)).is_err(),
+                "{to}"
+            );
+        }
         let key_type = DEFAULT_CONFIG.replace(
             "partition_key = \"identityId\"",
             "partition_key = \"identityId\"\npartition_key_type = \"BOOL\"",

@@ -15,12 +15,14 @@
 //! 7. [`state`]: the shared server state: the persisted store, codes and sessions in memory.
 //! 8. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
 //! 9. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
-//!    password policy, sign-up and password-reset codes, TOTP, federated users.
+//!    password policy, sign-up and password-reset codes, TOTP.
 //! 10. [`codes`]: one-time attribute-verification codes sent to the outbox (expiry, wrong tries).
 //! 11. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
 //! 12. [`dynamodb_expr`]: DynamoDB's typed values and expressions; [`iam`]: identity-pool role
 //!     resolution (default roles, `Token` and `Rules` role mappings, `CustomRoleArn`).
-//! 13. [`passkeys`]: the WebAuthn relying party (webauthn-rs-core): the passkey operations and
+//! 13. [`federation`]: Cognito's side of federation: a provider's endpoints (OIDC discovery), the
+//!     back channel (ID token verification, Facebook's `/me`), federated and linked users.
+//!     [`passkeys`]: the WebAuthn relying party (webauthn-rs-core): the passkey operations and
 //!     USER_AUTH's WEB_AUTHN challenge, which `user_pool` and `account_api` hand over.
 //! 14. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login (authorize, the sign-in page) and the OAuth 2.0 / OIDC endpoints,
@@ -33,7 +35,8 @@
 //!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
 //!    - [`s3`]: S3 on its own port (SigV4, the role's policy, by default `private/<identityId>/`, CORS);
 //!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the role's LeadingKeys policy, items in redb);
-//!    - [`google_idp`]: the local identity provider that plays Google (`/_google/*`).
+//!    - [`local_idp`]: the local identity providers: the one that plays Google (`/_google/*`), and
+//!      those of `[[local_idps]]` (`/_idp/<slug>/*`: an OIDC provider, a Facebook).
 //! 15. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
 //!     confirmation, forgot password, the TOTP step, the return from an identity provider.
 //! 16. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account`, `passkeys`, `account_api`, `user_pool` or
@@ -50,12 +53,13 @@ pub mod config;
 pub mod dispatch;
 pub mod dynamodb;
 pub mod dynamodb_expr;
-pub mod google_idp;
+pub mod federation;
 pub mod iam;
 pub mod identity_pool;
 pub mod ids;
 pub mod keys;
 pub mod knobs;
+pub mod local_idp;
 pub mod login_pages;
 pub mod oauth;
 pub mod passkeys;
@@ -240,16 +244,20 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         let dir = opts.data_dir.join("keys").join(&pool.id);
         keys.insert(pool.id.clone(), keys::PoolKeys::load_or_create(&dir)?);
     }
-    let google_key = match &config.google {
-        Some(_) => Some(keys::load_or_create_key(
-            &opts
-                .data_dir
-                .join("keys")
-                .join("_google")
-                .join("signing.pem"),
-        )?),
-        None => None,
-    };
+    let mut idp_keys = HashMap::new();
+    if config.google.is_some() {
+        let path = opts
+            .data_dir
+            .join("keys")
+            .join("_google")
+            .join("signing.pem");
+        idp_keys.insert("google".to_string(), keys::load_or_create_key(&path)?);
+    }
+    for l in config.local_idps.iter().filter(|l| l.protocol == "oidc") {
+        let dir = format!("_idp_{}", l.slug);
+        let path = opts.data_dir.join("keys").join(dir).join("signing.pem");
+        idp_keys.insert(l.slug.clone(), keys::load_or_create_key(&path)?);
+    }
     let store = state::load_store(&opts.data_dir, &config)?;
     state::save_store(&opts.data_dir, &store)?;
     let tables = dynamodb::open(&opts.data_dir)?;
@@ -264,12 +272,12 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         mem: Mutex::new(Memory::default()),
         knobs: Mutex::new(opts.knobs),
         log_requests: opts.log_requests,
-        google_key,
+        idp_keys,
     });
 
     let cognito = oauth::router()
         .merge(login_pages::router())
-        .merge(google_idp::router())
+        .merge(local_idp::router())
         .merge(admin::admin_router())
         .route("/", post(dispatch::dispatch))
         .layer(axum::middleware::from_fn_with_state(

@@ -15,11 +15,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde_json::Value;
 
 use crate::accounts;
-use crate::config::IdentityProvider;
+use crate::federation;
 use crate::oauth::{
     authorize_params, check_authorize, error_page, esc, found, hidden_inputs, message_html, page,
     query_string, signed_in, AuthRequest, Params,
@@ -629,13 +627,14 @@ async fn idp_response(State(app): State<Shared>, Query(p): Query<Params>) -> Res
             .unwrap_or_else(|| format!("{} did not sign the user in ({error})", idp.name));
         return req.error_redirect(error, &description);
     }
-    let claims = match provider_id_token(&app, &idp, &field(&p, "code"), &pending.nonce).await {
-        Ok(c) => c,
-        Err(why) => return req.error_redirect("invalid_request", &why),
-    };
+    let claims =
+        match federation::provider_claims(&app, &idp, &field(&p, "code"), &pending.nonce).await {
+            Ok(c) => c,
+            Err(why) => return req.error_redirect("invalid_request", &why),
+        };
     let user = {
         let mut store = app.store();
-        let r = accounts::federated_user(&app, &mut store, &req.pool, &idp, &claims);
+        let r = federation::federated_user(&app, &mut store, &req.pool, &idp, &claims);
         app.persist(&store);
         r
     };
@@ -643,83 +642,6 @@ async fn idp_response(State(app): State<Shared>, Query(p): Query<Params>) -> Res
         Ok(u) => signed_in(&app, &req, &u.username),
         Err(e) => req.error_redirect("access_denied", &e.message),
     }
-}
-
-/// The back channel, as Cognito does it: the code for tokens at the provider's token endpoint (client
-/// authenticated), then the ID token verified against the provider's JWKS (RS256, kid, issuer, audience,
-/// expiry, nonce). The verified claims.
-async fn provider_id_token(
-    app: &Shared,
-    idp: &IdentityProvider,
-    code: &str,
-    nonce: &str,
-) -> Result<Value, String> {
-    let (client_id, secret) = accounts::idp_client(app, idp);
-    let issuer = accounts::google_issuer(app);
-    let http = reqwest::Client::new();
-    let redirect_uri = accounts::idp_redirect_uri(app);
-    let r = http
-        .post(format!("{issuer}/token"))
-        .basic_auth(&client_id, Some(&secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", redirect_uri.as_str()),
-            ("client_id", client_id.as_str()),
-        ])
-        .send()
-        .await
-        .map_err(|e| format!("{}'s token endpoint: {e}", idp.name))?;
-    let status = r.status();
-    let body: Value = r
-        .json()
-        .await
-        .map_err(|e| format!("{}'s token endpoint answered no JSON: {e}", idp.name))?;
-    if !status.is_success() {
-        return Err(format!(
-            "{} refused the code: {}",
-            idp.name,
-            body.get("error").and_then(Value::as_str).unwrap_or("?")
-        ));
-    }
-    let id_token = body
-        .get("id_token")
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("{} returned no id_token", idp.name))?;
-    let jwks: Value = http
-        .get(format!("{issuer}/oauth2/v3/certs"))
-        .send()
-        .await
-        .map_err(|e| format!("{}'s JWKS: {e}", idp.name))?
-        .json()
-        .await
-        .map_err(|e| format!("{}'s JWKS: {e}", idp.name))?;
-    let header = jsonwebtoken::decode_header(id_token).map_err(|e| format!("ID token: {e}"))?;
-    if header.alg != Algorithm::RS256 {
-        return Err("ID token: not RS256".into());
-    }
-    let kid = header.kid.ok_or("ID token: no kid")?;
-    let jwk = jwks
-        .get("keys")
-        .and_then(Value::as_array)
-        .and_then(|keys| {
-            keys.iter()
-                .find(|k| k.get("kid").and_then(Value::as_str) == Some(&kid))
-        })
-        .ok_or("ID token: its kid is not in the provider's JWKS")?;
-    let n = jwk.get("n").and_then(Value::as_str).unwrap_or("");
-    let e = jwk.get("e").and_then(Value::as_str).unwrap_or("");
-    let key = DecodingKey::from_rsa_components(n, e).map_err(|e| format!("JWKS key: {e}"))?;
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.set_issuer(&[issuer.as_str()]);
-    validation.set_audience(&[client_id.as_str()]);
-    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    let data = jsonwebtoken::decode::<Value>(id_token, &key, &validation)
-        .map_err(|e| format!("ID token refused: {e}"))?;
-    if data.claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
-        return Err("ID token refused: nonce mismatch".into());
-    }
-    Ok(data.claims)
 }
 
 #[cfg(test)]

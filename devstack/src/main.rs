@@ -140,6 +140,17 @@ fn main() -> anyhow::Result<()> {
                 accounts.join(", ")
             );
         }
+        for l in &config.local_idps {
+            let accounts: Vec<&str> = l.accounts.iter().map(|a| a.email.as_str()).collect();
+            println!(
+                "devstack: {} ({}) {}/_idp/{} (accounts {})",
+                l.slug,
+                l.brand,
+                running.cognito_url,
+                l.slug,
+                accounts.join(", ")
+            );
+        }
         for ip in &config.identity_pools {
             println!(
                 "devstack: identity pool {}{}",

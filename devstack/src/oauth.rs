@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::accounts;
 use crate::config::{Client, UserPool};
+use crate::federation;
 use crate::ids::{random_string, URL_SAFE};
 use crate::state::{AuthCode, LoginSession, Shared};
 use crate::tokens::{SignIn, VerifyError};
@@ -225,11 +226,17 @@ pub fn check_authorize(app: &Shared, p: &Params) -> Result<AuthRequest, Response
             );
         }
     }
-    if let Some(idp) = p.get("idp_identifier").filter(|s| !s.is_empty()) {
-        return back(
-            "invalid_request",
-            &format!("no identity provider with identifier {idp}"),
-        );
+    if let Some(ident) = p.get("idp_identifier").filter(|s| !s.is_empty()) {
+        // The provider whose identifiers include it, and which the client may use.
+        let usable = pool
+            .provider_by_identifier(ident)
+            .is_some_and(|idp| client.identity_providers.contains(&idp.name));
+        if !usable {
+            return back(
+                "invalid_request",
+                &format!("No identity provider with identifier {ident} is enabled for this client"),
+            );
+        }
     }
     Ok(AuthRequest {
         pool: pool.clone(),
@@ -292,12 +299,20 @@ async fn authorize(
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    // identity_provider=Google (a pool's federated provider) goes straight there.
-    if let Some(idp) = p
+    // identity_provider=Google (a pool's federated provider), or an idp_identifier of one, goes
+    // straight there.
+    let idp = p
         .get("identity_provider")
         .and_then(|name| req.pool.identity_provider(name))
-    {
-        return found(&accounts::federation_redirect(&app, &req.pool, idp, &p));
+        .or_else(|| {
+            p.get("idp_identifier")
+                .and_then(|i| req.pool.provider_by_identifier(i))
+        });
+    if let Some(idp) = idp {
+        return match federation::federation_redirect(&app, &req.pool, idp, &p).await {
+            Ok(to) => found(&to),
+            Err(why) => req.error_redirect("server_error", &why),
+        };
     }
     // A live managed-login session skips the form (unless the app asks for prompt=login).
     if p.get("prompt").map(String::as_str) != Some("login") {
@@ -337,6 +352,9 @@ async fn login_page(State(app): State<Shared>, Query(p): Query<Params>) -> Respo
 }
 
 async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> Response {
+    if let Some(email) = p.remove("corporate_email") {
+        return corporate_sign_in(&app, &p, email.trim());
+    }
     let username = p.remove("username").unwrap_or_default();
     let password = p.remove("password").unwrap_or_default();
     let req = match check_authorize(&app, &p) {
@@ -394,6 +412,32 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
         return found(&format!("/mfa-setup?{}", query_string(&q)));
     }
     signed_in(&app, &req, &user.username)
+}
+
+/// The corporate e-mail field: its domain as `idp_identifier` (the provider whose identifiers include
+/// it), or the sign-in page again with an error.
+fn corporate_sign_in(app: &Shared, p: &Params, email: &str) -> Response {
+    let req = match check_authorize(app, p) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or(email);
+    let usable = req
+        .pool
+        .provider_by_identifier(domain)
+        .is_some_and(|idp| req.client.identity_providers.contains(&idp.name));
+    if domain.is_empty() || !usable {
+        return Html(render_login(
+            p,
+            &req,
+            Some("No identity provider is configured for this email address."),
+        ))
+        .into_response();
+    }
+    let mut q = authorize_params(p);
+    q.remove("identity_provider");
+    q.insert("idp_identifier".into(), domain.to_string());
+    found(&format!("/oauth2/authorize?{}", query_string(&q)))
 }
 
 /// A finished sign-in: a new managed-login session (the `cognito` cookie) and a code for the app.
@@ -525,6 +569,16 @@ fn render_login(p: &Params, req: &AuthRequest, error: Option<&str>) -> String {
                 esc(&idp.name)
             ));
         }
+    }
+    let corporate = req.pool.identity_providers.iter().any(|idp| {
+        !idp.idp_identifiers.is_empty() && req.client.identity_providers.contains(&idp.name)
+    });
+    if corporate {
+        // Cognito's "Sign in with your corporate ID": the e-mail's domain picks the provider.
+        idps.push_str(&format!(
+            "<form method=post action=\"/login\" id=idpIdentifierForm>\n{}<label for=idpIdentifierEmail>Corporate email</label>\n<input id=idpIdentifierEmail name=corporate_email type=text autocomplete=email autocapitalize=none required>\n<button type=submit class=secondary id=idpIdentifierSubmit>Sign in with your corporate ID</button>\n</form>\n",
+            hidden_inputs(&links_params)
+        ));
     }
     if !idps.is_empty() {
         idps.push_str("<p class=or>or</p>\n");

@@ -27,8 +27,8 @@ pub struct App {
     pub mem: Mutex<Memory>,
     pub knobs: Mutex<Knobs>,
     pub log_requests: bool,
-    /// The local Google's signing key (when `[google]` is configured).
-    pub google_key: Option<SigningKey>,
+    /// The signing keys of the local OIDC providers, by slug (`google` when `[google]` is configured).
+    pub idp_keys: HashMap<String, SigningKey>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -235,8 +235,10 @@ pub struct Memory {
     pub mfa_codes: HashMap<String, (String, String)>,
     /// Managed-login requests sent to an external identity provider, by the `state` sent to it.
     pub federation: HashMap<String, FederationRequest>,
-    /// Authorization codes of the local Google.
+    /// Authorization codes of the local identity providers (Google and `[[local_idps]]`).
     pub google_codes: HashMap<String, GoogleCode>,
+    /// Access tokens of the local Facebook: (slug, account id, expiry).
+    pub idp_tokens: HashMap<String, (String, String, i64)>,
     /// USER_SRP_AUTH's PASSWORD_VERIFIER challenges, by their SECRET_BLOCK (base64).
     pub srp: HashMap<String, SrpChallenge>,
     /// NEW_PASSWORD_REQUIRED challenges (users with a temporary password), by session.
@@ -248,7 +250,7 @@ pub struct Memory {
     /// The `Session` of a ConfirmSignUp, by session: signs the user in once (InitiateAuth USER_AUTH).
     pub confirmed: HashMap<String, Challenge>,
     /// USER_AUTH's EMAIL_OTP challenges, by session: the challenge and the code sent.
-    pub email_otp: HashMap<String, (Challenge, String)>,
+    pub email_otp: HashMap<String, (Challenge, String, &'static str)>,
     /// StartWebAuthnRegistration ceremonies, by `<pool>|<username>`: the challenge, the access token's
     /// client and the relying party's registration state (JSON).
     pub passkey_registrations: HashMap<String, (Challenge, serde_json::Value)>,
@@ -282,6 +284,20 @@ pub struct Challenge {
     pub failed_attempts: u32,
 }
 
+impl Challenge {
+    /// A challenge of `username` in `pool_id` for `client_id` (None: the sign-in page), live until
+    /// `expires_at`, with no failed attempt yet.
+    pub fn new(pool_id: &str, username: &str, client_id: Option<&str>, expires_at: i64) -> Self {
+        Self {
+            pool_id: pool_id.to_string(),
+            username: username.to_string(),
+            client_id: client_id.map(String::from),
+            expires_at,
+            failed_attempts: 0,
+        }
+    }
+}
+
 pub struct FederationRequest {
     pub pool_id: String,
     pub provider: String,
@@ -292,6 +308,8 @@ pub struct FederationRequest {
 }
 
 pub struct GoogleCode {
+    /// The local provider that issued it (`google` or a `[[local_idps]]` slug).
+    pub idp: String,
     pub client_id: String,
     pub redirect_uri: String,
     /// The `sub` of the chosen account.

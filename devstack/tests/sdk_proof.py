@@ -18,7 +18,10 @@ without the aws.cognito.signin.user.admin scope). Then the self-service operatio
 SignUp, ConfirmSignUp (the code read from GET /_devstack/outbox), ResendConfirmationCode, ForgotPassword,
 ConfirmForgotPassword, AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference, and the
 SOFTWARE_TOKEN_MFA challenge of InitiateAuth answered with RespondToAuthChallenge (TOTP codes computed
-here from RFC 6238 with the standard library), with their refusals. Exits non-zero on any failure; the
+here from RFC 6238 with the standard library), with their refusals. Federation: a sign-in through the local
+"Acme Corp SSO" (OIDC, by idp_identifier) and GetUser with its tokens (the user AcmeSSO_<sub> and its
+identities attribute), GetId with its ID token; a Facebook sign-in linked to the native user rival, whose
+InitiateAuth then gets tokens and GetUser whose identities list Facebook. Exits non-zero on any failure; the
 last line is `N passed, M failed`.
 
 Usage: sdk_proof.py --cognito http://127.0.0.1:9230 --s3 http://127.0.0.1:9231 --dynamodb http://127.0.0.1:9232
@@ -28,6 +31,7 @@ import argparse
 import base64
 import hashlib
 import hmac
+import html
 import http.client
 import json
 import re
@@ -98,6 +102,57 @@ def browser_access_token(cognito, username, password, scope):
     status, _, text = request("POST", "/oauth2/token", body, {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 200, text
     return json.loads(text)["access_token"]
+
+
+def federated_tokens(cognito, extra, slug, account):
+    """A federated sign-in as a browser does it: authorize (`extra`: identity_provider or idp_identifier)
+    -> the local provider's account chooser and consent (Allow) -> /oauth2/idpresponse -> the code
+    exchange with PKCE. The token response."""
+    verifier = "f" * 43
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    u = urllib.parse.urlparse(cognito)
+
+    def request(method, url, form=None):
+        parsed = urllib.parse.urlparse(url)
+        path = parsed.path + ("?" + parsed.query if parsed.query else "")
+        conn = http.client.HTTPConnection(u.hostname, u.port)
+        body = urllib.parse.urlencode(form) if form is not None else None
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        return r.status, r.getheader("Location"), r.read().decode()
+
+    def fields(page):
+        return {html.unescape(k): html.unescape(v)
+                for k, v in re.findall(r'<input type=hidden name="([^"]*)" value="([^"]*)">', page)}
+
+    q = urllib.parse.urlencode({
+        "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT,
+        "scope": "openid email profile aws.cognito.signin.user.admin", "state": "st",
+        "code_challenge_method": "S256", "code_challenge": challenge, **extra,
+    })
+    status, to, _ = request("GET", "/oauth2/authorize?" + q)
+    assert status == 302 and f"/_idp/{slug}/authorize?" in to, (status, to)
+    status, _, chooser = request("GET", to)
+    assert status == 200 and f"id={slug}Account-{account}" in chooser, status
+    status, _, consent = request("POST", f"/_idp/{slug}/authorize", {**fields(chooser), "account": str(account)})
+    assert status == 200 and f"id={slug}Allow" in consent, status
+    status, back, _ = request("POST", f"/_idp/{slug}/consent", {**fields(consent), "consent": "allow"})
+    assert status == 302 and "/oauth2/idpresponse?" in back, (status, back)
+    status, app, text = request("GET", back)
+    assert status == 302 and app.startswith(REDIRECT), (status, app, text)
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(app).query)["code"][0]
+    status, _, text = request("POST", "/oauth2/token", {
+        "grant_type": "authorization_code", "client_id": CLIENT_ID, "code": code,
+        "redirect_uri": REDIRECT, "code_verifier": verifier,
+    })
+    assert status == 200, text
+    return json.loads(text)
+
+
+def jwt_claims(token):
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def totp(secret_b32: str, at: float) -> str:
@@ -789,6 +844,34 @@ def main() -> int:
     check("DeleteUser, then its token -> NotAuthorizedException", delete_user)
     check("StartWebAuthnRegistration + CompleteWebAuthnRegistration (other origin refused) + ListWebAuthnCredentials"
           " + USER_AUTH WEB_AUTHN sign-in (replay refused) + DeleteWebAuthnCredential", passkeys)
+
+    def identities_attribute(access_token):
+        user = idp.get_user(AccessToken=access_token)
+        attrs = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+        return user["Username"], attrs, json.loads(attrs["identities"])
+
+    def acme_sso_get_user():
+        t = federated_tokens(args.cognito, {"idp_identifier": "acme.example"}, "acme", 0)
+        username, attrs, identities = identities_attribute(t["access_token"])
+        assert username == "AcmeSSO_00u1alice0acme", username
+        assert attrs["email"] == "alice@acme.example" and attrs["custom:department"] == "Engineering", attrs
+        assert [(i["providerName"], i["providerType"], i["userId"], i["primary"]) for i in identities] == [
+            ("AcmeSSO", "OIDC", "00u1alice0acme", "true")], identities
+        r = identity.get_id(IdentityPoolId=IDENTITY_POOL, Logins={PROVIDER: t["id_token"]})
+        assert r["IdentityId"].startswith(REGION + ":"), r
+
+    def facebook_linked_user():
+        t = federated_tokens(args.cognito, {"identity_provider": "Facebook"}, "facebook", 1)
+        assert jwt_claims(t["id_token"])["cognito:username"] == "rival"
+        r = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                              AuthParameters={"USERNAME": "rival", "PASSWORD": "Rival!2026pass"})
+        username, _, identities = identities_attribute(r["AuthenticationResult"]["AccessToken"])
+        assert username == "rival", username
+        assert [(i["providerName"], i["providerType"], i["userId"], i["primary"]) for i in identities] == [
+            ("Facebook", "Facebook", "10160000000000002", "false")], identities
+
+    check("Acme Corp SSO (OIDC, idp_identifier) -> GetUser: AcmeSSO_<sub> with identities; GetId", acme_sso_get_user)
+    check("Facebook sign-in linked to rival -> InitiateAuth as rival, GetUser identities list Facebook", facebook_linked_user)
 
     passed = sum(1 for _, ok in results if ok)
     failed = len(results) - passed

@@ -234,6 +234,8 @@ impl<P: Platform> CognitoAuth<P> {
         // best effort, made with a copy of the tokens.
         let session = inner.load_session();
         inner.end_session("signOut");
+        // A session of the in-app sign-in has no managed-login session to end at /logout.
+        let redirect = redirect && !session.as_ref().is_some_and(|s| s.via_api);
         if let Some(session) = session {
             if global {
                 let _ = inner
@@ -244,7 +246,8 @@ impl<P: Platform> CognitoAuth<P> {
                     .await;
             }
             if let Some(refresh) = &session.refresh_token {
-                let _ = inner.send(&oauth::revoke(&inner.config, refresh)).await;
+                let request = oauth::revoke(&inner.config, refresh, session.via_api);
+                let _ = inner.send(&request).await;
             }
         }
         if redirect {

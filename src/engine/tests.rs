@@ -1728,3 +1728,44 @@ fn mfa_setup_gives_a_new_secret_then_its_code_signs_in() {
         (ErrorKind::Challenge, Some("MFA_SETUP"))
     );
 }
+
+#[test]
+fn an_app_without_a_domain_signs_in_inside_and_signs_out_with_the_api_alone() {
+    let tab = world();
+    let api_only = AuthConfig::new("us-east-1_P00l", "client1", "", "").unwrap();
+    let auth = CognitoAuth::with_platform(api_only, tab.clone()).unwrap();
+    tab.set_location("https://app.example/");
+    let e = block_on(auth.sign_in_with_redirect(Default::default())).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.message()),
+        (ErrorKind::Config, "domain: required for the managed login")
+    );
+    assert!(!auth.is_redirect_callback(Some("https://app.example/?code=c&state=s")));
+    tab.server()
+        .expect("POST", IDP)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    assert!(
+        block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Password)))
+            .unwrap()
+            .signed_in
+    );
+    // Sign-out: RevokeToken and GlobalSignOut on the user-pool API, and no /logout to go to (the
+    // redirect is the default, and there is no managed-login session).
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""AccessToken""#)
+        .respond(200, "{}");
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#"{"Token":"r1","ClientId":"client1"}"#)
+        .respond(200, "{}");
+    block_on(auth.sign_out(SignOutOptions {
+        global: true,
+        redirect: true,
+    }))
+    .unwrap();
+    assert!(block_on(auth.current_user()).unwrap().is_none());
+    assert!(tab.navigations().is_empty());
+    assert_eq!(tab.server().pending(), 0);
+    assert_eq!(tab.server().count("/oauth2/"), 0);
+}

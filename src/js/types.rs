@@ -133,10 +133,10 @@ export interface CognitoAuthOptions {
   userPoolId: string;
   /** The app client id (a public client, no secret). */
   clientId: string;
-  /** The managed-login domain, e.g. `https://shop.auth.us-east-1.amazoncognito.com` (no path), or its host alone (`shop.auth.us-east-1.amazoncognito.com`, as Amplify writes it: https is meant). */
-  domain: string;
-  /** The callback URL registered on the app client (matched exactly). */
-  redirectUri: string;
+  /** The managed-login domain, e.g. `https://shop.auth.us-east-1.amazoncognito.com` (no path), or its host alone (`shop.auth.us-east-1.amazoncognito.com`, as Amplify writes it: https is meant). Needed by the managed login: without it `signInWithRedirect` / `signInWithPopup` reject `ERR_CONFIG`. */
+  domain?: string;
+  /** The callback URL registered on the app client (matched exactly); needed by the managed login as `domain` is. */
+  redirectUri?: string;
   /** The sign-out URL registered on the app client (needed by `signOut({ redirect: true })`). */
   logoutUri?: string;
   /** Scopes to request; must include `openid`. Default `['openid', 'email', 'profile']`. */

@@ -1,5 +1,7 @@
 // The ShopSphere demo's sign-in options and security settings, as a new user: "Create account" with a code from
-// the outbox, "Continue with Google", and the Security card's authenticator-app set-up (TOTP), against devstack.
+// the outbox, "Continue with Google", "Continue with Facebook", "Company SSO" (Acme Corp SSO, an OIDC provider
+// Cognito picks by idp_identifier, also from a corporate email on the sign-in page), and the Security card's
+// authenticator-app set-up (TOTP), against devstack.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo, totp } from './harness.mjs';
@@ -93,6 +95,89 @@ test('Continue with Google, then Cancel at the consent: one clear message, still
   await ctx.close();
 });
 
+test('Continue with Facebook: signed in as the Facebook user, its name and email from the mapping', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/facebook/authorize'), page.click('#sign-in-facebook')]);
+  await page.click('#facebookAccount-0');
+  await back(page, '#facebookAllow');
+  await signedIn(page);
+  const user = await page.evaluate(() => window.auth.currentUser());
+  assert.match(user.username, /^Facebook_\d+$/);
+  assert.equal(user.identityProvider, 'Facebook');
+  assert.equal(await page.textContent('#profile-provider'), 'Facebook');
+  assert.equal(await page.textContent('#profile-email'), 'fay.fan@facebook.test');
+  assert.equal(await page.textContent('#header-name'), 'Fay Fan');
+  assert.ok(await page.isHidden('#sign-in-facebook'));
+  assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /Facebook_\d|_Facebook\b/);
+  await ctx.close();
+});
+
+test('Continue with Facebook, then Cancel: access_denied comes back as a cancelled sign-in', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/facebook/authorize'), page.click('#sign-in-facebook')]);
+  await page.click('#facebookAccount-0');
+  await back(page, '#facebookDeny');
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  assert.equal(await page.textContent('#banner-text'), 'Sign-in was cancelled. You are still signed out.');
+  await ctx.close();
+});
+
+test('Company SSO: idp_identifier acme.example goes to Acme Corp SSO, signed in as its user', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  const [req] = await Promise.all([
+    page.waitForRequest((r) => new URL(r.url()).pathname === '/oauth2/authorize'),
+    page.waitForURL((u) => u.pathname === '/_idp/acme/authorize'),
+    page.click('#sign-in-sso'),
+  ]);
+  assert.equal(new URL(req.url()).searchParams.get('idp_identifier'), 'acme.example');
+  assert.match(await page.textContent('body'), /Acme Corp SSO/);
+  await page.click('#acmeAccount-0');
+  await back(page, '#acmeAllow');
+  await signedIn(page);
+  const user = await page.evaluate(() => window.auth.currentUser());
+  assert.equal(user.username, 'AcmeSSO_00u1alice0acme');
+  assert.equal(user.identityProvider, 'AcmeSSO');
+  assert.equal(user.attributes['custom:department'], 'Engineering');
+  assert.equal(await page.textContent('#profile-email'), 'alice@acme.example');
+  assert.equal(await page.textContent('#header-name'), 'Alice Admin');
+  assert.ok(await page.isHidden('#security-card'), 'the IdP owns the second factor');
+  await ctx.close();
+});
+
+test('Sign in page: a corporate email (alice@acme.example) is sent to Acme Corp SSO', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await page.fill('#idpIdentifierEmail', 'alice@acme.example');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/acme/authorize'), page.click('#idpIdentifierSubmit')]);
+  await page.click('#acmeAccount-0');
+  await back(page, '#acmeAllow');
+  await signedIn(page);
+  assert.equal(await page.textContent('#profile-provider'), 'AcmeSSO');
+  await ctx.close();
+});
+
+test('Facebook with a native user\'s email (link_by_email): signed in as that user, identities list Facebook', async () => {
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/facebook/authorize'), page.click('#sign-in-facebook')]);
+  await page.click('#facebookAccount-1');
+  await back(page, '#facebookAllow');
+  await signedIn(page);
+  const user = await page.evaluate(() => window.auth.currentUser());
+  assert.equal(user.username, 'rival', 'the native user, not Facebook_<id>');
+  assert.equal(user.email, 'rival@shopsphere.test');
+  const identities = typeof user.claims.identities === 'string' ? JSON.parse(user.claims.identities) : user.claims.identities;
+  assert.deepEqual(identities.map((i) => [i.providerName, i.primary]), [['Facebook', 'false']]);
+  // The library reads identityProvider from identities (the primary entry, else the first): a linked native
+  // user shows the linked provider, however it signed in.
+  assert.equal(user.identityProvider, 'Facebook');
+  await ctx.close();
+});
+
 test('Security: set up an authenticator app, a wrong code is refused, then the sign-in asks for the code', async () => {
   const user = await h.newUser('gus');
   const ctx = await h.newContext();
@@ -132,5 +217,35 @@ test('Security: set up an authenticator app, a wrong code is refused, then the s
   // And off again from the card.
   await page.click('#mfa-off');
   await page.waitForFunction(() => document.getElementById('security-card').dataset.mfa === 'off');
+  await ctx.close();
+});
+
+test('Security: e-mail me a code at sign-in, then the sign-in asks for the e-mailed code; and off again', async () => {
+  const user = await h.newUser('ema');
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await h.submitLogin(page, user);
+  await signedIn(page);
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'off');
+  await page.click('#email-mfa-toggle');
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'on');
+  assert.match(await page.textContent('#mfa-status'), /enter the code we e-mail you/);
+  assert.equal(await page.textContent('#email-mfa-toggle'), 'Stop e-mailing codes');
+
+  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await page.fill('#signInFormUsername', user.username);
+  await page.fill('#signInFormPassword', user.password);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/mfa'), page.click('#signInSubmitButton')]);
+  assert.match(await page.textContent('label[for=totpCode]'), /code we sent to/);
+  await page.fill('#totpCode', await h.outboxCode(user.username, 'EMAIL_OTP'));
+  await back(page, '#totpSubmitButton');
+  await signedIn(page);
+  assert.equal(await page.textContent('#profile-username'), user.username);
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'on');
+  await page.click('#email-mfa-toggle');
+  await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'off');
   await ctx.close();
 });

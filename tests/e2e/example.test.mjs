@@ -24,13 +24,19 @@ after(async () => {
 
 const state = (page) => page.getAttribute('body', 'data-state');
 
-test('the Rust example signs in through the managed login, shows the user and signs out', async () => {
-  assert.ok(existsSync(join(root, 'examples', 'rust-app', 'config.json')), 'the example ships a devstack config');
-  const ctx = await h.newContext();
+/** A new browser context on the example's page, signed out (page errors logged). */
+async function signedOut(harness = h) {
+  const ctx = await harness.newContext();
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-  await page.goto(`${h.origin}/`);
+  await page.goto(`${harness.origin}/`);
   await page.waitForSelector('body[data-state="signed-out"]');
+  return { ctx, page };
+}
+
+test('the Rust example signs in through the managed login, shows the user and signs out', async () => {
+  assert.ok(existsSync(join(root, 'examples', 'rust-app', 'config.json')), 'the example ships a devstack config');
+  const { ctx, page } = await signedOut();
   assert.equal(await page.isVisible('#sign-in'), true);
   await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
   await h.submitLogin(page, DEMO);
@@ -94,11 +100,7 @@ test('the Rust example signs in with its own form over SRP: the password is neve
 });
 
 test('the Rust example answers NEW_PASSWORD_REQUIRED for an account an administrator created', async () => {
-  const ctx = await h.newContext();
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-  await page.goto(`${h.origin}/`);
-  await page.waitForSelector('body[data-state="signed-out"]');
+  const { ctx, page } = await signedOut();
   await page.fill('#username', 'newhire');
   await page.fill('#password', 'Welcome!2026temp');
   await page.click('#sign-in-here');
@@ -142,8 +144,15 @@ test('the Rust example signs in by choice (USER_AUTH): an e-mailed code, and the
   assert.equal(await page.textContent('#user-name'), user.username);
   await page.click('#refresh');
   await page.waitForSelector('#refreshed:has-text("Refreshed.")');
-  await Promise.all([page.waitForEvent('load'), page.click('#sign-out')]).catch(() => {});
+  // Signing out of an in-app session: RevokeToken on the user-pool API, no managed /logout to go to.
+  const navigations = [];
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+  posted.length = 0;
+  await page.click('#sign-out');
   await page.waitForSelector('body[data-state="signed-out"]');
+  await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.endsWith('.session')));
+  assert.deepEqual(navigations, [], 'no navigation');
+  assert.ok(posted.some((p) => p.includes('"Token"') && p.includes('"ClientId"')), `RevokeToken: ${posted}`);
   // "Other ways to sign in": the factors offered, the password chosen and asked for, then SRP.
   posted.length = 0;
   await page.fill('#username', user.username);
@@ -216,11 +225,7 @@ test('the Rust example answers an e-mailed MFA code after SRP', async () => {
   const set = await h.idp('SetUserMFAPreference', { AccessToken: login.body.AuthenticationResult.AccessToken,
     EmailMfaSettings: { Enabled: true, PreferredMfa: true } });
   assert.equal(set.status, 200, JSON.stringify(set.body));
-  const ctx = await h.newContext();
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-  await page.goto(`${h.origin}/`);
-  await page.waitForSelector('body[data-state="signed-out"]');
+  const { ctx, page } = await signedOut();
   await page.fill('#username', user.username);
   await page.fill('#password', user.password);
   await page.click('#sign-in-here');
@@ -240,11 +245,7 @@ test('the Rust example sets up an authenticator app when the pool requires MFA (
     configEdit: (text) => text.replace('mfa_configuration = "OPTIONAL"', 'mfa_configuration = "ON"'),
   });
   try {
-    const ctx = await strict.newContext();
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-    await page.goto(`${strict.origin}/`);
-    await page.waitForSelector('body[data-state="signed-out"]');
+    const { ctx, page } = await signedOut(strict);
     await page.fill('#username', DEMO.username);
     await page.fill('#password', DEMO.password);
     await page.click('#sign-in-here');
@@ -263,4 +264,26 @@ test('the Rust example sets up an authenticator app when the pool requires MFA (
   } finally {
     await strict.stop();
   }
+});
+
+test('the Rust example signs in by SMS code when the user has a phone number (USER_AUTH SMS_OTP)', async () => {
+  const user = await h.newUser('sms');
+  const login = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
+    AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
+  const phone = await h.idp('UpdateUserAttributes', { AccessToken: login.body.AuthenticationResult.AccessToken,
+    UserAttributes: [{ Name: 'phone_number', Value: '+15555550142' }] });
+  assert.equal(phone.status, 200, JSON.stringify(phone.body));
+  const { ctx, page } = await signedOut();
+  await page.fill('#username', user.username);
+  await page.click('#choose');
+  await page.waitForSelector('body[data-state="step-selectChallenge"]');
+  assert.equal(await page.textContent('#step-prompt'), 'Sign in with one of: password, emailCode, smsCode');
+  await page.fill('#answer', 'smsCode');
+  await page.click('#confirm');
+  await page.waitForSelector('body[data-state="step-smsCode"]');
+  await page.fill('#answer', await h.outboxCode(user.username, 'SMS_OTP'));
+  await Promise.all([page.waitForEvent('load'), page.click('#confirm')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.equal(await page.textContent('#user-name'), user.username);
+  await ctx.close();
 });

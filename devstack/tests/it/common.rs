@@ -34,8 +34,9 @@ fn key_cache() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         devstack::keys::PoolKeys::load_or_create(&dir.path().join(POOL)).unwrap();
-        devstack::keys::load_or_create_key(&dir.path().join("_google").join("signing.pem"))
-            .unwrap();
+        for idp in ["_google", "_idp_acme"] {
+            devstack::keys::load_or_create_key(&dir.path().join(idp).join("signing.pem")).unwrap();
+        }
         dir
     })
     .path()
@@ -65,12 +66,14 @@ impl Stack {
         for f in ["id.pem", "access.pem"] {
             std::fs::copy(key_cache().join(POOL).join(f), keys.join(f)).unwrap();
         }
-        std::fs::create_dir_all(data.join("keys").join("_google")).unwrap();
-        std::fs::copy(
-            key_cache().join("_google").join("signing.pem"),
-            data.join("keys").join("_google").join("signing.pem"),
-        )
-        .unwrap();
+        for idp in ["_google", "_idp_acme"] {
+            std::fs::create_dir_all(data.join("keys").join(idp)).unwrap();
+            std::fs::copy(
+                key_cache().join(idp).join("signing.pem"),
+                data.join("keys").join(idp).join("signing.pem"),
+            )
+            .unwrap();
+        }
         let mut s = Self::start_custom(&data, config, false).await;
         s._tmp = Some(tmp);
         s

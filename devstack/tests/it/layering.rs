@@ -23,7 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["codes"],
     &["sigv4"],
     &["dynamodb_expr", "iam"],
-    &["passkeys"],
+    &["federation", "passkeys"],
     &[
         "oauth",
         "user_pool",
@@ -32,7 +32,7 @@ const LAYERS: &[&[&str]] = &[
         "identity_pool",
         "s3",
         "dynamodb",
-        "google_idp",
+        "local_idp",
     ],
     &["login_pages"],
     &["dispatch"],

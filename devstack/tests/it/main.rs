@@ -11,6 +11,7 @@ mod knobs;
 mod layering;
 mod mfa;
 mod oauth;
+mod oidc;
 mod passkeys;
 #[path = "../../../tests/support/rust_paths.rs"]
 mod rust_paths;

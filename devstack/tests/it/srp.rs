@@ -982,3 +982,75 @@ async fn plain_text_passwords_of_an_old_data_dir_are_hashed_on_load() {
     assert_eq!((st.as_u16(), err(&r)), (400, INCORRECT));
     drop(tmp);
 }
+
+#[tokio::test]
+async fn user_auth_signs_in_with_an_sms_code_for_a_user_with_a_phone_number() {
+    let s = Stack::start().await;
+    let init = |preferred: Option<&str>| {
+        let mut params = json!({ "USERNAME": "rival" });
+        if let Some(p) = preferred {
+            params["PREFERRED_CHALLENGE"] = json!(p);
+        }
+        json!({ "AuthFlow": "USER_AUTH", "ClientId": CLIENT, "AuthParameters": params })
+    };
+    // Without a phone number: not offered, and asked for by name it is refused.
+    let (_, v) = s.idp("InitiateAuth", init(None)).await;
+    assert!(
+        !v["AvailableChallenges"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("SMS_OTP")),
+        "{v}"
+    );
+    let (_, v) = s.idp("InitiateAuth", init(Some("SMS_OTP"))).await;
+    assert_eq!(v["__type"], "InvalidParameterException", "{v}");
+    let a = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
+    let (st, _) = s
+        .idp(
+            "UpdateUserAttributes",
+            json!({ "AccessToken": a["AccessToken"],
+            "UserAttributes": [{ "Name": "phone_number", "Value": "+15555550123" }] }),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, v) = s.idp("InitiateAuth", init(None)).await;
+    assert!(
+        v["AvailableChallenges"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("SMS_OTP")),
+        "{v}"
+    );
+    let (_, v) = s.idp("InitiateAuth", init(Some("SMS_OTP"))).await;
+    assert_eq!(v["ChallengeName"], "SMS_OTP", "{v}");
+    assert_eq!(
+        v["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"],
+        "SMS"
+    );
+    assert_eq!(
+        v["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
+        "+*******0123"
+    );
+    let session = v["Session"].as_str().unwrap().to_string();
+    let code = s.outbox_code("rival", "SMS_OTP").await;
+    assert_eq!(code.len(), 6);
+    let answer = |name: &str, field: &str| {
+        json!({ "ClientId": CLIENT, "ChallengeName": name, "Session": session,
+            "ChallengeResponses": { "USERNAME": "rival", field: code } })
+    };
+    let (_, v) = s
+        .idp(
+            "RespondToAuthChallenge",
+            answer("EMAIL_OTP", "EMAIL_OTP_CODE"),
+        )
+        .await;
+    assert_eq!(
+        v["__type"], "NotAuthorizedException",
+        "an SMS session answers SMS_OTP only"
+    );
+    let (st, v) = s
+        .idp("RespondToAuthChallenge", answer("SMS_OTP", "SMS_OTP_CODE"))
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v["AuthenticationResult"]["IdToken"].is_string());
+}

@@ -60,8 +60,16 @@ async fn start() -> Result<(), String> {
                 move || {
                     let auth = auth.clone();
                     spawn_local(async move {
-                        if let Err(e) = auth.sign_out(SignOutOptions::default()).await {
-                            show_error(&describe(&e));
+                        // A managed-login session goes on to /logout, which comes back here; an
+                        // in-app one has nowhere to go, so the page shows the signed-out state itself.
+                        match auth.sign_out(SignOutOptions::default()).await {
+                            Ok(()) => {
+                                if let Some(e) = element("signed-in") {
+                                    e.set_hidden(true);
+                                }
+                                show_signed_out(auth);
+                            }
+                            Err(e) => show_error(&describe(&e)),
                         }
                     });
                 }
@@ -69,122 +77,121 @@ async fn start() -> Result<(), String> {
             show("signed-in", "Welcome back.");
             set_state("signed-in");
         }
-        None => {
-            on_click("sign-in", {
-                let auth = auth.clone();
-                move || {
-                    let auth = auth.clone();
-                    spawn_local(async move {
-                        if let Err(e) = auth.sign_in_with_redirect(SignInOptions::default()).await {
-                            show_error(&describe(&e));
-                        }
-                    });
-                }
-            });
-            // The app's own form: SRP (the password is not sent), then whatever Cognito asks next.
-            on_click("sign-in-here", {
-                let auth = auth.clone();
-                move || {
-                    let auth = auth.clone();
-                    spawn_local(async move {
-                        let options = signin::Credentials {
-                            username: value_of("username"),
-                            password: Some(value_of("password").into()),
-                            flow: Flow::Srp,
-                        };
-                        step(auth.sign_in(options).await);
-                    });
-                }
-            });
-            // Choice-based sign-in (USER_AUTH): a code by e-mail at once, or the factors offered.
-            for (id, preferred) in [("email-code", Some(Factor::EmailCode)), ("choose", None)] {
-                let auth = auth.clone();
-                on_click(id, move || {
-                    let auth = auth.clone();
-                    spawn_local(async move {
-                        let options = signin::Credentials {
-                            username: value_of("username"),
-                            password: None,
-                            flow: Flow::Choice(preferred),
-                        };
-                        step(auth.sign_in(options).await);
-                    });
-                });
-            }
-            // A new account: the code e-mailed, then signed in with Cognito's session (no password
-            // again); a forgotten password: the code, then the new one.
-            on_click("sign-up", {
-                let auth = auth.clone();
-                move || {
-                    let auth = auth.clone();
-                    spawn_local(async move {
-                        let details = signup::SignUp {
-                            username: value_of("username"),
-                            password: value_of("password").into(),
-                            attributes: Object::new().with("email", value_of("email")),
-                        };
-                        match auth.sign_up(details).await {
-                            Ok(r) if r.user_confirmed => {
-                                ask("step-done", "Account created: sign in.")
-                            }
-                            Ok(_) => ask("step-confirmSignUp", "The code we e-mailed you:"),
-                            Err(e) => show_error(&describe(&e)),
-                        }
-                    });
-                }
-            });
-            on_click("forgot", {
-                let auth = auth.clone();
-                move || {
-                    let auth = auth.clone();
-                    spawn_local(async move {
-                        match auth.reset_password(&value_of("username")).await {
-                            Ok(_) => ask(
-                                "step-resetPassword",
-                                "The code we sent you, and a new password above:",
-                            ),
-                            Err(e) => show_error(&describe(&e)),
-                        }
-                    });
-                }
-            });
-            on_click("confirm", move || {
-                let auth = auth.clone();
-                spawn_local(async move {
-                    let (user, code) = (value_of("username"), value_of("answer"));
-                    match state().as_str() {
-                        "step-confirmSignUp" => {
-                            match auth.confirm_sign_up(&user, code.into()).await {
-                                Ok(true) => step(auth.sign_in_after_sign_up().await),
-                                Ok(false) => ask("step-done", "Account confirmed: sign in."),
-                                Err(e) => show_error(&describe(&e)),
-                            }
-                        }
-                        "step-resetPassword" => {
-                            let new_password = value_of("password").into();
-                            match auth
-                                .confirm_reset_password(&user, code.into(), new_password)
-                                .await
-                            {
-                                Ok(()) => ask("step-done", "Password changed: sign in with it."),
-                                Err(e) => show_error(&describe(&e)),
-                            }
-                        }
-                        _ => {
-                            let mut attributes = Object::new();
-                            if element("attribute").is_some_and(|e| !e.hidden()) {
-                                attributes.insert("name", value_of("attribute"));
-                            }
-                            step(auth.confirm_sign_in(code.into(), &attributes).await);
-                        }
-                    }
-                });
-            });
-            show("signed-out", "You are signed out.");
-            set_state("signed-out");
-        }
+        None => show_signed_out(auth),
     }
     Ok(())
+}
+
+/// The signed-out page: the managed login's button, and the app's own forms.
+fn show_signed_out(auth: Rc<CognitoAuth>) {
+    on_click("sign-in", {
+        let auth = auth.clone();
+        move || {
+            let auth = auth.clone();
+            spawn_local(async move {
+                if let Err(e) = auth.sign_in_with_redirect(SignInOptions::default()).await {
+                    show_error(&describe(&e));
+                }
+            });
+        }
+    });
+    // The app's own form: SRP (the password is not sent), then whatever Cognito asks next.
+    on_click("sign-in-here", {
+        let auth = auth.clone();
+        move || {
+            let auth = auth.clone();
+            spawn_local(async move {
+                let options = signin::Credentials {
+                    username: value_of("username"),
+                    password: Some(value_of("password").into()),
+                    flow: Flow::Srp,
+                };
+                step(auth.sign_in(options).await);
+            });
+        }
+    });
+    // Choice-based sign-in (USER_AUTH): a code by e-mail at once, or the factors offered.
+    for (id, preferred) in [("email-code", Some(Factor::EmailCode)), ("choose", None)] {
+        let auth = auth.clone();
+        on_click(id, move || {
+            let auth = auth.clone();
+            spawn_local(async move {
+                let options = signin::Credentials {
+                    username: value_of("username"),
+                    password: None,
+                    flow: Flow::Choice(preferred),
+                };
+                step(auth.sign_in(options).await);
+            });
+        });
+    }
+    // A new account: the code e-mailed, then signed in with Cognito's session (no password
+    // again); a forgotten password: the code, then the new one.
+    on_click("sign-up", {
+        let auth = auth.clone();
+        move || {
+            let auth = auth.clone();
+            spawn_local(async move {
+                let details = signup::SignUp {
+                    username: value_of("username"),
+                    password: value_of("password").into(),
+                    attributes: Object::new().with("email", value_of("email")),
+                };
+                match auth.sign_up(details).await {
+                    Ok(r) if r.user_confirmed => ask("step-done", "Account created: sign in."),
+                    Ok(_) => ask("step-confirmSignUp", "The code we e-mailed you:"),
+                    Err(e) => show_error(&describe(&e)),
+                }
+            });
+        }
+    });
+    on_click("forgot", {
+        let auth = auth.clone();
+        move || {
+            let auth = auth.clone();
+            spawn_local(async move {
+                match auth.reset_password(&value_of("username")).await {
+                    Ok(_) => ask(
+                        "step-resetPassword",
+                        "The code we sent you, and a new password above:",
+                    ),
+                    Err(e) => show_error(&describe(&e)),
+                }
+            });
+        }
+    });
+    on_click("confirm", move || {
+        let auth = auth.clone();
+        spawn_local(async move {
+            let (user, code) = (value_of("username"), value_of("answer"));
+            match state().as_str() {
+                "step-confirmSignUp" => match auth.confirm_sign_up(&user, code.into()).await {
+                    Ok(true) => step(auth.sign_in_after_sign_up().await),
+                    Ok(false) => ask("step-done", "Account confirmed: sign in."),
+                    Err(e) => show_error(&describe(&e)),
+                },
+                "step-resetPassword" => {
+                    let new_password = value_of("password").into();
+                    match auth
+                        .confirm_reset_password(&user, code.into(), new_password)
+                        .await
+                    {
+                        Ok(()) => ask("step-done", "Password changed: sign in with it."),
+                        Err(e) => show_error(&describe(&e)),
+                    }
+                }
+                _ => {
+                    let mut attributes = Object::new();
+                    if element("attribute").is_some_and(|e| !e.hidden()) {
+                        attributes.insert("name", value_of("attribute"));
+                    }
+                    step(auth.confirm_sign_in(code.into(), &attributes).await);
+                }
+            }
+        });
+    });
+    show("signed-out", "You are signed out.");
+    set_state("signed-out");
 }
 
 /// Shows what a sign-in step asks for; reloads the page once signed in (the session is stored).
@@ -194,12 +201,7 @@ fn step(result: Result<cognito_wasm::engine::SignInResult, Error>) {
         Err(e) => return show_error(&describe(&e)),
     };
     let prompt = match &next {
-        NextStep::Done => {
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().reload();
-            }
-            return;
-        }
+        NextStep::Done => return reload(),
         NextStep::TotpCode => "The code from your authenticator app:".to_owned(),
         NextStep::SmsCode { .. } | NextStep::EmailCode { .. } => "The code we sent you:".to_owned(),
         NextStep::NewPassword {
@@ -222,6 +224,13 @@ fn step(result: Result<cognito_wasm::engine::SignInResult, Error>) {
         other => format!("Cognito asks for {other:?}."),
     };
     ask(&format!("step-{}", next.type_name()), &prompt);
+}
+
+/// Reloads the page (the session in storage decides what it shows).
+fn reload() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
 }
 
 /// Shows the step form with `prompt`, in page state `state`.

@@ -305,6 +305,10 @@ fn delete_user(app: &Shared, input: &Value) -> ApiResult {
     if let Some(mfa) = store.mfa.get_mut(&pool.id) {
         mfa.remove(&user.username);
     }
+    // Passkeys too: a later user of the same name must not inherit them.
+    if let Some(passkeys) = store.passkeys.get_mut(&pool.id) {
+        passkeys.remove(&user.username);
+    }
     if let Some(users) = store.users.get_mut(&pool.id) {
         users.remove(&user.username);
     }

@@ -1,7 +1,7 @@
 //! The user-pool JSON API's self-service operations: SignUp, ConfirmSignUp, ResendConfirmationCode,
 //! ForgotPassword, ConfirmForgotPassword, AssociateSoftwareToken, VerifySoftwareToken,
 //! SetUserMFAPreference and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, PASSWORD_VERIFIER,
-//! SELECT_CHALLENGE, EMAIL_OTP, NEW_PASSWORD_REQUIRED). The rules are in `accounts.rs`,
+//! SELECT_CHALLENGE, EMAIL_OTP, NEW_PASSWORD_REQUIRED; WEB_AUTHN is `passkeys.rs`'s). The rules are in `accounts.rs`,
 //! shared with managed login's pages; `dispatch.rs` tries these before `user_pool.rs`.
 
 use std::collections::BTreeMap;
@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::accounts;
+use crate::passkeys;
 use crate::state::Shared;
 use crate::triggers;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
@@ -301,6 +302,9 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         "SELECT_CHALLENGE" => {
             let session = str_field(input, "Session")?;
             let mut store = app.store();
+            if responses.get("ANSWER").and_then(Value::as_str) == Some("WEB_AUTHN") {
+                return passkeys::answer_select(app, &store, &pool, &client, session, &responses);
+            }
             return accounts::answer_select_challenge(
                 app, &mut store, &pool, &client, session, &responses,
             );
@@ -317,6 +321,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         }
         "SMS_MFA" | "EMAIL_OTP" => {}
         "MFA_SETUP" => return answer_mfa_setup(app, &pool, &client, input),
+        "WEB_AUTHN" => return passkeys::answer(app, &pool, &client, input),
         "NEW_PASSWORD_REQUIRED" => {
             let session = str_field(input, "Session")?;
             let mut store = app.store();
@@ -327,7 +332,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         _ => {
             return Err(bad(
                 "InvalidParameterException",
-                &format!("devstack answers the SOFTWARE_TOKEN_MFA, SMS_MFA, MFA_SETUP, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP, SMS_OTP and NEW_PASSWORD_REQUIRED challenges, not {name}"),
+                &format!("devstack answers the SOFTWARE_TOKEN_MFA, SMS_MFA, MFA_SETUP, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP, SMS_OTP, NEW_PASSWORD_REQUIRED and WEB_AUTHN challenges, not {name}"),
             ))
         }
     }

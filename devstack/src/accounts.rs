@@ -1294,8 +1294,15 @@ pub fn answer_password_verifier(
     after_password(app, store, pool, client, &user)
 }
 
-/// The challenges USER_AUTH offers (EMAIL_OTP to users with an email address; no passkeys, no SMS).
-pub const USER_AUTH_CHALLENGES: &[&str] = &["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"];
+/// The challenges USER_AUTH offers (EMAIL_OTP to users with an email address, SMS_OTP to users with a phone
+/// number, WEB_AUTHN to users with a passkey).
+pub const USER_AUTH_CHALLENGES: &[&str] = &[
+    "PASSWORD",
+    "PASSWORD_SRP",
+    "WEB_AUTHN",
+    "EMAIL_OTP",
+    "SMS_OTP",
+];
 /// Digits of an EMAIL_OTP code.
 const EMAIL_OTP_DIGITS: usize = 8;
 
@@ -1304,12 +1311,21 @@ const EMAIL_OTP_DIGITS: usize = 8;
 fn available_challenges(store: &Store, pool: &UserPool, name: &str) -> Vec<&'static str> {
     let user = find_user(store, pool, name);
     let has = |attribute: &str| user.as_ref().map(|u| u.attributes.contains_key(attribute));
+    // Passkeys are `passkeys.rs`'s, kept in the store: WEB_AUTHN only to a user who has one.
+    let has_passkey = user.as_ref().is_some_and(|u| {
+        store
+            .passkeys
+            .get(&pool.id)
+            .and_then(|users| users.get(&u.username))
+            .is_some_and(|l| !l.is_empty())
+    });
     USER_AUTH_CHALLENGES
         .iter()
         .copied()
         .filter(|c| match *c {
             "EMAIL_OTP" => has("email") != Some(false),
             "SMS_OTP" => has("phone_number") != Some(false),
+            "WEB_AUTHN" => has_passkey,
             _ => true,
         })
         .collect()
@@ -1600,16 +1616,15 @@ fn password_answer(
     }
 }
 
-/// RespondToAuthChallenge SELECT_CHALLENGE: `ANSWER` `PASSWORD` (with `PASSWORD`) → tokens or the next
-/// challenge; `PASSWORD_SRP` (with `SRP_A`) → PASSWORD_VERIFIER. The session is spent by a valid answer.
-pub fn answer_select_challenge(
+/// The user of a SELECT_CHALLENGE session (live, of this pool and client), checked against the answer's
+/// `USERNAME`; the session is not spent.
+pub fn select_session_user(
     app: &App,
-    store: &mut Store,
     pool: &UserPool,
     client: &Client,
     session: &str,
     responses: &Value,
-) -> ApiResult {
+) -> Result<String, ApiError> {
     let invalid = || not_authorized("Invalid session for the user.");
     let now = app.now();
     let username = {
@@ -1629,6 +1644,20 @@ pub fn answer_select_challenge(
     if given != username {
         return Err(invalid());
     }
+    Ok(username)
+}
+
+/// RespondToAuthChallenge SELECT_CHALLENGE: `ANSWER` `PASSWORD` (with `PASSWORD`) → tokens or the next
+/// challenge; `PASSWORD_SRP` (with `SRP_A`) → PASSWORD_VERIFIER. The session is spent by a valid answer.
+pub fn answer_select_challenge(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    session: &str,
+    responses: &Value,
+) -> ApiResult {
+    let username = select_session_user(app, pool, client, session, responses)?;
     let answer = required_param(responses, "ANSWER")?;
     if !available_challenges(store, pool, &username).contains(&answer) {
         return Err(bad(

@@ -110,6 +110,9 @@ pub struct UserPool {
     /// Lambda triggers (Cognito's LambdaConfig), each a local command or an HTTP URL (`triggers.rs`).
     #[serde(default)]
     pub triggers: Triggers,
+    /// Passkeys (WebAuthn): the relying party and the origins it accepts (`passkeys.rs`).
+    #[serde(default)]
+    pub passkeys: Passkeys,
 }
 
 /// A pool's Lambda triggers (Cognito's `LambdaConfig`): which of them run, and where.
@@ -141,6 +144,29 @@ pub struct Trigger {
     /// (`AWS_ACCESS_KEY_ID`, ...), with devstack's endpoints (`AWS_ENDPOINT_URL_DYNAMODB`, ...).
     #[serde(default)]
     pub role_arn: Option<String>,
+}
+
+/// A pool's WebAuthn relying party (Cognito's `WebAuthnConfiguration`), plus the origins the browser may
+/// report (Cognito takes them from the pool's domain and the clients' callback URLs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Passkeys {
+    /// `RelyingPartyId`: the domain passkeys are bound to.
+    pub relying_party_id: String,
+    /// Origins (`scheme://host[:port]`) a registration or sign-in may come from.
+    pub allowed_origins: Vec<String>,
+    /// `UserVerification`: `preferred` or `required`.
+    pub user_verification: String,
+}
+
+impl Default for Passkeys {
+    fn default() -> Self {
+        Passkeys {
+            relying_party_id: "localhost".into(),
+            allowed_origins: vec!["http://localhost:8080".into()],
+            user_verification: "preferred".into(),
+        }
+    }
 }
 
 /// A user-pool group (Cognito's CreateGroup: `GroupName`, `Description`, `Precedence`, `RoleArn`).
@@ -877,6 +903,36 @@ impl Config {
         Ok(())
     }
 
+    fn validate_passkeys(&self) -> anyhow::Result<()> {
+        for pool in &self.user_pools {
+            let p = &pool.passkeys;
+            if !["preferred", "required"].contains(&p.user_verification.as_str()) {
+                bail!(
+                    "user pool {}: passkeys.user_verification is preferred or required, not {:?}",
+                    pool.id,
+                    p.user_verification
+                )
+            }
+            if p.relying_party_id.is_empty() || p.relying_party_id.contains(['/', ':']) {
+                bail!(
+                    "user pool {}: passkeys.relying_party_id is a domain, not {:?}",
+                    pool.id,
+                    p.relying_party_id
+                )
+            }
+            for o in &p.allowed_origins {
+                match url::Url::parse(o) {
+                    Ok(u) if ["http", "https"].contains(&u.scheme()) && u.host().is_some() => {}
+                    _ => bail!(
+                        "user pool {}: passkeys.allowed_origins: {o:?} is not an http(s) origin",
+                        pool.id
+                    ),
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn dynamodb_table(&self, name: &str) -> Option<&DynamoDbTable> {
         self.dynamodb_tables.iter().find(|t| t.name == name)
     }
@@ -924,6 +980,7 @@ impl Config {
             self.validate_accounts(pool)?;
             self.validate_triggers(pool)?;
         }
+        self.validate_passkeys()?;
         for ip in &self.identity_pools {
             for p in &ip.providers {
                 if self.user_pool(&p.user_pool_id).is_none() {

@@ -1,6 +1,7 @@
 //! `POST /` on the Cognito port: the x-amz-json-1.1 dispatcher that reads `X-Amz-Target` and the JSON
 //! body and routes `AWSCognitoIdentityProviderService.<Op>` to `account.rs` (the signed-in user's own
-//! account operations), `account_api.rs` (the self-service operations) or `user_pool.rs`, and
+//! account operations), `passkeys.rs` (the WebAuthn operations), `account_api.rs` (the self-service
+//! operations) or `user_pool.rs`, and
 //! `AWSCognitoIdentityService.<Op>` to `identity_pool.rs`.
 
 use axum::body::Bytes;
@@ -42,6 +43,9 @@ pub async fn dispatch(State(app): State<Shared>, headers: HeaderMap, body: Bytes
     let result = match service {
         "AWSCognitoIdentityProviderService" if crate::account::OPS.contains(&op) => {
             crate::account::op(&app, op, &input)
+        }
+        "AWSCognitoIdentityProviderService" if crate::passkeys::OPS.contains(&op) => {
+            crate::passkeys::op(&app, op, &input)
         }
         "AWSCognitoIdentityProviderService" => crate::account_api::op(&app, op, &input)
             .unwrap_or_else(|| crate::user_pool::op(&app, op, &input)),

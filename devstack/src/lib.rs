@@ -24,6 +24,8 @@
 //!     resolution (default roles, `Token` and `Rules` role mappings, `CustomRoleArn`).
 //! 13. [`federation`]: Cognito's side of federation: a provider's endpoints (OIDC discovery), the
 //!     back channel (ID token verification, Facebook's `/me`), federated and linked users.
+//!     [`passkeys`]: the WebAuthn relying party (webauthn-rs-core): the passkey operations and
+//!     USER_AUTH's WEB_AUTHN challenge, which `user_pool` and `account_api` hand over.
 //! 14. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login (authorize, the sign-in page) and the OAuth 2.0 / OIDC endpoints,
 //!      discovery, JWKS;
@@ -39,7 +41,7 @@
 //!      those of `[[local_idps]]` (`/_idp/<slug>/*`: an OIDC provider, a Facebook).
 //! 15. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
 //!     confirmation, forgot password, the TOTP step, the return from an identity provider.
-//! 16. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account`, `account_api`, `user_pool` or
+//! 16. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account`, `passkeys`, `account_api`, `user_pool` or
 //!     `identity_pool`.
 //! 17. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
 //! 18. This file: [`start`] builds the three routers and serves them.
@@ -62,6 +64,7 @@ pub mod knobs;
 pub mod local_idp;
 pub mod login_pages;
 pub mod oauth;
+pub mod passkeys;
 pub mod passwords;
 pub mod s3;
 pub mod sigv4;

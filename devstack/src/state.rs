@@ -117,6 +117,24 @@ pub struct Store {
     /// One-time codes sent and not used yet (`codes.rs`): `<pool>|<username>|<purpose>|<attribute>` → code.
     #[serde(default)]
     pub attribute_codes: BTreeMap<String, PendingCode>,
+    /// Registered passkeys (`passkeys.rs`): pool id → username → credentials, oldest first.
+    #[serde(default)]
+    pub passkeys: BTreeMap<String, BTreeMap<String, Vec<PasskeyRecord>>>,
+}
+
+/// A user's passkey: what ListWebAuthnCredentials shows, and the relying party's credential record
+/// (webauthn-rs-core's `Credential`: the public key, the signature counter, the policy) as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PasskeyRecord {
+    /// The credential id, base64url without padding.
+    pub credential_id: String,
+    pub friendly_name: String,
+    pub relying_party_id: String,
+    /// `platform` or `cross-platform`, as the browser reported it.
+    pub attachment: Option<String>,
+    pub transports: Vec<String>,
+    pub created_at: i64,
+    pub credential: serde_json::Value,
 }
 
 /// A code sent to a user (sign-up confirmation, password reset).
@@ -238,6 +256,11 @@ pub struct Memory {
     pub confirmed: HashMap<String, Challenge>,
     /// USER_AUTH's EMAIL_OTP challenges, by session: the challenge and the code sent.
     pub email_otp: HashMap<String, (Challenge, String, &'static str)>,
+    /// StartWebAuthnRegistration ceremonies, by `<pool>|<username>`: the challenge, the access token's
+    /// client and the relying party's registration state (JSON).
+    pub passkey_registrations: HashMap<String, (Challenge, serde_json::Value)>,
+    /// WEB_AUTHN sign-in challenges, by session: the challenge and the authentication state (JSON).
+    pub passkey_sign_ins: HashMap<String, (Challenge, serde_json::Value)>,
 }
 
 /// A PASSWORD_VERIFIER challenge: what the server needs to check the client's claim.

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::accounts;
 use crate::ids::{random_string, stable_uuid, URL_SAFE};
+use crate::passkeys;
 use crate::state::{Shared, User};
 use crate::tokens::VerifyError;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
@@ -82,7 +83,11 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
                 Some(session) => accounts::sign_in_after_sign_up(
                     app, &mut store, &pool, &client, &params, session,
                 ),
-                None => accounts::user_auth(app, &mut store, &pool, &client, &params),
+                None => {
+                    passkeys::preferred(app, &store, &pool, &client, &params).unwrap_or_else(|| {
+                        accounts::user_auth(app, &mut store, &pool, &client, &params)
+                    })
+                }
             }
         }
         other => Err(bad(

@@ -168,6 +168,80 @@ def totp(secret_b32: str, at: float) -> str:
 assert totp(base64.b32encode(b"12345678901234567890").decode(), 59) == "287082"
 
 
+def b64url(b: bytes) -> str:
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    if n < 256:
+        return bytes([major << 5 | 24, n])
+    return bytes([major << 5 | 25]) + struct.pack(">H", n)
+
+
+def cbor_int(i: int) -> bytes:
+    return cbor_head(0, i) if i >= 0 else cbor_head(1, -1 - i)
+
+
+def cbor_bytes(b: bytes) -> bytes:
+    return cbor_head(2, len(b)) + b
+
+
+def cbor_text(t: str) -> bytes:
+    return cbor_head(3, len(t)) + t.encode()
+
+
+class SoftwareAuthenticator:
+    """One P-256 passkey (cryptography, already pinned for pycognito): a 'none' attestation, ES256 assertions."""
+
+    def __init__(self, origin="http://localhost:8080", rp_id="localhost"):
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.id = uuid.uuid4().bytes + uuid.uuid4().bytes
+        self.counter = 0
+        self.origin = origin
+        self.rp_id_hash = hashlib.sha256(rp_id.encode()).digest()
+
+    def client_data(self, ty, challenge):
+        return json.dumps({"type": ty, "challenge": challenge, "origin": self.origin, "crossOrigin": False}).encode()
+
+    def create(self, options):
+        nums = self.key.public_key().public_numbers()
+        cose = (b"\xa5" + cbor_int(1) + cbor_int(2) + cbor_int(3) + cbor_int(-7) + cbor_int(-1) + cbor_int(1)
+                + cbor_int(-2) + cbor_bytes(nums.x.to_bytes(32, "big"))
+                + cbor_int(-3) + cbor_bytes(nums.y.to_bytes(32, "big")))
+        auth_data = (self.rp_id_hash + bytes([0x45]) + struct.pack(">I", self.counter) + bytes(16)
+                     + struct.pack(">H", len(self.id)) + self.id + cose)
+        attestation = (b"\xa3" + cbor_text("fmt") + cbor_text("none") + cbor_text("attStmt") + b"\xa0"
+                       + cbor_text("authData") + cbor_bytes(auth_data))
+        return {
+            "id": b64url(self.id), "rawId": b64url(self.id), "type": "public-key",
+            "authenticatorAttachment": "cross-platform", "clientExtensionResults": {},
+            "response": {
+                "clientDataJSON": b64url(self.client_data("webauthn.create", options["challenge"])),
+                "attestationObject": b64url(attestation),
+                "transports": ["usb"],
+            },
+        }
+
+    def get(self, options):
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.counter += 1
+        auth_data = self.rp_id_hash + bytes([0x05]) + struct.pack(">I", self.counter)
+        cdj = self.client_data("webauthn.get", options["challenge"])
+        sig = self.key.sign(auth_data + hashlib.sha256(cdj).digest(), ec.ECDSA(hashes.SHA256()))
+        return {
+            "id": b64url(self.id), "rawId": b64url(self.id), "type": "public-key",
+            "authenticatorAttachment": "cross-platform", "clientExtensionResults": {},
+            "response": {"clientDataJSON": b64url(cdj), "authenticatorData": b64url(auth_data),
+                         "signature": b64url(sig)},
+        }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cognito", default="http://127.0.0.1:9230")
@@ -705,6 +779,42 @@ def main() -> int:
             except idp.exceptions.NotAuthorizedException as e:
                 assert "does not have required scopes" in str(e), e
 
+    def passkeys():
+        token = idp.initiate_auth(
+            AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+            AuthParameters={"USERNAME": "rival", "PASSWORD": "Rival!2026pass"},
+        )["AuthenticationResult"]["AccessToken"]
+        authenticator = SoftwareAuthenticator()
+        options = idp.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+        assert options["rp"]["id"] == "localhost" and options["user"]["name"] == "rival", options
+        # A credential from another origin is refused, and spends the challenge.
+        evil = SoftwareAuthenticator(origin="http://evil.test:8080")
+        refused(lambda: idp.complete_web_authn_registration(AccessToken=token, Credential=evil.create(options)),
+                idp.exceptions.WebAuthnOriginNotAllowedException)
+        options = idp.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+        idp.complete_web_authn_registration(AccessToken=token, Credential=authenticator.create(options))
+        creds = idp.list_web_authn_credentials(AccessToken=token)["Credentials"]
+        assert [c["CredentialId"] for c in creds] == [b64url(authenticator.id)], creds
+        assert creds[0]["AuthenticatorTransports"] == ["usb"] and creds[0]["RelyingPartyId"] == "localhost", creds
+        r = idp.initiate_auth(AuthFlow="USER_AUTH", ClientId=CLIENT_ID,
+                              AuthParameters={"USERNAME": "rival", "PREFERRED_CHALLENGE": "WEB_AUTHN"})
+        assert r["ChallengeName"] == "WEB_AUTHN", r
+        request = json.loads(r["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+        answer = json.dumps(authenticator.get(request))
+        r2 = idp.respond_to_auth_challenge(ClientId=CLIENT_ID, ChallengeName="WEB_AUTHN", Session=r["Session"],
+                                           ChallengeResponses={"USERNAME": "rival", "CREDENTIAL": answer})
+        assert r2["AuthenticationResult"]["AccessToken"], r2
+        # The same assertion on a new challenge is refused.
+        r = idp.initiate_auth(AuthFlow="USER_AUTH", ClientId=CLIENT_ID,
+                              AuthParameters={"USERNAME": "rival", "PREFERRED_CHALLENGE": "WEB_AUTHN"})
+        refused(lambda: idp.respond_to_auth_challenge(
+            ClientId=CLIENT_ID, ChallengeName="WEB_AUTHN", Session=r["Session"],
+            ChallengeResponses={"USERNAME": "rival", "CREDENTIAL": answer}), idp.exceptions.NotAuthorizedException)
+        idp.delete_web_authn_credential(AccessToken=token, CredentialId=b64url(authenticator.id))
+        refused(lambda: idp.delete_web_authn_credential(AccessToken=token, CredentialId=b64url(authenticator.id)),
+                idp.exceptions.ResourceNotFoundException)
+        assert idp.list_web_authn_credentials(AccessToken=token)["Credentials"] == []
+
     def delete_user():
         idp.delete_user(AccessToken=user["token"])
         try:
@@ -754,6 +864,8 @@ def main() -> int:
     check("ChangePassword (weak -> InvalidPasswordException, wrong -> NotAuthorizedException)", change_password)
     check("no aws.cognito.signin.user.admin scope -> NotAuthorizedException", missing_scope)
     check("DeleteUser, then its token -> NotAuthorizedException", delete_user)
+    check("StartWebAuthnRegistration + CompleteWebAuthnRegistration (other origin refused) + ListWebAuthnCredentials"
+          " + USER_AUTH WEB_AUTHN sign-in (replay refused) + DeleteWebAuthnCredential", passkeys)
 
     def identities_attribute(access_token):
         user = idp.get_user(AccessToken=access_token)

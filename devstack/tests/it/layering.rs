@@ -24,7 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["codes"],
     &["sigv4"],
     &["dynamodb_expr", "iam"],
-    &["federation"],
+    &["federation", "passkeys"],
     &[
         "oauth",
         "user_pool",

@@ -12,6 +12,7 @@ mod layering;
 mod mfa;
 mod oauth;
 mod oidc;
+mod passkeys;
 #[path = "../../../tests/support/rust_paths.rs"]
 mod rust_paths;
 mod s3;

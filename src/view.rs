@@ -46,7 +46,8 @@ pub struct User {
     #[cfg_attr(feature = "serde", serde(with = "attributes"))]
     pub attributes: Vec<(String, String)>,
     /// For a federated user (signed in through Google, Facebook, SAML, ...): the provider name of the
-    /// `identities` claim (`Google`); `None` for a user of the pool itself.
+    /// `identities` claim's primary entry (`Google`); `None` for a user of the pool itself, linked
+    /// providers or not.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub identity_provider: Option<String>,
     /// Every claim of the ID token.
@@ -82,13 +83,12 @@ impl User {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         };
-        let primary = list
-            .iter()
-            .find(|v| {
-                matches!(v.get("primary"), Some(Value::Bool(true)))
-                    || v.get("primary").and_then(Value::as_str) == Some("true")
-            })
-            .or(list.first());
+        // A federated user's own identity is the primary one; a user of the pool linked to a
+        // provider (AdminLinkProviderForUser) has only secondary ones, and stays a user of the pool.
+        let primary = list.iter().find(|v| {
+            matches!(v.get("primary"), Some(Value::Bool(true)))
+                || v.get("primary").and_then(Value::as_str) == Some("true")
+        });
         Self {
             identity_provider: primary.and_then(provider),
             sub: text("sub").unwrap_or_default(),
@@ -318,10 +318,11 @@ mod tests {
             .to_json()
             .contains(r#""identityProvider":"Google""#));
         let text = r#"{"sub":"s","identities":"[{\"providerName\":\"SAML-Corp\",\"primary\":\"false\"},{\"providerName\":\"Google\",\"primary\":\"true\"}]"}"#;
-        assert_eq!(
-            User::from_claims(claims(text)).identity_provider.as_deref(),
-            Some("Google")
-        );
+        let two = User::from_claims(claims(text));
+        assert_eq!(two.identity_provider.as_deref(), Some("Google"));
+        // A user of the pool linked to Facebook (no primary identity) stays a pool user.
+        let linked = r#"{"sub":"s","cognito:username":"rival","identities":[{"providerName":"Facebook","primary":"false"}]}"#;
+        assert_eq!(User::from_claims(claims(linked)).identity_provider, None);
         for native in [
             r#"{"sub":"s"}"#,
             r#"{"sub":"s","identities":"not json"}"#,

@@ -201,7 +201,7 @@ export interface CognitoUser {
   username: string;
   email?: string;
   emailVerified?: boolean;
-  /** A federated user's provider (`'Google'`, from the `identities` claim); absent for a user of the pool. */
+  /** A federated user's provider (`'Google'`, the `identities` claim's primary entry); absent for a user of the pool, linked providers or not (they are in `claims.identities`). */
   identityProvider?: string;
   groups: string[];
   /** The IAM roles of the user's groups (`cognito:roles`): each one `getCredentials({ customRoleArn })` may ask for. */

@@ -160,7 +160,7 @@ test('Sign in page: a corporate email (alice@acme.example) is sent to Acme Corp 
   await ctx.close();
 });
 
-test('Facebook with a native user\'s email (link_by_email): signed in as that user, identities list Facebook', async () => {
+test('Facebook with a native user\'s email (link_by_email): signed in as that user, a pool user, Facebook in its identities claim', async () => {
   const ctx = await h.newContext();
   const page = await h.openApp(ctx);
   await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/facebook/authorize'), page.click('#sign-in-facebook')]);
@@ -172,9 +172,10 @@ test('Facebook with a native user\'s email (link_by_email): signed in as that us
   assert.equal(user.email, 'rival@shopsphere.test');
   const identities = typeof user.claims.identities === 'string' ? JSON.parse(user.claims.identities) : user.claims.identities;
   assert.deepEqual(identities.map((i) => [i.providerName, i.primary]), [['Facebook', 'false']]);
-  // The library reads identityProvider from identities (the primary entry, else the first): a linked native
-  // user shows the linked provider, however it signed in.
-  assert.equal(user.identityProvider, 'Facebook');
+  // A user of the pool with Facebook linked: still a pool user (no identityProvider, so the TOTP card shows);
+  // the linked provider is in the claims' identities.
+  assert.equal(user.identityProvider, undefined);
+  assert.ok(await page.isVisible('#security-card'));
   await ctx.close();
 });
 

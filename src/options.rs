@@ -293,6 +293,7 @@ pub struct CredentialsOptions {
     /// `customRoleArn`: the IAM role to ask the identity pool for (`CustomRoleArn`), one of those
     /// the pool's role mapping allows the user (with groups: `currentUser().roles`). Credentials
     /// are cached per role. Default: the role the pool resolves.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub custom_role_arn: Option<String>,
 }
 

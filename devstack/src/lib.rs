@@ -5,7 +5,7 @@
 //!
 //! Bottom-up: each module uses only modules listed before it (`tests/it/layering.rs` checks this).
 //!
-//! 1. [`ids`]: random ids and UUIDs, the real clock.
+//! 1. [`ids`]: random ids and UUIDs, the real clock; [`html`]: escaping and the page shell of every page.
 //! 2. [`knobs`]: test knob data (clock offset, lifetime overrides, injected faults).
 //! 3. [`config`]: the TOML configuration and its built-in default.
 //! 4. [`keys`]: each user pool's RS256 signing keys and their JWKS; [`srp`]: the server side of
@@ -56,6 +56,7 @@ pub mod dispatch;
 pub mod dynamodb;
 pub mod dynamodb_expr;
 pub mod federation;
+pub mod html;
 pub mod iam;
 pub mod identity_pool;
 pub mod ids;

@@ -225,44 +225,23 @@ pub fn router() -> Router<Shared> {
         .route("/_idp/{slug}/me", get(facebook_me))
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::html::esc;
+
+/// The local providers' look (their style sheet).
+const PROVIDER_STYLE: &str = r#"body{font-family:Roboto,Arial,sans-serif;background:#fff;display:flex;justify-content:center;padding-top:8vh;margin:0;color:#202124}
+main{border:1px solid #dadce0;border-radius:8px;padding:2.5rem;width:22rem}
+h1{font-size:1.5rem;font-weight:400;margin:0 0 .5rem} .brand{font-size:1.2rem;color:#4285f4;margin-bottom:1rem}
+button{display:block;width:100%;text-align:left;background:#fff;border:0;border-top:1px solid #dadce0;padding:.8rem .4rem;font-size:1rem;cursor:pointer}
+button small{display:block;color:#5f6368} .actions{display:flex;gap:1rem;margin-top:1.5rem}
+.actions button{text-align:center;border:1px solid #dadce0;border-radius:4px} .allow{background:#1a73e8;color:#fff}
+.note{color:#5f6368;font-size:.75rem;margin-top:1.5rem}"#;
 
 fn page(brand: &str, title: &str, main: &str) -> Response {
-    Html(format!(
-        r#"<!doctype html>
-<html lang=en>
-<head>
-<meta charset=utf-8>
-<meta name=viewport content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body{{font-family:Roboto,Arial,sans-serif;background:#fff;display:flex;justify-content:center;padding-top:8vh;margin:0;color:#202124}}
-main{{border:1px solid #dadce0;border-radius:8px;padding:2.5rem;width:22rem}}
-h1{{font-size:1.5rem;font-weight:400;margin:0 0 .5rem}} .brand{{font-size:1.2rem;color:#4285f4;margin-bottom:1rem}}
-button{{display:block;width:100%;text-align:left;background:#fff;border:0;border-top:1px solid #dadce0;padding:.8rem .4rem;font-size:1rem;cursor:pointer}}
-button small{{display:block;color:#5f6368}} .actions{{display:flex;gap:1rem;margin-top:1.5rem}}
-.actions button{{text-align:center;border:1px solid #dadce0;border-radius:4px}} .allow{{background:#1a73e8;color:#fff}}
-.note{{color:#5f6368;font-size:.75rem;margin-top:1.5rem}}
-</style>
-</head>
-<body>
-<main>
-<div class=brand>{brand}</div>
-{main}<p class=note>devstack's local {brand} (an identity provider for tests)</p>
-</main>
-</body>
-</html>
-"#,
-        title = esc(title),
-        brand = esc(brand)
-    ))
-    .into_response()
+    let brand = esc(brand);
+    let main = format!(
+        "<div class=brand>{brand}</div>\n{main}<p class=note>devstack's local {brand} (an identity provider for tests)</p>\n"
+    );
+    Html(crate::html::document(title, PROVIDER_STYLE, &main)).into_response()
 }
 
 fn error_page(error: &str, description: &str) -> Response {

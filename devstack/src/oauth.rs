@@ -90,12 +90,12 @@ pub fn found(location: &str) -> Response {
 
 /// A page for errors that cannot go back to the app (unknown client, unregistered redirect URI).
 pub fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = format!(
-        "<!doctype html><html><head><meta charset=utf-8><title>Error</title></head><body>\
-         <h1>An error was encountered with the requested page.</h1><p id=error>{}</p><p id=description>{}</p></body></html>",
+    let main = format!(
+        "<h1>An error was encountered with the requested page.</h1><p id=error>{}</p><p id=description>{}</p>\n",
         esc(error),
         esc(description)
     );
+    let body = crate::html::document("Error", MANAGED_LOGIN_STYLE, &main);
     (status, Html(body)).into_response()
 }
 
@@ -480,13 +480,7 @@ pub fn signed_in(app: &Shared, req: &AuthRequest, username: &str) -> Response {
     resp
 }
 
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+pub use crate::html::esc;
 
 /// `<input type=hidden>` lines for the parameters (one a line, sorted).
 pub fn hidden_inputs(p: &Params) -> String {
@@ -512,38 +506,23 @@ pub fn message_html(id: &str, error: Option<&str>, notice: Option<&str>) -> Stri
     }
 }
 
+/// The managed-login look of every page (its style sheet).
+const MANAGED_LOGIN_STYLE: &str = r#"body{font-family:system-ui,sans-serif;background:#f2f3f3;display:flex;justify-content:center;padding-top:8vh;margin:0}
+main{background:#fff;padding:2rem 2.5rem;border-radius:8px;box-shadow:0 1px 4px #0003;width:20rem}
+h1{font-size:1.3rem;margin-top:0} label{display:block;margin:.8rem 0 .3rem;font-size:.9rem}
+input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
+button{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#ec7211;color:#fff;border:0;border-radius:4px;cursor:pointer}
+button.secondary{background:#fff;color:#0972d3;border:1px solid #0972d3}
+a.idp{display:block;text-align:center;margin:1rem 0;padding:.6rem;border:1px solid #5f6368;border-radius:4px;color:#3c4043;text-decoration:none}
+a{color:#0972d3} .links{font-size:.85rem;margin-top:1rem} .or{text-align:center;color:#666;font-size:.85rem}
+.error{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}
+.notice{color:#1d5c2e;background:#e9f7ec;padding:.5rem;border-radius:4px}
+.note{color:#666;font-size:.75rem;margin-top:1rem}"#;
+
 /// The managed-login page shell (the look of every page): `title` and `main` (HTML, escaped by the caller).
 pub fn page(title: &str, main: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang=en>
-<head>
-<meta charset=utf-8>
-<meta name=viewport content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body{{font-family:system-ui,sans-serif;background:#f2f3f3;display:flex;justify-content:center;padding-top:8vh;margin:0}}
-main{{background:#fff;padding:2rem 2.5rem;border-radius:8px;box-shadow:0 1px 4px #0003;width:20rem}}
-h1{{font-size:1.3rem;margin-top:0}} label{{display:block;margin:.8rem 0 .3rem;font-size:.9rem}}
-input[type=text],input[type=password]{{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}}
-button{{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#ec7211;color:#fff;border:0;border-radius:4px;cursor:pointer}}
-button.secondary{{background:#fff;color:#0972d3;border:1px solid #0972d3}}
-a.idp{{display:block;text-align:center;margin:1rem 0;padding:.6rem;border:1px solid #5f6368;border-radius:4px;color:#3c4043;text-decoration:none}}
-a{{color:#0972d3}} .links{{font-size:.85rem;margin-top:1rem}} .or{{text-align:center;color:#666;font-size:.85rem}}
-.error{{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}}
-.notice{{color:#1d5c2e;background:#e9f7ec;padding:.5rem;border-radius:4px}}
-.note{{color:#666;font-size:.75rem;margin-top:1rem}}
-</style>
-</head>
-<body>
-<main>
-{main}<p class=note>devstack managed login (local Amazon Cognito)</p>
-</main>
-</body>
-</html>
-"#,
-        title = esc(title)
-    )
+    let main = format!("{main}<p class=note>devstack managed login (local Amazon Cognito)</p>\n");
+    crate::html::document(title, MANAGED_LOGIN_STYLE, &main)
 }
 
 fn render_login(p: &Params, req: &AuthRequest, error: Option<&str>) -> String {

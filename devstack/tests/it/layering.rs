@@ -11,7 +11,7 @@ use super::rust_paths::references;
 /// (`lib.rs`); a path to one of its own items (`crate::Config`, `crate::start`) counts as a use of `lib`.
 /// `main.rs` is the binary, a crate of its own on top of the library, and is not listed.
 const LAYERS: &[&[&str]] = &[
-    &["ids"],
+    &["ids", "html"],
     &["knobs"],
     &["config"],
     &["keys", "srp"],

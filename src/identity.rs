@@ -241,13 +241,15 @@ impl IdentityCredentials {
 }
 
 /// Whether an identity-pool error means the cached identity id is unusable (deleted, of another pool,
-/// or not an identity id) and `GetId` should be asked again.
-pub fn identity_id_stale(error: &Error) -> bool {
+/// or not an identity id) and `GetId` should be asked again. With a role asked for
+/// (`role_asked`), `InvalidParameterException` is the refusal of that role, not of the id.
+pub fn identity_id_stale(error: &Error, role_asked: bool) -> bool {
     error.kind() == ErrorKind::Aws
-        && matches!(
-            error.server_type(),
-            Some("ResourceNotFoundException" | "InvalidParameterException")
-        )
+        && match error.server_type() {
+            Some("ResourceNotFoundException") => true,
+            Some("InvalidParameterException") => !role_asked,
+            _ => false,
+        }
 }
 
 /// Whether a stored text has the shape of an identity id, `<region>:<uuid>` (a stored value is read
@@ -301,7 +303,11 @@ mod tests {
             assert!(!is_identity_id(bad), "{bad:?}");
         }
         let invalid = Error::new(ErrorKind::Aws, "x").with_server_type("InvalidParameterException");
-        assert!(identity_id_stale(&invalid));
+        assert!(identity_id_stale(&invalid, false));
+        assert!(
+            !identity_id_stale(&invalid, true),
+            "with a role asked for: the role's refusal"
+        );
     }
 
     #[test]
@@ -380,7 +386,7 @@ mod tests {
         );
         let e =
             parse_credentials(&resp(400, r#"{"__type":"ResourceNotFoundException"}"#)).unwrap_err();
-        assert!(identity_id_stale(&e));
+        assert!(identity_id_stale(&e, false) && identity_id_stale(&e, true));
         assert_eq!(
             parse_get_id(&resp(400, r#"{"__type":"TooManyRequestsException"}"#))
                 .unwrap_err()

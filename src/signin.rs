@@ -83,25 +83,15 @@ impl Factor {
 
 /// What an in-app sign-in starts from: `{ username, password, flow, preferredChallenge }` (the
 /// options of the JS `signIn`).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
     /// The user name, e-mail or phone number the pool signs in with.
     pub username: String,
-    /// The password (never in `Debug` output): required by [`Flow::Srp`] and [`Flow::Password`],
+    /// The password (a [`Secret`]: never in `Debug` output): required by [`Flow::Srp`] and [`Flow::Password`],
     /// and by [`Flow::Choice`] with [`Factor::Password`]; none otherwise.
     pub password: Option<Secret>,
     /// The flow. Default [`Flow::Srp`].
     pub flow: Flow,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("password", &self.password)
-            .field("flow", &self.flow)
-            .finish()
-    }
 }
 
 impl Credentials {
@@ -440,8 +430,8 @@ pub enum Answer {
     Challenge(Challenge),
 }
 
-/// The user-pool API request `target` with `body`.
-fn api(config: &AuthConfig, target: &str, body: Object) -> HttpRequest {
+/// The user-pool API request `target` (`InitiateAuth`, `SignUp`, ...) with `body`.
+pub(crate) fn api(config: &AuthConfig, target: &str, body: Object) -> HttpRequest {
     awsjson::json_api_object(
         &config.endpoints.cognito_idp,
         &concat(&["AWSCognitoIdentityProviderService.", target]),

@@ -4,7 +4,6 @@
 //! confirmed user in with the `Session` Cognito hands back (`USER_AUTH`, no password typed again).
 
 use crate::account;
-use crate::awsjson;
 use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpRequest;
@@ -14,7 +13,7 @@ use crate::secret::Secret;
 
 /// What `signUp` takes: `{ username, password, attributes }` (`attributes`: `{ email: '…' }`, string
 /// values, Cognito's names).
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SignUp {
     /// The user name (or the e-mail address, in a pool that signs in with it).
     pub username: String,
@@ -22,16 +21,6 @@ pub struct SignUp {
     pub password: Secret,
     /// The user's attributes, `{ name: value }`.
     pub attributes: Object,
-}
-
-impl std::fmt::Debug for SignUp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignUp")
-            .field("username", &self.username)
-            .field("password", &self.password)
-            .field("attributes", &self.attributes)
-            .finish()
-    }
 }
 
 impl SignUp {
@@ -123,11 +112,7 @@ impl Operation {
         };
         let mut body = body;
         body.insert("ClientId", config.client_id.as_str());
-        awsjson::json_api_object(
-            &config.endpoints.cognito_idp,
-            &crate::error::concat(&["AWSCognitoIdentityProviderService.", target]),
-            body,
-        )
+        crate::signin::api(config, target, body)
     }
 }
 
@@ -185,9 +170,9 @@ pub fn sign_in_after_confirmation(
     username: &str,
     session: &str,
 ) -> HttpRequest {
-    awsjson::json_api_object(
-        &config.endpoints.cognito_idp,
-        "AWSCognitoIdentityProviderService.InitiateAuth",
+    crate::signin::api(
+        config,
+        "InitiateAuth",
         Object::new()
             .with("AuthFlow", "USER_AUTH")
             .with("ClientId", config.client_id.as_str())

@@ -902,13 +902,9 @@ pub fn check_totp(
 
 /// Starts the MFA step of a sign-in that passed the password: the session id.
 pub fn new_challenge(app: &App, pool_id: &str, username: &str, client_id: Option<&str>) -> String {
-    let session = random_string(64, URL_SAFE);
     let expires_at = app.now() + CHALLENGE_SECONDS;
-    app.mem().challenges.insert(
-        session.clone(),
-        Challenge::new(pool_id, username, client_id, expires_at),
-    );
-    session
+    let challenge = Challenge::new(pool_id, username, client_id, expires_at);
+    open_session(app, |m| &mut m.challenges, challenge)
 }
 
 /// InitiateAuth's answer for a user with MFA on: `SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `EMAIL_OTP`.
@@ -1048,6 +1044,17 @@ pub fn keep_mfa_setup(app: &App, session: &str, setup: (String, String, Option<S
             verified,
         ),
     );
+}
+
+/// A new session id (64 random URL-safe characters) for `challenge`, kept in the map `pick` chooses.
+fn open_session(
+    app: &App,
+    pick: fn(&mut crate::state::Memory) -> &mut std::collections::HashMap<String, Challenge>,
+    challenge: Challenge,
+) -> String {
+    let session = random_string(64, URL_SAFE);
+    pick(&mut app.mem()).insert(session.clone(), challenge);
+    session
 }
 
 /// Refuses an auth flow the app client's `ExplicitAuthFlows` do not allow, with Cognito's error.
@@ -1470,9 +1477,9 @@ pub fn answer_email_otp(
 /// (as long as the confirmation code lives); `None` for other clients.
 pub fn sign_up_session(app: &App, pool: &UserPool, client: &Client, user: &User) -> Option<String> {
     require_flow(client, "USER_AUTH").ok()?;
-    let session = random_string(64, URL_SAFE);
-    app.mem().signed_up.insert(
-        session.clone(),
+    let session = open_session(
+        app,
+        |m| &mut m.signed_up,
         Challenge::new(
             &pool.id,
             &user.username,
@@ -1580,9 +1587,9 @@ pub fn user_auth(
         Some("EMAIL_OTP") => email_otp_challenge(app, store, pool, client, name),
         Some("SMS_OTP") => otp_challenge(app, store, pool, client, name, "SMS_OTP"),
         _ => {
-            let session = random_string(64, URL_SAFE);
-            app.mem().select.insert(
-                session.clone(),
+            let session = open_session(
+                app,
+                |m| &mut m.select,
                 Challenge::new(
                     &pool.id,
                     name,
@@ -1685,9 +1692,9 @@ pub fn answer_select_challenge(
 /// `requiredAttributes` (a JSON array, as a string, of the pool's required attributes the user lacks,
 /// as `userAttributes.<name>`) and `userAttributes` (a JSON object, as a string, of the user's attributes).
 pub fn new_password_challenge(app: &App, pool: &UserPool, client: &Client, user: &User) -> Value {
-    let session = random_string(64, URL_SAFE);
-    app.mem().new_password.insert(
-        session.clone(),
+    let session = open_session(
+        app,
+        |m| &mut m.new_password,
         Challenge::new(
             &pool.id,
             &user.username,

@@ -343,13 +343,7 @@ async fn fetch_credentials<P: Platform>(
                 inner.let_storage_settle().await;
                 return Ok(creds);
             }
-            // With a role asked for, InvalidParameterException is the role's refusal, not a stale id.
-            Err(e)
-                if !asked_anew
-                    && identity::identity_id_stale(&e)
-                    && !(ctx.role.is_some()
-                        && e.server_type() == Some("InvalidParameterException")) =>
-            {
+            Err(e) if !asked_anew && identity::identity_id_stale(&e, ctx.role.is_some()) => {
                 asked_anew = true;
                 inner.store.remove(&id_key);
                 identity_id = None;

@@ -130,6 +130,18 @@ fn events(auth: &CognitoAuth<Memory>, name: EventName) -> Rc<RefCell<Vec<super::
     seen
 }
 
+/// Signs `auth` out of this tab (the revocation answered, no redirect).
+fn sign_out_here(tab: &Memory, auth: &CognitoAuth<Memory>) {
+    tab.server()
+        .expect("POST", "/oauth2/revoke")
+        .respond(200, "");
+    block_on(auth.sign_out(SignOutOptions {
+        global: false,
+        redirect: false,
+    }))
+    .unwrap();
+}
+
 /// Runs both futures to their ends, interleaved (as two tabs' calls run).
 fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
     block_on(join(a, b))
@@ -619,14 +631,7 @@ fn credentials_in_a_role_asked_for_are_cached_apart_and_a_refused_role_keeps_the
     );
     assert_eq!(tab.server().pending(), 0, "no GetId again");
     // Signing out drops every role's credentials.
-    tab.server()
-        .expect("POST", "/oauth2/revoke")
-        .respond(200, "");
-    block_on(auth.sign_out(SignOutOptions {
-        global: false,
-        redirect: false,
-    }))
-    .unwrap();
+    sign_out_here(&tab, &auth);
     assert!(tab
         .local_storage()
         .keys_with_prefix("cognito-wasm.client1.identity.creds.")
@@ -650,14 +655,7 @@ fn credentials_are_retried_as_a_refresh_is_and_shared_by_two_tabs() {
         "GetId, a 500, then GetCredentialsForIdentity: once for both tabs"
     );
     // Signing out drops the user's credentials and identity id.
-    tab1.server()
-        .expect("POST", "/oauth2/revoke")
-        .respond(200, "");
-    block_on(a.sign_out(SignOutOptions {
-        global: false,
-        redirect: false,
-    }))
-    .unwrap();
+    sign_out_here(&tab1, &a);
     assert!(tab1
         .local_storage()
         .keys_with_prefix("cognito-wasm.client1.identity.")

@@ -143,7 +143,7 @@ proptest! {
             }
             Err(e) => {
                 check_failure(&e, &response)?;
-                let _ = identity_id_stale(&e);
+                let _ = identity_id_stale(&e, false);
             }
         }
     }

@@ -819,3 +819,12 @@ pub async fn s3_code(r: Response) -> (StatusCode, String) {
         .to_string();
     (status, code)
 }
+
+/// The path and query of an absolute URL on devstack (the tests talk to 127.0.0.1, the URLs say localhost).
+pub fn path_of(url: &str) -> String {
+    let u = url::Url::parse(url).unwrap();
+    match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    }
+}

@@ -9,15 +9,6 @@ use crate::sign_up::href;
 
 const AVA: &str = "104217735128311400001";
 
-/// The path and query of an absolute URL on devstack (the tests talk to 127.0.0.1, the URLs say localhost).
-fn path_of(url: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    match u.query() {
-        Some(q) => format!("{}?{q}", u.path()),
-        None => u.path().to_string(),
-    }
-}
-
 /// authorize with identity_provider=Google → Google's account chooser → account `n` → consent
 /// (`allow` or `deny`) → devstack's /oauth2/idpresponse: its answer (the redirect to the app).
 async fn through_google(

@@ -20,15 +20,6 @@ const ALICE: &str = "00u1alice0acme";
 const FAY: &str = "10160000000000001";
 const RIVAL_FB: &str = "10160000000000002";
 
-/// The path and query of an absolute URL on devstack (the tests talk to 127.0.0.1, the URLs say localhost).
-fn path_of(url: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    match u.query() {
-        Some(q) => format!("{}?{q}", u.path()),
-        None => u.path().to_string(),
-    }
-}
-
 /// A local provider's account chooser (at `to`) → account `n` → consent (`allow` or `deny`) →
 /// devstack's /oauth2/idpresponse: its answer (the redirect to the app).
 async fn through_local(

@@ -45,6 +45,9 @@ pub struct User {
     /// serde: an object `{ name: value }`, as in the JS API).
     #[cfg_attr(feature = "serde", serde(with = "attributes"))]
     pub attributes: Vec<(String, String)>,
+    /// The providers of the `identities` claim (`["Facebook"]`): a federated user's own, and those
+    /// linked to a user of the pool.
+    pub identities: Vec<String>,
     /// For a federated user (signed in through Google, Facebook, SAML, ...): the provider name of the
     /// `identities` claim's primary entry (`Google`); `None` for a user of the pool itself, linked
     /// providers or not.
@@ -90,6 +93,7 @@ impl User {
                 || v.get("primary").and_then(Value::as_str) == Some("true")
         });
         Self {
+            identities: list.iter().filter_map(provider).collect(),
             identity_provider: primary.and_then(provider),
             sub: text("sub").unwrap_or_default(),
             username: text("cognito:username")
@@ -112,7 +116,7 @@ impl User {
     }
 
     /// `{ sub, username, email?, emailVerified?, identityProvider?, groups, roles, preferredRole?,
-    /// attributes, claims }`.
+    /// identities, attributes, claims }`.
     pub fn to_json(&self) -> Object {
         let mut o = Object::new()
             .with("sub", self.sub.as_str())
@@ -137,6 +141,7 @@ impl User {
         }
         o.with("groups", list(&self.groups))
             .with("roles", list(&self.roles))
+            .with("identities", list(&self.identities))
             .with("attributes", attributes)
             .with("claims", self.claims.clone())
     }
@@ -320,9 +325,13 @@ mod tests {
         let text = r#"{"sub":"s","identities":"[{\"providerName\":\"SAML-Corp\",\"primary\":\"false\"},{\"providerName\":\"Google\",\"primary\":\"true\"}]"}"#;
         let two = User::from_claims(claims(text));
         assert_eq!(two.identity_provider.as_deref(), Some("Google"));
-        // A user of the pool linked to Facebook (no primary identity) stays a pool user.
+        assert_eq!(two.identities, ["SAML-Corp", "Google"]);
+        // A user of the pool linked to Facebook: a pool user (no primary identity), Facebook listed.
         let linked = r#"{"sub":"s","cognito:username":"rival","identities":[{"providerName":"Facebook","primary":"false"}]}"#;
-        assert_eq!(User::from_claims(claims(linked)).identity_provider, None);
+        let user = User::from_claims(claims(linked));
+        assert_eq!(user.identity_provider, None);
+        let json: serde_json::Value = serde_json::from_str(&user.to_json().to_json()).unwrap();
+        assert_eq!(json["identities"], serde_json::json!(["Facebook"]));
         for native in [
             r#"{"sub":"s"}"#,
             r#"{"sub":"s","identities":"not json"}"#,

@@ -811,6 +811,10 @@ function showSignedIn(user) {
   else $('profile-email').textContent = '(no email)';
   $('profile-verified').hidden = !user.emailVerified;
   $('profile-provider').textContent = user.identityProvider ?? 'ShopSphere account';
+  // Providers linked to this account (a Facebook sign-in with the same verified e-mail, link_by_email).
+  const linked = user.identities.filter((p) => p !== user.identityProvider);
+  $('profile-linked').textContent = linked.join(', ');
+  $('profile-linked').hidden = $('profile-linked-label').hidden = !linked.length;
   // `custom:tier` comes from ShopSphere's PreTokenGeneration trigger (devstack/triggers/), not from an attribute.
   const tier = user.claims?.['custom:tier'];
   $('profile-tier').textContent = tier ? tier[0].toUpperCase() + tier.slice(1) : '';

@@ -201,8 +201,10 @@ export interface CognitoUser {
   username: string;
   email?: string;
   emailVerified?: boolean;
-  /** A federated user's provider (`'Google'`, the `identities` claim's primary entry); absent for a user of the pool, linked providers or not (they are in `claims.identities`). */
+  /** A federated user's provider (`'Google'`, the `identities` claim's primary entry); absent for a user of the pool, linked providers or not (they are in `identities`). */
   identityProvider?: string;
+  /** The providers of the `identities` claim (`['Facebook']`): a federated user's own, and those linked to a user of the pool; empty for a user of the pool with none. */
+  identities: string[];
   groups: string[];
   /** The IAM roles of the user's groups (`cognito:roles`): each one `getCredentials({ customRoleArn })` may ask for. */
   roles: string[];

@@ -33,6 +33,7 @@ test('Create account: sign up, confirm with the code from the outbox, land signe
   await signedIn(page);
   assert.equal(await page.textContent('#profile-username'), username);
   assert.equal(await page.textContent('#profile-provider'), 'ShopSphere account');
+  assert.ok(await page.isHidden('#profile-linked'), 'no linked accounts for a user of the pool without one');
   assert.ok(await page.isVisible('#profile-verified'), 'the confirmed email is verified');
   assert.ok(await page.isHidden('#sign-up'));
   assert.ok(await page.isVisible('#security-card'));
@@ -175,6 +176,8 @@ test('Facebook with a native user\'s email (link_by_email): signed in as that us
   // A user of the pool with Facebook linked: still a pool user (no identityProvider, so the TOTP card shows);
   // the linked provider is in the claims' identities.
   assert.equal(user.identityProvider, undefined);
+  assert.deepEqual(user.identities, ['Facebook']);
+  assert.equal(await page.textContent('#profile-linked'), 'Facebook');
   assert.ok(await page.isVisible('#security-card'));
   await ctx.close();
 });

@@ -113,6 +113,7 @@ test('Google: a new and a returning user get the same Cognito user and the same 
   assert.ok(user.groups.includes(`${POOL}_Google`), JSON.stringify(user.groups));
   const current = await evalIn(page, () => window.auth.currentUser());
   assert.equal(current.identityProvider, 'Google');
+  assert.deepEqual(current.identities, ['Google']);
   const creds = await evalIn(page, () => window.auth.getCredentials());
   await evalIn(page, () => window.auth.signOut({ redirect: false }));
   await ctx.close();

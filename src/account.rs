@@ -219,15 +219,25 @@ impl Operation {
                 ("SetUserMFAPreference", body)
             }
         };
-        let mut target = String::from("AWSCognitoIdentityProviderService.");
-        target.push_str(operation);
-        let mut request = awsjson::json_api(&config.endpoints.cognito_idp, &target, &[]);
-        request.body = body
-            .with("AccessToken", access_token.expose())
-            .to_json()
-            .into();
-        request
+        user_request(config, operation, body, access_token)
     }
+}
+
+/// The user-pool API request `operation` with `body` and the user's `access_token`.
+pub fn user_request(
+    config: &AuthConfig,
+    operation: &str,
+    body: Object,
+    access_token: &AccessToken,
+) -> HttpRequest {
+    let mut target = String::from("AWSCognitoIdentityProviderService.");
+    target.push_str(operation);
+    let mut request = awsjson::json_api(&config.endpoints.cognito_idp, &target, &[]);
+    request.body = body
+        .with("AccessToken", access_token.expose())
+        .to_json()
+        .into();
+    request
 }
 
 /// The JSON body of a successful response, or a typed error (transient failures are

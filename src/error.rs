@@ -73,6 +73,16 @@ crate::contract::listed! {
     /// The sign-in asks for a step this version cannot answer (its name is in the error's `type`), or
     /// the answer given does not fit the step.
     Challenge => "ERR_CHALLENGE",
+    /// Passkeys: there is no WebAuthn here (a browser without it, a worker, Node).
+    PasskeyUnsupported => "ERR_PASSKEY_UNSUPPORTED",
+    /// Passkeys: the user cancelled the browser's prompt, or it timed out (`NotAllowedError`).
+    PasskeyCancelled => "ERR_PASSKEY_CANCELLED",
+    /// Passkeys: the user pool's relying party id is not this page's domain (the browser would
+    /// refuse it: `SecurityError`).
+    PasskeyRelyingParty => "ERR_PASSKEY_RELYING_PARTY",
+    /// Passkeys: the authenticator already holds a passkey of this account (`InvalidStateError`
+    /// at registration).
+    PasskeyExists => "ERR_PASSKEY_EXISTS",
     /// The module was used before `init()` or `initSync()` finished (thrown by the JS glue; the Rust
     /// API never returns it).
     NotInitialized => "ERR_NOT_INITIALIZED",

@@ -35,6 +35,7 @@ pub mod json;
 pub mod jwt;
 pub mod oauth;
 pub mod options;
+pub mod passkey;
 pub mod pkce;
 pub mod secret;
 pub mod session;

@@ -41,23 +41,31 @@ pub enum Factor {
     EmailCode,
     /// `'smsCode'`: a one-time code by SMS (`SMS_OTP`).
     SmsCode,
+    /// `'passkey'`: a passkey (`WEB_AUTHN`): the engine asks the authenticator itself.
+    Passkey,
 }
 
 impl Factor {
-    /// The JS name: `password`, `emailCode`, `smsCode`.
+    /// The JS name: `password`, `emailCode`, `smsCode`, `passkey`.
     pub fn js_name(self) -> &'static str {
         match self {
             Self::Password => "password",
             Self::EmailCode => "emailCode",
             Self::SmsCode => "smsCode",
+            Self::Passkey => "passkey",
         }
     }
 
     /// The factor named `name` in JS.
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Password, Self::EmailCode, Self::SmsCode]
-            .into_iter()
-            .find(|f| f.js_name() == name)
+        [
+            Self::Password,
+            Self::EmailCode,
+            Self::SmsCode,
+            Self::Passkey,
+        ]
+        .into_iter()
+        .find(|f| f.js_name() == name)
     }
 
     /// Cognito's name for it (`PREFERRED_CHALLENGE`, the `ANSWER` to `SELECT_CHALLENGE`).
@@ -66,16 +74,18 @@ impl Factor {
             Self::Password => "PASSWORD_SRP",
             Self::EmailCode => "EMAIL_OTP",
             Self::SmsCode => "SMS_OTP",
+            Self::Passkey => "WEB_AUTHN",
         }
     }
 
     /// The factor of Cognito's challenge `name` (`PASSWORD` and `PASSWORD_SRP` are both
-    /// [`Factor::Password`]); `None` for one this version cannot answer (`WEB_AUTHN`).
+    /// [`Factor::Password`]); `None` for one this version cannot answer.
     pub fn of_challenge(name: &str) -> Option<Self> {
         match name {
             "PASSWORD" | "PASSWORD_SRP" => Some(Self::Password),
             "EMAIL_OTP" => Some(Self::EmailCode),
             "SMS_OTP" => Some(Self::SmsCode),
+            "WEB_AUTHN" => Some(Self::Passkey),
             _ => None,
         }
     }
@@ -96,7 +106,8 @@ pub struct Credentials {
 
 impl Credentials {
     /// Reads `{ username, password, flow: 'srp' | 'password' | 'choice', preferredChallenge }`
-    /// (`preferredChallenge`: `'password'`, `'emailCode'` or `'smsCode'`, with `'choice'` only).
+    /// (`preferredChallenge`: `'password'`, `'emailCode'`, `'smsCode'` or `'passkey'`, with
+    /// `'choice'` only).
     ///
     /// # Errors
     /// [`ErrorKind::Config`] naming the field at fault.
@@ -113,7 +124,7 @@ impl Credentials {
                 if factor.is_none() {
                     r.fail(
                         "preferredChallenge",
-                        "must be 'password', 'emailCode' or 'smsCode'",
+                        "must be 'password', 'emailCode', 'smsCode' or 'passkey'",
                     );
                 }
                 factor

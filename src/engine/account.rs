@@ -6,19 +6,21 @@
 use super::auth::CognitoAuth;
 use super::Platform;
 use crate::account::{self, Operation};
+use crate::config::AuthConfig;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::HttpRequest;
 use crate::json::{Object, Value};
+use crate::secret::AccessToken;
 
 impl<P: Platform> CognitoAuth<P> {
     /// Runs one account operation; resolves with Cognito's response body (a JSON object).
     pub async fn account(&self, operation: Operation) -> Result<Value> {
         let inner = &self.inner;
-        account::require_admin_scope(&inner.config, operation.method())?;
-        let Some(session) = inner.clone().valid_session(false).await? else {
-            return Err(Error::new(ErrorKind::NotSignedIn, "sign in first"));
-        };
-        let request = operation.request(&inner.config, &session.access_token);
-        let body = account::ok_json(&inner.send(&request).await)?;
+        let body = self
+            .user_call(operation.method(), |config, token| {
+                operation.request(config, token)
+            })
+            .await?;
         if operation.changes_claims() {
             // Best effort: the change is made either way, and a later refresh brings the new claims.
             let _ = inner.clone().valid_session(true).await;
@@ -27,6 +29,22 @@ impl<P: Platform> CognitoAuth<P> {
             inner.end_session("userDeleted");
         }
         Ok(body)
+    }
+
+    /// Sends the request `request` builds with a valid session's access token (refreshed first when
+    /// needed); `what` names the method in the error when the scopes cannot reach the account.
+    pub(super) async fn user_call(
+        &self,
+        what: &str,
+        request: impl FnOnce(&AuthConfig, &AccessToken) -> HttpRequest,
+    ) -> Result<Value> {
+        let inner = &self.inner;
+        account::require_admin_scope(&inner.config, what)?;
+        let Some(session) = inner.clone().valid_session(false).await? else {
+            return Err(Error::new(ErrorKind::NotSignedIn, "sign in first"));
+        };
+        let request = request(&inner.config, &session.access_token);
+        account::ok_json(&inner.send(&request).await)
     }
 
     /// The user's attributes (`GetUser`) as `{ name: value }`.

@@ -36,6 +36,7 @@ use super::{MemoryStorage, Platform, Task};
 use crate::config::StorageKind;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::passkey::{PublicKeyCredential, PublicKeyOptions};
 
 type Handler = Rc<dyn Fn(String)>;
 
@@ -61,6 +62,10 @@ struct Tab {
     /// Whether a popup may open (no blocker), and the popups this tab opened.
     popups_blocked: Cell<bool>,
     popups: RefCell<Vec<MemoryPopup>>,
+    /// What the authenticator answers next (none: no WebAuthn here), and the options it was asked
+    /// with.
+    authenticator: RefCell<VecDeque<Result<PublicKeyCredential>>>,
+    passkey_calls: RefCell<Vec<PublicKeyOptions>>,
 }
 
 /// A popup a [`Memory`] tab opened: the URL it was sent to, its address (`None` while it is on another
@@ -135,6 +140,8 @@ impl Memory {
             hidden: Cell::new(false),
             popups_blocked: Cell::new(false),
             popups: RefCell::new(Vec::new()),
+            authenticator: RefCell::new(VecDeque::new()),
+            passkey_calls: RefCell::new(Vec::new()),
         });
         Self { world, tab }
     }
@@ -203,6 +210,18 @@ impl Memory {
     /// The popups this tab opened, in order.
     pub fn popups(&self) -> Vec<MemoryPopup> {
         self.tab.popups.borrow().clone()
+    }
+
+    /// What this tab's authenticator answers to the next WebAuthn call (a credential, or an error
+    /// such as [`ErrorKind::PasskeyCancelled`]); with nothing queued a call is
+    /// [`ErrorKind::PasskeyUnsupported`].
+    pub fn authenticator_answers(&self, answer: Result<PublicKeyCredential>) {
+        self.tab.authenticator.borrow_mut().push_back(answer);
+    }
+
+    /// The options of each WebAuthn call this tab made, in order.
+    pub fn passkey_calls(&self) -> Vec<PublicKeyOptions> {
+        self.tab.passkey_calls.borrow().clone()
     }
 }
 
@@ -318,6 +337,17 @@ impl Platform for Memory {
 
     fn location_href(&self) -> Option<String> {
         self.tab.location.borrow().clone()
+    }
+
+    async fn passkey(&self, options: &PublicKeyOptions) -> Result<PublicKeyCredential> {
+        self.tab.passkey_calls.borrow_mut().push(options.clone());
+        let answer = self.tab.authenticator.borrow_mut().pop_front();
+        answer.unwrap_or_else(|| {
+            Err(crate::error::Error::new(
+                crate::error::ErrorKind::PasskeyUnsupported,
+                "this memory tab has no authenticator",
+            ))
+        })
     }
 
     fn online(&self) -> bool {

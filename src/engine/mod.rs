@@ -15,6 +15,7 @@ mod events;
 mod flight;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod memory;
+mod passkey;
 mod refresh;
 mod signin;
 mod signup;
@@ -107,6 +108,24 @@ pub trait Platform: Clone + 'static {
     /// handed out without a refresh attempt. Default: `true`.
     fn online(&self) -> bool {
         true
+    }
+    /// Asks the authenticator through WebAuthn (`navigator.credentials.create` or `.get` with
+    /// `{ publicKey }`) and resolves with its credential. [`ErrorKind::PasskeyUnsupported`] where
+    /// there is no WebAuthn (the default), [`ErrorKind::PasskeyCancelled`] for a prompt the user
+    /// dismissed or that timed out, [`ErrorKind::PasskeyRelyingParty`] when the browser refuses the
+    /// relying party, [`ErrorKind::PasskeyExists`] when the authenticator already holds one of the
+    /// account's passkeys.
+    fn passkey(
+        &self,
+        options: &crate::passkey::PublicKeyOptions,
+    ) -> impl Future<Output = Result<crate::passkey::PublicKeyCredential>> {
+        let _ = options;
+        async {
+            Err(Error::new(
+                ErrorKind::PasskeyUnsupported,
+                "passkeys need WebAuthn (navigator.credentials), which is not here",
+            ))
+        }
     }
     /// `true` when this runs in a page the user does not see (`document.visibilityState` hidden): the
     /// proactive refresh leaves the work to a visible tab. Default: `false`.

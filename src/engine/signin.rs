@@ -136,6 +136,15 @@ impl<P: Platform> CognitoAuth<P> {
             };
             let responses = Object::new().with("USERNAME", pending.username.as_str());
             signin::respond(&inner.config, "MFA_SETUP", Some(&session), responses)
+        } else if c.name == "WEB_AUTHN" {
+            // After a cancelled prompt: the authenticator is asked again (the answer is unused).
+            match self.passkey_answer(c, &pending.username).await {
+                Ok(request) => request,
+                Err(e) => {
+                    *inner.pending.borrow_mut() = Some(pending);
+                    return Err(e);
+                }
+            }
         } else if c.name != "SELECT_CHALLENGE" {
             c.answer(&inner.config, &pending.username, &answer, attributes)?
         } else if pending.password_chosen {
@@ -147,7 +156,7 @@ impl<P: Platform> CognitoAuth<P> {
             let factor = Factor::parse(answer.expose()).ok_or_else(|| {
                 Error::new(
                     ErrorKind::Config,
-                    "answer: the factor chosen ('password', 'emailCode' or 'smsCode')",
+                    "answer: the factor chosen ('password', 'emailCode', 'smsCode' or 'passkey')",
                 )
             });
             let factor = match factor {
@@ -221,7 +230,7 @@ impl<P: Platform> CognitoAuth<P> {
     pub(super) async fn run(
         &self,
         mut request: crate::http::HttpRequest,
-        username: String,
+        mut username: String,
         mut srp: Option<(SrpClient, Secret)>,
     ) -> Result<SignInResult> {
         let inner = &self.inner;
@@ -236,26 +245,44 @@ impl<P: Platform> CognitoAuth<P> {
                 request = self.password_verifier(&client, &challenge, &username, &password)?;
                 continue;
             }
-            let username = challenge
+            username = challenge
                 .parameter("USER_ID_FOR_SRP")
                 .map_or(username, str::to_owned);
+            if challenge.name == "WEB_AUTHN" {
+                match self.passkey_answer(&challenge, &username).await {
+                    Ok(answer) => {
+                        request = answer;
+                        continue;
+                    }
+                    Err(e) => {
+                        // A cancelled prompt: confirm_sign_in asks the authenticator again.
+                        self.keep(challenge, username);
+                        return Err(e);
+                    }
+                }
+            }
             let (challenge, next_step) = if challenge.name == "MFA_SETUP" {
                 self.start_totp_setup(challenge, &username).await?
             } else {
                 let next = challenge.next_step()?;
                 (challenge, next)
             };
-            *inner.pending.borrow_mut() = Some(Pending {
-                challenge,
-                username,
-                at: inner.now(),
-                password_chosen: false,
-            });
+            self.keep(challenge, username);
             return Ok(SignInResult {
                 signed_in: false,
                 next_step,
             });
         }
+    }
+
+    /// Keeps `challenge` for the app's answer.
+    fn keep(&self, challenge: Challenge, username: String) {
+        *self.inner.pending.borrow_mut() = Some(Pending {
+            challenge,
+            username,
+            at: self.inner.now(),
+            password_chosen: false,
+        });
     }
 
     /// `MFA_SETUP` (the pool requires MFA, the user has none): a new TOTP secret for the

@@ -1434,7 +1434,7 @@ fn choice_sign_in_offers_the_factors_then_signs_in_by_email_code_or_by_password_
     use crate::srp::tests::TestServer;
     let select = || {
         json!({"ChallengeName": "SELECT_CHALLENGE", "Session": "sel", "ChallengeParameters": {},
-            "AvailableChallenges": ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "WEB_AUTHN"]})
+            "AvailableChallenges": ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "WEB_AUTHN", "CUSTOM_X"]})
         .to_string()
     };
     let choice = |preferred| crate::signin::Credentials {
@@ -1442,7 +1442,8 @@ fn choice_sign_in_offers_the_factors_then_signs_in_by_email_code_or_by_password_
         password: None,
         flow: Flow::Choice(preferred),
     };
-    // By e-mail code: the factors offered (passkeys not yet), the code asked for, then signed in.
+    // By e-mail code: the factors offered (those this version answers), the code asked for, then
+    // signed in.
     let tab = world();
     let auth = engine(&tab);
     tab.server()
@@ -1452,7 +1453,7 @@ fn choice_sign_in_offers_the_factors_then_signs_in_by_email_code_or_by_password_
     let r = block_on(auth.sign_in(choice(None))).unwrap();
     assert_eq!(
         r.to_object().to_json(),
-        r#"{"signedIn":false,"nextStep":{"type":"selectChallenge","available":["password","emailCode"]}}"#
+        r#"{"signedIn":false,"nextStep":{"type":"selectChallenge","available":["password","emailCode","passkey"]}}"#
     );
     assert!(!tab.server().requests()[0]
         .body
@@ -1766,4 +1767,208 @@ fn an_app_without_a_domain_signs_in_inside_and_signs_out_with_the_api_alone() {
     assert!(tab.navigations().is_empty());
     assert_eq!(tab.server().pending(), 0);
     assert_eq!(tab.server().count("/oauth2/"), 0);
+}
+
+/// What the authenticator of a test answers: a credential whose members are easy to find.
+fn passkey_credential() -> crate::passkey::PublicKeyCredential {
+    crate::passkey::PublicKeyCredential {
+        raw_id: vec![0xc0, 0xde],
+        client_data_json: br#"{"type":"webauthn.get"}"#.to_vec(),
+        attestation_object: vec![0xa1, 0x01],
+        transports: vec!["internal".into()],
+        authenticator_data: vec![0xad],
+        signature: vec![0x51, 0x6e],
+        user_handle: Some(vec![0x75]),
+        authenticator_attachment: Some("platform".into()),
+    }
+}
+
+fn passkey_sign_in() -> crate::signin::Credentials {
+    crate::signin::Credentials {
+        username: "ann@example.com".into(),
+        password: None,
+        flow: crate::signin::Flow::Choice(Some(crate::signin::Factor::Passkey)),
+    }
+}
+
+fn web_authn_challenge(rp_id: &str) -> String {
+    let options = json!({"challenge": "AQIDBA", "rpId": rp_id, "userVerification": "preferred",
+        "allowCredentials": [{"type": "public-key", "id": "wN4"}]});
+    challenge(
+        "WEB_AUTHN",
+        "wa1",
+        json!({"CREDENTIAL_REQUEST_OPTIONS": options.to_string()}),
+    )
+}
+
+#[test]
+fn a_passkey_sign_in_asks_the_authenticator_and_a_cancelled_prompt_can_be_tried_again() {
+    use crate::passkey::PublicKeyValue;
+    let tab = world();
+    tab.set_location("https://app.example/");
+    let auth = engine(&tab);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""AuthFlow":"USER_AUTH""#)
+        .body_has(r#""PREFERRED_CHALLENGE":"WEB_AUTHN""#)
+        .respond(200, &web_authn_challenge("app.example"));
+    tab.authenticator_answers(Err(crate::error::Error::new(
+        ErrorKind::PasskeyCancelled,
+        "dismissed",
+    )));
+    let e = block_on(auth.sign_in(passkey_sign_in())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PasskeyCancelled);
+    let calls = tab.passkey_calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].ceremony, crate::passkey::Ceremony::Get);
+    assert_eq!(
+        calls[0].public_key.get("challenge"),
+        Some(&PublicKeyValue::Bytes(vec![1, 2, 3, 4]))
+    );
+    // Tried again: the same challenge, signed by the authenticator, answers WEB_AUTHN.
+    tab.authenticator_answers(Ok(passkey_credential()));
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ChallengeName":"WEB_AUTHN""#)
+        .body_has(r#""Session":"wa1""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let r = block_on(auth.confirm_sign_in(answer(""), &Default::default())).unwrap();
+    assert!(r.signed_in);
+    assert_eq!(block_on(auth.current_user()).unwrap().unwrap().sub, SUB);
+    let requests = tab.server().requests();
+    let respond = requests
+        .iter()
+        .rev()
+        .find(|r| r.body.expose().contains("WEB_AUTHN"));
+    let sent = body_of(respond.unwrap());
+    let responses = &sent["ChallengeResponses"];
+    assert_eq!(responses["USERNAME"], "ann@example.com");
+    let credential: Value =
+        serde_json::from_str(responses["CREDENTIAL"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        credential,
+        json!({"id": "wN4", "rawId": "wN4", "type": "public-key", "response": {
+            "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0", "authenticatorData": "rQ",
+            "signature": "UW4", "userHandle": "dQ"}, "authenticatorAttachment": "platform",
+            "clientExtensionResults": {}})
+    );
+    assert_eq!(tab.server().pending(), 0);
+}
+
+#[test]
+fn a_passkey_of_another_relying_party_or_no_webauthn_is_refused_before_any_prompt() {
+    let tab = world();
+    tab.set_location("https://app.example/");
+    let auth = engine(&tab);
+    tab.server()
+        .expect("POST", IDP)
+        .respond(200, &web_authn_challenge("other.example"));
+    let e = block_on(auth.sign_in(passkey_sign_in())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PasskeyRelyingParty);
+    assert!(e.message().contains("other.example"), "{}", e.message());
+    assert!(tab.passkey_calls().is_empty(), "the user saw no prompt");
+    // No WebAuthn here (nothing answers): the platform's own error.
+    tab.server()
+        .expect("POST", IDP)
+        .respond(200, &web_authn_challenge("app.example"));
+    let e = block_on(auth.sign_in(passkey_sign_in())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PasskeyUnsupported);
+    // Where there is no page (a worker), passkeys are unsupported too.
+    let worker = world();
+    let auth = engine(&worker);
+    worker
+        .server()
+        .expect("POST", IDP)
+        .respond(200, &web_authn_challenge("app.example"));
+    let e = block_on(auth.sign_in(passkey_sign_in())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PasskeyUnsupported);
+    assert_eq!(tab.server().pending() + worker.server().pending(), 0);
+}
+
+#[test]
+fn passkeys_are_registered_listed_across_pages_and_deleted_with_the_access_token() {
+    let tab = world();
+    let mut c = config();
+    c.scopes.push(crate::account::ADMIN_SCOPE.into());
+    let auth = CognitoAuth::with_platform(c, tab.clone()).unwrap();
+    tab.set_location(APP.trim_end_matches("/callback"));
+    let url = auth.prepare_sign_in(&Default::default()).unwrap();
+    tab.server().expect("POST", TOKEN).respond(
+        200,
+        &tokens(tab.now(), "t0", Some("r1"), Some(&param(&url, "nonce"))),
+    );
+    tab.set_location(&format!("{APP}?code=c0&state={}", param(&url, "state")));
+    block_on(auth.handle_redirect_callback(None)).unwrap();
+
+    let options = json!({"CredentialCreationOptions": {"rp": {"id": "app.example", "name": "Shop"},
+        "user": {"id": "dQ", "name": "ann", "displayName": ""}, "challenge": "AQID",
+        "pubKeyCredParams": [{"type": "public-key", "alg": -7}], "excludeCredentials": []}});
+    tab.server()
+        .expect("POST", IDP)
+        .body_has("AccessToken")
+        .respond(200, &options.to_string());
+    tab.authenticator_answers(Ok(passkey_credential()));
+    tab.server().expect("POST", IDP).respond(200, "{}");
+    block_on(auth.register_passkey()).unwrap();
+    let requests = tab.server().requests();
+    let [.., start, complete] = &requests[..] else {
+        panic!("two requests")
+    };
+    let target = |r: &crate::http::HttpRequest| {
+        r.headers
+            .iter()
+            .find(|(n, _)| n == "x-amz-target")
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        target(start).as_deref(),
+        Some("AWSCognitoIdentityProviderService.StartWebAuthnRegistration")
+    );
+    assert_eq!(
+        target(complete).as_deref(),
+        Some("AWSCognitoIdentityProviderService.CompleteWebAuthnRegistration")
+    );
+    let credential = &body_of(complete)["Credential"];
+    assert_eq!(credential["response"]["attestationObject"], "oQE");
+    assert_eq!(credential["response"]["transports"], json!(["internal"]));
+    assert_eq!(
+        tab.passkey_calls()[0].ceremony,
+        crate::passkey::Ceremony::Create
+    );
+
+    // A cancelled registration sends nothing to complete.
+    tab.server()
+        .expect("POST", IDP)
+        .respond(200, &options.to_string());
+    tab.authenticator_answers(Err(crate::error::Error::new(
+        ErrorKind::PasskeyCancelled,
+        "dismissed",
+    )));
+    let sent = tab.server().requests().len();
+    let e = block_on(auth.register_passkey()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PasskeyCancelled);
+    assert_eq!(tab.server().requests().len(), sent + 1, "only the start");
+
+    // The list, two pages; then a deletion.
+    tab.server().expect("POST", IDP).respond(
+        200,
+        r#"{"Credentials":[{"CredentialId":"k1","CreatedAt":1.8e9}],"NextToken":"p2"}"#,
+    );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""NextToken":"p2""#)
+        .respond(200, r#"{"Credentials":[{"CredentialId":"k2"}]}"#);
+    let list = block_on(auth.list_passkeys()).unwrap();
+    let ids: Vec<&str> = list.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["k1", "k2"]);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""CredentialId":"k1""#)
+        .respond(200, "{}");
+    block_on(auth.delete_passkey("k1")).unwrap();
+    // Signed out: nothing is sent.
+    sign_out_here(&tab, &auth);
+    let e = block_on(auth.list_passkeys()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotSignedIn);
+    assert_eq!(tab.server().pending(), 0);
 }

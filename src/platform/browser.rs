@@ -14,6 +14,7 @@ use crate::config::StorageKind;
 use crate::engine::{MemoryStorage, Platform, Storage, Task};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::passkey::{PublicKeyCredential, PublicKeyOptions, PublicKeyValue};
 
 #[wasm_bindgen]
 extern "C" {
@@ -393,6 +394,119 @@ impl Platform for Browser {
     fn wire_url(&self, url: &str) -> Result<String> {
         wire_url(url)
     }
+
+    async fn passkey(&self, options: &PublicKeyOptions) -> Result<PublicKeyCredential> {
+        passkey(options).await
+    }
+}
+
+/// `options` as the WebAuthn API takes them: bytes as `Uint8Array`s.
+fn public_key_js(value: &PublicKeyValue) -> JsValue {
+    match value {
+        PublicKeyValue::Json(v) => js_sys::JSON::parse(&v.to_json()).unwrap_or(JsValue::NULL),
+        PublicKeyValue::Bytes(b) => js_sys::Uint8Array::from(&b[..]).into(),
+        PublicKeyValue::Object(members) => {
+            let o = js_sys::Object::new();
+            for (k, v) in members {
+                let _ = js_sys::Reflect::set(&o, &k.into(), &public_key_js(v));
+            }
+            o.into()
+        }
+        PublicKeyValue::Array(items) => items
+            .iter()
+            .map(public_key_js)
+            .collect::<js_sys::Array>()
+            .into(),
+    }
+}
+
+/// `object[name]`, or `undefined`.
+fn member(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The bytes of an `ArrayBuffer` member (empty when it is not one).
+fn buffer(object: &JsValue, name: &str) -> Vec<u8> {
+    let value = member(object, name);
+    if value.is_instance_of::<js_sys::ArrayBuffer>() {
+        js_sys::Uint8Array::new(&value).to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// `navigator.credentials.create` / `.get` with `{ publicKey }`; the browser's refusals typed.
+async fn passkey(options: &PublicKeyOptions) -> Result<PublicKeyCredential> {
+    let create = options.ceremony == crate::passkey::Ceremony::Create;
+    let unsupported = || {
+        Error::new(
+            ErrorKind::PasskeyUnsupported,
+            "passkeys need WebAuthn (navigator.credentials), which this browser does not have",
+        )
+    };
+    let credentials = navigator("credentials")
+        .filter(|_| global("PublicKeyCredential").is_some())
+        .ok_or_else(unsupported)?;
+    let method = member(&credentials, if create { "create" } else { "get" });
+    let method: js_sys::Function = method.dyn_into().map_err(|_| unsupported())?;
+    let call = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &call,
+        &"publicKey".into(),
+        &public_key_js(&options.public_key),
+    );
+    let promise = method
+        .call1(&credentials, &call)
+        .map(|p| js_sys::Promise::resolve(&p))
+        .unwrap_or_else(|e| js_sys::Promise::reject(&e));
+    let credential = JsFuture::from(promise).await.map_err(|e| {
+        let name = member(&e, "name").as_string().unwrap_or_default();
+        let (kind, what) = match name.as_str() {
+            "NotAllowedError" | "AbortError" => (
+                ErrorKind::PasskeyCancelled,
+                "the passkey prompt was cancelled or timed out",
+            ),
+            "SecurityError" => (
+                ErrorKind::PasskeyRelyingParty,
+                "the browser refused the user pool's passkey relying party for this page",
+            ),
+            "InvalidStateError" => (
+                ErrorKind::PasskeyExists,
+                "this authenticator already holds a passkey of this account",
+            ),
+            _ => (ErrorKind::PasskeyUnsupported, "the passkey prompt failed"),
+        };
+        Error::new(kind, crate::error::concat(&[what, " (", &text_of(&e), ")"]))
+    })?;
+    if credential.is_null() || credential.is_undefined() {
+        return Err(Error::new(
+            ErrorKind::PasskeyCancelled,
+            "the passkey prompt gave no credential",
+        ));
+    }
+    let response = member(&credential, "response");
+    let transports = member(&response, "getTransports")
+        .dyn_into::<js_sys::Function>()
+        .ok()
+        .and_then(|f| f.call0(&response).ok())
+        .map(|list| {
+            js_sys::Array::from(&list)
+                .iter()
+                .filter_map(|t| t.as_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let handle = buffer(&response, "userHandle");
+    Ok(PublicKeyCredential {
+        raw_id: buffer(&credential, "rawId"),
+        client_data_json: buffer(&response, "clientDataJSON"),
+        attestation_object: buffer(&response, "attestationObject"),
+        transports,
+        authenticator_data: buffer(&response, "authenticatorData"),
+        signature: buffer(&response, "signature"),
+        user_handle: (!handle.is_empty()).then_some(handle),
+        authenticator_attachment: member(&credential, "authenticatorAttachment").as_string(),
+    })
 }
 
 /// The URL as the browser sends it (percent-encoded, normalised), which is what must be signed.

@@ -287,3 +287,77 @@ test('the Rust example signs in by SMS code when the user has a phone number (US
   assert.equal(await page.textContent('#user-name'), user.username);
   await ctx.close();
 });
+
+test('the Rust example adds a passkey, signs in with it after signing out, lists and deletes it; a failed prompt is an error', async () => {
+  const user = await h.newUser('pia');
+  const ctx = await h.newContext();
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
+  // Chromium's virtual authenticator (CDP WebAuthn): a platform authenticator with resident keys that
+  // verifies the user at once, as Touch ID or Windows Hello would after the user's touch.
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+    protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+    isUserVerified: true, automaticPresenceSimulation: true } });
+  const posted = [];
+  page.on('request', (r) => { if (r.method() === 'POST') posted.push((r.headers()['x-amz-target'] || '').replace('AWSCognitoIdentityProviderService.', '')); });
+  await page.goto(`${h.origin}/`);
+  await page.waitForSelector('body[data-state="signed-out"]');
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
+  await Promise.all([page.waitForEvent('load'), page.click('#sign-in-here')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  await page.waitForSelector('#passkeys[data-count="0"]', { state: 'attached' });
+
+  // Add a passkey: Cognito's options, the authenticator's new credential, verified by devstack.
+  await page.click('#add-passkey');
+  await page.waitForSelector('#passkeys[data-count="1"]');
+  assert.equal(await page.isVisible('#error'), false);
+  assert.deepEqual(posted.filter((t) => t.includes('WebAuthn')),
+    ['ListWebAuthnCredentials', 'StartWebAuthnRegistration', 'CompleteWebAuthnRegistration', 'ListWebAuthnCredentials']);
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.equal(credentials.length, 1);
+  assert.equal(credentials[0].rpId, 'localhost');
+  assert.ok(credentials[0].isResidentCredential, 'a discoverable credential (a passkey)');
+
+  // Sign out, then in with the passkey: USER_AUTH, WEB_AUTHN answered by the authenticator, no password.
+  await page.click('#sign-out');
+  await page.waitForSelector('body[data-state="signed-out"]');
+  posted.length = 0;
+  await page.fill('#username', user.username);
+  await page.fill('#password', '');
+  await Promise.all([page.waitForEvent('load'), page.click('#passkey')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.equal(await page.textContent('#user-name'), user.username);
+  assert.deepEqual(posted.slice(0, 2), ['InitiateAuth', 'RespondToAuthChallenge'], `${posted}`);
+  const [after] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+  assert.ok(after.signCount > credentials[0].signCount, 'the authenticator signed the challenge');
+
+  // The session it ended in is refreshed from a second tab as any other.
+  const second = await ctx.newPage();
+  await second.goto(`${h.origin}/`);
+  await second.waitForSelector('body[data-state="signed-in"]');
+  await second.click('#refresh');
+  await second.waitForSelector('#refreshed:has-text("Refreshed.")');
+  await second.close();
+
+  // A prompt that finds no passkey (the authenticator lost it) fails as a cancelled one: an error, signed out.
+  await page.click('#sign-out');
+  await page.waitForSelector('body[data-state="signed-out"]');
+  await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
+  await page.fill('#username', user.username);
+  await page.click('#passkey');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /ERR_PASSKEY_CANCELLED/);
+  assert.equal(await page.getAttribute('body', 'data-state'), 'signed-out');
+
+  // Signed in again by SRP: the passkey Cognito still knows is deleted from the list.
+  await page.fill('#password', user.password);
+  await Promise.all([page.waitForEvent('load'), page.click('#sign-in-here')]);
+  await page.waitForSelector('#passkeys[data-count="1"]');
+  await page.click('#passkeys button');
+  await page.waitForSelector('#passkeys[data-count="0"]', { state: 'attached' });
+  assert.equal(await page.isVisible('#error'), false);
+  await ctx.close();
+});

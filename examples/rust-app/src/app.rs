@@ -74,6 +74,20 @@ async fn start() -> Result<(), String> {
                     });
                 }
             });
+            // Passkeys: the list, and a new one (the browser's passkey prompt).
+            spawn_local(show_passkeys(auth.clone()));
+            on_click("add-passkey", {
+                let auth = auth.clone();
+                move || {
+                    let auth = auth.clone();
+                    spawn_local(async move {
+                        match auth.register_passkey().await {
+                            Ok(()) => show_passkeys(auth).await,
+                            Err(e) => show_error(&describe(&e)),
+                        }
+                    });
+                }
+            });
             show("signed-in", "Welcome back.");
             set_state("signed-in");
         }
@@ -125,6 +139,21 @@ fn show_signed_out(auth: Rc<CognitoAuth>) {
             });
         });
     }
+    // A passkey (USER_AUTH's WEB_AUTHN): the browser asks for it, nothing to type but the user name.
+    on_click("passkey", {
+        let auth = auth.clone();
+        move || {
+            let auth = auth.clone();
+            spawn_local(async move {
+                let options = signin::Credentials {
+                    username: value_of("username"),
+                    password: None,
+                    flow: Flow::Choice(Some(Factor::Passkey)),
+                };
+                step(auth.sign_in(options).await);
+            });
+        }
+    });
     // A new account: the code e-mailed, then signed in with Cognito's session (no password
     // again); a forgotten password: the code, then the new one.
     on_click("sign-up", {
@@ -224,6 +253,53 @@ fn step(result: Result<cognito_wasm::engine::SignInResult, Error>) {
         other => format!("Cognito asks for {other:?}."),
     };
     ask(&format!("step-{}", next.type_name()), &prompt);
+}
+
+/// Lists the user's passkeys, each with a button that deletes it.
+async fn show_passkeys(auth: Rc<CognitoAuth>) {
+    let (Some(list), Some(document)) = (
+        element("passkeys"),
+        web_sys::window().and_then(|w| w.document()),
+    ) else {
+        return;
+    };
+    let passkeys = match auth.list_passkeys().await {
+        Ok(p) => p,
+        Err(e) => return show_error(&describe(&e)),
+    };
+    list.set_text_content(None);
+    for passkey in passkeys {
+        let (Ok(item), Ok(button)) = (
+            document.create_element("li"),
+            document.create_element("button"),
+        ) else {
+            return;
+        };
+        item.set_text_content(Some(&format!(
+            "{} ",
+            passkey.name.as_deref().unwrap_or("A passkey")
+        )));
+        button.set_text_content(Some("Delete"));
+        let _ = button.set_attribute("data-id", &passkey.id);
+        let auth = auth.clone();
+        let closure = Closure::<dyn Fn()>::new(move || {
+            let (auth, id) = (auth.clone(), passkey.id.clone());
+            spawn_local(async move {
+                match auth.delete_passkey(&id).await {
+                    Ok(()) => show_passkeys(auth).await,
+                    Err(e) => show_error(&describe(&e)),
+                }
+            });
+        });
+        button
+            .unchecked_ref::<web_sys::HtmlElement>()
+            .set_onclick(Some(closure.as_ref().unchecked_ref()));
+        closure.forget(); // as long as the button
+        let _ = item.append_child(&button);
+        let _ = list.append_child(&item);
+    }
+    let count = list.child_element_count().to_string();
+    let _ = list.set_attribute("data-count", &count);
 }
 
 /// Reloads the page (the session in storage decides what it shows).

@@ -10,18 +10,19 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Builder, Secret};
 
+use crate::codes::{
+    self, check_account_code, destination, drop_account_code, send_account_code, Attempt, Recipient,
+};
 use crate::config::{Client, UserPool};
 use crate::ids::{random_string, random_uuid, stable_uuid, URL_SAFE};
 use crate::passwords::PasswordSecret;
 use crate::srp;
-use crate::state::{App, Challenge, Message, MfaRecord, SrpChallenge, Store, User};
+use crate::state::{App, Challenge, MfaRecord, SrpChallenge, Store, User};
 use crate::tokens::{SignIn, VerifyError};
 use crate::triggers::{self, Caller};
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
-/// Outbox purposes.
-pub const SIGN_UP: &str = "SignUp";
-pub const FORGOT_PASSWORD: &str = "ForgotPassword";
+pub use crate::codes::{mask, Delivery, FORGOT_PASSWORD, SIGN_UP};
 
 /// User statuses.
 pub const CONFIRMED: &str = "CONFIRMED";
@@ -29,14 +30,6 @@ pub const FORCE_CHANGE_PASSWORD: &str = "FORCE_CHANGE_PASSWORD";
 pub const UNCONFIRMED: &str = "UNCONFIRMED";
 pub const EXTERNAL_PROVIDER: &str = "EXTERNAL_PROVIDER";
 
-/// Cognito's lifetimes: a sign-up code 24 hours, a password-reset code 1 hour.
-const SIGN_UP_CODE_SECONDS: i64 = 24 * 3600;
-const RESET_CODE_SECONDS: i64 = 3600;
-/// Wrong guesses a code survives; after that every attempt is LimitExceededException until a new code.
-const MAX_FAILED_ATTEMPTS: u32 = 5;
-/// At most this many codes per user and purpose in the window.
-const MAX_SENDS: usize = 5;
-const SEND_WINDOW_SECONDS: i64 = 900;
 /// The MFA step of a sign-in lives 3 minutes (Cognito's session) and survives 3 wrong codes.
 const CHALLENGE_SECONDS: i64 = 180;
 const CHALLENGE_ATTEMPTS: u32 = 3;
@@ -45,20 +38,6 @@ pub fn user_not_found() -> ApiError {
     bad(
         "UserNotFoundException",
         "Username/client id combination not found.",
-    )
-}
-
-fn code_mismatch() -> ApiError {
-    bad(
-        "CodeMismatchException",
-        "Invalid verification code provided, please try again.",
-    )
-}
-
-fn limit_exceeded() -> ApiError {
-    bad(
-        "LimitExceededException",
-        "Attempt limit exceeded, please try after some time.",
     )
 }
 
@@ -189,179 +168,7 @@ fn looks_like_email(s: &str) -> bool {
     }
 }
 
-// ---- Sign-up and codes
-
-/// Where a code went, as Cognito's `CodeDeliveryDetails` says it (the destination masked).
-pub struct Delivery {
-    pub destination: String,
-    pub medium: &'static str,
-    pub attribute: &'static str,
-}
-
-impl Delivery {
-    pub fn json(&self) -> Value {
-        json!({
-            "Destination": self.destination,
-            "DeliveryMedium": self.medium,
-            "AttributeName": self.attribute,
-        })
-    }
-
-    /// "by email to d***@e***.test", for the pages.
-    pub fn describe(&self) -> String {
-        let by = if self.medium == "EMAIL" {
-            "by email"
-        } else {
-            "by text message"
-        };
-        format!("{by} to {}", self.destination)
-    }
-}
-
-/// Masks a destination as Cognito does: `d***@e***.test`, `+*******0123`.
-pub fn mask(destination: &str) -> String {
-    if let Some((local, domain)) = destination.split_once('@') {
-        let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-        let tld = domain
-            .rsplit_once('.')
-            .map(|(_, t)| format!(".{t}"))
-            .unwrap_or_default();
-        format!("{}***@{}***{tld}", first(local), first(domain))
-    } else {
-        let n = destination.chars().count();
-        destination
-            .chars()
-            .enumerate()
-            .map(|(i, c)| if i == 0 || i + 4 >= n { c } else { '*' })
-            .collect()
-    }
-}
-
-/// Where codes for the user go: the email address, else the phone number (`verified`: only a verified one).
-fn destination(user: &User, verified: bool) -> Option<(&'static str, &'static str, String)> {
-    let ok =
-        |attr: &str| !verified || user.attributes.get(attr).map(String::as_str) == Some("true");
-    if let Some(e) = user
-        .attributes
-        .get("email")
-        .filter(|_| ok("email_verified"))
-    {
-        return Some(("EMAIL", "email", e.clone()));
-    }
-    if let Some(p) = user
-        .attributes
-        .get("phone_number")
-        .filter(|_| ok("phone_number_verified"))
-    {
-        return Some(("SMS", "phone_number", p.clone()));
-    }
-    None
-}
-
-/// Sends a new code for `purpose` (replacing an earlier one), within the sending limit.
-fn send_code(
-    app: &App,
-    store: &mut Store,
-    pool_id: &str,
-    user: &User,
-    purpose: &str,
-    verified_only: bool,
-    caller: &Caller,
-) -> Result<Option<Delivery>, ApiError> {
-    let Some((medium, attribute, to)) = destination(user, verified_only) else {
-        return Ok(None);
-    };
-    let now = app.now();
-    let lifetime = if purpose == SIGN_UP {
-        SIGN_UP_CODE_SECONDS
-    } else {
-        RESET_CODE_SECONDS
-    };
-    let rec = store
-        .codes
-        .entry(pool_id.to_string())
-        .or_default()
-        .entry(format!("{purpose}:{}", user.username))
-        .or_default();
-    rec.sent_at.retain(|t| now - t < SEND_WINDOW_SECONDS);
-    if rec.sent_at.len() >= MAX_SENDS {
-        return Err(limit_exceeded());
-    }
-    // CustomMessage writes the text (before anything about the code changes: its failure sends nothing).
-    let code = random_string(6, b"0123456789");
-    let source = match purpose {
-        SIGN_UP if rec.sent_at.is_empty() => "CustomMessage_SignUp",
-        SIGN_UP => "CustomMessage_ResendCode",
-        _ => "CustomMessage_ForgotPassword",
-    };
-    let text = match app.config.user_pool(pool_id) {
-        Some(pool) => triggers::custom_message(app, pool, source, user, &code, caller)?,
-        None => None,
-    };
-    let rec = store
-        .codes
-        .entry(pool_id.to_string())
-        .or_default()
-        .entry(format!("{purpose}:{}", user.username))
-        .or_default();
-    rec.sent_at.push(now);
-    rec.code = code;
-    rec.expires_at = now + lifetime;
-    rec.failed_attempts = 0;
-    let (subject, message) = text.map_or((None, None), |(s, m)| (s, Some(m)));
-    app.deliver(Message {
-        subject,
-        message,
-        pool_id: pool_id.to_string(),
-        username: user.username.clone(),
-        destination: to.clone(),
-        purpose: purpose.to_string(),
-        attribute: None,
-        code: rec.code.clone(),
-        sent_at: now,
-    });
-    Ok(Some(Delivery {
-        destination: mask(&to),
-        medium,
-        attribute,
-    }))
-}
-
-/// Checks (and on success spends) the user's code for `purpose`. A wrong guess counts against the code,
-/// so the caller saves the store whatever the outcome.
-fn check_code(
-    app: &App,
-    store: &mut Store,
-    pool_id: &str,
-    username: &str,
-    purpose: &str,
-    code: &str,
-) -> Result<(), ApiError> {
-    let now = app.now();
-    let Some(rec) = store
-        .codes
-        .get_mut(pool_id)
-        .and_then(|c| c.get_mut(&format!("{purpose}:{username}")))
-        .filter(|r| !r.code.is_empty())
-    else {
-        return Err(code_mismatch());
-    };
-    if rec.failed_attempts >= MAX_FAILED_ATTEMPTS {
-        return Err(limit_exceeded());
-    }
-    if rec.code != code.trim() {
-        rec.failed_attempts += 1;
-        return Err(code_mismatch());
-    }
-    if now >= rec.expires_at {
-        return Err(bad(
-            "ExpiredCodeException",
-            "Invalid code provided, please request a code again.",
-        ));
-    }
-    rec.code.clear();
-    Ok(())
-}
+// ---- Sign-up and its codes
 
 /// A user created by SignUp (UNCONFIRMED) and where its confirmation code went.
 pub struct SignedUp {
@@ -481,17 +288,14 @@ pub fn sign_up(
             delivery: None,
         });
     }
-    let delivery = match send_code(app, store, &pool.id, &user, SIGN_UP, false, caller) {
+    let delivery = match send_account_code(app, store, &pool.id, &user, SIGN_UP, false, caller) {
         Ok(d) => d,
         Err(e) => {
             // A failed CustomMessage: the sign-up did not happen.
             if let Some(users) = store.users.get_mut(&pool.id) {
                 users.remove(&username);
             }
-            store
-                .codes
-                .get_mut(&pool.id)
-                .map(|c| c.remove(&format!("{SIGN_UP}:{username}")));
+            drop_account_code(store, pool, &username, SIGN_UP);
             return Err(e);
         }
     };
@@ -513,7 +317,7 @@ pub fn confirm_sign_up(
             user.status
         )));
     }
-    check_code(app, store, &pool.id, &user.username, SIGN_UP, code)?;
+    check_account_code(app, store, &pool.id, &user.username, SIGN_UP, code)?;
     let now = app.now();
     let verified = destination(&user, false).map(|(_, attr, _)| attr);
     let u = store
@@ -544,7 +348,7 @@ pub fn resend_confirmation_code(
             "User is already confirmed.",
         ));
     }
-    send_code(
+    send_account_code(
         app,
         store,
         &pool.id,
@@ -577,7 +381,7 @@ pub fn forgot_password(
             "A federated user cannot reset a password here.",
         ));
     }
-    send_code(app, store, &pool.id, &user, FORGOT_PASSWORD, true, &Caller::default())?.ok_or_else(|| {
+    send_account_code(app, store, &pool.id, &user, FORGOT_PASSWORD, true, &Caller::default())?.ok_or_else(|| {
         bad(
             "InvalidParameterException",
             "Cannot reset password for the user as there is no registered/verified email or phone_number",
@@ -596,7 +400,7 @@ pub fn confirm_forgot_password(
 ) -> Result<(), ApiError> {
     let user = find_user(store, pool, name).ok_or_else(user_not_found)?;
     check_password(pool, password)?;
-    check_code(app, store, &pool.id, &user.username, FORGOT_PASSWORD, code)?;
+    check_account_code(app, store, &pool.id, &user.username, FORGOT_PASSWORD, code)?;
     let now = app.now();
     let u = store
         .users
@@ -849,18 +653,12 @@ pub fn mfa_challenge(
         ("email", "EMAIL")
     };
     let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
-    let code = random_string(6, b"0123456789");
-    app.deliver(Message {
-        subject: None,
-        message: None,
-        pool_id: pool.id.clone(),
-        username: user.username.clone(),
-        destination: destination.clone(),
-        purpose: factor.into(),
-        attribute: None,
-        code: code.clone(),
-        sent_at: app.now(),
-    });
+    let to = Recipient {
+        pool_id: &pool.id,
+        username: &user.username,
+        destination: &destination,
+    };
+    let code = app.issue_code(&to, factor, None, codes::DIGITS);
     app.mem()
         .mfa_codes
         .insert(session.clone(), (code, mask(&destination)));
@@ -958,12 +756,18 @@ pub fn answer_challenge(
         }
     }
     let sent = app.mem().mfa_codes.get(session).map(|(c, _)| c.clone());
-    let checked = match sent {
-        Some(sent) if sent == code.trim() => Ok(()),
-        Some(_) => Err(bad(
-            "CodeMismatchException",
-            "Invalid code received for user",
-        )),
+    let checked = match &sent {
+        // A code sent for the step: the one rule of codes, the challenge counting the tries.
+        Some(sent) => {
+            let mut mem = app.mem();
+            let attempt = mem.challenges.get_mut(session).map(|c| Attempt {
+                code: sent,
+                expires_at: c.expires_at,
+                failures: &mut c.failed_attempts,
+            });
+            codes::check(attempt, code, now, CHALLENGE_ATTEMPTS)
+                .map_err(|e| e.challenge_error("Invalid code received for user"))
+        }
         None => check_totp(app, store, &pool_id, &user, code),
     };
     match checked {
@@ -976,7 +780,9 @@ pub fn answer_challenge(
         Err(e) => {
             let mut mem = app.mem();
             if let Some(c) = mem.challenges.get_mut(session) {
-                c.failed_attempts += 1;
+                if sent.is_none() {
+                    c.failed_attempts += 1;
+                }
                 if c.failed_attempts >= CHALLENGE_ATTEMPTS {
                     mem.challenges.remove(session);
                     mem.mfa_codes.remove(session);
@@ -1373,19 +1179,13 @@ fn otp_challenge(
             &format!("The user has no {attribute} for {kind}"),
         )
     })?;
-    let code = random_string(digits, b"0123456789");
+    let to = Recipient {
+        pool_id: &pool.id,
+        username: &user.username,
+        destination: &destination,
+    };
+    let code = app.issue_code(&to, kind, None, digits);
     let now = app.now();
-    app.deliver(Message {
-        subject: None,
-        message: None,
-        pool_id: pool.id.clone(),
-        username: user.username.clone(),
-        destination: destination.clone(),
-        purpose: kind.into(),
-        attribute: None,
-        code: code.clone(),
-        sent_at: now,
-    });
     let session = random_string(64, URL_SAFE);
     app.mem().email_otp.insert(
         session.clone(),
@@ -1444,15 +1244,16 @@ pub fn answer_email_otp(
         {
             return Err(invalid());
         }
-        if code.trim() != sent.as_str() {
-            c.failed_attempts += 1;
+        let attempt = Attempt {
+            code: sent.as_str(),
+            expires_at: c.expires_at,
+            failures: &mut c.failed_attempts,
+        };
+        if let Err(e) = codes::check(Some(attempt), code, now, CHALLENGE_ATTEMPTS) {
             if c.failed_attempts >= CHALLENGE_ATTEMPTS {
                 mem.email_otp.remove(session);
             }
-            return Err(bad(
-                "CodeMismatchException",
-                "Invalid code or auth state for the user.",
-            ));
+            return Err(e.challenge_error("Invalid code or auth state for the user."));
         }
         let username = c.username.clone();
         mem.email_otp.remove(session);
@@ -1484,7 +1285,7 @@ pub fn sign_up_session(app: &App, pool: &UserPool, client: &Client, user: &User)
             &pool.id,
             &user.username,
             Some(&client.id),
-            app.now() + SIGN_UP_CODE_SECONDS,
+            app.now() + codes::SIGN_UP_CODE_SECONDS,
         ),
     );
     Some(session)
@@ -1803,13 +1604,6 @@ pub fn answer_new_password(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_like_cognito() {
-        assert_eq!(mask("demo@example.test"), "d***@e***.test");
-        assert_eq!(mask("a@b"), "a***@b***");
-        assert_eq!(mask("+15555550123"), "+*******0123");
-    }
 
     #[test]
     fn password_policy_messages() {

@@ -15,10 +15,11 @@
 //! 7. [`state`]: the shared server state: the persisted store, codes and sessions in memory; above it,
 //!    a layer of its own, [`triggers`]: Lambda triggers (Cognito's event shapes) run as local commands
 //!    or HTTP URLs.
-//! 8. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
-//! 9. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
-//!    password policy, sign-up and password-reset codes, TOTP.
-//! 10. [`codes`]: one-time attribute-verification codes sent to the outbox (expiry, wrong tries).
+//! 8. [`codes`]: every one-time code (sign-up, password reset, attribute verification, the SMS / email
+//!    codes of MFA and USER_AUTH): issued to the outbox, checked by one rule (trim, tries, expiry).
+//! 9. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
+//! 10. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
+//!     password policy, sign-up and password reset, TOTP.
 //! 11. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
 //! 12. [`dynamodb_expr`]: DynamoDB's typed values and expressions; [`iam`]: identity-pool role
 //!     resolution (default roles, `Token` and `Rules` role mappings, `CustomRoleArn`).

@@ -17,6 +17,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 
 use crate::accounts;
+use crate::codes;
 use crate::federation;
 use crate::oauth::{
     authorize_params, check_authorize, error_page, esc, found, hidden_inputs, message_html, page,
@@ -234,7 +235,7 @@ fn sent_to(app: &Shared, p: &Params, req: &AuthRequest) -> Option<String> {
             user.attributes.get("phone_number")?.clone(),
         ),
     };
-    Some(format!("{by} to {}", accounts::mask(&to)))
+    Some(format!("{by} to {}", codes::mask(&to)))
 }
 
 fn render_confirm(

@@ -1,6 +1,6 @@
 //! `POST /` on the Cognito port: the x-amz-json-1.1 dispatcher that reads `X-Amz-Target` and the JSON
-//! body and routes `AWSCognitoIdentityProviderService.<Op>` to `account.rs` (the signed-in user's own
-//! account operations), `passkeys.rs` (the WebAuthn operations), `account_api.rs` (the self-service
+//! body and routes `AWSCognitoIdentityProviderService.<Op>` to `my_account.rs` (the signed-in user's own
+//! account operations), `passkeys.rs` (the WebAuthn operations), `self_service.rs` (the self-service
 //! operations) or `user_pool.rs`, and
 //! `AWSCognitoIdentityService.<Op>` to `identity_pool.rs`.
 
@@ -41,13 +41,13 @@ pub async fn dispatch(State(app): State<Shared>, headers: HeaderMap, body: Bytes
         }
     };
     let result = match service {
-        "AWSCognitoIdentityProviderService" if crate::account::OPS.contains(&op) => {
-            crate::account::op(&app, op, &input)
+        "AWSCognitoIdentityProviderService" if crate::my_account::OPS.contains(&op) => {
+            crate::my_account::op(&app, op, &input)
         }
         "AWSCognitoIdentityProviderService" if crate::passkeys::OPS.contains(&op) => {
             crate::passkeys::op(&app, op, &input)
         }
-        "AWSCognitoIdentityProviderService" => crate::account_api::op(&app, op, &input)
+        "AWSCognitoIdentityProviderService" => crate::self_service::op(&app, op, &input)
             .unwrap_or_else(|| crate::user_pool::op(&app, op, &input)),
         "AWSCognitoIdentityService" => crate::identity_pool::op(&app, op, &input),
         _ => Err(bad(

@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
 
-use crate::accounts::EXTERNAL_PROVIDER;
 use crate::config::{IdentityProvider, UserPool};
 use crate::ids::{random_string, stable_uuid, URL_SAFE};
 use crate::passwords::PasswordSecret;
 use crate::state::{App, FederationRequest, Store, User};
+use crate::users::EXTERNAL_PROVIDER;
 use crate::wire::{not_authorized, ApiError};
 
 /// A round trip to an external identity provider may take 10 minutes.

@@ -18,38 +18,39 @@
 //! 8. [`codes`]: every one-time code (sign-up, password reset, attribute verification, the SMS / email
 //!    codes of MFA and USER_AUTH): issued to the outbox, checked by one rule (trim, tries, expiry).
 //! 9. [`tokens`]: issuing, refreshing, revoking and verifying tokens.
-//! 10. [`accounts`]: account rules shared by managed login and the JSON API: username resolution, the
-//!     password policy, sign-up and password reset, TOTP.
-//! 11. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
-//! 12. [`dynamodb_expr`]: DynamoDB's typed values and expressions; [`iam`]: identity-pool role
+//! 10. [`users`]: which user a sign-in name means, user statuses, the password policy, the app client of a
+//!     request and its auth flows, the user of an access token.
+//! 11. [`sign_up`]: sign-up, its confirmation and the password reset; [`mfa`]: a user's MFA settings
+//!     (TOTP software tokens, the SMS and email factors).
+//! 12. [`sign_in`]: the sign-in flows and their challenges (the MFA step, MFA_SETUP, PASSWORD_VERIFIER,
+//!     USER_AUTH, NEW_PASSWORD_REQUIRED), shared by managed login and the JSON API.
+//! 13. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
+//! 14. [`dynamodb_expr`]: DynamoDB's typed values and expressions; [`iam`]: identity-pool role
 //!     resolution (default roles, `Token` and `Rules` role mappings, `CustomRoleArn`).
-//! 13. [`federation`]: Cognito's side of federation: a provider's endpoints (OIDC discovery), the
+//! 15. [`federation`]: Cognito's side of federation: a provider's endpoints (OIDC discovery), the
 //!     back channel (ID token verification, Facebook's `/me`), federated and linked users.
 //!     [`passkeys`]: the WebAuthn relying party (webauthn-rs-core): the passkey operations and
-//!     USER_AUTH's WEB_AUTHN challenge, which `user_pool` and `account_api` hand over.
-//! 14. One module per API; they do not use each other:
+//!     USER_AUTH's WEB_AUTHN challenge, which `user_pool` and `self_service` hand over.
+//! 16. One module per API; they do not use each other:
 //!    - [`oauth`]: managed login (authorize, the sign-in page) and the OAuth 2.0 / OIDC endpoints,
 //!      discovery, JWKS;
 //!    - [`user_pool`]: the user-pool JSON API (InitiateAuth, GetTokensFromRefreshToken, RevokeToken, ...);
-//!    - [`account`]: the user-pool operations on the signed-in user's own account (UpdateUserAttributes,
-//!      VerifyUserAttribute, ChangePassword, DeleteUser, ...);
-//!    - [`account_api`]: the user-pool JSON API's self-service operations (SignUp, ConfirmSignUp,
+//!    - [`my_account`]: the user-pool operations on the signed-in user's own account
+//!      (UpdateUserAttributes, VerifyUserAttribute, ChangePassword, DeleteUser, ...);
+//!    - [`self_service`]: the user-pool JSON API's self-service operations (SignUp, ConfirmSignUp,
 //!      ForgotPassword, the TOTP operations, RespondToAuthChallenge);
 //!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
 //!    - [`s3`]: S3 on its own port (SigV4, the role's policy, by default `private/<identityId>/`, CORS);
 //!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the role's LeadingKeys policy, items in redb);
 //!    - [`local_idp`]: the local identity providers: the one that plays Google (`/_google/*`), and
 //!      those of `[[local_idps]]` (`/_idp/<slug>/*`: an OIDC provider, a Facebook).
-//! 15. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
+//! 17. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
 //!     confirmation, forgot password, the TOTP step, the return from an identity provider.
-//! 16. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `account`, `passkeys`, `account_api`, `user_pool` or
-//!     `identity_pool`.
-//! 17. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
-//! 18. This file: [`start`] builds the three routers and serves them.
+//! 18. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `my_account`, `passkeys`, `self_service`,
+//!     `user_pool` or `identity_pool`.
+//! 19. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
+//! 20. This file: [`start`] builds the three routers and serves them.
 
-pub mod account;
-pub mod account_api;
-pub mod accounts;
 pub mod admin;
 pub mod codes;
 pub mod config;
@@ -65,16 +66,22 @@ pub mod keys;
 pub mod knobs;
 pub mod local_idp;
 pub mod login_pages;
+pub mod mfa;
+pub mod my_account;
 pub mod oauth;
 pub mod passkeys;
 pub mod passwords;
 pub mod s3;
+pub mod self_service;
+pub mod sign_in;
+pub mod sign_up;
 pub mod sigv4;
 pub mod srp;
 pub mod state;
 pub mod tokens;
 pub mod triggers;
 pub mod user_pool;
+pub mod users;
 pub mod wire;
 
 use std::collections::HashMap;

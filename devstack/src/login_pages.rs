@@ -16,15 +16,18 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 
-use crate::accounts;
 use crate::codes;
 use crate::federation;
+use crate::mfa;
 use crate::oauth::{
     authorize_params, check_authorize, error_page, esc, found, hidden_inputs, message_html, page,
     query_string, signed_in, AuthRequest, Params,
 };
+use crate::sign_in;
+use crate::sign_up;
 use crate::state::Shared;
 use crate::triggers;
+use crate::users;
 
 pub fn router() -> Router<Shared> {
     Router::new()
@@ -201,7 +204,7 @@ async fn sign_up_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Res
         .collect();
     let result = {
         let mut store = app.store();
-        let r = accounts::sign_up(
+        let r = sign_up::sign_up(
             &app,
             &mut store,
             &req.pool,
@@ -215,7 +218,7 @@ async fn sign_up_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Res
     };
     match result {
         // Confirmed by PreSignUp's autoConfirmUser: signed in at once.
-        Ok(done) if done.user.status == accounts::CONFIRMED => {
+        Ok(done) if done.user.status == users::CONFIRMED => {
             signed_in(&app, &req, &done.user.username)
         }
         Ok(done) => found(&link("/confirm", &p, &[("username", &done.user.username)])),
@@ -227,7 +230,7 @@ async fn sign_up_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Res
 
 /// "by email to d***@e***.test" for the user named in the page's `username`, when there is one.
 fn sent_to(app: &Shared, p: &Params, req: &AuthRequest) -> Option<String> {
-    let user = accounts::find_user(&app.store(), &req.pool, &field(p, "username"))?;
+    let user = users::find_user(&app.store(), &req.pool, &field(p, "username"))?;
     let (by, to) = match user.attributes.get("email") {
         Some(e) => ("by email", e.clone()),
         None => (
@@ -288,7 +291,7 @@ async fn confirm_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Res
     };
     let result = {
         let mut store = app.store();
-        let r = accounts::confirm_sign_up(
+        let r = sign_up::confirm_sign_up(
             &app,
             &mut store,
             &req.pool,
@@ -324,7 +327,7 @@ async fn resend_code(State(app): State<Shared>, Form(p): Form<Params>) -> Respon
     let result = {
         let mut store = app.store();
         let r =
-            accounts::resend_confirmation_code(&app, &mut store, &req.pool, &field(&p, "username"));
+            sign_up::resend_confirmation_code(&app, &mut store, &req.pool, &field(&p, "username"));
         app.persist(&store);
         r
     };
@@ -377,7 +380,7 @@ async fn forgot_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Resp
     let username = field(&p, "username");
     let result = {
         let mut store = app.store();
-        let r = accounts::forgot_password(&app, &mut store, &req.pool, &username);
+        let r = sign_up::forgot_password(&app, &mut store, &req.pool, &username);
         app.persist(&store);
         r
     };
@@ -441,7 +444,7 @@ async fn confirm_forgot_submit(State(app): State<Shared>, Form(p): Form<Params>)
     let username = field(&p, "username");
     let result = {
         let mut store = app.store();
-        let r = accounts::confirm_forgot_password(
+        let r = sign_up::confirm_forgot_password(
             &app,
             &mut store,
             &req.pool,
@@ -450,7 +453,7 @@ async fn confirm_forgot_submit(State(app): State<Shared>, Form(p): Form<Params>)
             &field(&p, "password"),
         );
         app.persist(&store);
-        r.map(|_| accounts::find_username(&store, &req.pool, &username))
+        r.map(|_| users::find_username(&store, &req.pool, &username))
     };
     let result = result.and_then(|user| match user {
         Some(user) => triggers::post_confirmation(
@@ -473,7 +476,7 @@ async fn confirm_forgot_submit(State(app): State<Shared>, Form(p): Form<Params>)
 
 fn render_mfa(app: &Shared, p: &Params, error: Option<&str>) -> String {
     // A code sent by SMS or email names where it went; else the authenticator app's.
-    let label = match accounts::mfa_destination(app, &field(p, "mfa_session")) {
+    let label = match sign_in::mfa_destination(app, &field(p, "mfa_session")) {
         Some(to) => format!(
             "Enter the 6-digit code we sent to {}",
             crate::oauth::esc(&to)
@@ -511,7 +514,7 @@ async fn mfa_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Respons
     };
     let result = {
         let mut store = app.store();
-        let r = accounts::answer_challenge(
+        let r = sign_in::answer_challenge(
             &app,
             &mut store,
             &field(&p, "mfa_session"),
@@ -575,7 +578,7 @@ async fn mfa_setup_submit(State(app): State<Shared>, Form(p): Form<Params>) -> R
         Err(r) => return r,
     };
     let session = field(&p, "mfa_session");
-    let setup = match accounts::take_mfa_setup(&app, &session) {
+    let setup = match sign_in::take_mfa_setup(&app, &session) {
         Ok(s) if s.0 == req.pool.id => s,
         Ok(_) => {
             return html(render_mfa_setup(
@@ -589,7 +592,7 @@ async fn mfa_setup_submit(State(app): State<Shared>, Form(p): Form<Params>) -> R
     let username = setup.1.clone();
     let result = {
         let mut store = app.store();
-        let r = accounts::verify_software_token(
+        let r = mfa::verify_software_token(
             &app,
             &mut store,
             &req.pool.id,
@@ -598,7 +601,7 @@ async fn mfa_setup_submit(State(app): State<Shared>, Form(p): Form<Params>) -> R
             None,
         )
         .and_then(|_| {
-            accounts::set_software_token_preference(
+            mfa::set_software_token_preference(
                 &mut store,
                 &req.pool,
                 &username,
@@ -612,7 +615,7 @@ async fn mfa_setup_submit(State(app): State<Shared>, Form(p): Form<Params>) -> R
     match result {
         Ok(()) => signed_in(&app, &req, &username),
         Err(e) => {
-            accounts::keep_mfa_setup(&app, &session, setup);
+            sign_in::keep_mfa_setup(&app, &session, setup);
             html(render_mfa_setup(&app, &p, Some(&e.message)))
         }
     }

@@ -20,12 +20,15 @@ use base64::Engine;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::accounts;
 use crate::config::{Client, UserPool};
 use crate::federation;
 use crate::ids::{random_string, URL_SAFE};
+use crate::mfa;
+use crate::sign_in;
+use crate::sign_up;
 use crate::state::{AuthCode, LoginSession, Shared};
 use crate::tokens::{SignIn, VerifyError};
+use crate::users;
 use crate::wire::{invalid_token, oauth_error};
 
 pub const SESSION_COOKIE: &str = "cognito";
@@ -361,17 +364,17 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    let user = accounts::find_user(&app.store(), &req.pool, &username);
+    let user = users::find_user(&app.store(), &req.pool, &username);
     // One hash check per try.
     let right = user
         .as_ref()
-        .is_some_and(|u| accounts::password_matches(u, &password));
+        .is_some_and(|u| users::password_matches(u, &password));
     let error = match &user {
         Some(u) if right && !u.enabled => Some("User is disabled."),
-        Some(u) if right && u.status == accounts::UNCONFIRMED => {
+        Some(u) if right && u.status == users::UNCONFIRMED => {
             // As Cognito's managed login: a new code, and the confirmation page.
             let mut store = app.store();
-            let sent = accounts::resend_confirmation_code(&app, &mut store, &req.pool, &u.username);
+            let sent = sign_up::resend_confirmation_code(&app, &mut store, &req.pool, &u.username);
             app.persist(&store);
             if let Err(e) = sent {
                 p.insert("username".into(), username);
@@ -397,19 +400,19 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
         p.insert("username".into(), username);
         return Html(render_login(&p, &req, Some(&e.message))).into_response();
     }
-    if accounts::totp_required(&app.store(), &req.pool, &user.username) {
+    if mfa::totp_required(&app.store(), &req.pool, &user.username) {
         // The MFA step (login_pages.rs) before the code: TOTP, or a code sent by SMS or email.
         let mut q = authorize_params(&p);
-        let (session, _, _) = accounts::mfa_challenge(&app, &app.store(), &req.pool, &user, None);
+        let (session, _, _) = sign_in::mfa_challenge(&app, &app.store(), &req.pool, &user, None);
         q.insert("mfa_session".into(), session);
         return found(&format!("/mfa?{}", query_string(&q)));
     }
     if req.pool.mfa_configuration == "ON" {
         // MFA is required and the user has no factor: the set-up step, with a new secret.
-        let session = accounts::mfa_setup_session(&app, &req.pool.id, &user.username, None, false);
+        let session = sign_in::mfa_setup_session(&app, &req.pool.id, &user.username, None, false);
         {
             let mut store = app.store();
-            accounts::associate_software_token(&mut store, &req.pool.id, &user.username);
+            mfa::associate_software_token(&mut store, &req.pool.id, &user.username);
             app.persist(&store);
         }
         let mut q = authorize_params(&p);
@@ -447,7 +450,7 @@ fn corporate_sign_in(app: &Shared, p: &Params, email: &str) -> Response {
 
 /// A finished sign-in: a new managed-login session (the `cognito` cookie) and a code for the app.
 pub fn signed_in(app: &Shared, req: &AuthRequest, username: &str) -> Response {
-    let user = accounts::find_user(&app.store(), &req.pool, username);
+    let user = users::find_user(&app.store(), &req.pool, username);
     if let Some(user) = user {
         let caller = crate::triggers::Caller::client(&req.client.id);
         if let Err(e) = crate::triggers::post_authentication(app, &req.pool, &user, &caller) {

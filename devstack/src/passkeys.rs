@@ -4,7 +4,7 @@
 //! (`CREDENTIAL_REQUEST_OPTIONS`, answered with `CREDENTIAL`). webauthn-rs-core is the relying party: it
 //! checks the attestation, and the assertion's signature, challenge, origin, rpId hash, counter and user
 //! verification. `dispatch.rs` routes the four operations here; `user_pool.rs` (InitiateAuth) and
-//! `account_api.rs` (RespondToAuthChallenge) hand WEB_AUTHN over.
+//! `self_service.rs` (RespondToAuthChallenge) hand WEB_AUTHN over.
 
 use std::time::Duration;
 
@@ -19,10 +19,11 @@ use webauthn_rs_core::proto::{
 };
 use webauthn_rs_core::WebauthnCore;
 
-use crate::accounts;
 use crate::config::{Client, UserPool};
 use crate::ids::{random_string, URL_SAFE};
+use crate::sign_in;
 use crate::state::{App, Challenge, PasskeyRecord, Shared, Store};
+use crate::users;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// The operations served here.
@@ -117,7 +118,7 @@ struct TokenUser {
 
 fn token_user(app: &App, store: &Store, input: &Value) -> Result<TokenUser, ApiError> {
     let token = str_field(input, "AccessToken")?;
-    let (pool_id, user) = accounts::signed_in_user(app, store, token)?;
+    let (pool_id, user) = users::signed_in_user(app, store, token)?;
     let client_id = app
         .verify(store, token, "access")
         .ok()
@@ -132,7 +133,7 @@ fn token_user(app: &App, store: &Store, input: &Value) -> Result<TokenUser, ApiE
         .config
         .user_pool(&pool_id)
         .cloned()
-        .ok_or_else(accounts::user_not_found)?;
+        .ok_or_else(users::user_not_found)?;
     Ok(TokenUser {
         pool,
         username: user.username,
@@ -481,7 +482,7 @@ pub fn preferred(
         return None;
     }
     let name = params.get("USERNAME").and_then(Value::as_str)?;
-    let username = accounts::find_username(store, pool, name)?;
+    let username = users::find_username(store, pool, name)?;
     has_passkey(store, &pool.id, &username).then(|| challenge(app, store, pool, client, &username))
 }
 
@@ -495,7 +496,7 @@ pub fn answer_select(
     session: &str,
     responses: &Value,
 ) -> ApiResult {
-    let username = accounts::select_session_user(app, pool, client, session, responses)?;
+    let username = sign_in::select_session_user(app, pool, client, session, responses)?;
     let result = challenge(app, store, pool, client, &username)?;
     app.mem().select.remove(session);
     Ok(result)
@@ -513,8 +514,8 @@ pub fn answer(app: &App, pool: &UserPool, client: &Client, input: &Value) -> Api
         .get("ChallengeResponses")
         .cloned()
         .unwrap_or(json!({}));
-    let name = accounts::required_param(&responses, "USERNAME")?;
-    let raw = accounts::required_param(&responses, "CREDENTIAL")?;
+    let name = users::required_param(&responses, "USERNAME")?;
+    let raw = users::required_param(&responses, "CREDENTIAL")?;
     let invalid = || not_authorized("Invalid session for the user.");
     let (challenge, state) = app
         .mem()
@@ -530,7 +531,7 @@ pub fn answer(app: &App, pool: &UserPool, client: &Client, input: &Value) -> Api
         ));
     }
     let mut store = app.store();
-    if accounts::find_username(&store, pool, name).as_deref() != Some(challenge.username.as_str()) {
+    if users::find_username(&store, pool, name).as_deref() != Some(challenge.username.as_str()) {
         return Err(invalid());
     }
     let rsp: PublicKeyCredential = serde_json::from_str(raw).map_err(|e| {
@@ -540,7 +541,7 @@ pub fn answer(app: &App, pool: &UserPool, client: &Client, input: &Value) -> Api
         )
     })?;
     let state: AuthenticationState = serde_json::from_value(state).map_err(internal)?;
-    let user = accounts::find_user(&store, pool, &challenge.username).ok_or_else(invalid)?;
+    let user = users::find_user(&store, pool, &challenge.username).ok_or_else(invalid)?;
     let id = URL_SAFE_NO_PAD.encode(&rsp.raw_id);
     // The credential as stored now (not as the challenge saw it): a deleted one is refused, and the
     // counter is the latest.
@@ -575,5 +576,5 @@ pub fn answer(app: &App, pool: &UserPool, client: &Client, input: &Value) -> Api
             r.credential = value;
         }
     }
-    accounts::api_sign_in(app, &mut store, &pool.id, client, &user)
+    users::api_sign_in(app, &mut store, &pool.id, client, &user)
 }

@@ -4,11 +4,13 @@
 
 use serde_json::{json, Value};
 
-use crate::accounts;
 use crate::ids::{random_string, stable_uuid, URL_SAFE};
+use crate::mfa;
 use crate::passkeys;
+use crate::sign_in;
 use crate::state::{Shared, User};
 use crate::tokens::VerifyError;
+use crate::users;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// One user-pool operation (`op` is the part of X-Amz-Target after the service name).
@@ -31,7 +33,7 @@ pub fn op(app: &Shared, op: &str, input: &Value) -> ApiResult {
 
 fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
     let flow = str_field(input, "AuthFlow")?;
-    let (pool, client) = accounts::app_client(app, input)?;
+    let (pool, client) = users::app_client(app, input)?;
     let params = input.get("AuthParameters").cloned().unwrap_or(json!({}));
     let param = |n: &str| {
         params
@@ -42,7 +44,7 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
     };
     match flow {
         "USER_PASSWORD_AUTH" => {
-            accounts::require_flow(&client, flow)?;
+            users::require_flow(&client, flow)?;
             let (username, password) = (param("USERNAME"), param("PASSWORD"));
             if username.is_empty() {
                 return Err(bad(
@@ -51,21 +53,21 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
                 ));
             }
             let mut store = app.store();
-            let user = match accounts::find_user(&store, &pool, &username) {
-                Some(u) if accounts::password_matches(&u, &password) => u,
+            let user = match users::find_user(&store, &pool, &username) {
+                Some(u) if users::password_matches(&u, &password) => u,
                 _ => return Err(not_authorized("Incorrect username or password.")),
             };
-            accounts::after_password(app, &mut store, &pool, &client, &user)
+            sign_in::after_password(app, &mut store, &pool, &client, &user)
         }
         "USER_SRP_AUTH" => {
-            accounts::require_flow(&client, flow)?;
-            let username = accounts::required_param(&params, "USERNAME")?;
-            let a = accounts::required_param(&params, "SRP_A")?;
+            users::require_flow(&client, flow)?;
+            let username = users::required_param(&params, "USERNAME")?;
+            let a = users::required_param(&params, "SRP_A")?;
             let store = app.store();
-            accounts::srp_challenge(app, &store, &pool, &client, username, a)
+            sign_in::srp_challenge(app, &store, &pool, &client, username, a)
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-            accounts::require_flow(&client, flow)?;
+            users::require_flow(&client, flow)?;
             if client.refresh_token_rotation {
                 return Err(bad("InvalidParameterException", "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken"));
             }
@@ -77,15 +79,15 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
             Ok(json!({ "AuthenticationResult": issued.auth_result(), "ChallengeParameters": {} }))
         }
         "USER_AUTH" => {
-            accounts::require_flow(&client, flow)?;
+            users::require_flow(&client, flow)?;
             let mut store = app.store();
             match input.get("Session").and_then(Value::as_str) {
-                Some(session) => accounts::sign_in_after_sign_up(
+                Some(session) => sign_in::sign_in_after_sign_up(
                     app, &mut store, &pool, &client, &params, session,
                 ),
                 None => {
                     passkeys::preferred(app, &store, &pool, &client, &params).unwrap_or_else(|| {
-                        accounts::user_auth(app, &mut store, &pool, &client, &params)
+                        sign_in::user_auth(app, &mut store, &pool, &client, &params)
                     })
                 }
             }
@@ -99,8 +101,8 @@ fn initiate_auth(app: &Shared, input: &Value) -> ApiResult {
 
 fn get_tokens_from_refresh_token(app: &Shared, input: &Value) -> ApiResult {
     let token = str_field(input, "RefreshToken")?.to_string();
-    let (_, client) = accounts::app_client(app, input)?;
-    accounts::require_flow(&client, "REFRESH_TOKEN_AUTH")?;
+    let (_, client) = users::app_client(app, input)?;
+    users::require_flow(&client, "REFRESH_TOKEN_AUTH")?;
     let mut store = app.store();
     let issued = app
         .refresh(&mut store, &client, &token)
@@ -111,7 +113,7 @@ fn get_tokens_from_refresh_token(app: &Shared, input: &Value) -> ApiResult {
 
 fn revoke_token(app: &Shared, input: &Value) -> ApiResult {
     let token = str_field(input, "Token")?.to_string();
-    let (_, client) = accounts::app_client(app, input)?;
+    let (_, client) = users::app_client(app, input)?;
     if token.starts_with("eyJ") && token.split('.').count() == 3 {
         return Err(bad(
             "UnsupportedTokenTypeException",
@@ -169,7 +171,7 @@ fn attributes_json(user: &User) -> Value {
 fn get_user(app: &Shared, input: &Value) -> ApiResult {
     let (pool_id, user, _) = access_token_user(app, input)?;
     let mut out = json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "MFAOptions": [], "UserMFASettingList": [] });
-    let (mfa, preferred) = accounts::mfa_settings(&app.store(), &pool_id, &user.username);
+    let (mfa, preferred) = mfa::mfa_settings(&app.store(), &pool_id, &user.username);
     out["UserMFASettingList"] = json!(mfa);
     if let Some(p) = preferred {
         out["PreferredMfaSetting"] = json!(p);
@@ -268,7 +270,7 @@ fn admin_set_user_password(app: &Shared, input: &Value) -> ApiResult {
     let username = str_field(input, "Username")?.to_string();
     let password = str_field(input, "Password")?.to_string();
     if let Some(pool) = app.config.user_pool(&pool_id) {
-        accounts::check_password(pool, &password)?;
+        users::check_password(pool, &password)?;
     }
     let permanent = input
         .get("Permanent")

@@ -279,7 +279,7 @@ fn change_password(app: &Shared, input: &Value) -> ApiResult {
     if !user.secret.matches(previous) {
         return Err(not_authorized("Incorrect username or password."));
     }
-    crate::accounts::check_password(&pool, proposed)?;
+    crate::users::check_password(&pool, proposed)?;
     user.secret = crate::passwords::PasswordSecret::new(&pool.id, &user.username, proposed);
     user.modified = app.now();
     save_user(&mut store, &pool.id, user);

@@ -1,17 +1,20 @@
 //! The user-pool JSON API's self-service operations: SignUp, ConfirmSignUp, ResendConfirmationCode,
 //! ForgotPassword, ConfirmForgotPassword, AssociateSoftwareToken, VerifySoftwareToken,
 //! SetUserMFAPreference and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, PASSWORD_VERIFIER,
-//! SELECT_CHALLENGE, EMAIL_OTP, NEW_PASSWORD_REQUIRED; WEB_AUTHN is `passkeys.rs`'s). The rules are in `accounts.rs`,
-//! shared with managed login's pages; `dispatch.rs` tries these before `user_pool.rs`.
+//! SELECT_CHALLENGE, EMAIL_OTP, NEW_PASSWORD_REQUIRED; WEB_AUTHN is `passkeys.rs`'s). The rules are in `sign_up.rs`,
+//! `mfa.rs` and `sign_in.rs`, shared with managed login's pages; `dispatch.rs` tries these before `user_pool.rs`.
 
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::accounts;
+use crate::mfa;
 use crate::passkeys;
+use crate::sign_in;
+use crate::sign_up;
 use crate::state::Shared;
 use crate::triggers;
+use crate::users;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// One operation, or None when it is not one of these.
@@ -47,38 +50,38 @@ fn attribute_list(input: &Value, field: &str) -> BTreeMap<String, String> {
 }
 
 fn sign_up(app: &Shared, input: &Value) -> ApiResult {
-    let (pool, client) = accounts::app_client(app, input)?;
+    let (pool, client) = users::app_client(app, input)?;
     let username = str_field(input, "Username")?;
     let password = str_field(input, "Password")?;
     let attributes = attribute_list(input, "UserAttributes");
     let caller = triggers::Caller::from_input(input);
     let mut store = app.store();
-    let done = accounts::sign_up(
+    let done = sign_up::sign_up(
         app, &mut store, &pool, username, password, attributes, &caller,
     )?;
     app.persist(&store);
     drop(store);
-    let confirmed = done.user.status == accounts::CONFIRMED;
+    let confirmed = done.user.status == users::CONFIRMED;
     let mut out = json!({ "UserConfirmed": confirmed, "UserSub": done.user.sub });
     if let Some(d) = done.delivery {
         out["CodeDeliveryDetails"] = d.json();
     }
-    if let Some(session) = accounts::sign_up_session(app, &pool, &client, &done.user) {
+    if let Some(session) = sign_in::sign_up_session(app, &pool, &client, &done.user) {
         out["Session"] = json!(session);
     }
     Ok(out)
 }
 
 fn confirm_sign_up(app: &Shared, input: &Value) -> ApiResult {
-    let (pool, client) = accounts::app_client(app, input)?;
+    let (pool, client) = users::app_client(app, input)?;
     let username = str_field(input, "Username")?;
     let code = str_field(input, "ConfirmationCode")?;
     let session = input.get("Session").and_then(Value::as_str);
     let mut store = app.store();
     if let Some(s) = session {
-        accounts::check_sign_up_session(app, &store, &pool, &client, username, s)?;
+        sign_in::check_sign_up_session(app, &store, &pool, &client, username, s)?;
     }
-    let result = accounts::confirm_sign_up(app, &mut store, &pool, username, code);
+    let result = sign_up::confirm_sign_up(app, &mut store, &pool, username, code);
     app.persist(&store);
     drop(store);
     let user = result?;
@@ -91,39 +94,38 @@ fn confirm_sign_up(app: &Shared, input: &Value) -> ApiResult {
         &triggers::Caller::from_input(input),
     )?;
     Ok(match session {
-        Some(s) => json!({ "Session": accounts::confirmed_session(app, &pool, &client, &user, s) }),
+        Some(s) => json!({ "Session": sign_in::confirmed_session(app, &pool, &client, &user, s) }),
         None => json!({}),
     })
 }
 
 fn resend_confirmation_code(app: &Shared, input: &Value) -> ApiResult {
-    let (pool, _) = accounts::app_client(app, input)?;
+    let (pool, _) = users::app_client(app, input)?;
     let username = str_field(input, "Username")?;
     let mut store = app.store();
-    let result = accounts::resend_confirmation_code(app, &mut store, &pool, username);
+    let result = sign_up::resend_confirmation_code(app, &mut store, &pool, username);
     app.persist(&store);
     Ok(json!({ "CodeDeliveryDetails": result?.json() }))
 }
 
 fn forgot_password(app: &Shared, input: &Value) -> ApiResult {
-    let (pool, _) = accounts::app_client(app, input)?;
+    let (pool, _) = users::app_client(app, input)?;
     let username = str_field(input, "Username")?;
     let mut store = app.store();
-    let result = accounts::forgot_password(app, &mut store, &pool, username);
+    let result = sign_up::forgot_password(app, &mut store, &pool, username);
     app.persist(&store);
     Ok(json!({ "CodeDeliveryDetails": result?.json() }))
 }
 
 fn confirm_forgot_password(app: &Shared, input: &Value) -> ApiResult {
-    let (pool, _) = accounts::app_client(app, input)?;
+    let (pool, _) = users::app_client(app, input)?;
     let username = str_field(input, "Username")?;
     let code = str_field(input, "ConfirmationCode")?;
     let password = str_field(input, "Password")?;
     let mut store = app.store();
-    let result =
-        accounts::confirm_forgot_password(app, &mut store, &pool, username, code, password);
+    let result = sign_up::confirm_forgot_password(app, &mut store, &pool, username, code, password);
     app.persist(&store);
-    let user = accounts::find_username(&store, &pool, username);
+    let user = users::find_username(&store, &pool, username);
     drop(store);
     result?;
     if let Some(user) = user {
@@ -142,7 +144,7 @@ fn confirm_forgot_password(app: &Shared, input: &Value) -> ApiResult {
 fn token_user(app: &Shared, input: &Value) -> Result<(String, String), ApiError> {
     let token = str_field(input, "AccessToken")?;
     let store = app.store();
-    let (pool_id, user) = accounts::signed_in_user(app, &store, token)?;
+    let (pool_id, user) = users::signed_in_user(app, &store, token)?;
     Ok((pool_id, user.username))
 }
 
@@ -150,18 +152,18 @@ fn associate_software_token(app: &Shared, input: &Value) -> ApiResult {
     // During an MFA_SETUP challenge: the challenge's Session instead of an access token.
     if input.get("AccessToken").is_none() {
         if let Some(session) = input.get("Session").and_then(Value::as_str) {
-            let (pool_id, username, client_id, _) = accounts::take_mfa_setup(app, session)?;
+            let (pool_id, username, client_id, _) = sign_in::take_mfa_setup(app, session)?;
             let mut store = app.store();
-            let secret = accounts::associate_software_token(&mut store, &pool_id, &username);
+            let secret = mfa::associate_software_token(&mut store, &pool_id, &username);
             app.persist(&store);
             let next =
-                accounts::mfa_setup_session(app, &pool_id, &username, client_id.as_deref(), false);
+                sign_in::mfa_setup_session(app, &pool_id, &username, client_id.as_deref(), false);
             return Ok(json!({ "SecretCode": secret, "Session": next }));
         }
     }
     let (pool_id, username) = token_user(app, input)?;
     let mut store = app.store();
-    let secret = accounts::associate_software_token(&mut store, &pool_id, &username);
+    let secret = mfa::associate_software_token(&mut store, &pool_id, &username);
     app.persist(&store);
     Ok(json!({ "SecretCode": secret }))
 }
@@ -171,25 +173,24 @@ fn verify_software_token(app: &Shared, input: &Value) -> ApiResult {
     let device = input.get("FriendlyDeviceName").and_then(Value::as_str);
     if input.get("AccessToken").is_none() {
         if let Some(session) = input.get("Session").and_then(Value::as_str) {
-            let setup = accounts::take_mfa_setup(app, session)?;
+            let setup = sign_in::take_mfa_setup(app, session)?;
             let (pool_id, username, client_id, _) = setup.clone();
             let mut store = app.store();
             let result =
-                accounts::verify_software_token(app, &mut store, &pool_id, &username, code, device);
+                mfa::verify_software_token(app, &mut store, &pool_id, &username, code, device);
             app.persist(&store);
             if let Err(e) = result {
-                accounts::keep_mfa_setup(app, session, setup);
+                sign_in::keep_mfa_setup(app, session, setup);
                 return Err(e);
             }
             let next =
-                accounts::mfa_setup_session(app, &pool_id, &username, client_id.as_deref(), true);
+                sign_in::mfa_setup_session(app, &pool_id, &username, client_id.as_deref(), true);
             return Ok(json!({ "Status": "SUCCESS", "Session": next }));
         }
     }
     let (pool_id, username) = token_user(app, input)?;
     let mut store = app.store();
-    let result =
-        accounts::verify_software_token(app, &mut store, &pool_id, &username, code, device);
+    let result = mfa::verify_software_token(app, &mut store, &pool_id, &username, code, device);
     app.persist(&store);
     result.map(|_| json!({ "Status": "SUCCESS" }))
 }
@@ -203,20 +204,20 @@ fn answer_mfa_setup(
     input: &Value,
 ) -> ApiResult {
     let session = str_field(input, "Session")?;
-    let (pool_id, username, client_id, verified) = accounts::take_mfa_setup(app, session)?;
+    let (pool_id, username, client_id, verified) = sign_in::take_mfa_setup(app, session)?;
     if pool_id != pool.id || client_id.as_deref() != Some(client.id.as_str()) || !verified {
         return Err(not_authorized("Invalid session for the user."));
     }
     let mut store = app.store();
-    accounts::set_software_token_preference(&mut store, pool, &username, Some(true), Some(true))?;
-    accounts::prefer_software_token(&mut store, &pool_id, &username);
+    mfa::set_software_token_preference(&mut store, pool, &username, Some(true), Some(true))?;
+    mfa::prefer_software_token(&mut store, &pool_id, &username);
     let user = store
         .users
         .get(&pool_id)
         .and_then(|u| u.get(&username))
         .cloned()
         .ok_or_else(|| not_authorized("User does not exist."))?;
-    let out = accounts::api_sign_in(app, &mut store, &pool.id, client, &user);
+    let out = users::api_sign_in(app, &mut store, &pool.id, client, &user);
     app.persist(&store);
     out
 }
@@ -247,7 +248,7 @@ fn set_user_mfa_preference(app: &Shared, input: &Value) -> ApiResult {
             ("EmailMfaSettings", "EMAIL_OTP"),
         ] {
             if let Some(settings) = input.get(field) {
-                accounts::set_code_mfa_preference(
+                mfa::set_code_mfa_preference(
                     store,
                     pool,
                     &user,
@@ -258,7 +259,7 @@ fn set_user_mfa_preference(app: &Shared, input: &Value) -> ApiResult {
             }
         }
         if let Some(settings) = input.get("SoftwareTokenMfaSettings") {
-            accounts::set_software_token_preference(
+            mfa::set_software_token_preference(
                 store,
                 pool,
                 &username,
@@ -266,7 +267,7 @@ fn set_user_mfa_preference(app: &Shared, input: &Value) -> ApiResult {
                 flag(settings, "PreferredMfa"),
             )?;
             if flag(settings, "PreferredMfa") == Some(true) {
-                accounts::prefer_software_token(store, &pool_id, &username);
+                mfa::prefer_software_token(store, &pool_id, &username);
             }
         }
         Ok(())
@@ -284,7 +285,7 @@ fn set_user_mfa_preference(app: &Shared, input: &Value) -> ApiResult {
 }
 
 fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
-    let (pool, client) = accounts::app_client(app, input)?;
+    let (pool, client) = users::app_client(app, input)?;
     let name = str_field(input, "ChallengeName")?;
     let responses = input
         .get("ChallengeResponses")
@@ -295,7 +296,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         "PASSWORD_VERIFIER" => {
             let session = input.get("Session").and_then(Value::as_str);
             let mut store = app.store();
-            return accounts::answer_password_verifier(
+            return sign_in::answer_password_verifier(
                 app, &mut store, &pool, &client, session, &responses,
             );
         }
@@ -305,7 +306,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
             if responses.get("ANSWER").and_then(Value::as_str) == Some("WEB_AUTHN") {
                 return passkeys::answer_select(app, &store, &pool, &client, session, &responses);
             }
-            return accounts::answer_select_challenge(
+            return sign_in::answer_select_challenge(
                 app, &mut store, &pool, &client, session, &responses,
             );
         }
@@ -315,7 +316,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         {
             let session = str_field(input, "Session")?;
             let mut store = app.store();
-            return accounts::answer_email_otp(
+            return sign_in::answer_email_otp(
                 app, &mut store, &pool, &client, session, &responses, name,
             );
         }
@@ -325,7 +326,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         "NEW_PASSWORD_REQUIRED" => {
             let session = str_field(input, "Session")?;
             let mut store = app.store();
-            return accounts::answer_new_password(
+            return sign_in::answer_new_password(
                 app, &mut store, &pool, &client, session, &responses,
             );
         }
@@ -356,7 +357,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         )
     })?;
     let mut store = app.store();
-    let answered = accounts::answer_challenge(
+    let answered = sign_in::answer_challenge(
         app,
         &mut store,
         session,
@@ -378,5 +379,5 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         .filter(|u| u.enabled)
         .cloned()
         .ok_or_else(|| not_authorized("User is disabled."))?;
-    accounts::api_sign_in(app, &mut store, &pool.id, &client, &user)
+    users::api_sign_in(app, &mut store, &pool.id, &client, &user)
 }

@@ -1,11 +1,22 @@
 //! DynamoDB on its own port: the JSON 1.0 protocol (`POST /`, `X-Amz-Target: DynamoDB_20120810.<Op>`,
 //! `application/x-amz-json-1.0`) for GetItem, PutItem, UpdateItem, DeleteItem and Query on the tables of
-//! the config, with DynamoDB's typed values, expressions and errors (`dynamodb_expr.rs`). Every request
+//! the config, with DynamoDB's typed values, expressions and errors (the submodules, in `dynamodb/`). Every request
 //! is SigV4-verified (`sigv4.rs`) with the credentials the identity pool issued (secret, session token,
 //! expiry), and the policy of the credentials' role is enforced as IAM does, with
 //! `dynamodb:LeadingKeys` = the caller's identity id (by default the identity pool's authenticated role
 //! with its `authenticated_dynamodb` statements; guests have no DynamoDB rights). Items persist as
 //! JSON in `<data dir>/dynamodb.redb` (redb), keyed by table, partition key and sort key.
+
+// DynamoDB's data and expression language, pure (no I/O, no other devstack module): errors are
+// DynamoDB's `ValidationException` messages.
+pub mod condition;
+pub mod expression;
+pub mod key_condition;
+pub mod number;
+pub mod path;
+pub mod projection;
+pub mod update;
+pub mod value;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -21,13 +32,16 @@ use redb::{Database, ReadableTable, TableDefinition};
 use serde_json::{json, Map, Value};
 
 use crate::config::{DynamoDbTable, ACCOUNT, IDENTITY_SUB};
-use crate::dynamodb_expr::{
-    check_item, holds, key_condition, key_string, parse_condition, parse_projection, parse_update,
-    project, type_of, Cond, Ctx, Item, Path as DocPath, SortCond, Update,
-};
 use crate::sigv4::{parse_authorization, verify, SigError};
 use crate::state::Shared;
 use crate::wire::{json10, json10_error};
+
+use self::condition::holds;
+use self::expression::{parse_condition, parse_projection, parse_update, Cond, Ctx, Update};
+use self::key_condition::{key_condition, SortCond};
+use self::path::Path as DocPath;
+use self::projection::project;
+use self::value::{check_item, key_string, type_of, Item};
 
 /// The file under the data directory.
 pub const FILE: &str = "dynamodb.redb";

@@ -3,7 +3,8 @@
 //!
 //! # Layout
 //!
-//! Bottom-up: each module uses only modules listed before it (`tests/it/layering.rs` checks this).
+//! Bottom-up: each module uses only modules listed before it (`tests/it/layering.rs` checks this; a
+//! module's submodules, in `src/<module>/`, count as the module).
 //!
 //! 1. [`ids`]: random ids and UUIDs, the real clock; [`html`]: escaping and the page shell of every page.
 //! 2. [`knobs`]: test knob data (clock offset, lifetime overrides, injected faults).
@@ -25,8 +26,8 @@
 //! 12. [`sign_in`]: the sign-in flows and their challenges (the MFA step, MFA_SETUP, PASSWORD_VERIFIER,
 //!     USER_AUTH, NEW_PASSWORD_REQUIRED), shared by managed login and the JSON API.
 //! 13. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
-//! 14. [`dynamodb_expr`]: DynamoDB's typed values and expressions; [`iam`]: identity-pool role
-//!     resolution (default roles, `Token` and `Rules` role mappings, `CustomRoleArn`).
+//! 14. [`iam`]: identity-pool role resolution (default roles, `Token` and `Rules` role mappings,
+//!     `CustomRoleArn`).
 //! 15. [`federation`]: Cognito's side of federation: a provider's endpoints (OIDC discovery), the
 //!     back channel (ID token verification, Facebook's `/me`), federated and linked users.
 //!     [`passkeys`]: the WebAuthn relying party (webauthn-rs-core): the passkey operations and
@@ -41,7 +42,10 @@
 //!      ForgotPassword, the TOTP operations, RespondToAuthChallenge);
 //!    - [`identity_pool`]: the identity-pool JSON API (GetId, GetCredentialsForIdentity);
 //!    - [`s3`]: S3 on its own port (SigV4, the role's policy, by default `private/<identityId>/`, CORS);
-//!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the role's LeadingKeys policy, items in redb);
+//!    - [`dynamodb`]: DynamoDB on its own port (SigV4, the role's LeadingKeys policy, items in redb),
+//!      with DynamoDB's data and expression language in its submodules (`dynamodb/`: numbers, typed
+//!      values, document paths, the expression parser, conditions, updates, projections, key
+//!      conditions), which use no other devstack module;
 //!    - [`local_idp`]: the local identity providers: the one that plays Google (`/_google/*`), and
 //!      those of `[[local_idps]]` (`/_idp/<slug>/*`: an OIDC provider, a Facebook).
 //! 17. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
@@ -56,7 +60,6 @@ pub mod codes;
 pub mod config;
 pub mod dispatch;
 pub mod dynamodb;
-pub mod dynamodb_expr;
 pub mod federation;
 pub mod html;
 pub mod iam;

@@ -1,6 +1,7 @@
 //! devstack's module layering (lib.rs's "Layout"): every module of `src/` uses only modules below it, so
-//! the modules form no cycle. Reads the sources and follows every `crate::<module>` path (in `use` items,
-//! brace groups included, and in expressions) and every `super::<module>` path.
+//! the modules form no cycle. Reads the sources (a module's submodules in `src/<module>/` count as the
+//! module) and follows every `crate::<module>` path (in `use` items, brace groups included, and in
+//! expressions) and every `super::<module>` path.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -25,7 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["sign_up", "mfa"],
     &["sign_in"],
     &["sigv4"],
-    &["dynamodb_expr", "iam"],
+    &["iam"],
     &["federation", "passkeys"],
     &[
         "oauth",
@@ -47,49 +48,93 @@ fn level(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))
 }
 
-/// Module → (used module → first line that uses it).
-fn graph(src: &Path) -> BTreeMap<String, BTreeMap<String, usize>> {
-    let mut graph = BTreeMap::new();
+/// The sources of each module: `src/<module>.rs`, and for a module with submodules the files of
+/// `src/<module>/` too (their uses count as the module's).
+fn sources(src: &Path) -> BTreeMap<String, Vec<(String, String)>> {
+    let mut sources: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let read = |path: &Path| {
+        let file = path
+            .strip_prefix(src)
+            .expect("under src")
+            .display()
+            .to_string();
+        (
+            file,
+            std::fs::read_to_string(path).expect("readable source"),
+        )
+    };
     for entry in std::fs::read_dir(src).expect("devstack/src") {
         let path = entry.expect("dir entry").path();
-        assert!(
-            !path.is_dir(),
-            "{}: the layering check knows single-file modules only",
-            path.display()
-        );
         let Some(name) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
+        if path.is_dir() {
+            assert!(
+                src.join(format!("{name}.rs")).is_file(),
+                "{}: a directory of submodules beside its module's file",
+                path.display()
+            );
+            for sub in std::fs::read_dir(&path).expect("submodule dir") {
+                let sub = sub.expect("dir entry").path();
+                assert!(
+                    !sub.is_dir(),
+                    "{}: the layering check knows one level of submodules",
+                    sub.display()
+                );
+                if sub.extension().and_then(|e| e.to_str()) == Some("rs") {
+                    sources
+                        .entry(name.to_string())
+                        .or_default()
+                        .push(read(&sub));
+                }
+            }
+            continue;
+        }
         if path.extension().and_then(|e| e.to_str()) != Some("rs") || name == "main" {
             continue;
         }
-        let text = std::fs::read_to_string(&path).expect("readable source");
+        sources
+            .entry(name.to_string())
+            .or_default()
+            .push(read(&path));
+    }
+    sources
+}
+
+/// Module → (used module → where it is first used: `<file>:<line>`).
+fn graph(src: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut graph = BTreeMap::new();
+    for (name, texts) in sources(src) {
         let mut uses = BTreeMap::new();
-        for (head, line) in references(&text, "crate") {
-            // `crate::self`, `crate::Config`, `crate::start`: items of the crate root.
-            let target = if level(&head).is_some() && head != "lib" {
-                head
-            } else {
-                "lib".to_string()
-            };
-            uses.entry(target).or_insert(line);
-        }
-        // In a top-level module `super` is the crate root; a `mod tests` inside one uses `super::*`.
-        for (head, line) in references(&text, "super") {
-            if level(&head).is_some() {
-                uses.entry(head).or_insert(line);
+        for (file, text) in &texts {
+            let at = |line: usize| format!("{file}:{line}");
+            for (head, line) in references(text, "crate") {
+                // `crate::self`, `crate::Config`, `crate::start`: items of the crate root.
+                let target = if level(&head).is_some() && head != "lib" {
+                    head
+                } else {
+                    "lib".to_string()
+                };
+                uses.entry(target).or_insert_with(|| at(line));
             }
-        }
-        // The crate root names its modules without `crate::` (`state::App`, `pub use knobs::Knobs`).
-        if name == "lib" {
-            for module in LAYERS.iter().flat_map(|l| l.iter()) {
-                for (_, line) in references(&text, module) {
-                    uses.entry(module.to_string()).or_insert(line);
+            // In a top-level module `super` is the crate root; a `mod tests` inside one uses
+            // `super::*`; in a submodule `super::<sibling>` is a part of the same module.
+            for (head, line) in references(text, "super") {
+                if level(&head).is_some() {
+                    uses.entry(head).or_insert_with(|| at(line));
+                }
+            }
+            // The crate root names its modules without `crate::` (`state::App`, `pub use knobs::Knobs`).
+            if name == "lib" {
+                for module in LAYERS.iter().flat_map(|l| l.iter()) {
+                    for (_, line) in references(text, module) {
+                        uses.entry(module.to_string()).or_insert_with(|| at(line));
+                    }
                 }
             }
         }
-        uses.remove(name);
-        graph.insert(name.to_string(), uses);
+        uses.remove(&name);
+        graph.insert(name, uses);
     }
     graph
 }
@@ -126,9 +171,9 @@ fn modules_use_only_modules_below_them() {
         };
         println!("  {module:<13} -> {names}");
         let mine = level(module).expect("listed");
-        for (used, line) in uses {
+        for (used, at) in uses {
             if level(used).expect("listed") >= mine {
-                upward.push(format!("src/{module}.rs:{line} uses {used}"));
+                upward.push(format!("src/{at} ({module}) uses {used}"));
             }
         }
     }

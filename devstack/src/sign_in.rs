@@ -4,7 +4,7 @@
 //! EMAIL_OTP / SMS_OTP, the sign-in after a confirmed sign-up), NEW_PASSWORD_REQUIRED. Errors are
 //! Cognito's; the pages show their messages.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
@@ -14,7 +14,7 @@ use crate::ids::{random_string, URL_SAFE};
 use crate::mfa::{check_totp, mfa_factor, totp_required};
 use crate::passwords::PasswordSecret;
 use crate::srp;
-use crate::state::{App, Challenge, SrpChallenge, Store, User};
+use crate::state::{App, Challenge, Memory, SrpChallenge, Store, User};
 use crate::triggers::{self, Caller};
 use crate::users::{
     api_sign_in, check_password, find_user, find_username, password_matches, require_flow,
@@ -231,10 +231,32 @@ pub fn keep_mfa_setup(app: &App, session: &str, setup: (String, String, Option<S
     );
 }
 
+/// The user of the live challenge `session` among `challenges`, of this pool and app client, else
+/// NotAuthorizedException as Cognito answers a foreign or stale session. The session is not spent.
+fn session_user(
+    challenges: &HashMap<String, Challenge>,
+    session: &str,
+    pool: &UserPool,
+    client: &Client,
+    now: i64,
+) -> Result<String, ApiError> {
+    let invalid = || not_authorized("Invalid session for the user.");
+    let c = challenges.get(session).ok_or_else(invalid)?;
+    if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
+        return Err(invalid());
+    }
+    if c.expires_at <= now {
+        return Err(not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    Ok(c.username.clone())
+}
+
 /// A new session id (64 random URL-safe characters) for `challenge`, kept in the map `pick` chooses.
 fn open_session(
     app: &App,
-    pick: fn(&mut crate::state::Memory) -> &mut std::collections::HashMap<String, Challenge>,
+    pick: fn(&mut Memory) -> &mut HashMap<String, Challenge>,
     challenge: Challenge,
 ) -> String {
     let session = random_string(64, URL_SAFE);
@@ -765,20 +787,7 @@ pub fn select_session_user(
     responses: &Value,
 ) -> Result<String, ApiError> {
     let invalid = || not_authorized("Invalid session for the user.");
-    let now = app.now();
-    let username = {
-        let mem = app.mem();
-        let c = mem.select.get(session).ok_or_else(invalid)?;
-        if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
-            return Err(invalid());
-        }
-        if c.expires_at <= now {
-            return Err(not_authorized(
-                "Invalid session for the user, session is expired.",
-            ));
-        }
-        c.username.clone()
-    };
+    let username = session_user(&app.mem().select, session, pool, client, app.now())?;
     let given = required_param(responses, "USERNAME")?;
     if given != username {
         return Err(invalid());
@@ -870,19 +879,7 @@ pub fn answer_new_password(
 ) -> ApiResult {
     let invalid = || not_authorized("Invalid session for the user.");
     let now = app.now();
-    let username = {
-        let mem = app.mem();
-        let c = mem.new_password.get(session).ok_or_else(invalid)?;
-        if c.client_id.as_deref() != Some(client.id.as_str()) || c.pool_id != pool.id {
-            return Err(invalid());
-        }
-        if c.expires_at <= now {
-            return Err(not_authorized(
-                "Invalid session for the user, session is expired.",
-            ));
-        }
-        c.username.clone()
-    };
+    let username = session_user(&app.mem().new_password, session, pool, client, now)?;
     let given = required_param(responses, "USERNAME")?;
     if given != username && find_username(store, pool, given).as_deref() != Some(&username) {
         return Err(invalid());

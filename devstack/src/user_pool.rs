@@ -9,7 +9,6 @@ use crate::mfa;
 use crate::passkeys;
 use crate::sign_in;
 use crate::state::{Shared, User};
-use crate::tokens::VerifyError;
 use crate::users;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
@@ -131,27 +130,13 @@ fn revoke_token(app: &Shared, input: &Value) -> ApiResult {
     Ok(json!({}))
 }
 
-fn access_token_user(app: &Shared, input: &Value) -> Result<(String, User, Value), ApiError> {
+fn access_token_user(app: &Shared, input: &Value) -> Result<(String, User), ApiError> {
     let token = str_field(input, "AccessToken")?;
-    let store = app.store();
-    match app.verify(&store, token, "access") {
-        Ok(v) => {
-            let scopes = v.claims.get("scope").and_then(Value::as_str).unwrap_or("");
-            if !scopes
-                .split(' ')
-                .any(|s| s == "aws.cognito.signin.user.admin")
-            {
-                return Err(not_authorized("Access Token does not have required scopes"));
-            }
-            Ok((v.pool_id, v.user, v.claims))
-        }
-        Err(VerifyError::UserGone) => Err(bad("UserNotFoundException", "User does not exist.")),
-        Err(e) => Err(not_authorized(&e.message("Access Token"))),
-    }
+    users::signed_in_user(app, &app.store(), token)
 }
 
 fn global_sign_out(app: &Shared, input: &Value) -> ApiResult {
-    let (pool_id, user, _) = access_token_user(app, input)?;
+    let (pool_id, user) = access_token_user(app, input)?;
     let mut store = app.store();
     app.global_sign_out(&mut store, &pool_id, &user.username);
     app.persist(&store);
@@ -169,7 +154,7 @@ fn attributes_json(user: &User) -> Value {
 }
 
 fn get_user(app: &Shared, input: &Value) -> ApiResult {
-    let (pool_id, user, _) = access_token_user(app, input)?;
+    let (pool_id, user) = access_token_user(app, input)?;
     let mut out = json!({ "Username": user.username, "UserAttributes": attributes_json(&user), "MFAOptions": [], "UserMFASettingList": [] });
     let (mfa, preferred) = mfa::mfa_settings(&app.store(), &pool_id, &user.username);
     out["UserMFASettingList"] = json!(mfa);

@@ -330,6 +330,35 @@ impl Stack {
         self.page(&to).await
     }
 
+    /// The sign-in page of an authorize request (`query`), submitted with `user` and `password`: its
+    /// answer.
+    pub async fn submit_sign_in(&self, query: &str, user: &str, password: &str) -> Response {
+        let r = self.get(query).await;
+        let (_, login) = self.follow(&r).await;
+        self.submit(
+            &login,
+            "/login",
+            &[("username", user), ("password", password)],
+        )
+        .await
+    }
+
+    /// `demo` signed in on the sign-in page with the `openid` scope only (without
+    /// `aws.cognito.signin.user.admin`), the code exchanged: the token response.
+    pub async fn openid_only_tokens(&self) -> Value {
+        let q = authorize_query(CLIENT, "").replace(
+            &enc("openid email profile aws.cognito.signin.user.admin"),
+            "openid",
+        );
+        let r = self.submit_sign_in(&q, "demo", "ShopSphere!2026").await;
+        let code = query_param(&location(&r), "code").unwrap();
+        self.exchange(CLIENT, &code, VERIFIER)
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// InitiateAuth USER_PASSWORD_AUTH → AuthenticationResult.
     pub async fn password_login(&self, client: &str, user: &str, password: &str) -> Value {
         let (s, v) = self
@@ -432,6 +461,52 @@ impl Stack {
         assert_eq!(s, 200, "{v}");
         (id, v["Credentials"].clone())
     }
+}
+
+/// A local identity provider's account chooser (`chooser`, under `prefix`: `/_google` or
+/// `/_idp/<slug>`, element ids `<ids>Allow` / `<ids>Deny`) → account `n` → consent (`allow` or `deny`) →
+/// devstack's /oauth2/idpresponse: its answer (the redirect to the app).
+pub async fn choose_and_consent(
+    s: &Stack,
+    chooser: &str,
+    prefix: &str,
+    ids: &str,
+    account: usize,
+    consent: &str,
+) -> Response {
+    let r = s
+        .submit(
+            chooser,
+            &format!("{prefix}/authorize"),
+            &[("account", &account.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(&format!("id={ids}Allow")) && page.contains(&format!("id={ids}Deny")));
+    let r = s
+        .submit(&page, &format!("{prefix}/consent"), &[("consent", consent)])
+        .await;
+    assert_eq!(r.status(), 302);
+    let back = location(&r);
+    assert!(
+        back.starts_with(&format!("{}/oauth2/idpresponse?", s.public_base())),
+        "{back}"
+    );
+    s.get(&path_of(&back)).await
+}
+
+/// The app's redirect after a sign-in through an identity provider (`state` `st4te`): its code
+/// exchanged, the token response.
+pub async fn tokens_from(s: &Stack, r: &Response) -> Value {
+    assert_eq!(r.status(), 302);
+    let to = location(r);
+    assert!(to.starts_with(REDIRECT), "{to}");
+    assert_eq!(query_param(&to, "state").as_deref(), Some("st4te"));
+    let code = query_param(&to, "code").unwrap_or_else(|| panic!("a code for the app: {to}"));
+    let t = s.exchange(CLIENT, &code, VERIFIER).await;
+    assert_eq!(t.status(), 200);
+    t.json().await.unwrap()
 }
 
 /// A TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 secret at `unix` seconds, with the crate

@@ -33,37 +33,7 @@ async fn through_google(
     assert_eq!(st, 200, "{chooser}");
     assert!(chooser.contains("id=googleAccount-0") && chooser.contains("id=googleAccount-1"));
     assert!(chooser.contains("ava.shopper@gmail.test"));
-    let r = s
-        .submit(
-            &chooser,
-            "/_google/authorize",
-            &[("account", &account.to_string())],
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-    let consent_page = r.text().await.unwrap();
-    assert!(consent_page.contains("id=googleAllow") && consent_page.contains("id=googleDeny"));
-    let r = s
-        .submit(&consent_page, "/_google/consent", &[("consent", consent)])
-        .await;
-    assert_eq!(r.status(), 302);
-    let back = location(&r);
-    assert!(
-        back.starts_with(&format!("{}/oauth2/idpresponse?", s.public_base())),
-        "{back}"
-    );
-    s.get(&path_of(&back)).await
-}
-
-async fn tokens_from(s: &Stack, r: &reqwest::Response) -> Value {
-    assert_eq!(r.status(), 302);
-    let to = location(r);
-    assert!(to.starts_with(REDIRECT), "{to}");
-    assert_eq!(query_param(&to, "state").as_deref(), Some("st4te"));
-    let code = query_param(&to, "code").expect("a code for the app");
-    let t = s.exchange(CLIENT, &code, VERIFIER).await;
-    assert_eq!(t.status(), 200);
-    t.json().await.unwrap()
+    choose_and_consent(s, &chooser, "/_google", "google", account, consent).await
 }
 
 #[tokio::test]

@@ -98,29 +98,7 @@ async fn software_token_setup_and_its_refusals() {
         .await;
     assert_eq!(v["__type"], "InvalidParameterException");
     // Without the aws.cognito.signin.user.admin scope.
-    let q = authorize_query(CLIENT, "").replace(
-        &enc("openid email profile aws.cognito.signin.user.admin"),
-        "openid",
-    );
-    let r = s.get(&q).await;
-    let (_, login) = s.follow(&r).await;
-    let r = s
-        .submit(
-            &login,
-            "/login",
-            &[("username", "demo"), ("password", "ShopSphere!2026")],
-        )
-        .await;
-    let t: Value = s
-        .exchange(
-            CLIENT,
-            &query_param(&location(&r), "code").unwrap(),
-            VERIFIER,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let t = s.openid_only_tokens().await;
     let (_, v) = s
         .idp(
             "AssociateSoftwareToken",
@@ -448,14 +426,8 @@ async fn email_and_sms_codes_as_the_second_factor() {
     assert!(v["AuthenticationResult"]["AccessToken"].is_string());
 
     // The sign-in page asks for the code it sent, and names where it went.
-    let r = s.get(&authorize_query(CLIENT, "")).await;
-    let (_, login_page) = s.follow(&r).await;
     let r = s
-        .submit(
-            &login_page,
-            "/login",
-            &[("username", "rival"), ("password", "Rival!2026pass")],
-        )
+        .submit_sign_in(&authorize_query(CLIENT, ""), "rival", "Rival!2026pass")
         .await;
     let to = location(&r);
     assert!(to.starts_with("/mfa?"), "{to}");
@@ -569,14 +541,8 @@ async fn a_pool_with_mfa_on_sets_up_totp_at_the_first_sign_in() {
     );
 
     // The sign-in page: the set-up step shows the key, then signs in.
-    let r = s.get(&authorize_query(CLIENT, "")).await;
-    let (_, page) = s.follow(&r).await;
     let r = s
-        .submit(
-            &page,
-            "/login",
-            &[("username", "demo"), ("password", "ShopSphere!2026")],
-        )
+        .submit_sign_in(&authorize_query(CLIENT, ""), "demo", "ShopSphere!2026")
         .await;
     let to = location(&r);
     assert!(to.starts_with("/mfa-setup?"), "{to}");

@@ -44,37 +44,7 @@ async fn through_local(
         chooser.contains(&format!("id={slug}Account-0")),
         "{chooser}"
     );
-    let r = s
-        .submit(
-            &chooser,
-            &format!("{prefix}/authorize"),
-            &[("account", &account.to_string())],
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-    let page = r.text().await.unwrap();
-    assert!(page.contains(&format!("id={slug}Allow")) && page.contains(&format!("id={slug}Deny")));
-    let r = s
-        .submit(&page, &format!("{prefix}/consent"), &[("consent", consent)])
-        .await;
-    assert_eq!(r.status(), 302);
-    let back = location(&r);
-    assert!(
-        back.starts_with(&format!("{}/oauth2/idpresponse?", s.public_base())),
-        "{back}"
-    );
-    s.get(&path_of(&back)).await
-}
-
-async fn tokens_from(s: &Stack, r: &reqwest::Response) -> Value {
-    assert_eq!(r.status(), 302);
-    let to = location(r);
-    assert!(to.starts_with(REDIRECT), "{to}");
-    assert_eq!(query_param(&to, "state").as_deref(), Some("st4te"));
-    let code = query_param(&to, "code").unwrap_or_else(|| panic!("a code for the app: {to}"));
-    let t = s.exchange(CLIENT, &code, VERIFIER).await;
-    assert_eq!(t.status(), 200);
-    t.json().await.unwrap()
+    choose_and_consent(s, &chooser, &prefix, slug, account, consent).await
 }
 
 fn id_claims(t: &Value) -> Value {

@@ -507,26 +507,7 @@ async fn registration_refusals() {
         (st.as_u16(), error_type(&v)),
         (400, "NotAuthorizedException")
     );
-    let q = authorize_query(CLIENT, "").replace(
-        &enc("openid email profile aws.cognito.signin.user.admin"),
-        "openid",
-    );
-    let r = s.get(&q).await;
-    let (_, login) = s.follow(&r).await;
-    let r = s
-        .submit(
-            &login,
-            "/login",
-            &[("username", "demo"), ("password", "ShopSphere!2026")],
-        )
-        .await;
-    let code = query_param(&location(&r), "code").unwrap();
-    let t: Value = s
-        .exchange(CLIENT, &code, VERIFIER)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let t = s.openid_only_tokens().await;
     let (st, v) = s
         .idp(
             "ListWebAuthnCredentials",

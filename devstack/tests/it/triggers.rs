@@ -394,14 +394,8 @@ async fn authentication_triggers_on_the_api_and_managed_login() {
         .await;
     assert_eq!(st, 400);
     refused_with(&v, "PreAuthentication", "Account locked");
-    let r = s.get(&authorize_query(CLIENT, "")).await;
-    let (_, login) = s.follow(&r).await;
     let r = s
-        .submit(
-            &login,
-            "/login",
-            &[("username", "demo"), ("password", "ShopSphere!2026")],
-        )
+        .submit_sign_in(&authorize_query(CLIENT, ""), "demo", "ShopSphere!2026")
         .await;
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();

@@ -978,6 +978,11 @@ async function start() {
     return;
   }
   testHooks.expose(auth); // test hook
+  // Passkeys are added on the managed login (Cognito's /passkeys/add), for a user signed in there; it
+  // comes back to the redirect URI.
+  const loginBase = /^https?:\/\//.test(config.domain) ? config.domain : `https://${config.domain}`;
+  $('passkey-add').href = `${loginBase.replace(/\/$/, '')}/passkeys/add?${new URLSearchParams({
+    client_id: config.clientId, redirect_uri: config.redirectUri ?? home })}`;
   for (const name of EVENTS) auth.on(name, (detail) => onAuthEvent(name, detail));
   wire();
   for (const b of [$('sign-in'), $('sign-in-card'), ...federatedButtons(), $('refresh-creds')]) b.disabled = false;

@@ -49,7 +49,8 @@
 //!    - [`local_idp`]: the local identity providers: the one that plays Google (`/_google/*`), and
 //!      those of `[[local_idps]]` (`/_idp/<slug>/*`: an OIDC provider, a Facebook).
 //! 17. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
-//!     confirmation, forgot password, the TOTP step, the return from an identity provider.
+//!     confirmation, forgot password, the TOTP step, the return from an identity provider;
+//!     [`passkey_pages`]: passkeys in managed login (sign-in on `/login`, Cognito's `/passkeys/add`).
 //! 18. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `my_account`, `passkeys`, `self_service`,
 //!     `user_pool` or `identity_pool`.
 //! 19. [`admin`]: the `/_devstack/*` knob endpoints and the fault-injection and logging middleware.
@@ -72,6 +73,7 @@ pub mod login_pages;
 pub mod mfa;
 pub mod my_account;
 pub mod oauth;
+pub mod passkey_pages;
 pub mod passkeys;
 pub mod passwords;
 pub mod s3;
@@ -293,6 +295,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
 
     let cognito = oauth::router()
         .merge(login_pages::router())
+        .merge(passkey_pages::router())
         .merge(local_idp::router())
         .merge(admin::admin_router())
         .route("/", post(dispatch::dispatch))

@@ -264,6 +264,20 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
         })
 }
 
+/// The live managed-login session of the request's `cognito` cookie, if any.
+pub fn login_session(app: &Shared, headers: &HeaderMap) -> Option<LoginSession> {
+    let sid = session_id(headers)?;
+    let now = app.now();
+    let mem = app.mem();
+    let s = mem.sessions.get(&sid).filter(|s| s.expires_at > now)?;
+    Some(LoginSession {
+        pool_id: s.pool_id.clone(),
+        username: s.username.clone(),
+        auth_time: s.auth_time,
+        expires_at: s.expires_at,
+    })
+}
+
 /// Issues a code for the request and redirects back to the app.
 pub fn issue_code(app: &Shared, req: &AuthRequest, username: &str, auth_time: i64) -> Response {
     let code = random_string(36, URL_SAFE);
@@ -319,14 +333,10 @@ async fn authorize(
     }
     // A live managed-login session skips the form (unless the app asks for prompt=login).
     if p.get("prompt").map(String::as_str) != Some("login") {
-        if let Some(sid) = session_id(&headers) {
-            let now = app.now();
-            let session = app
-                .mem()
-                .sessions
-                .get(&sid)
-                .filter(|s| s.expires_at > now && s.pool_id == req.pool.id)
-                .map(|s| (s.username.clone(), s.auth_time));
+        {
+            let session = login_session(&app, &headers)
+                .filter(|s| s.pool_id == req.pool.id)
+                .map(|s| (s.username, s.auth_time));
             if let Some((username, auth_time)) = session {
                 let usable = app
                     .store()
@@ -528,7 +538,9 @@ pub fn page(title: &str, main: &str) -> String {
     crate::html::document(title, MANAGED_LOGIN_STYLE, &main)
 }
 
-fn render_login(p: &Params, req: &AuthRequest, error: Option<&str>) -> String {
+/// The sign-in page: the providers, the password form, "Sign in with a passkey" (its script asks
+/// `passkey_pages.rs` for the challenge of the user named) and the links.
+pub fn render_login(p: &Params, req: &AuthRequest, error: Option<&str>) -> String {
     let mut hidden_params = p.clone();
     hidden_params.remove("username");
     let hidden = hidden_inputs(&hidden_params);
@@ -583,6 +595,7 @@ fn render_login(p: &Params, req: &AuthRequest, error: Option<&str>) -> String {
     } else {
         format!("<br>Need an account? <a id=signUpLink href=\"/signup?{links}\">Sign up</a>")
     };
+    let passkey = PASSKEY_FORM;
     let label = if req.pool.email_is_username() {
         "Email"
     } else {
@@ -600,11 +613,49 @@ fn render_login(p: &Params, req: &AuthRequest, error: Option<&str>) -> String {
 <input id=signInFormPassword name=password type=password autocomplete=current-password required>
 <button type=submit name=signInSubmitButton id=signInSubmitButton>Sign in</button>
 </form>
-<p class=links><a id=forgotPasswordLink href="/forgotPassword?{links}">Forgot your password?</a>{sign_up}</p>
+{passkey}<p class=links><a id=forgotPasswordLink href="/forgotPassword?{links}">Forgot your password?</a>{sign_up}</p>
 "#
         ),
     )
 }
+
+/// The sign-in page's passkey button and its script: the sign-in form's authorize parameters and
+/// user name (not its password) go to `/login/passkey/options`, the signed challenge to `/login/passkey`.
+const PASSKEY_FORM: &str = r#"<div id=passkeySignIn>
+<button type=button class=secondary id=passkeySignInButton>Sign in with a passkey</button>
+<p class=error id=passkeyError role=alert hidden></p>
+</div>
+<script>
+document.getElementById('passkeySignInButton').addEventListener('click', async () => {
+  const say = (text) => { const e = document.getElementById('passkeyError'); e.textContent = text; e.hidden = false; };
+  const data = new FormData(document.getElementById('signInForm'));
+  data.delete('password');
+  data.set('username', String(data.get('username') ?? '').trim());
+  if (!data.get('username')) return say('Enter your username, then sign in with a passkey.');
+  try {
+    const answer = await fetch('/login/passkey/options', { method: 'POST', body: new URLSearchParams(data) });
+    const body = await answer.json();
+    if (!answer.ok) return say(body.message);
+    const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(body.options);
+    const credential = await navigator.credentials.get({ publicKey });
+    data.set('session', body.session);
+    data.set('credential', JSON.stringify(credential.toJSON()));
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = '/login/passkey';
+    for (const [name, value] of data) {
+      const input = document.createElement('input');
+      Object.assign(input, { type: 'hidden', name, value });
+      form.append(input);
+    }
+    document.body.append(form);
+    form.submit();
+  } catch (e) {
+    say(e.name === 'NotAllowedError' ? 'The passkey prompt was cancelled.' : `Passkey sign-in failed: ${e.message}`);
+  }
+});
+</script>
+"#;
 
 /// Authenticates the client of a token/revoke request: client_id in the body (public clients), or
 /// HTTP Basic / client_secret for confidential ones.

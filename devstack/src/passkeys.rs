@@ -57,12 +57,14 @@ pub fn op(app: &Shared, op: &str, input: &Value) -> ApiResult {
     }
 }
 
-/// The pool's relying party.
-fn relying_party(pool: &UserPool) -> WebauthnCore {
+/// The pool's relying party: the app origins of its config, and managed login's own (its passkey
+/// pages, `passkey_pages.rs`), as Cognito accepts its domain.
+fn relying_party(app: &App, pool: &UserPool) -> WebauthnCore {
     let origins = pool
         .passkeys
         .allowed_origins
         .iter()
+        .chain([&app.base_url])
         .filter_map(|o| Url::parse(o).ok())
         .collect();
     // Cognito names the relying party by its id.
@@ -108,15 +110,16 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     bad("InternalErrorException", &e.to_string())
 }
 
-/// The access token's pool, user and app client.
-struct TokenUser {
-    pool: UserPool,
-    username: String,
-    sub: String,
-    client_id: String,
+/// Whose passkey it is: the access token's pool, user and app client, or the managed-login session's
+/// user and the app client of `/passkeys/add`.
+pub struct Owner {
+    pub pool: UserPool,
+    pub username: String,
+    pub sub: String,
+    pub client_id: String,
 }
 
-fn token_user(app: &App, store: &Store, input: &Value) -> Result<TokenUser, ApiError> {
+fn token_user(app: &App, store: &Store, input: &Value) -> Result<Owner, ApiError> {
     let token = str_field(input, "AccessToken")?;
     let (pool_id, user) = users::signed_in_user(app, store, token)?;
     let client_id = app
@@ -134,7 +137,7 @@ fn token_user(app: &App, store: &Store, input: &Value) -> Result<TokenUser, ApiE
         .user_pool(&pool_id)
         .cloned()
         .ok_or_else(users::user_not_found)?;
-    Ok(TokenUser {
+    Ok(Owner {
         pool,
         username: user.username,
         sub: user.sub,
@@ -165,14 +168,20 @@ fn credential(record: &PasskeyRecord) -> Result<Credential, ApiError> {
 /// StartWebAuthnRegistration `{AccessToken}` → `{CredentialCreationOptions}` (a
 /// PublicKeyCredentialCreationOptionsJSON object). A new start replaces the user's pending one.
 fn start_registration(app: &Shared, input: &Value) -> ApiResult {
+    let who = token_user(app, &app.store(), input)?;
+    start_for(app, &who)
+}
+
+/// StartWebAuthnRegistration for `who`: the creation options, the registration kept for
+/// [`complete_for`].
+pub fn start_for(app: &Shared, who: &Owner) -> ApiResult {
     let store = app.store();
-    let who = token_user(app, &store, input)?;
     let exclude = records(&store, &who.pool.id, &who.username)
         .iter()
         .map(|r| credential(r).map(|c| c.cred_id))
         .collect::<Result<Vec<_>, _>>()?;
     drop(store);
-    let rp = relying_party(&who.pool);
+    let rp = relying_party(app, &who.pool);
     let builder = rp
         .new_challenge_register_builder(&user_handle(&who.sub), &who.username, &who.username)
         .map_err(internal)?
@@ -244,12 +253,16 @@ fn registration_refusal(e: &WebauthnError) -> ApiError {
 /// CompleteWebAuthnRegistration `{AccessToken, Credential}` (a RegistrationResponseJSON object) → `{}`.
 /// The pending challenge is spent by any answer.
 fn complete_registration(app: &Shared, input: &Value) -> ApiResult {
-    let mut store = app.store();
-    let who = token_user(app, &store, input)?;
+    let who = token_user(app, &app.store(), input)?;
     let raw = input
         .get("Credential")
         .filter(|c| c.is_object())
         .ok_or_else(|| bad("InvalidParameterException", "Credential is required"))?;
+    complete_for(app, &who, raw)
+}
+
+/// CompleteWebAuthnRegistration for `who` with the RegistrationResponseJSON `raw`.
+pub fn complete_for(app: &Shared, who: &Owner, raw: &Value) -> ApiResult {
     let key = format!("{}|{}", who.pool.id, who.username);
     let not_found = || {
         bad(
@@ -273,6 +286,7 @@ fn complete_registration(app: &Shared, input: &Value) -> ApiResult {
     if challenge.expires_at <= app.now() {
         return Err(not_found());
     }
+    let mut store = app.store();
     let state: RegistrationState = serde_json::from_value(state).map_err(internal)?;
     let reg: RegisterPublicKeyCredential = serde_json::from_value(raw.clone()).map_err(|e| {
         bad(
@@ -280,7 +294,7 @@ fn complete_registration(app: &Shared, input: &Value) -> ApiResult {
             &format!("Credential is not a RegistrationResponseJSON: {e}"),
         )
     })?;
-    let cred = relying_party(&who.pool)
+    let cred = relying_party(app, &who.pool)
         .register_credential(&reg, &state, None)
         .map_err(|e| registration_refusal(&e))?;
     let credential_id = URL_SAFE_NO_PAD.encode(&cred.cred_id);
@@ -424,7 +438,7 @@ pub fn challenge(
             "The challenge WEB_AUTHN is not available for the user",
         ));
     }
-    let rp = relying_party(pool);
+    let rp = relying_party(app, pool);
     let builder = rp
         .new_challenge_authenticate_builder(creds, Some(policy(pool)))
         .map_err(internal)?;
@@ -516,6 +530,21 @@ pub fn answer(app: &App, pool: &UserPool, client: &Client, input: &Value) -> Api
         .unwrap_or(json!({}));
     let name = users::required_param(&responses, "USERNAME")?;
     let raw = users::required_param(&responses, "CREDENTIAL")?;
+    let (mut store, user) = verify_sign_in(app, pool, client, session, name, raw)?;
+    users::api_sign_in(app, &mut store, &pool.id, client, &user)
+}
+
+/// The user whose passkey signed the WEB_AUTHN challenge of `session` (an AuthenticationResponseJSON
+/// as JSON text, `raw`), for the user `name` signs in as; the store stays locked for the sign-in. The
+/// session is spent by any answer; the credential's counter is kept.
+pub fn verify_sign_in<'a>(
+    app: &'a App,
+    pool: &UserPool,
+    client: &Client,
+    session: &str,
+    name: &str,
+    raw: &str,
+) -> Result<(std::sync::MutexGuard<'a, Store>, crate::state::User), ApiError> {
     let invalid = || not_authorized("Invalid session for the user.");
     let (challenge, state) = app
         .mem()
@@ -556,7 +585,7 @@ pub fn answer(app: &App, pool: &UserPool, client: &Client, input: &Value) -> Api
             return Err(assertion_refused());
         }
     }
-    let result = relying_party(pool)
+    let result = relying_party(app, pool)
         .authenticate_single_credential(&rsp, &state, &cred)
         .map_err(|_| assertion_refused())?;
     if !user.enabled {
@@ -576,5 +605,5 @@ pub fn answer(app: &App, pool: &UserPool, client: &Client, input: &Value) -> Api
             r.credential = value;
         }
     }
-    users::api_sign_in(app, &mut store, &pool.id, client, &user)
+    Ok((store, user))
 }

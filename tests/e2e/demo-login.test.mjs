@@ -253,3 +253,67 @@ test('Security: e-mail me a code at sign-in, then the sign-in asks for the e-mai
   await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'off');
   await ctx.close();
 });
+
+test('Passkeys on the managed login: added from the Security card, then the sign-in uses one instead of the password', async () => {
+  const user = await h.newUser('paula');
+  const ctx = await h.newContext();
+  const page = await h.openApp(ctx);
+  // Chromium's virtual authenticator (CDP WebAuthn): a platform authenticator with resident keys that
+  // verifies the user at once, as Touch ID or Windows Hello after the user's touch.
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+    protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+    isUserVerified: true, automaticPresenceSimulation: true } });
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await h.submitLogin(page, user);
+  await signedIn(page);
+
+  // "Add a passkey": Cognito's /passkeys/add for the user signed in to the managed login, back to the app.
+  const link = new URL(await page.getAttribute('#passkey-add', 'href'));
+  assert.equal(`${link.origin}${link.pathname}`, `${h.cognito}/passkeys/add`);
+  assert.equal(link.searchParams.get('redirect_uri'), `${h.origin}/`);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/passkeys/add'), page.click('#passkey-add')]);
+  await back(page, '#addPasskeyButton');
+  await signedIn(page);
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.equal(credentials.length, 1);
+  assert.equal(credentials[0].rpId, 'localhost');
+  assert.ok(credentials[0].isResidentCredential, 'a discoverable credential (a passkey)');
+  const { accessToken } = await page.evaluate(() => window.auth.getTokens());
+  const listed = await h.idp('ListWebAuthnCredentials', { AccessToken: accessToken });
+  assert.equal(listed.body.Credentials?.length, 1, JSON.stringify(listed.body));
+
+  // Signed out, then in with the passkey: no password typed.
+  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await page.fill('#signInFormUsername', user.username);
+  await back(page, '#passkeySignInButton');
+  await signedIn(page);
+  assert.equal(await page.textContent('#profile-username'), user.username);
+  const [used] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+  assert.ok(used.signCount > credentials[0].signCount, 'the authenticator signed the challenge');
+
+  // A prompt that finds no passkey (the authenticator lost it) is said on the page, which stays.
+  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await page.fill('#signInFormUsername', user.username);
+  await page.click('#passkeySignInButton');
+  await page.waitForSelector('#passkeyError:not([hidden])');
+  assert.match(await page.textContent('#passkeyError'), /cancelled/);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  // A user without a passkey is told so.
+  const other = await h.newUser('nopk');
+  await page.fill('#signInFormUsername', other.username);
+  await page.click('#passkeySignInButton');
+  await page.waitForSelector('#passkeyError:has-text("No passkey is registered for this user.")');
+  await ctx.close();
+
+  // /passkeys/add wants a managed-login session and one of the client's callback URLs.
+  const add = (q) => fetch(`${h.cognito}/passkeys/add?${new URLSearchParams(q)}`, { redirect: 'manual' });
+  assert.equal((await add({ client_id: link.searchParams.get('client_id'), redirect_uri: `${h.origin}/` })).status, 401);
+  assert.equal((await add({ client_id: link.searchParams.get('client_id'), redirect_uri: 'https://evil.example/' })).status, 400);
+});

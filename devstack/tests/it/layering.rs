@@ -38,7 +38,7 @@ const LAYERS: &[&[&str]] = &[
         "dynamodb",
         "local_idp",
     ],
-    &["login_pages"],
+    &["login_pages", "passkey_pages"],
     &["dispatch"],
     &["admin"],
     &["lib"],

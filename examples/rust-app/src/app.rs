@@ -74,8 +74,12 @@ async fn start() -> Result<(), String> {
                     });
                 }
             });
-            // Passkeys: the list, and a new one (the browser's passkey prompt).
-            spawn_local(show_passkeys(auth.clone()));
+            // Passkeys: the list when asked for (nothing more at start-up), and a new one (the
+            // browser's passkey prompt).
+            on_click("show-passkeys", {
+                let auth = auth.clone();
+                move || spawn_local(show_passkeys(auth.clone()))
+            });
             on_click("add-passkey", {
                 let auth = auth.clone();
                 move || {

@@ -213,6 +213,13 @@ pub enum NextStep {
         /// `otpauth://totp/<issuer>:<username>?secret=…&issuer=…`.
         uri: String,
     },
+    /// `SELECT_MFA_TYPE`: the user has several second factors and prefers none: answer with one of
+    /// `available` (`totp`, `sms`, `email`, as `updateMfaPreference` names them); its code is asked
+    /// for next.
+    SelectMfaType {
+        /// The factors offered (in the order `totp`, `sms`, `email`).
+        available: Vec<&'static str>,
+    },
 }
 
 impl NextStep {
@@ -229,6 +236,7 @@ impl NextStep {
             Self::SelectChallenge { .. } => "selectChallenge",
             Self::Password => "password",
             Self::TotpSetup { .. } => "totpSetup",
+            Self::SelectMfaType { .. } => "selectMfaType",
         }
     }
 
@@ -250,6 +258,7 @@ impl NextStep {
                 "available",
                 names(available.iter().map(|f| f.js_name()).collect()),
             ),
+            Self::SelectMfaType { available } => o.with("available", names(available.clone())),
             Self::TotpSetup { secret, uri } => {
                 o.with("secret", secret.as_str()).with("uri", uri.as_str())
             }
@@ -257,6 +266,13 @@ impl NextStep {
         }
     }
 }
+
+/// The second factors of `SELECT_MFA_TYPE`: the JS name (`updateMfaPreference`'s) and Cognito's.
+const MFA_TYPES: [(&str, &str); 3] = [
+    ("totp", "SOFTWARE_TOKEN_MFA"),
+    ("sms", "SMS_MFA"),
+    ("email", "EMAIL_OTP"),
+];
 
 /// A challenge Cognito sent, as the engine keeps it until the app answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,6 +321,9 @@ impl Challenge {
                 }
                 NextStep::SelectChallenge { available }
             }
+            "SELECT_MFA_TYPE" => NextStep::SelectMfaType {
+                available: self.mfa_choices().map(|(js, _)| js).collect(),
+            },
             "NEW_PASSWORD_REQUIRED" => NextStep::NewPassword {
                 // A JSON text of names such as "userAttributes.email".
                 required_attributes: self
@@ -322,6 +341,19 @@ impl Challenge {
             },
             _ => return Err(self.unsupported()),
         })
+    }
+
+    /// `SELECT_MFA_TYPE`'s `MFAS_CAN_CHOOSE` (a JSON text of Cognito's names) as (JS name, Cognito
+    /// name) pairs, those this version answers.
+    fn mfa_choices(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        let offered: Vec<Value> = self
+            .parameter("MFAS_CAN_CHOOSE")
+            .and_then(Value::parse)
+            .and_then(|v| v.as_array().map(<[Value]>::to_vec))
+            .unwrap_or_default();
+        MFA_TYPES
+            .into_iter()
+            .filter(move |(_, cognito)| offered.iter().any(|o| o.as_str() == Some(*cognito)))
     }
 
     /// [`ErrorKind::Challenge`] naming this challenge.
@@ -346,6 +378,29 @@ impl Challenge {
         answer: &Secret,
         attributes: &Object,
     ) -> Result<HttpRequest> {
+        if self.name == "SELECT_MFA_TYPE" {
+            let chosen = answer.expose();
+            let Some((_, cognito)) = self.mfa_choices().find(|(js, _)| *js == chosen) else {
+                let offered: Vec<&str> = self.mfa_choices().map(|(js, _)| js).collect();
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    concat(&[
+                        "answer: one of the factors offered (",
+                        &offered.join(", "),
+                        ")",
+                    ]),
+                ));
+            };
+            let responses = Object::new()
+                .with("USERNAME", username)
+                .with("ANSWER", cognito);
+            return Ok(respond(
+                config,
+                &self.name,
+                self.session.as_deref(),
+                responses,
+            ));
+        }
         let field = match self.name.as_str() {
             "SOFTWARE_TOKEN_MFA" => "SOFTWARE_TOKEN_MFA_CODE",
             "SMS_MFA" => "SMS_MFA_CODE",

@@ -25,6 +25,14 @@ pub(super) struct Pending {
     password_chosen: bool,
 }
 
+/// How `confirm_sign_in` goes on: a request to send (and SRP's client with the password), or the
+/// next step without one. Short-lived, on the stack of one call: not boxed.
+#[allow(clippy::large_enum_variant)]
+enum Step {
+    Send(crate::http::HttpRequest, Option<(SrpClient, Secret)>),
+    Answered(SignInResult),
+}
+
 /// What `signIn` / `confirmSignIn` resolve with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignInResult {
@@ -119,63 +127,19 @@ impl<P: Platform> CognitoAuth<P> {
                 "no sign-in waits for an answer (none was started, or it took more than 3 minutes); sign in again",
             ));
         };
-        let (mut pending, mut srp) = (pending, None);
-        let c = &pending.challenge;
-        let request = if c.name == "MFA_SETUP" {
-            // The code of the new secret, then MFA_SETUP answered with the session it gives.
-            let session = c.session.as_deref().unwrap_or_default();
-            let verify = signin::verify_for_setup(&inner.config, session, &answer);
-            let verified = crate::account::ok_json(&inner.send(&verify).await)
-                .and_then(|body| signin::setup_session(&body, true));
-            let session = match verified {
-                Ok(s) => s,
-                Err(e) => {
-                    *inner.pending.borrow_mut() = Some(pending);
-                    return Err(e);
-                }
-            };
-            let responses = Object::new().with("USERNAME", pending.username.as_str());
-            signin::respond(&inner.config, "MFA_SETUP", Some(&session), responses)
-        } else if c.name == "WEB_AUTHN" {
-            // After a cancelled prompt: the authenticator is asked again (the answer is unused).
-            match self.passkey_answer(c, &pending.username).await {
-                Ok(request) => request,
-                Err(e) => {
-                    *inner.pending.borrow_mut() = Some(pending);
-                    return Err(e);
-                }
-            }
-        } else if c.name != "SELECT_CHALLENGE" {
-            c.answer(&inner.config, &pending.username, &answer, attributes)?
-        } else if pending.password_chosen {
-            let client = SrpClient::new(random_bytes::<P, 32>(&inner.platform)?);
-            let a = Some(client.public_hex());
-            srp = Some((client, answer));
-            c.select(&inner.config, &pending.username, Factor::Password, a)
-        } else {
-            let factor = Factor::parse(answer.expose()).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Config,
-                    "answer: the factor chosen ('password', 'emailCode', 'smsCode' or 'passkey')",
-                )
-            });
-            let factor = match factor {
-                Ok(f) => f,
-                Err(e) => {
-                    *inner.pending.borrow_mut() = Some(pending);
-                    return Err(e);
-                }
-            };
-            if factor == Factor::Password {
-                // The password is asked for next; Cognito hears of the choice with SRP_A then.
-                pending.password_chosen = true;
+        let mut pending = pending;
+        let step = self.answer_step(&mut pending, answer, attributes).await;
+        let (request, srp) = match step {
+            Ok(Step::Send(request, srp)) => (request, srp),
+            Ok(Step::Answered(result)) => {
                 *inner.pending.borrow_mut() = Some(pending);
-                return Ok(SignInResult {
-                    signed_in: false,
-                    next_step: NextStep::Password,
-                });
+                return Ok(result);
             }
-            c.select(&inner.config, &pending.username, factor, None)
+            Err(e) => {
+                // An answer that does not fit the step, or a failure on the way: the step stays.
+                *inner.pending.borrow_mut() = Some(pending);
+                return Err(e);
+            }
         };
         let username = pending.username.clone();
         let result = self.run(request, username, srp).await;
@@ -187,6 +151,58 @@ impl<P: Platform> CognitoAuth<P> {
             *inner.pending.borrow_mut() = Some(pending);
         }
         result
+    }
+
+    /// What answers the pending step with `answer`: the request to send (with SRP's client and the
+    /// password when they answer `PASSWORD_VERIFIER` next), or the next step at once.
+    async fn answer_step(
+        &self,
+        pending: &mut Pending,
+        answer: Secret,
+        attributes: &Object,
+    ) -> Result<Step> {
+        let inner = &self.inner;
+        let c = &pending.challenge;
+        Ok(if c.name == "MFA_SETUP" {
+            // The code of the new secret, then MFA_SETUP answered with the session it gives.
+            let session = c.session.as_deref().unwrap_or_default();
+            let verify = signin::verify_for_setup(&inner.config, session, &answer);
+            let body = crate::account::ok_json(&inner.send(&verify).await)?;
+            let session = signin::setup_session(&body, true)?;
+            let responses = Object::new().with("USERNAME", pending.username.as_str());
+            let request = signin::respond(&inner.config, "MFA_SETUP", Some(&session), responses);
+            Step::Send(request, None)
+        } else if c.name == "WEB_AUTHN" {
+            // After a cancelled prompt: the authenticator is asked again (the answer is unused).
+            Step::Send(self.passkey_answer(c, &pending.username).await?, None)
+        } else if c.name != "SELECT_CHALLENGE" {
+            let request = c.answer(&inner.config, &pending.username, &answer, attributes)?;
+            Step::Send(request, None)
+        } else if pending.password_chosen {
+            let client = SrpClient::new(random_bytes::<P, 32>(&inner.platform)?);
+            let a = Some(client.public_hex());
+            let request = c.select(&inner.config, &pending.username, Factor::Password, a);
+            Step::Send(request, Some((client, answer)))
+        } else {
+            let factor = Factor::parse(answer.expose()).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Config,
+                    "answer: the factor chosen ('password', 'emailCode', 'smsCode' or 'passkey')",
+                )
+            })?;
+            if factor == Factor::Password {
+                // The password is asked for next; Cognito hears of the choice with SRP_A then.
+                pending.password_chosen = true;
+                return Ok(Step::Answered(SignInResult {
+                    signed_in: false,
+                    next_step: NextStep::Password,
+                }));
+            }
+            Step::Send(
+                c.select(&inner.config, &pending.username, factor, None),
+                None,
+            )
+        })
     }
 
     /// `PASSWORD_VERIFIER`'s answer: the SRP claim for the challenge.

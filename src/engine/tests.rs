@@ -1972,3 +1972,55 @@ fn passkeys_are_registered_listed_across_pages_and_deleted_with_the_access_token
     assert_eq!(e.kind(), ErrorKind::NotSignedIn);
     assert_eq!(tab.server().pending(), 0);
 }
+
+#[test]
+fn several_second_factors_are_offered_to_choose_from_and_the_chosen_ones_code_signs_in() {
+    let tab = world();
+    let auth = engine(&tab);
+    tab.server().expect("POST", IDP).respond(
+        200,
+        &challenge(
+            "SELECT_MFA_TYPE",
+            "m1",
+            json!({"MFAS_CAN_CHOOSE": "[\"EMAIL_OTP\",\"SOFTWARE_TOKEN_MFA\"]"}),
+        ),
+    );
+    let r = block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Password))).unwrap();
+    assert_eq!(
+        r.to_object().to_json(),
+        r#"{"signedIn":false,"nextStep":{"type":"selectMfaType","available":["totp","email"]}}"#
+    );
+    // A factor not offered: refused here, without a request; the step stays.
+    let sent = tab.server().requests().len();
+    let e = block_on(auth.confirm_sign_in(answer("sms"), &Default::default())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.message().contains("totp, email"), "{}", e.message());
+    assert_eq!(tab.server().requests().len(), sent);
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ChallengeName":"SELECT_MFA_TYPE""#)
+        .body_has(r#""ANSWER":"EMAIL_OTP""#)
+        .body_has(r#""Session":"m1""#)
+        .respond(
+            200,
+            &challenge(
+                "EMAIL_OTP",
+                "m2",
+                json!({"CODE_DELIVERY_DESTINATION": "a***@e***"}),
+            ),
+        );
+    let r = block_on(auth.confirm_sign_in(answer("email"), &Default::default())).unwrap();
+    assert_eq!(
+        r.next_step,
+        crate::signin::NextStep::EmailCode {
+            destination: Some("a***@e***".into())
+        }
+    );
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""EMAIL_OTP_CODE":"12345678""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let r = block_on(auth.confirm_sign_in(answer("12345678"), &Default::default())).unwrap();
+    assert!(r.signed_in);
+    assert_eq!(tab.server().pending(), 0);
+}

@@ -251,6 +251,9 @@ fn step(result: Result<cognito_wasm::engine::SignInResult, Error>) {
             format!("Sign in with one of: {}", names.join(", "))
         }
         NextStep::Password => "Your password:".to_owned(),
+        NextStep::SelectMfaType { available } => {
+            format!("Choose your second step: {}", available.join(", "))
+        }
         NextStep::TotpSetup { secret, .. } => {
             format!("This account needs an authenticator app. Add this key to it: {secret}, then enter its code:")
         }

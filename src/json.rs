@@ -347,6 +347,16 @@ impl Value {
         }
     }
 
+    /// The strings of an array (other items skipped); empty when this is not an array.
+    pub fn strings(&self) -> Vec<String> {
+        self.as_array()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The object, if this is one.
     pub fn as_object(&self) -> Option<&Object> {
         match self {

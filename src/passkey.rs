@@ -314,13 +314,7 @@ pub fn list_page(body: &Value) -> Result<(Vec<Passkey>, Option<String>)> {
             authenticator_attachment: text(c, "AuthenticatorAttachment"),
             transports: c
                 .get("AuthenticatorTransports")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
+                .map(Value::strings)
                 .unwrap_or_default(),
             created_at: c.get("CreatedAt").and_then(Value::as_f64),
         });

@@ -575,13 +575,7 @@ pub fn read_answer(response: &HttpResponse) -> Result<Answer> {
             .unwrap_or_default(),
         available: body
             .get("AvailableChallenges")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
+            .map(Value::strings)
             .unwrap_or_default(),
     }))
 }

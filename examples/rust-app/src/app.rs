@@ -128,8 +128,13 @@ fn show_signed_out(auth: Rc<CognitoAuth>) {
             });
         }
     });
-    // Choice-based sign-in (USER_AUTH): a code by e-mail at once, or the factors offered.
-    for (id, preferred) in [("email-code", Some(Factor::EmailCode)), ("choose", None)] {
+    // Choice-based sign-in (USER_AUTH): a code by e-mail at once, a passkey (WEB_AUTHN: the browser
+    // asks for it, nothing to type but the user name), or the factors offered.
+    for (id, preferred) in [
+        ("email-code", Some(Factor::EmailCode)),
+        ("passkey", Some(Factor::Passkey)),
+        ("choose", None),
+    ] {
         let auth = auth.clone();
         on_click(id, move || {
             let auth = auth.clone();
@@ -143,21 +148,6 @@ fn show_signed_out(auth: Rc<CognitoAuth>) {
             });
         });
     }
-    // A passkey (USER_AUTH's WEB_AUTHN): the browser asks for it, nothing to type but the user name.
-    on_click("passkey", {
-        let auth = auth.clone();
-        move || {
-            let auth = auth.clone();
-            spawn_local(async move {
-                let options = signin::Credentials {
-                    username: value_of("username"),
-                    password: None,
-                    flow: Flow::Choice(Some(Factor::Passkey)),
-                };
-                step(auth.sign_in(options).await);
-            });
-        }
-    });
     // A new account: the code e-mailed, then signed in with Cognito's session (no password
     // again); a forgotten password: the code, then the new one.
     on_click("sign-up", {

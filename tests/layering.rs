@@ -22,7 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["error"],
     &["base64url", "json", "bigint"],
     &["http", "pkce", "event"],
-    &["sigv4"],
+    &["sigv4", "passkey"],
     &["srp"],
     &["options"],
     &["config"],

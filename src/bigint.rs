@@ -104,6 +104,7 @@ impl Modulus {
         let n = &self.n[..];
         let l = n.len();
         let (b, t) = (&b[..l], &mut out[..l]);
+        assert!(l > 0 && n.len() == l && b.len() == l && t.len() == l);
         t.fill(0);
         // The limb above t (t < 2n < 2R, so it is 0 or 1 between the rounds).
         let mut top = 0u64;

@@ -364,3 +364,48 @@ test('the Rust example adds a passkey, signs in with it after signing out, lists
   assert.equal(await page.isVisible('#error'), false);
   await ctx.close();
 });
+
+test('the Rust example says when there is no WebAuthn, and refuses a pool whose relying party is not the page, before any prompt', async () => {
+  // No WebAuthn in this browser (as an old one, or a WebView without it): ERR_PASSKEY_UNSUPPORTED.
+  const user = await h.newUser('nowa');
+  const { ctx, page } = await signedOut();
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
+  await Promise.all([page.waitForEvent('load'), page.click('#sign-in-here')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  await page.evaluate(() => { delete window.PublicKeyCredential; });
+  await page.click('#add-passkey');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /ERR_PASSKEY_UNSUPPORTED/);
+  await ctx.close();
+
+  // A pool whose relying party is another domain: refused by the module, with no prompt (and so no
+  // virtual-authenticator credential), naming both domains.
+  const other = await start({
+    appDir: dist.dir,
+    servePkg: false,
+    extraRoutes: { '/config.json': () => JSON.stringify({ ...other.config.auth, clientId: other.config.clients.demo }) },
+    configEdit: (text) => text.replace('relying_party_id = "localhost"', 'relying_party_id = "shop.example"'),
+  });
+  try {
+    const { ctx: c2, page: p2 } = await signedOut(other);
+    const cdp = await c2.newCDPSession(p2);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+      protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true } });
+    await p2.fill('#username', DEMO.username);
+    await p2.fill('#password', DEMO.password);
+    await Promise.all([p2.waitForEvent('load'), p2.click('#sign-in-here')]);
+    await p2.waitForSelector('body[data-state="signed-in"]');
+    await p2.click('#add-passkey');
+    await p2.waitForSelector('#error:not([hidden])');
+    const text = await p2.textContent('#error');
+    assert.match(text, /ERR_PASSKEY_RELYING_PARTY/);
+    assert.match(text, /'shop\.example' is not this page's domain \(localhost\)/);
+    assert.deepEqual((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials, []);
+    await c2.close();
+  } finally {
+    await other.stop();
+  }
+});

@@ -147,8 +147,12 @@ impl<P: Platform> CognitoAuth<P> {
             .as_ref()
             .is_err_and(|e| e.kind() != ErrorKind::SignInExpired)
         {
-            // A refused answer or a network failure: the step stays for another try.
-            *inner.pending.borrow_mut() = Some(pending);
+            // A refused answer or a network failure: the step stays for another try, unless a
+            // newer one came (a passkey prompt cancelled after Cognito asked for WEB_AUTHN).
+            let mut slot = inner.pending.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(pending);
+            }
         }
         result
     }

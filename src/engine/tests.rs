@@ -2024,3 +2024,42 @@ fn several_second_factors_are_offered_to_choose_from_and_the_chosen_ones_code_si
     assert!(r.signed_in);
     assert_eq!(tab.server().pending(), 0);
 }
+
+#[test]
+fn a_passkey_chosen_from_the_factors_and_cancelled_is_tried_again_with_cognitos_new_session() {
+    let tab = world();
+    tab.set_location("https://app.example/");
+    let auth = engine(&tab);
+    let choice = crate::signin::Credentials {
+        username: "ann@example.com".into(),
+        password: None,
+        flow: crate::signin::Flow::Choice(None),
+    };
+    tab.server().expect("POST", IDP).respond(
+        200,
+        &json!({"ChallengeName": "SELECT_CHALLENGE", "Session": "sel", "ChallengeParameters": {},
+            "AvailableChallenges": ["PASSWORD_SRP", "WEB_AUTHN"]})
+        .to_string(),
+    );
+    block_on(auth.sign_in(choice)).unwrap();
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ANSWER":"WEB_AUTHN""#)
+        .respond(200, &web_authn_challenge("app.example"));
+    tab.authenticator_answers(Err(crate::error::Error::new(
+        ErrorKind::PasskeyCancelled,
+        "dismissed",
+    )));
+    let e = block_on(auth.confirm_sign_in(answer("passkey"), &Default::default())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PasskeyCancelled);
+    // Tried again: WEB_AUTHN with its own session, not SELECT_CHALLENGE's spent one.
+    tab.authenticator_answers(Ok(passkey_credential()));
+    tab.server()
+        .expect("POST", IDP)
+        .body_has(r#""ChallengeName":"WEB_AUTHN""#)
+        .body_has(r#""Session":"wa1""#)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    let r = block_on(auth.confirm_sign_in(answer(""), &Default::default())).unwrap();
+    assert!(r.signed_in);
+    assert_eq!(tab.server().pending(), 0);
+}

@@ -32,14 +32,18 @@ impl<P: Platform> CognitoAuth<P> {
     }
 
     /// Sends the request `request` builds with a valid session's access token (refreshed first when
-    /// needed); `what` names the method in the error when the scopes cannot reach the account.
+    /// needed); `what` names the method in the error when the scopes cannot reach the account (a
+    /// managed-login session without `aws.cognito.signin.user.admin`; the user-pool API's tokens
+    /// always have it).
     pub(super) async fn user_call(
         &self,
         what: &str,
         request: impl FnOnce(&AuthConfig, &AccessToken) -> HttpRequest,
     ) -> Result<Value> {
         let inner = &self.inner;
-        account::require_admin_scope(&inner.config, what)?;
+        if !inner.load_session().is_some_and(|s| s.via_api) {
+            account::require_admin_scope(&inner.config, what)?;
+        }
         let Some(session) = inner.clone().valid_session(false).await? else {
             return Err(Error::new(ErrorKind::NotSignedIn, "sign in first"));
         };

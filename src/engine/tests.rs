@@ -2063,3 +2063,30 @@ fn a_passkey_chosen_from_the_factors_and_cancelled_is_tried_again_with_cognitos_
     assert!(r.signed_in);
     assert_eq!(tab.server().pending(), 0);
 }
+
+#[test]
+fn an_in_app_session_reaches_the_account_without_the_admin_scope_in_the_config() {
+    // The user-pool API's tokens always carry aws.cognito.signin.user.admin; the config's scopes
+    // are for the managed login (here the default three).
+    let tab = world();
+    let auth = engine(&tab);
+    tab.server()
+        .expect("POST", IDP)
+        .respond(200, &api_tokens(tab.now(), "t1", Some("r1")));
+    block_on(auth.sign_in(sign_in_options(crate::signin::Flow::Password))).unwrap();
+    tab.server()
+        .expect("POST", IDP)
+        .body_has("AccessToken")
+        .respond(200, r#"{"Credentials":[]}"#);
+    assert!(block_on(auth.list_passkeys()).unwrap().is_empty());
+    // A managed-login session with the same config is refused before any request.
+    let managed = signed_in(&world());
+    let e = block_on(managed.list_passkeys()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(
+        e.message().contains(crate::account::ADMIN_SCOPE),
+        "{}",
+        e.message()
+    );
+    assert_eq!(tab.server().pending(), 0);
+}

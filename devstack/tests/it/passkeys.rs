@@ -1,6 +1,7 @@
 //! Passkeys: StartWebAuthnRegistration / CompleteWebAuthnRegistration with a software authenticator built
 //! here (a P-256 key, a `none` attestation, ES256 assertions), ListWebAuthnCredentials,
-//! DeleteWebAuthnCredential, and USER_AUTH's WEB_AUTHN sign-in; the refusals of each.
+//! DeleteWebAuthnCredential, USER_AUTH's WEB_AUTHN sign-in, and managed login's passkey pages (`/login`'s
+//! passkey sign-in, `/passkeys/add`); the refusals of each.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -767,4 +768,130 @@ async fn the_pool_config_sets_the_relying_party() {
         assert_ne!(bad, DEFAULT_CONFIG);
         assert!(Config::parse(&bad).is_err());
     }
+}
+
+/// The authorize parameters of `authorize_query` as form fields.
+fn authorize_fields() -> Vec<(String, String)> {
+    let q = authorize_query(CLIENT, "");
+    url::form_urlencoded::parse(q.split_once('?').unwrap().1.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// POST `path` with `fields` (and the managed-login `cookie`, if any).
+async fn post_form(
+    s: &Stack,
+    path: &str,
+    fields: &[(String, String)],
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let mut r = s.http.post(format!("{}{path}", s.base)).form(fields);
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    r.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn managed_login_signs_in_with_a_passkey_and_adds_one_at_passkeys_add() {
+    let s = Stack::start().await;
+    let managed = s.public_base();
+    let tokens = s.demo_login().await;
+    let mut a = Authenticator::new();
+    register(&s, &tokens["AccessToken"], &a).await;
+
+    // /login's passkey button: the challenge of the user named, then the signed challenge.
+    let mut fields = authorize_fields();
+    fields.push(("username".into(), "demo".into()));
+    let r = post_form(&s, "/login/passkey/options", &fields, None).await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    let session = body["session"].as_str().unwrap().to_string();
+    assert_eq!(body["options"]["rpId"], RP_ID);
+    // Signed from managed login's own origin: refused from any other.
+    let wrong = a.assert(&body["options"], "http://evil.example", RP_ID);
+    let mut answer = fields.clone();
+    answer.push(("session".into(), session));
+    answer.push(("credential".into(), wrong.to_string()));
+    let r = post_form(&s, "/login/passkey", &answer, None).await;
+    assert_eq!(r.status(), 200, "the sign-in page again");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Incorrect passkey credential."), "{html}");
+    assert!(html.contains("id=passkeySignInButton"));
+    let r = post_form(&s, "/login/passkey/options", &fields, None).await;
+    let body: Value = r.json().await.unwrap();
+    let right = a.assert(&body["options"], &managed, RP_ID);
+    let mut answer = fields.clone();
+    answer.push(("session".into(), body["session"].as_str().unwrap().into()));
+    answer.push(("credential".into(), right.to_string()));
+    let r = post_form(&s, "/login/passkey", &answer, None).await;
+    assert_eq!(r.status(), 302);
+    let to = location(&r);
+    assert!(
+        to.starts_with(REDIRECT) && query_param(&to, "code").is_some(),
+        "{to}"
+    );
+    assert_eq!(query_param(&to, "state").as_deref(), Some("st4te"));
+    let cookie = session_cookie(r.headers()).expect("a managed-login session");
+
+    // A user without a passkey is told so; an unknown one the same.
+    for name in ["rival", "nobody"] {
+        let mut f = authorize_fields();
+        f.push(("username".into(), name.into()));
+        let r = post_form(&s, "/login/passkey/options", &f, None).await;
+        assert_eq!(r.status(), 400);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["message"], "No passkey is registered for this user.");
+    }
+
+    // /passkeys/add: the page for the signed-in user, a second passkey, back to the app.
+    let add = [
+        ("client_id".to_string(), CLIENT.to_string()),
+        ("redirect_uri".to_string(), REDIRECT.to_string()),
+    ];
+    let q = format!(
+        "/passkeys/add?client_id={CLIENT}&redirect_uri={}",
+        enc(REDIRECT)
+    );
+    assert_eq!(s.get(&q).await.status(), 401, "no managed-login session");
+    let bad = q.replace(&enc(REDIRECT), &enc("https://evil.example/"));
+    assert_eq!(s.get_with_cookie(&bad, &cookie).await.status(), 400);
+    let r = s.get_with_cookie(&q, &cookie).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("id=addPasskeyButton"));
+    assert_eq!(
+        post_form(&s, "/passkeys/add/options", &add, None)
+            .await
+            .status(),
+        401
+    );
+    let r = post_form(&s, "/passkeys/add/options", &add, Some(&cookie)).await;
+    assert_eq!(r.status(), 200);
+    let options = r.json::<Value>().await.unwrap()["options"].clone();
+    assert_eq!(options["excludeCredentials"][0]["id"], B64.encode(&a.id));
+    let second = Authenticator::new();
+    let mut done = add.to_vec();
+    done.push((
+        "credential".into(),
+        second.register(&options, &managed, RP_ID).to_string(),
+    ));
+    let r = post_form(&s, "/passkeys/add", &done, Some(&cookie)).await;
+    assert_eq!(r.status(), 302);
+    assert_eq!(location(&r), REDIRECT);
+    let (_, v) = s
+        .idp(
+            "ListWebAuthnCredentials",
+            json!({ "AccessToken": tokens["AccessToken"] }),
+        )
+        .await;
+    assert_eq!(v["Credentials"].as_array().unwrap().len(), 2, "{v}");
+    // A credential that is not one: the page again with the refusal, nothing added.
+    let mut broken = add.to_vec();
+    broken.push(("credential".into(), "{}".into()));
+    let r = post_form(&s, "/passkeys/add/options", &add, Some(&cookie)).await;
+    assert_eq!(r.status(), 200);
+    let r = post_form(&s, "/passkeys/add", &broken, Some(&cookie)).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("class=error"));
+    s.stop().await;
 }

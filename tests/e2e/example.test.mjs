@@ -95,6 +95,14 @@ test('the Rust example signs in with its own form over SRP: the password is neve
   await page.click('#refresh');
   await page.waitForSelector('#refreshed:has-text("Refreshed.")');
   assert.deepEqual(posted.map((p) => p.target), ['AWSCognitoIdentityProviderService.GetTokensFromRefreshToken']);
+  // A second tab restores the in-app session, refreshes it and gets the identity pool's credentials.
+  const second = await ctx.newPage();
+  await second.goto(`${h.origin}/`);
+  await second.waitForSelector('body[data-state="signed-in"]');
+  await second.click('#refresh');
+  await second.waitForSelector('#refreshed:has-text("Refreshed.")');
+  await second.click('#credentials');
+  await second.waitForFunction(() => /^us-east-1:[0-9a-f-]{36}$/.test(document.getElementById('identity-id').textContent));
   assert.equal(await page.isVisible('#error'), false);
   await ctx.close();
 });
@@ -342,6 +350,9 @@ test('the Rust example adds a passkey, signs in with it after signing out, lists
   await second.waitForSelector('body[data-state="signed-in"]');
   await second.click('#refresh');
   await second.waitForSelector('#refreshed:has-text("Refreshed.")');
+  // And it gets the identity pool's credentials.
+  await second.click('#credentials');
+  await second.waitForFunction(() => /^us-east-1:[0-9a-f-]{36}$/.test(document.getElementById('identity-id').textContent));
   await second.close();
 
   // A prompt that finds no passkey (the authenticator lost it) fails as a cancelled one: an error, signed out.

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use cognito_wasm::config::AuthConfig;
 use cognito_wasm::json::Object;
 use cognito_wasm::options::SignInOptions;
-use cognito_wasm::options::{GetTokensOptions, SignOutOptions};
+use cognito_wasm::options::{CredentialsOptions, GetTokensOptions, SignOutOptions};
 use cognito_wasm::signin::{self, Factor, Flow, NextStep};
 use cognito_wasm::signup;
 use cognito_wasm::{CognitoAuth, Error};
@@ -69,6 +69,19 @@ async fn start() -> Result<(), String> {
                                 }
                                 show_signed_out(auth);
                             }
+                            Err(e) => show_error(&describe(&e)),
+                        }
+                    });
+                }
+            });
+            // AWS credentials of the identity pool for this user (the identity id shown).
+            on_click("credentials", {
+                let auth = auth.clone();
+                move || {
+                    let auth = auth.clone();
+                    spawn_local(async move {
+                        match auth.get_credentials(CredentialsOptions::default()).await {
+                            Ok(c) => set_text("identity-id", &c.identity_id),
                             Err(e) => show_error(&describe(&e)),
                         }
                     });

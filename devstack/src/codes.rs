@@ -1,7 +1,8 @@
 //! Every one-time code devstack sends, issued and checked in one place: the sign-up confirmation and
 //! password-reset codes, the attribute-verification codes, the SMS_MFA / EMAIL_OTP codes of an MFA step
 //! and the EMAIL_OTP / SMS_OTP codes of USER_AUTH. A code is random digits "delivered" to the outbox
-//! (`App::deliver`) with its purpose, and is checked by one rule, [`check`]: the entered code trimmed;
+//! (`App::deliver`) with its purpose and the text the pool's CustomMessage trigger writes for its
+//! [`Occasion`] (the one mapping to a `triggerSource`), and is checked by one rule, [`check`]: the entered code trimmed;
 //! too many wrong tries → `LimitExceededException`; an expired code → `ExpiredCodeException` (before
 //! the comparison, so a late code is never a mismatch); a wrong code → `CodeMismatchException`,
 //! counted; an unknown or used code → `CodeMismatchException`; the right code is used up.
@@ -9,8 +10,6 @@
 //! Where a code lives depends on its kind: sign-up and reset codes in [`Store::codes`] (with a sending
 //! limit), attribute codes in [`Store::attribute_codes`] (both survive a restart), the codes of a sign-in
 //! challenge with the challenge in memory (the challenge counts the tries and ends the code with it).
-
-use std::convert::Infallible;
 
 use serde_json::{json, Value};
 
@@ -122,52 +121,79 @@ pub fn new_code(digits: usize) -> String {
     random_string(digits, b"0123456789")
 }
 
-/// Who a code goes to: the user, and the email address or phone number.
+/// Who a code goes to: the user, the email address or phone number, and who asked (for the
+/// CustomMessage trigger's `callerContext` and `clientMetadata`).
 pub struct Recipient<'a> {
     pub pool_id: &'a str,
-    pub username: &'a str,
+    pub user: &'a User,
     pub destination: &'a str,
+    pub caller: &'a Caller,
 }
 
-/// A message's subject and text, as a CustomMessage trigger wrote them.
-pub type Text = Option<(Option<String>, String)>;
+/// Why a code is sent: names the CustomMessage trigger source Cognito gives that message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Occasion {
+    /// SignUp, the sign-up page.
+    SignUp,
+    /// ResendConfirmationCode (a sign-up code sent again).
+    ResendCode,
+    /// ForgotPassword.
+    ForgotPassword,
+    /// UpdateUserAttributes changed the email address or phone number.
+    UpdateUserAttribute,
+    /// GetUserAttributeVerificationCode.
+    VerifyUserAttribute,
+    /// A sign-in: the SMS_MFA / EMAIL_OTP codes of MFA, USER_AUTH's EMAIL_OTP / SMS_OTP.
+    Authentication,
+}
+
+impl Occasion {
+    /// The one mapping of a message to its CustomMessage `triggerSource`.
+    pub fn trigger_source(self) -> &'static str {
+        match self {
+            Occasion::SignUp => "CustomMessage_SignUp",
+            Occasion::ResendCode => "CustomMessage_ResendCode",
+            Occasion::ForgotPassword => "CustomMessage_ForgotPassword",
+            Occasion::UpdateUserAttribute => "CustomMessage_UpdateUserAttribute",
+            Occasion::VerifyUserAttribute => "CustomMessage_VerifyUserAttribute",
+            Occasion::Authentication => "CustomMessage_Authentication",
+        }
+    }
+}
 
 impl App {
     /// Issues a code: `digits` random digits sent to the outbox for `purpose` (and `attribute`, for
-    /// attribute verification). Returns the code.
+    /// attribute verification), with the text the pool's CustomMessage trigger writes for `occasion`
+    /// (`smsMessage` to a phone number, `emailSubject` / `emailMessage` to an email address). The
+    /// trigger runs before anything is sent: its refusal sends nothing. Returns the code.
     pub fn issue_code(
         &self,
         to: &Recipient<'_>,
+        occasion: Occasion,
         purpose: &str,
         attribute: Option<&str>,
         digits: usize,
-    ) -> String {
-        let issued = self.issue_written_code(to, purpose, attribute, digits, |_| {
-            Ok::<_, Infallible>(None)
-        });
-        match issued {
-            Ok(code) => code,
-            Err(never) => match never {},
-        }
-    }
-
-    /// [`App::issue_code`] with the text `write` makes of the code (a CustomMessage trigger), written
-    /// before anything is sent: its failure sends nothing.
-    pub fn issue_written_code<E>(
-        &self,
-        to: &Recipient<'_>,
-        purpose: &str,
-        attribute: Option<&str>,
-        digits: usize,
-        write: impl FnOnce(&str) -> Result<Text, E>,
-    ) -> Result<String, E> {
+    ) -> Result<String, ApiError> {
         let code = new_code(digits);
-        let (subject, message) = write(&code)?.map_or((None, None), |(s, m)| (s, Some(m)));
+        let sms = !to.destination.contains('@');
+        let written = match self.config.user_pool(to.pool_id) {
+            Some(pool) => triggers::custom_message(
+                self,
+                pool,
+                occasion.trigger_source(),
+                to.user,
+                &code,
+                sms,
+                to.caller,
+            )?,
+            None => None,
+        };
+        let (subject, message) = written.map_or((None, None), |(s, m)| (s, Some(m)));
         self.deliver(Message {
             subject,
             message,
             pool_id: to.pool_id.to_string(),
-            username: to.username.to_string(),
+            username: to.user.username.clone(),
             destination: to.destination.to_string(),
             purpose: purpose.to_string(),
             attribute: attribute.map(String::from),
@@ -306,23 +332,19 @@ pub fn send_account_code(
     if rec.sent_at.len() >= MAX_SENDS {
         return Err(limit_exceeded());
     }
-    let source = match purpose {
-        SIGN_UP if rec.sent_at.is_empty() => "CustomMessage_SignUp",
-        SIGN_UP => "CustomMessage_ResendCode",
-        _ => "CustomMessage_ForgotPassword",
+    let occasion = match purpose {
+        SIGN_UP if rec.sent_at.is_empty() => Occasion::SignUp,
+        SIGN_UP => Occasion::ResendCode,
+        _ => Occasion::ForgotPassword,
     };
     let recipient = Recipient {
         pool_id,
-        username: &user.username,
+        user,
         destination: &to,
+        caller,
     };
-    // CustomMessage writes the text (before anything about the code changes: its failure sends nothing).
-    let code = app.issue_written_code(&recipient, purpose, None, DIGITS, |code| {
-        match app.config.user_pool(pool_id) {
-            Some(pool) => triggers::custom_message(app, pool, source, user, code, caller),
-            None => Ok(None),
-        }
-    })?;
+    // Before anything about the code changes: a refused CustomMessage sends nothing.
+    let code = app.issue_code(&recipient, occasion, purpose, None, DIGITS)?;
     let rec = account_code(store, pool_id, &user.username, purpose);
     rec.sent_at.push(now);
     rec.code = code;
@@ -380,37 +402,32 @@ pub fn code_key(pool_id: &str, username: &str, purpose: &str, attribute: &str) -
 }
 
 impl App {
-    /// Sends a new code for `purpose` to `destination` (the value of `attribute`), replacing any earlier
-    /// one, and returns Cognito's `CodeDeliveryDetails`.
+    /// Sends a new code for `purpose` to `to.destination` (the value of `attribute`), replacing any
+    /// earlier one, and returns Cognito's `CodeDeliveryDetails` (nothing changes when CustomMessage
+    /// refuses).
     pub fn send_code(
         &self,
         store: &mut Store,
-        pool_id: &str,
-        username: &str,
+        to: &Recipient<'_>,
+        occasion: Occasion,
         purpose: &str,
         attribute: &str,
-        destination: &str,
-    ) -> Value {
-        let to = Recipient {
-            pool_id,
-            username,
-            destination,
-        };
-        let code = self.issue_code(&to, purpose, Some(attribute), DIGITS);
+    ) -> Result<Value, ApiError> {
+        let code = self.issue_code(to, occasion, purpose, Some(attribute), DIGITS)?;
         store.attribute_codes.insert(
-            code_key(pool_id, username, purpose, attribute),
+            code_key(to.pool_id, &to.user.username, purpose, attribute),
             PendingCode {
                 code,
-                destination: destination.to_string(),
+                destination: to.destination.to_string(),
                 expires_at: self.now() + CODE_SECONDS,
                 failures: 0,
             },
         );
-        json!({
-            "Destination": mask(destination),
+        Ok(json!({
+            "Destination": mask(to.destination),
             "DeliveryMedium": medium(attribute),
             "AttributeName": attribute,
-        })
+        }))
     }
 
     /// Checks a code entered for `key`. The right code is used up; a wrong one counts. `current` is the

@@ -23,8 +23,8 @@
 //!     request and its auth flows, the user of an access token.
 //! 11. [`sign_up`]: sign-up, its confirmation and the password reset; [`mfa`]: a user's MFA settings
 //!     (TOTP software tokens, the SMS and email factors).
-//! 12. [`sign_in`]: the sign-in flows and their challenges (the MFA step, MFA_SETUP, PASSWORD_VERIFIER,
-//!     USER_AUTH, NEW_PASSWORD_REQUIRED), shared by managed login and the JSON API.
+//! 12. [`sign_in`]: the sign-in flows and their challenges (the MFA step, SELECT_MFA_TYPE, MFA_SETUP,
+//!     PASSWORD_VERIFIER, USER_AUTH, NEW_PASSWORD_REQUIRED), shared by managed login and the JSON API.
 //! 13. [`sigv4`]: SigV4 verification with the `aws-sigv4` signer (for DynamoDB).
 //! 14. [`iam`]: identity-pool role resolution (default roles, `Token` and `Rules` role mappings,
 //!     `CustomRoleArn`).
@@ -49,7 +49,7 @@
 //!    - [`local_idp`]: the local identity providers: the one that plays Google (`/_google/*`), and
 //!      those of `[[local_idps]]` (`/_idp/<slug>/*`: an OIDC provider, a Facebook).
 //! 17. [`login_pages`]: managed login's other pages, on top of `oauth`'s authorize checks: sign-up and
-//!     confirmation, forgot password, the TOTP step, the return from an identity provider;
+//!     confirmation, forgot password, the MFA step (the choice of a factor, the code), the return from an identity provider;
 //!     [`passkey_pages`]: passkeys in managed login (sign-in on `/login`, Cognito's `/passkeys/add`).
 //! 18. [`dispatch`]: `POST /`, routed on `X-Amz-Target` to `my_account`, `passkeys`, `self_service`,
 //!     `user_pool` or `identity_pool`.

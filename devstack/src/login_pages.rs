@@ -1,7 +1,8 @@
 //! Managed login's other pages, on top of `oauth.rs`'s authorize checks and sign-in: sign-up
 //! (`/signup`) and its confirmation (`/confirm`, `/resendCode`), then signed in and back to the app with
-//! a code as Cognito does; password recovery (`/forgotPassword`, `/confirmForgotPassword`); the TOTP step
-//! of a sign-in (`/mfa`); and the return from an identity provider (`/oauth2/idpresponse`: the code is
+//! a code as Cognito does; password recovery (`/forgotPassword`, `/confirmForgotPassword`); the MFA step
+//! of a sign-in (`/mfa-select`, the choice of a factor when several are on and none preferred; `/mfa`,
+//! the code); and the return from an identity provider (`/oauth2/idpresponse`: the code is
 //! exchanged at the provider's token endpoint and its ID token verified against the provider's JWKS
 //! before the federated user is signed in). Every page carries the authorize parameters along.
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<Shared> {
             get(confirm_forgot_page).post(confirm_forgot_submit),
         )
         .route("/mfa", get(mfa_page).post(mfa_submit))
+        .route("/mfa-select", get(mfa_select_page).post(mfa_select_submit))
         .route("/mfa-setup", get(mfa_setup_page).post(mfa_setup_submit))
         .route("/oauth2/idpresponse", get(idp_response))
 }
@@ -529,6 +531,69 @@ async fn mfa_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Respons
         Ok((pool_id, username)) if pool_id == req.pool.id => signed_in(&app, &req, &username),
         Ok(_) => html(render_mfa(&app, &p, Some("Invalid session for the user."))),
         Err(e) => html(render_mfa(&app, &p, Some(&e.message))),
+    }
+}
+
+// ---- The choice of a factor (several on, none preferred: SELECT_MFA_TYPE)
+
+/// A button's label for each factor.
+fn factor_label(factor: &str) -> &'static str {
+    match factor {
+        "SMS_MFA" => "Text message (SMS)",
+        "EMAIL_OTP" => "Email",
+        _ => "Authenticator app",
+    }
+}
+
+fn render_mfa_select(app: &Shared, p: &Params, error: Option<&str>) -> String {
+    let session = field(p, "mfa_session");
+    let buttons: String = sign_in::mfa_choices(app, &session)
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            format!(
+                "<button type=submit name=factor value={f} id=mfaSelect_{f}>{}</button>\n",
+                factor_label(f)
+            )
+        })
+        .collect();
+    page(
+        "Multi-factor authentication",
+        &format!(
+            r#"<h1>Choose how to sign in</h1>
+{}<form method=post action="/mfa-select" id=mfaSelectForm>
+{}{buttons}</form>
+{}"#,
+            message_html("mfaSelectErrorMessage", error, None),
+            carried(p, &[("mfa_session", &session)]),
+            back_to_sign_in(p),
+        ),
+    )
+}
+
+async fn mfa_select_page(State(app): State<Shared>, Query(p): Query<Params>) -> Response {
+    if let Err(r) = check_authorize(&app, &p) {
+        return r;
+    }
+    html(render_mfa_select(&app, &p, None))
+}
+
+/// The factor chosen: its code page (`/mfa`) with the new session, the code sent for SMS / email.
+async fn mfa_select_submit(State(app): State<Shared>, Form(p): Form<Params>) -> Response {
+    if let Err(r) = check_authorize(&app, &p) {
+        return r;
+    }
+    let step = sign_in::answer_select_mfa_type(
+        &app,
+        &app.store(),
+        &field(&p, "mfa_session"),
+        &field(&p, "factor"),
+        None,
+        None,
+    );
+    match step {
+        Ok((session, _, _)) => found(&link("/mfa", &p, &[("mfa_session", &session)])),
+        Err(e) => html(render_mfa_select(&app, &p, Some(&e.message))),
     }
 }
 

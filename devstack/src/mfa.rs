@@ -191,29 +191,32 @@ pub fn mfa_settings(store: &Store, pool_id: &str, username: &str) -> (Vec<String
     (list, preferred)
 }
 
-/// The second factor a sign-in of this user needs after the password: `SOFTWARE_TOKEN_MFA`,
-/// `SMS_MFA` or `EMAIL_OTP` (the preferred one, else the first of TOTP, SMS, email that is on);
-/// None when MFA is off for the pool or the user.
-pub fn mfa_factor(store: &Store, pool: &UserPool, username: &str) -> Option<&'static str> {
+/// The second factors a sign-in of this user may answer after the password: the preferred one alone,
+/// else every factor that is on, in the order of Cognito's `MFAS_CAN_CHOOSE` (`SMS_MFA`,
+/// `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`; more than one: SELECT_MFA_TYPE); empty when MFA is off for the
+/// pool or the user.
+pub fn mfa_factors(store: &Store, pool: &UserPool, username: &str) -> Vec<&'static str> {
     if pool.mfa_configuration == "OFF" {
-        return None;
+        return vec![];
     }
-    let r = store.mfa.get(&pool.id).and_then(|m| m.get(username))?;
+    let Some(r) = store.mfa.get(&pool.id).and_then(|m| m.get(username)) else {
+        return vec![];
+    };
     let totp = r.enabled && r.secret.is_some();
     let on = [
-        (totp, r.preferred, "SOFTWARE_TOKEN_MFA"),
         (r.sms, r.sms_preferred, "SMS_MFA"),
+        (totp, r.preferred, "SOFTWARE_TOKEN_MFA"),
         (r.email, r.email_preferred, "EMAIL_OTP"),
     ];
-    on.iter()
-        .find(|(on, pref, _)| *on && *pref)
-        .or_else(|| on.iter().find(|(on, _, _)| *on))
-        .map(|(_, _, name)| *name)
+    match on.iter().find(|(on, pref, _)| *on && *pref) {
+        Some((_, _, name)) => vec![*name],
+        None => on.iter().filter(|(on, _, _)| *on).map(|f| f.2).collect(),
+    }
 }
 
 /// A sign-in of this user needs a second factor after the password.
 pub fn totp_required(store: &Store, pool: &UserPool, username: &str) -> bool {
-    mfa_factor(store, pool, username).is_some()
+    !mfa_factors(store, pool, username).is_empty()
 }
 
 /// Checks a TOTP code of the user's software token; a step's code is accepted once.

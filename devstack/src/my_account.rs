@@ -5,10 +5,11 @@
 
 use serde_json::{json, Value};
 
-use crate::codes::code_key;
+use crate::codes::{code_key, Occasion, Recipient};
 use crate::config::UserPool;
 use crate::state::{Shared, Store, User};
 use crate::tokens::VerifyError;
+use crate::triggers::Caller;
 use crate::wire::{bad, not_authorized, str_field, ApiError, ApiResult};
 
 /// The operations this module serves.
@@ -64,6 +65,16 @@ pub fn op(app: &Shared, op: &str, input: &Value) -> ApiResult {
 
 /// The user of an access token that has the `aws.cognito.signin.user.admin` scope, with their pool.
 fn signed_in(app: &Shared, store: &Store, input: &Value) -> Result<(UserPool, User), ApiError> {
+    signed_in_caller(app, store, input).map(|(pool, user, _)| (pool, user))
+}
+
+/// [`signed_in`], and who called as triggers see it: the access token's app client and the request's
+/// `ClientMetadata`.
+fn signed_in_caller(
+    app: &Shared,
+    store: &Store,
+    input: &Value,
+) -> Result<(UserPool, User, Caller), ApiError> {
     let token = str_field(input, "AccessToken")?;
     let v = match app.verify(store, token, "access") {
         Ok(v) => v,
@@ -84,7 +95,13 @@ fn signed_in(app: &Shared, store: &Store, input: &Value) -> Result<(UserPool, Us
         .user_pool(&v.pool_id)
         .cloned()
         .ok_or_else(|| bad("ResourceNotFoundException", "User pool does not exist."))?;
-    Ok((pool, v.user))
+    let mut caller = Caller::from_input(input);
+    caller.client_id = v
+        .claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .map(String::from);
+    Ok((pool, v.user, caller))
 }
 
 fn invalid(message: &str) -> ApiError {
@@ -131,7 +148,7 @@ fn check_alias(
 
 fn update_user_attributes(app: &Shared, input: &Value) -> ApiResult {
     let mut store = app.store();
-    let (pool, mut user) = signed_in(app, &store, input)?;
+    let (pool, mut user, caller) = signed_in_caller(app, &store, input)?;
     let Some(list) = input.get("UserAttributes").and_then(Value::as_array) else {
         return Err(invalid("1 validation error detected: Value at 'userAttributes' failed to satisfy constraint: Member must not be null"));
     };
@@ -166,21 +183,42 @@ fn update_user_attributes(app: &Shared, input: &Value) -> ApiResult {
         check_alias(&store, &pool, &user.username, name, value)?;
         changes.push((name.to_string(), value.to_string()));
     }
-    let mut deliveries = Vec::new();
+    let mut sends = Vec::new();
     for (name, value) in changes {
         let changed = user.attributes.get(&name) != Some(&value);
         user.attributes.insert(name.clone(), value.clone());
         if changed && VERIFIABLE.contains(&name.as_str()) {
             user.attributes
                 .insert(format!("{name}_verified"), "false".into());
-            deliveries.push(app.send_code(
-                &mut store,
-                &pool.id,
-                &user.username,
-                VERIFY_PURPOSE,
-                &name,
-                &value,
-            ));
+            sends.push((name, value));
+        }
+    }
+    // The codes go out with the new values in the event's userAttributes; a refused CustomMessage
+    // changes nothing (the codes sent before it in this request are withdrawn).
+    let mut deliveries = Vec::new();
+    for (i, (name, value)) in sends.iter().enumerate() {
+        let to = Recipient {
+            pool_id: &pool.id,
+            user: &user,
+            destination: value,
+            caller: &caller,
+        };
+        let sent = app.send_code(
+            &mut store,
+            &to,
+            Occasion::UpdateUserAttribute,
+            VERIFY_PURPOSE,
+            name,
+        );
+        match sent {
+            Ok(d) => deliveries.push(d),
+            Err(e) => {
+                for (earlier, _) in &sends[..i] {
+                    let key = code_key(&pool.id, &user.username, VERIFY_PURPOSE, earlier);
+                    store.attribute_codes.remove(&key);
+                }
+                return Err(e);
+            }
         }
     }
     user.modified = app.now();
@@ -230,19 +268,24 @@ fn verifiable_attribute(input: &Value) -> Result<&str, ApiError> {
 
 fn get_verification_code(app: &Shared, input: &Value) -> ApiResult {
     let mut store = app.store();
-    let (pool, user) = signed_in(app, &store, input)?;
+    let (pool, user, caller) = signed_in_caller(app, &store, input)?;
     let name = verifiable_attribute(input)?;
     let Some(value) = user.attributes.get(name).cloned() else {
         return Err(invalid(&format!("The user has no {name} to verify")));
     };
+    let to = Recipient {
+        pool_id: &pool.id,
+        user: &user,
+        destination: &value,
+        caller: &caller,
+    };
     let details = app.send_code(
         &mut store,
-        &pool.id,
-        &user.username,
+        &to,
+        Occasion::VerifyUserAttribute,
         VERIFY_PURPOSE,
         name,
-        &value,
-    );
+    )?;
     app.persist(&store);
     Ok(json!({ "CodeDeliveryDetails": details }))
 }

@@ -412,10 +412,23 @@ async fn login_submit(State(app): State<Shared>, Form(mut p): Form<Params>) -> R
     }
     if mfa::totp_required(&app.store(), &req.pool, &user.username) {
         // The MFA step (login_pages.rs) before the code: TOTP, or a code sent by SMS or email.
+        // Several factors and none preferred: the chooser first (SELECT_MFA_TYPE).
+        let step = sign_in::mfa_challenge(&app, &app.store(), &req.pool, &user, None, &caller);
+        let (session, name, _) = match step {
+            Ok(step) => step,
+            Err(e) => {
+                p.insert("username".into(), username);
+                return Html(render_login(&p, &req, Some(&e.message))).into_response();
+            }
+        };
+        let page = if name == "SELECT_MFA_TYPE" {
+            "/mfa-select"
+        } else {
+            "/mfa"
+        };
         let mut q = authorize_params(&p);
-        let (session, _, _) = sign_in::mfa_challenge(&app, &app.store(), &req.pool, &user, None);
         q.insert("mfa_session".into(), session);
-        return found(&format!("/mfa?{}", query_string(&q)));
+        return found(&format!("{page}?{}", query_string(&q)));
     }
     if req.pool.mfa_configuration == "ON" {
         // MFA is required and the user has no factor: the set-up step, with a new secret.
@@ -802,6 +815,7 @@ async fn token(
                     id_token: with_id,
                     nonce: ac.nonce.clone(),
                     auth_time: ac.auth_time,
+                    source: "TokenGeneration_HostedAuth",
                 },
             );
             let issued = match issued {

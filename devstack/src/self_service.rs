@@ -321,6 +321,21 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
             );
         }
         "SMS_MFA" | "EMAIL_OTP" => {}
+        "SELECT_MFA_TYPE" => {
+            let session = str_field(input, "Session")?;
+            let answer = users::required_param(&responses, "ANSWER")?;
+            let username = users::required_param(&responses, "USERNAME")?;
+            let store = app.store();
+            let step = sign_in::answer_select_mfa_type(
+                app,
+                &store,
+                session,
+                answer,
+                Some(&client.id),
+                Some(username),
+            )?;
+            return Ok(sign_in::step_json(step));
+        }
         "MFA_SETUP" => return answer_mfa_setup(app, &pool, &client, input),
         "WEB_AUTHN" => return passkeys::answer(app, &pool, &client, input),
         "NEW_PASSWORD_REQUIRED" => {
@@ -333,7 +348,7 @@ fn respond_to_auth_challenge(app: &Shared, input: &Value) -> ApiResult {
         _ => {
             return Err(bad(
                 "InvalidParameterException",
-                &format!("devstack answers the SOFTWARE_TOKEN_MFA, SMS_MFA, MFA_SETUP, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP, SMS_OTP, NEW_PASSWORD_REQUIRED and WEB_AUTHN challenges, not {name}"),
+                &format!("devstack answers the SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE, MFA_SETUP, PASSWORD_VERIFIER, SELECT_CHALLENGE, EMAIL_OTP, SMS_OTP, NEW_PASSWORD_REQUIRED and WEB_AUTHN challenges, not {name}"),
             ))
         }
     }

@@ -1,6 +1,6 @@
 //! Sign-in flows and their challenges, shared by managed login and InitiateAuth /
 //! RespondToAuthChallenge: what follows a proof of the password, the MFA step (TOTP, or an SMS / email
-//! code from `codes.rs`), MFA_SETUP, USER_SRP_AUTH's PASSWORD_VERIFIER, USER_AUTH (SELECT_CHALLENGE,
+//! code from `codes.rs`, after SELECT_MFA_TYPE when several factors are on), MFA_SETUP, USER_SRP_AUTH's PASSWORD_VERIFIER, USER_AUTH (SELECT_CHALLENGE,
 //! EMAIL_OTP / SMS_OTP, the sign-in after a confirmed sign-up), NEW_PASSWORD_REQUIRED. Errors are
 //! Cognito's; the pages show their messages.
 
@@ -8,17 +8,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
-use crate::codes::{self, mask, Attempt, Recipient};
+use crate::codes::{self, mask, Attempt, Occasion, Recipient};
 use crate::config::{Client, UserPool};
 use crate::ids::{random_string, URL_SAFE};
-use crate::mfa::{check_totp, mfa_factor, totp_required};
+use crate::mfa::{check_totp, mfa_factors, totp_required};
 use crate::passwords::PasswordSecret;
 use crate::srp;
 use crate::state::{App, Challenge, Memory, SrpChallenge, Store, User};
 use crate::triggers::{self, Caller};
 use crate::users::{
-    api_sign_in, check_password, find_user, find_username, password_matches, require_flow,
-    required_param, CONFIRMED, EXTERNAL_PROVIDER, FORCE_CHANGE_PASSWORD, UNCONFIRMED,
+    api_sign_in, api_sign_in_as, check_password, find_user, find_username, password_matches,
+    require_flow, required_param, CONFIRMED, EXTERNAL_PROVIDER, FORCE_CHANGE_PASSWORD, UNCONFIRMED,
 };
 use crate::wire::{bad, not_authorized, ApiError, ApiResult};
 
@@ -28,18 +28,51 @@ const CHALLENGE_ATTEMPTS: u32 = 3;
 
 // ---- The MFA step of a sign-in
 
+/// The challenge name, session and parameters of a sign-in step.
+pub type Step = (String, &'static str, Value);
+
 /// Starts the MFA step of a sign-in that passed the password (the sign-in page: `client_id` None;
-/// InitiateAuth: the app client): the session, the challenge name and its parameters. An SMS or email
-/// factor sends its 6-digit code to the outbox (purpose `SMS_MFA` / `EMAIL_OTP`) now.
+/// InitiateAuth: the app client): the session, the challenge name and its parameters. A user with
+/// several factors on and none preferred chooses first (SELECT_MFA_TYPE, `MFAS_CAN_CHOOSE`); else
+/// [`factor_challenge`] of the one factor. Fails (nothing started) when CustomMessage refuses the code.
 pub fn mfa_challenge(
     app: &App,
     store: &Store,
     pool: &UserPool,
     user: &User,
     client_id: Option<&str>,
-) -> (String, &'static str, Value) {
-    let factor = mfa_factor(store, pool, &user.username).unwrap_or("SOFTWARE_TOKEN_MFA");
-    let session = new_challenge(app, &pool.id, &user.username, client_id);
+    caller: &Caller,
+) -> Result<Step, ApiError> {
+    let factors = mfa_factors(store, pool, &user.username);
+    if factors.len() > 1 {
+        let expires_at = app.now() + CHALLENGE_SECONDS;
+        let challenge = Challenge::new(&pool.id, &user.username, client_id, expires_at);
+        let session = random_string(64, URL_SAFE);
+        let params = json!({
+            "MFAS_CAN_CHOOSE": Value::from(factors.clone()).to_string(),
+            "USER_ID_FOR_SRP": user.username,
+        });
+        app.mem()
+            .select_mfa
+            .insert(session.clone(), (challenge, factors));
+        return Ok((session, "SELECT_MFA_TYPE", params));
+    }
+    let factor = factors.first().copied().unwrap_or("SOFTWARE_TOKEN_MFA");
+    factor_challenge(app, store, pool, user, client_id, factor, caller)
+}
+
+/// The challenge of one MFA factor: `SOFTWARE_TOKEN_MFA` (with `FRIENDLY_DEVICE_NAME`), or `SMS_MFA` /
+/// `EMAIL_OTP`, whose 6-digit code goes to the outbox (purpose `SMS_MFA` / `EMAIL_OTP`, CustomMessage
+/// `CustomMessage_Authentication`) before the session opens.
+fn factor_challenge(
+    app: &App,
+    store: &Store,
+    pool: &UserPool,
+    user: &User,
+    client_id: Option<&str>,
+    factor: &'static str,
+    caller: &Caller,
+) -> Result<Step, ApiError> {
     let mut params = json!({ "USER_ID_FOR_SRP": user.username });
     if factor == "SOFTWARE_TOKEN_MFA" {
         if let Some(name) = store
@@ -50,7 +83,8 @@ pub fn mfa_challenge(
         {
             params["FRIENDLY_DEVICE_NAME"] = json!(name);
         }
-        return (session, factor, params);
+        let session = new_challenge(app, &pool.id, &user.username, client_id);
+        return Ok((session, factor, params));
     }
     let (attribute, medium) = if factor == "SMS_MFA" {
         ("phone_number", "SMS")
@@ -60,21 +94,30 @@ pub fn mfa_challenge(
     let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
     let to = Recipient {
         pool_id: &pool.id,
-        username: &user.username,
+        user,
         destination: &destination,
+        caller,
     };
-    let code = app.issue_code(&to, factor, None, codes::DIGITS);
+    let code = app.issue_code(&to, Occasion::Authentication, factor, None, codes::DIGITS)?;
+    let session = new_challenge(app, &pool.id, &user.username, client_id);
     app.mem()
         .mfa_codes
         .insert(session.clone(), (code, mask(&destination)));
     params["CODE_DELIVERY_DELIVERY_MEDIUM"] = json!(medium);
     params["CODE_DELIVERY_DESTINATION"] = json!(mask(&destination));
-    (session, factor, params)
+    Ok((session, factor, params))
 }
 
 /// Where the code of the MFA challenge `session` went (masked), for an SMS or email factor.
 pub fn mfa_destination(app: &App, session: &str) -> Option<String> {
     app.mem().mfa_codes.get(session).map(|(_, d)| d.clone())
+}
+
+/// The factors a live SELECT_MFA_TYPE session offers (for managed login's chooser).
+pub fn mfa_choices(app: &App, session: &str) -> Option<Vec<&'static str>> {
+    let mem = app.mem();
+    let (c, factors) = mem.select_mfa.get(session)?;
+    (c.expires_at > app.now()).then(|| factors.clone())
 }
 
 /// Starts the MFA step of a sign-in that passed the password: the session id.
@@ -84,45 +127,45 @@ pub fn new_challenge(app: &App, pool_id: &str, username: &str, client_id: Option
     open_session(app, |m| &mut m.challenges, challenge)
 }
 
-/// InitiateAuth's answer for a user with MFA on: `SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `EMAIL_OTP`.
+/// InitiateAuth's answer for a user with MFA on: `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP` or
+/// `SELECT_MFA_TYPE`.
 pub fn totp_challenge(
     app: &App,
     store: &Store,
     pool: &UserPool,
     user: &User,
     client_id: &str,
-) -> Value {
-    let (session, name, params) = mfa_challenge(app, store, pool, user, Some(client_id));
+) -> ApiResult {
+    let caller = Caller::client(client_id);
+    let step = mfa_challenge(app, store, pool, user, Some(client_id), &caller)?;
+    Ok(step_json(step))
+}
+
+/// A challenge as RespondToAuthChallenge / InitiateAuth answer it.
+pub fn step_json((session, name, params): Step) -> Value {
     json!({ "ChallengeName": name, "Session": session, "ChallengeParameters": params })
 }
 
-/// Answers the MFA step with its code (TOTP, or the SMS / email code sent): the (pool id, username)
-/// signed in. `client_id` is the app
-/// client of RespondToAuthChallenge (None: the sign-in page); `username`, when given, must be the
-/// challenge's.
-pub fn answer_challenge(
+/// The (pool id, username) of the live challenge `c`: of the app client `client_id` (None: the
+/// sign-in page), not expired, and `username`, when given, the challenge's user (or a name of theirs).
+fn live_challenge_user(
     app: &App,
-    store: &mut Store,
-    session: &str,
-    code: &str,
+    store: &Store,
+    c: Option<&Challenge>,
     client_id: Option<&str>,
     username: Option<&str>,
 ) -> Result<(String, String), ApiError> {
     let invalid = || not_authorized("Invalid session for the user.");
-    let now = app.now();
-    let (pool_id, user) = {
-        let mem = app.mem();
-        let c = mem.challenges.get(session).ok_or_else(invalid)?;
-        if c.client_id.as_deref() != client_id {
-            return Err(invalid());
-        }
-        if c.expires_at <= now {
-            return Err(not_authorized(
-                "Invalid session for the user, session is expired.",
-            ));
-        }
-        (c.pool_id.clone(), c.username.clone())
-    };
+    let c = c.ok_or_else(invalid)?;
+    if c.client_id.as_deref() != client_id {
+        return Err(invalid());
+    }
+    if c.expires_at <= app.now() {
+        return Err(not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    let (pool_id, user) = (c.pool_id.clone(), c.username.clone());
     if let Some(given) = username {
         let same = given == user
             || app
@@ -134,6 +177,64 @@ pub fn answer_challenge(
             return Err(invalid());
         }
     }
+    Ok((pool_id, user))
+}
+
+/// Answers SELECT_MFA_TYPE with the factor chosen (`answer`): that factor's challenge, a new session
+/// (a code sent for SMS_MFA / EMAIL_OTP). A factor the session did not offer is
+/// InvalidParameterException (the session stays); the session is spent by a factor it offered.
+pub fn answer_select_mfa_type(
+    app: &App,
+    store: &Store,
+    session: &str,
+    answer: &str,
+    client_id: Option<&str>,
+    username: Option<&str>,
+) -> Result<Step, ApiError> {
+    let invalid = || not_authorized("Invalid session for the user.");
+    let (found, offered) = {
+        let mem = app.mem();
+        let found = mem.select_mfa.get(session);
+        (found.map(|(c, _)| c.clone()), found.map(|(_, f)| f.clone()))
+    };
+    let (pool_id, name) = live_challenge_user(app, store, found.as_ref(), client_id, username)?;
+    let Some(factor) = offered
+        .unwrap_or_default()
+        .into_iter()
+        .find(|f| *f == answer)
+    else {
+        return Err(bad(
+            "InvalidParameterException",
+            &format!("The MFA type {answer} is not one the user can choose"),
+        ));
+    };
+    let pool = app.config.user_pool(&pool_id).ok_or_else(invalid)?;
+    let user = store
+        .users
+        .get(&pool_id)
+        .and_then(|u| u.get(&name))
+        .cloned()
+        .ok_or_else(invalid)?;
+    let caller = client_id.map(Caller::client).unwrap_or_default();
+    let step = factor_challenge(app, store, pool, &user, client_id, factor, &caller)?;
+    app.mem().select_mfa.remove(session);
+    Ok(step)
+}
+
+/// Answers the MFA step with its code (TOTP, or the SMS / email code sent): the (pool id, username)
+/// signed in. `client_id` is the app client of RespondToAuthChallenge (None: the sign-in page);
+/// `username`, when given, must be the challenge's.
+pub fn answer_challenge(
+    app: &App,
+    store: &mut Store,
+    session: &str,
+    code: &str,
+    client_id: Option<&str>,
+    username: Option<&str>,
+) -> Result<(String, String), ApiError> {
+    let now = app.now();
+    let found = app.mem().challenges.get(session).cloned();
+    let (pool_id, user) = live_challenge_user(app, store, found.as_ref(), client_id, username)?;
     let sent = app.mem().mfa_codes.get(session).map(|(c, _)| c.clone());
     let checked = match &sent {
         // A code sent for the step: the one rule of codes, the challenge counting the tries.
@@ -274,6 +375,25 @@ pub fn after_password(
     client: &Client,
     user: &User,
 ) -> ApiResult {
+    after_password_as(
+        app,
+        store,
+        pool,
+        client,
+        user,
+        "TokenGeneration_Authentication",
+    )
+}
+
+/// [`after_password`] whose tokens, when it issues them, name PreTokenGeneration's `source`.
+fn after_password_as(
+    app: &App,
+    store: &mut Store,
+    pool: &UserPool,
+    client: &Client,
+    user: &User,
+    source: &'static str,
+) -> ApiResult {
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
@@ -282,7 +402,7 @@ pub fn after_password(
     }
     triggers::pre_authentication(app, pool, user, &Caller::client(&client.id))?;
     if totp_required(store, pool, &user.username) {
-        return Ok(totp_challenge(app, store, pool, user, &client.id));
+        return totp_challenge(app, store, pool, user, &client.id);
     }
     if pool.mfa_configuration == "ON" {
         let session = mfa_setup_session(app, &pool.id, &user.username, Some(&client.id), false);
@@ -295,7 +415,7 @@ pub fn after_password(
     if user.status == FORCE_CHANGE_PASSWORD {
         return Ok(new_password_challenge(app, pool, client, user));
     }
-    api_sign_in(app, store, &pool.id, client, user)
+    api_sign_in_as(app, store, &pool.id, client, user, source)
 }
 
 fn incorrect() -> ApiError {
@@ -532,12 +652,14 @@ fn otp_challenge(
             &format!("The user has no {attribute} for {kind}"),
         )
     })?;
+    let caller = Caller::client(&client.id);
     let to = Recipient {
         pool_id: &pool.id,
-        username: &user.username,
+        user: &user,
         destination: &destination,
+        caller: &caller,
     };
-    let code = app.issue_code(&to, kind, None, digits);
+    let code = app.issue_code(&to, Occasion::Authentication, kind, None, digits)?;
     let now = app.now();
     let session = random_string(64, URL_SAFE);
     app.mem().email_otp.insert(
@@ -926,5 +1048,12 @@ pub fn answer_new_password(
     user.modified = now;
     let user = user.clone();
     app.persist(store);
-    after_password(app, store, pool, client, &user)
+    after_password_as(
+        app,
+        store,
+        pool,
+        client,
+        &user,
+        "TokenGeneration_NewPasswordChallenge",
+    )
 }

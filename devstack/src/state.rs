@@ -248,6 +248,9 @@ pub struct Memory {
     pub srp: HashMap<String, SrpChallenge>,
     /// NEW_PASSWORD_REQUIRED challenges (users with a temporary password), by session.
     pub new_password: HashMap<String, Challenge>,
+    /// SELECT_MFA_TYPE challenges (users with several MFA factors, none preferred) and the factors
+    /// offered, by session.
+    pub select_mfa: HashMap<String, (Challenge, Vec<&'static str>)>,
     /// USER_AUTH's SELECT_CHALLENGE steps, by session.
     pub select: HashMap<String, Challenge>,
     /// The `Session` of a SignUp, by session: given back with ConfirmSignUp.
@@ -280,6 +283,7 @@ pub struct SrpChallenge {
     pub expires_at: i64,
 }
 
+#[derive(Clone)]
 pub struct Challenge {
     pub pool_id: String,
     pub username: String,

@@ -58,6 +58,9 @@ pub struct SignIn<'a> {
     pub id_token: bool,
     pub nonce: Option<String>,
     pub auth_time: i64,
+    /// PreTokenGeneration's `triggerSource`: `TokenGeneration_HostedAuth` (managed login's code
+    /// exchange), `TokenGeneration_Authentication` or `TokenGeneration_NewPasswordChallenge`.
+    pub source: &'static str,
 }
 
 impl App {
@@ -79,17 +82,6 @@ impl App {
         let (_, _, refresh_secs) = self.lifetimes(s.client);
         let origin_jti = random_uuid();
         let refresh = new_refresh_token();
-        // Managed login's code exchange asks for OAuth scopes; the JSON API's sign-ins have only
-        // aws.cognito.signin.user.admin.
-        let source = if s
-            .scopes
-            .iter()
-            .any(|x| x != "aws.cognito.signin.user.admin")
-        {
-            "TokenGeneration_HostedAuth"
-        } else {
-            "TokenGeneration_Authentication"
-        };
         let mut issued = self.jwts(
             s.pool_id,
             s.client,
@@ -99,7 +91,7 @@ impl App {
             s.nonce.as_deref(),
             s.auth_time,
             &origin_jti,
-            source,
+            s.source,
         )?;
         store.refresh_tokens.insert(
             refresh.clone(),

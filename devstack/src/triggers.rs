@@ -631,14 +631,16 @@ pub fn post_authentication(
     Ok(())
 }
 
-/// CustomMessage: `(emailSubject, emailMessage with the code in place of {####})`, or None without a
-/// trigger or when it leaves both empty (Cognito's default message then).
+/// CustomMessage: `(emailSubject, emailMessage with the code in place of {####})` (`sms`: `(None,
+/// smsMessage)`), or None without a trigger or when it leaves the message empty (Cognito's default
+/// message then). A message without the code is refused.
 pub fn custom_message(
     app: &App,
     pool: &UserPool,
     source: &str,
     user: &User,
     code: &str,
+    sms: bool,
     caller: &Caller,
 ) -> Result<Option<(Option<String>, String)>, ApiError> {
     let request = json!({
@@ -666,14 +668,18 @@ pub fn custom_message(
             .filter(|s| !s.is_empty())
             .map(String::from)
     };
-    let subject = text("emailSubject");
-    let Some(message) = text("emailMessage") else {
+    let (field, subject) = if sms {
+        ("smsMessage", None)
+    } else {
+        ("emailMessage", text("emailSubject"))
+    };
+    let Some(message) = text(field) else {
         return Ok(None);
     };
     if !message.contains(CODE_PARAMETER) {
         return Err(failed(
             Kind::CustomMessage,
-            "emailMessage does not contain the codeParameter {####}",
+            &format!("{field} does not contain the codeParameter {CODE_PARAMETER}"),
         ));
     }
     Ok(Some((subject, message.replace(CODE_PARAMETER, code))))

@@ -77,6 +77,26 @@ pub fn api_sign_in(
     client: &Client,
     user: &User,
 ) -> ApiResult {
+    api_sign_in_as(
+        app,
+        store,
+        pool_id,
+        client,
+        user,
+        "TokenGeneration_Authentication",
+    )
+}
+
+/// [`api_sign_in`] with PreTokenGeneration's `triggerSource` named (`TokenGeneration_NewPasswordChallenge`
+/// after NEW_PASSWORD_REQUIRED).
+pub fn api_sign_in_as(
+    app: &App,
+    store: &mut Store,
+    pool_id: &str,
+    client: &Client,
+    user: &User,
+    source: &'static str,
+) -> ApiResult {
     if let Some(pool) = app.config.user_pool(pool_id) {
         triggers::post_authentication(app, pool, user, &Caller::client(&client.id))?;
     }
@@ -90,6 +110,7 @@ pub fn api_sign_in(
             id_token: true,
             nonce: None,
             auth_time: app.now(),
+            source,
         },
     )?;
     app.persist(store);

@@ -47,6 +47,26 @@ pub async fn set_up_totp(s: &Stack, access: &Value) -> String {
     secret
 }
 
+/// SetUserMFAPreference with `settings` for the user of `access`.
+pub async fn set_mfa(s: &Stack, access: &Value, settings: Value) -> (reqwest::StatusCode, Value) {
+    let mut body = settings;
+    body["AccessToken"] = access.clone();
+    s.idp("SetUserMFAPreference", body).await
+}
+
+/// InitiateAuth USER_PASSWORD_AUTH of `user` on the demo client: the answer (tokens or a challenge).
+pub async fn password_step(s: &Stack, user: &str, password: &str) -> Value {
+    let (st, v) = s
+        .idp(
+            "InitiateAuth",
+            json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT,
+                "AuthParameters": { "USERNAME": user, "PASSWORD": password } }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    v
+}
+
 #[tokio::test]
 async fn software_token_setup_and_its_refusals() {
     let s = Stack::start().await;
@@ -321,12 +341,7 @@ async fn email_and_sms_codes_as_the_second_factor() {
     let s = Stack::start().await;
     let a = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
     let access = &a["AccessToken"];
-    let set = |settings: Value| {
-        let s = &s;
-        let mut body = settings;
-        body["AccessToken"] = access.clone();
-        async move { s.idp("SetUserMFAPreference", body).await }
-    };
+    let set = |settings: Value| set_mfa(&s, access, settings);
     // SMS needs a phone number; a refused setting changes nothing (email stays off too).
     let (st, v) = set(
         json!({ "EmailMfaSettings": { "Enabled": true }, "SMSMfaSettings": { "Enabled": true } }),
@@ -561,6 +576,140 @@ async fn a_pool_with_mfa_on_sets_up_totp_at_the_first_sign_in() {
             &[("code", &totp_at(&secret, unix_now()))],
         )
         .await;
+    assert_eq!(r.status(), 302);
+    assert!(location(&r).contains("code="), "signed in");
+}
+
+/// RespondToAuthChallenge SELECT_MFA_TYPE of rival with `answer`.
+async fn select_mfa(s: &Stack, session: &Value, answer: &str) -> (reqwest::StatusCode, Value) {
+    s.idp(
+        "RespondToAuthChallenge",
+        json!({ "ClientId": CLIENT, "ChallengeName": "SELECT_MFA_TYPE", "Session": session,
+            "ChallengeResponses": { "USERNAME": "rival", "ANSWER": answer } }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn several_factors_and_none_preferred_choose_first() {
+    let s = Stack::start().await;
+    let a = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
+    let access = &a["AccessToken"];
+    let (st, v) = s
+        .idp(
+            "UpdateUserAttributes",
+            json!({ "AccessToken": access,
+            "UserAttributes": [{ "Name": "phone_number", "Value": "+15555550100" }] }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    // TOTP set up (preferred), then no preference: SMS and email on besides.
+    set_up_totp(&s, access).await;
+    let (st, v) = set_mfa(
+        &s,
+        access,
+        json!({ "SoftwareTokenMfaSettings": { "Enabled": true, "PreferredMfa": false },
+            "SMSMfaSettings": { "Enabled": true }, "EmailMfaSettings": { "Enabled": true } }),
+    )
+    .await;
+    assert_eq!((st.as_u16(), &v), (200, &json!({})));
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert!(u.get("PreferredMfaSetting").is_none(), "{u}");
+
+    let v = password_step(&s, "rival", "Rival!2026pass").await;
+    assert_eq!(v["ChallengeName"], "SELECT_MFA_TYPE", "{v}");
+    assert_eq!(
+        v["ChallengeParameters"],
+        json!({ "MFAS_CAN_CHOOSE": "[\"SMS_MFA\",\"SOFTWARE_TOKEN_MFA\",\"EMAIL_OTP\"]",
+            "USER_ID_FOR_SRP": "rival" })
+    );
+    assert_eq!(s.outbox("rival", "SMS_MFA").await, json!([]), "no code yet");
+    let session = v["Session"].clone();
+    // A factor not offered; another user's name.
+    let (st, v) = select_mfa(&s, &session, "WEB_AUTHN").await;
+    assert_eq!(
+        (st.as_u16(), v["__type"].as_str()),
+        (400, Some("InvalidParameterException")),
+        "{v}"
+    );
+    let (_, v) = s
+        .idp(
+            "RespondToAuthChallenge",
+            json!({ "ClientId": CLIENT, "ChallengeName": "SELECT_MFA_TYPE", "Session": session,
+                "ChallengeResponses": { "USERNAME": "demo", "ANSWER": "SMS_MFA" } }),
+        )
+        .await;
+    assert_eq!(v["message"], "Invalid session for the user.");
+    // The session survived both: SMS_MFA sends its code, with a new session.
+    let (st, v) = select_mfa(&s, &session, "SMS_MFA").await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["ChallengeName"], "SMS_MFA");
+    assert_eq!(
+        v["ChallengeParameters"],
+        json!({ "CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "CODE_DELIVERY_DESTINATION": "+*******0100",
+            "USER_ID_FOR_SRP": "rival" })
+    );
+    assert_ne!(v["Session"], session);
+    let code = s.outbox_code("rival", "SMS_MFA").await;
+    let (st, v) = s
+        .idp(
+            "RespondToAuthChallenge",
+            json!({ "ClientId": CLIENT, "ChallengeName": "SMS_MFA", "Session": v["Session"],
+                "ChallengeResponses": { "USERNAME": "rival", "SMS_MFA_CODE": code } }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v["AuthenticationResult"]["IdToken"].is_string());
+    // Spent by the right answer.
+    let (_, v) = select_mfa(&s, &session, "EMAIL_OTP").await;
+    assert_eq!(v["message"], "Invalid session for the user.");
+
+    // SOFTWARE_TOKEN_MFA sends nothing; a session lives 3 minutes.
+    let v = password_step(&s, "rival", "Rival!2026pass").await;
+    let (_, v) = select_mfa(&s, &v["Session"], "SOFTWARE_TOKEN_MFA").await;
+    assert_eq!(v["ChallengeName"], "SOFTWARE_TOKEN_MFA", "{v}");
+    assert_eq!(v["ChallengeParameters"]["FRIENDLY_DEVICE_NAME"], "phone");
+    let v = password_step(&s, "rival", "Rival!2026pass").await;
+    s.clock(181).await;
+    let (_, v) = select_mfa(&s, &v["Session"], "EMAIL_OTP").await;
+    assert_eq!(
+        v["message"],
+        "Invalid session for the user, session is expired."
+    );
+    s.clock(0).await;
+
+    // Managed login: a chooser, one button per factor, then the code page of the factor chosen.
+    let r = s
+        .submit_sign_in(&authorize_query(CLIENT, ""), "rival", "Rival!2026pass")
+        .await;
+    let to = location(&r);
+    assert!(to.starts_with("/mfa-select?"), "{to}");
+    let (st, chooser) = s.page(&to).await;
+    assert_eq!(st, 200);
+    for f in ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"] {
+        assert!(
+            chooser.contains(&format!("name=factor value={f} id=mfaSelect_{f}")),
+            "{chooser}"
+        );
+    }
+    let r = s
+        .submit(&chooser, "/mfa-select", &[("factor", "SMS_MFA_NOT")])
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(error_of(&r.text().await.unwrap()).contains("SMS_MFA_NOT"));
+    let r = s
+        .submit(&chooser, "/mfa-select", &[("factor", "EMAIL_OTP")])
+        .await;
+    assert_eq!(r.status(), 302);
+    let to = location(&r);
+    assert!(to.starts_with("/mfa?"), "{to}");
+    let (_, mfa) = s.page(&to).await;
+    assert!(
+        mfa.contains("Enter the 6-digit code we sent to r***@s***.test"),
+        "{mfa}"
+    );
+    let code = s.outbox_code("rival", "EMAIL_OTP").await;
+    let r = s.submit(&mfa, "/mfa", &[("code", &code)]).await;
     assert_eq!(r.status(), 302);
     assert!(location(&r).contains("code="), "signed in");
 }

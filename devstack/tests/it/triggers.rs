@@ -640,6 +640,228 @@ async fn custom_message_writes_the_outbox_text() {
     );
 }
 
+#[tokio::test]
+async fn custom_message_for_attribute_and_sign_in_codes() {
+    let answer = r#"{"response": {"smsMessage": "ShopSphere SMS code {####}",
+        "emailSubject": "Your ShopSphere code", "emailMessage": "ShopSphere email code {####}"}}"#;
+    let f = with_triggers(|d, t| t.custom_message = Some(recorder(d, "msg", answer))).await;
+    let s = &f.s;
+    let a = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
+    let access = &a["AccessToken"];
+    let last_text = |username: &'static str, purpose: &'static str| async move {
+        let all = s.outbox(username, purpose).await;
+        let m = all.as_array().unwrap().last().unwrap().clone();
+        let code = m["code"].as_str().unwrap().to_string();
+        (
+            m["subject"].clone(),
+            m["message"].as_str().unwrap().replace(&code, "<code>"),
+        )
+    };
+
+    // UpdateUserAttributes: the event has the new values; each code its message (SMS or email).
+    let (st, v) = s
+        .idp(
+            "UpdateUserAttributes",
+            json!({ "AccessToken": access, "ClientMetadata": { "screen": "profile" },
+                "UserAttributes": [{ "Name": "email", "Value": "rival2@shopsphere.test" },
+                    { "Name": "phone_number", "Value": "+15555550100" }] }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let e = &events(&f.dir, "msg")[0];
+    assert_common(e, "CustomMessage_UpdateUserAttribute", "rival", CLIENT);
+    assert_eq!(e["request"]["codeParameter"], "{####}");
+    assert!(e["request"]["usernameParameter"].is_null(), "{e}");
+    assert_eq!(
+        e["request"]["clientMetadata"],
+        json!({ "screen": "profile" })
+    );
+    assert_eq!(
+        e["request"]["userAttributes"]["email"],
+        "rival2@shopsphere.test"
+    );
+    let sent = s.outbox("rival", "VerifyUserAttribute").await;
+    let texts: Vec<_> = sent
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["subject"].clone(),
+                m["message"].clone(),
+                m["code"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(texts.len(), 2);
+    assert_eq!(texts[0].0, "Your ShopSphere code");
+    assert_eq!(
+        texts[0].1,
+        format!("ShopSphere email code {}", texts[0].2.as_str().unwrap())
+    );
+    assert!(texts[1].0.is_null(), "an SMS has no subject");
+    assert_eq!(
+        texts[1].1,
+        format!("ShopSphere SMS code {}", texts[1].2.as_str().unwrap())
+    );
+
+    let (st, v) = s
+        .idp(
+            "GetUserAttributeVerificationCode",
+            json!({ "AccessToken": access, "AttributeName": "email" }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(
+        last_text("rival", "VerifyUserAttribute").await.1,
+        "ShopSphere email code <code>"
+    );
+
+    // The codes of a sign-in: the SMS_MFA factor and USER_AUTH's EMAIL_OTP.
+    let (st, _) = super::mfa::set_mfa(
+        s,
+        access,
+        json!({ "SMSMfaSettings": { "Enabled": true, "PreferredMfa": true } }),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let v = super::mfa::password_step(s, "rival", "Rival!2026pass").await;
+    assert_eq!(v["ChallengeName"], "SMS_MFA", "{v}");
+    assert_eq!(
+        last_text("rival", "SMS_MFA").await,
+        (Value::Null, "ShopSphere SMS code <code>".to_string())
+    );
+    let (st, v) = s
+        .idp(
+            "InitiateAuth",
+            json!({ "AuthFlow": "USER_AUTH", "ClientId": CLIENT,
+                "AuthParameters": { "USERNAME": "editor", "PREFERRED_CHALLENGE": "EMAIL_OTP" } }),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), &v["ChallengeName"]),
+        (200, &json!("EMAIL_OTP"))
+    );
+    assert_eq!(
+        last_text("editor", "EMAIL_OTP").await,
+        (
+            json!("Your ShopSphere code"),
+            "ShopSphere email code <code>".to_string()
+        )
+    );
+    let sources: Vec<_> = events(&f.dir, "msg")
+        .iter()
+        .map(|e| e["triggerSource"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "CustomMessage_UpdateUserAttribute",
+            "CustomMessage_UpdateUserAttribute",
+            "CustomMessage_VerifyUserAttribute",
+            "CustomMessage_Authentication",
+            "CustomMessage_Authentication"
+        ]
+    );
+
+    // A failing trigger: refused, no code sent, nothing changed.
+    std::fs::write(
+        f.dir.join("msg.sh"),
+        "cat > /dev/null\necho 'Error: Quiet hours' >&2\nexit 1\n",
+    )
+    .unwrap();
+    let count = |username: &'static str, purpose: &'static str| async move {
+        s.outbox(username, purpose).await.as_array().unwrap().len()
+    };
+    let before = (
+        count("rival", "SMS_MFA").await,
+        count("rival", "VerifyUserAttribute").await,
+        count("editor", "EMAIL_OTP").await,
+    );
+    let (st, v) = s
+        .idp(
+            "InitiateAuth",
+            json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT,
+                "AuthParameters": { "USERNAME": "rival", "PASSWORD": "Rival!2026pass" } }),
+        )
+        .await;
+    assert_eq!(st, 400);
+    refused_with(&v, "CustomMessage", "Quiet hours");
+    let (_, v) = s
+        .idp(
+            "UpdateUserAttributes",
+            json!({ "AccessToken": access,
+                "UserAttributes": [{ "Name": "email", "Value": "rival3@shopsphere.test" }] }),
+        )
+        .await;
+    refused_with(&v, "CustomMessage", "Quiet hours");
+    let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
+    assert!(
+        u["UserAttributes"]
+            .to_string()
+            .contains("rival2@shopsphere.test"),
+        "{u}"
+    );
+    let (_, v) = s
+        .idp(
+            "GetUserAttributeVerificationCode",
+            json!({ "AccessToken": access, "AttributeName": "email" }),
+        )
+        .await;
+    refused_with(&v, "CustomMessage", "Quiet hours");
+    let (_, v) = s
+        .idp(
+            "InitiateAuth",
+            json!({ "AuthFlow": "USER_AUTH", "ClientId": CLIENT,
+                "AuthParameters": { "USERNAME": "editor", "PREFERRED_CHALLENGE": "EMAIL_OTP" } }),
+        )
+        .await;
+    refused_with(&v, "CustomMessage", "Quiet hours");
+    let after = (
+        count("rival", "SMS_MFA").await,
+        count("rival", "VerifyUserAttribute").await,
+        count("editor", "EMAIL_OTP").await,
+    );
+    assert_eq!(before, after, "no code sent");
+    // Managed login shows the message on the sign-in page.
+    let r = s
+        .submit_sign_in(&authorize_query(CLIENT, ""), "rival", "Rival!2026pass")
+        .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("CustomMessage failed with error Quiet hours."),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn pre_token_generation_after_a_new_password() {
+    let f = with_triggers(|d, t| t.pre_token_generation = Some(recorder(d, "ptg", "{}"))).await;
+    let s = &f.s;
+    let v = super::mfa::password_step(s, "newhire", "Welcome!2026temp").await;
+    assert_eq!(v["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    let (st, v) = s
+        .idp(
+            "RespondToAuthChallenge",
+            json!({ "ClientId": CLIENT, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": v["Session"],
+                "ChallengeResponses": { "USERNAME": "newhire", "NEW_PASSWORD": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v["AuthenticationResult"]["IdToken"].is_string());
+    // The next sign-in is a plain one.
+    s.password_login(CLIENT, "newhire", PASSWORD).await;
+    let e = events(&f.dir, "ptg");
+    assert_common(
+        &e[0],
+        "TokenGeneration_NewPasswordChallenge",
+        "newhire",
+        CLIENT,
+    );
+    assert_eq!(e[1]["triggerSource"], "TokenGeneration_Authentication");
+}
+
 #[test]
 fn config_refuses_malformed_triggers() {
     let base = devstack::config::DEFAULT_CONFIG;

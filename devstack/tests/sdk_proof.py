@@ -18,7 +18,8 @@ without the aws.cognito.signin.user.admin scope). Then the self-service operatio
 SignUp, ConfirmSignUp (the code read from GET /_devstack/outbox), ResendConfirmationCode, ForgotPassword,
 ConfirmForgotPassword, AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference, and the
 SOFTWARE_TOKEN_MFA challenge of InitiateAuth answered with RespondToAuthChallenge (TOTP codes computed
-here from RFC 6238 with the standard library), with their refusals. Federation: a sign-in through the local
+here from RFC 6238 with the standard library), EMAIL_OTP MFA, SELECT_MFA_TYPE (TOTP and email on, none
+preferred), with their refusals. Federation: a sign-in through the local
 "Acme Corp SSO" (OIDC, by idp_identifier) and GetUser with its tokens (the user AcmeSSO_<sub> and its
 identities attribute), GetId with its ID token; a Facebook sign-in linked to the native user rival, whose
 InitiateAuth then gets tokens and GetUser whose identities list Facebook. Exits non-zero on any failure; the
@@ -621,6 +622,15 @@ def main() -> int:
                                   AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["second"]})
         refused(lambda: answer(again["Session"], code), idp.exceptions.ExpiredCodeException,
                 "Your software token has already been used once.")
+    def password_step():
+        # The new user's password: tokens or the MFA step.
+        return idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
+                                 AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["second"]})
+
+    def respond(name, session, **responses):
+        return idp.respond_to_auth_challenge(ClientId=CLIENT_ID, ChallengeName=name, Session=session,
+                                             ChallengeResponses={"USERNAME": new_user, **responses})
+
     def email_mfa_sign_in():
         # Email MFA preferred over TOTP: the password, then EMAIL_OTP with the code from the outbox.
         access = state["new_access"]
@@ -628,13 +638,10 @@ def main() -> int:
         u = idp.get_user(AccessToken=access)
         assert u["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"], u
         assert u["PreferredMfaSetting"] == "EMAIL_OTP", u
-        r = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=CLIENT_ID,
-                              AuthParameters={"USERNAME": new_user, "PASSWORD": passwords["second"]})
+        r = password_step()
         assert r["ChallengeName"] == "EMAIL_OTP", r
         assert r["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL", r
-        answer = lambda code: idp.respond_to_auth_challenge(
-            ClientId=CLIENT_ID, ChallengeName="EMAIL_OTP", Session=r["Session"],
-            ChallengeResponses={"USERNAME": new_user, "EMAIL_OTP_CODE": code})
+        answer = lambda code: respond("EMAIL_OTP", r["Session"], EMAIL_OTP_CODE=code)
         refused(lambda: answer("000000"), idp.exceptions.CodeMismatchException)
         done = answer(outbox_code(new_user, "EMAIL_OTP"))
         assert done["AuthenticationResult"]["IdToken"], done
@@ -643,6 +650,26 @@ def main() -> int:
         idp.set_user_mfa_preference(AccessToken=access, EmailMfaSettings={"Enabled": False},
                                     SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
         assert idp.get_user(AccessToken=access)["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
+
+    def select_mfa_type():
+        # TOTP and email on, none preferred: SELECT_MFA_TYPE first; the factor chosen sends its code.
+        access = state["new_access"]
+        idp.set_user_mfa_preference(AccessToken=access, EmailMfaSettings={"Enabled": True},
+                                    SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": False})
+        r = password_step()
+        assert r["ChallengeName"] == "SELECT_MFA_TYPE", r
+        assert r["ChallengeParameters"]["MFAS_CAN_CHOOSE"] == '["SOFTWARE_TOKEN_MFA","EMAIL_OTP"]', r
+        choose = lambda answer: respond("SELECT_MFA_TYPE", r["Session"], ANSWER=answer)
+        refused(lambda: choose("SMS_MFA"), idp.exceptions.InvalidParameterException)
+        c = choose("EMAIL_OTP")
+        assert c["ChallengeName"] == "EMAIL_OTP", c
+        assert c["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL", c
+        done = respond("EMAIL_OTP", c["Session"], EMAIL_OTP_CODE=outbox_code(new_user, "EMAIL_OTP"))
+        assert done["AuthenticationResult"]["IdToken"], done
+        refused(lambda: choose("EMAIL_OTP"), idp.exceptions.NotAuthorizedException,
+                "Invalid session for the user.")
+        idp.set_user_mfa_preference(AccessToken=access, EmailMfaSettings={"Enabled": False},
+                                    SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
 
     def ddb(secret=None, creds=None):
         c = creds or state["creds"]
@@ -850,6 +877,7 @@ def main() -> int:
     check("AssociateSoftwareToken + VerifySoftwareToken (wrong code refused) + SetUserMFAPreference + GetUser", totp_setup)
     check("InitiateAuth SOFTWARE_TOKEN_MFA + RespondToAuthChallenge (wrong and reused codes refused)", totp_sign_in)
     check("SetUserMFAPreference EmailMfaSettings -> InitiateAuth EMAIL_OTP + the outbox code (SMS without a phone refused)", email_mfa_sign_in)
+    check("TOTP and email, none preferred -> SELECT_MFA_TYPE, ANSWER EMAIL_OTP -> its code (a factor not offered refused)", select_mfa_type)
     check("pycognito AWSSRP of a TOTP user -> SOFTWARE_TOKEN_MFA challenge", srp_totp_user)
     check("DynamoDB PutItem (attribute_not_exists) + GetItem own key", ddb_put_get)
     check("DynamoDB PutItem failed condition -> ConditionalCheckFailedException", ddb_put_condition_failed)

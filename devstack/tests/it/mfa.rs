@@ -47,6 +47,18 @@ pub async fn set_up_totp(s: &Stack, access: &Value) -> String {
     secret
 }
 
+/// Gives the user of `access` the phone number +15555550100 (for SMS MFA).
+async fn give_phone(s: &Stack, access: &Value) {
+    let (st, v) = s
+        .idp(
+            "UpdateUserAttributes",
+            json!({ "AccessToken": access,
+            "UserAttributes": [{ "Name": "phone_number", "Value": "+15555550100" }] }),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+}
+
 /// SetUserMFAPreference with `settings` for the user of `access`.
 pub async fn set_mfa(s: &Stack, access: &Value, settings: Value) -> (reqwest::StatusCode, Value) {
     let mut body = settings;
@@ -401,14 +413,7 @@ async fn email_and_sms_codes_as_the_second_factor() {
     assert!(v["AuthenticationResult"]["IdToken"].is_string());
 
     // With a phone number, SMS may be on too; preferring it makes it the factor asked for.
-    let (st, v) = s
-        .idp(
-            "UpdateUserAttributes",
-            json!({ "AccessToken": access,
-            "UserAttributes": [{ "Name": "phone_number", "Value": "+15555550100" }] }),
-        )
-        .await;
-    assert_eq!(st, 200, "{v}");
+    give_phone(&s, access).await;
     let (st, _) = set(json!({ "SMSMfaSettings": { "Enabled": true, "PreferredMfa": true } })).await;
     assert_eq!(st, 200);
     let (_, u) = s.idp("GetUser", json!({ "AccessToken": access })).await;
@@ -580,14 +585,25 @@ async fn a_pool_with_mfa_on_sets_up_totp_at_the_first_sign_in() {
     assert!(location(&r).contains("code="), "signed in");
 }
 
-/// RespondToAuthChallenge SELECT_MFA_TYPE of rival with `answer`.
-async fn select_mfa(s: &Stack, session: &Value, answer: &str) -> (reqwest::StatusCode, Value) {
+/// RespondToAuthChallenge `name` of `session` with `responses` on the demo client.
+pub async fn respond(
+    s: &Stack,
+    name: &str,
+    session: &Value,
+    responses: Value,
+) -> (reqwest::StatusCode, Value) {
     s.idp(
         "RespondToAuthChallenge",
-        json!({ "ClientId": CLIENT, "ChallengeName": "SELECT_MFA_TYPE", "Session": session,
-            "ChallengeResponses": { "USERNAME": "rival", "ANSWER": answer } }),
+        json!({ "ClientId": CLIENT, "ChallengeName": name, "Session": session,
+            "ChallengeResponses": responses }),
     )
     .await
+}
+
+/// RespondToAuthChallenge SELECT_MFA_TYPE of rival with `answer`.
+async fn select_mfa(s: &Stack, session: &Value, answer: &str) -> (reqwest::StatusCode, Value) {
+    let responses = json!({ "USERNAME": "rival", "ANSWER": answer });
+    respond(s, "SELECT_MFA_TYPE", session, responses).await
 }
 
 #[tokio::test]
@@ -595,14 +611,7 @@ async fn several_factors_and_none_preferred_choose_first() {
     let s = Stack::start().await;
     let a = s.password_login(CLIENT, "rival", "Rival!2026pass").await;
     let access = &a["AccessToken"];
-    let (st, v) = s
-        .idp(
-            "UpdateUserAttributes",
-            json!({ "AccessToken": access,
-            "UserAttributes": [{ "Name": "phone_number", "Value": "+15555550100" }] }),
-        )
-        .await;
-    assert_eq!(st, 200, "{v}");
+    give_phone(&s, access).await;
     // TOTP set up (preferred), then no preference: SMS and email on besides.
     set_up_totp(&s, access).await;
     let (st, v) = set_mfa(
@@ -632,13 +641,8 @@ async fn several_factors_and_none_preferred_choose_first() {
         (400, Some("InvalidParameterException")),
         "{v}"
     );
-    let (_, v) = s
-        .idp(
-            "RespondToAuthChallenge",
-            json!({ "ClientId": CLIENT, "ChallengeName": "SELECT_MFA_TYPE", "Session": session,
-                "ChallengeResponses": { "USERNAME": "demo", "ANSWER": "SMS_MFA" } }),
-        )
-        .await;
+    let responses = json!({ "USERNAME": "demo", "ANSWER": "SMS_MFA" });
+    let (_, v) = respond(&s, "SELECT_MFA_TYPE", &session, responses).await;
     assert_eq!(v["message"], "Invalid session for the user.");
     // The session survived both: SMS_MFA sends its code, with a new session.
     let (st, v) = select_mfa(&s, &session, "SMS_MFA").await;
@@ -651,13 +655,8 @@ async fn several_factors_and_none_preferred_choose_first() {
     );
     assert_ne!(v["Session"], session);
     let code = s.outbox_code("rival", "SMS_MFA").await;
-    let (st, v) = s
-        .idp(
-            "RespondToAuthChallenge",
-            json!({ "ClientId": CLIENT, "ChallengeName": "SMS_MFA", "Session": v["Session"],
-                "ChallengeResponses": { "USERNAME": "rival", "SMS_MFA_CODE": code } }),
-        )
-        .await;
+    let responses = json!({ "USERNAME": "rival", "SMS_MFA_CODE": code });
+    let (st, v) = respond(&s, "SMS_MFA", &v["Session"], responses).await;
     assert_eq!(st, 200, "{v}");
     assert!(v["AuthenticationResult"]["IdToken"].is_string());
     // Spent by the right answer.

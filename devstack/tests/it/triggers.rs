@@ -44,6 +44,23 @@ fn events(dir: &Path, name: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The `triggerSource` of each event a recorder received, oldest first.
+fn sources(dir: &Path, name: &str) -> Vec<String> {
+    events(dir, name)
+        .iter()
+        .map(|e| e["triggerSource"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// InitiateAuth with `flow` and `params` on the demo client.
+async fn initiate(s: &Stack, flow: &str, params: Value) -> (reqwest::StatusCode, Value) {
+    s.idp(
+        "InitiateAuth",
+        json!({ "AuthFlow": flow, "ClientId": CLIENT, "AuthParameters": params }),
+    )
+    .await
+}
+
 struct Fixture {
     s: Stack,
     dir: PathBuf,
@@ -95,6 +112,19 @@ fn assert_common(e: &Value, source: &str, user_name: &str, client: &str) {
     assert_eq!(e["userName"], user_name);
     assert_eq!(e["callerContext"]["clientId"], client, "{e}");
     assert!(e["callerContext"]["awsSdkVersion"].is_string(), "{e}");
+}
+
+/// The sign-in page, given `user`'s right password, shows `trigger`'s refusal `message`.
+async fn sign_in_page_refused(s: &Stack, user: &str, password: &str, trigger: &str, message: &str) {
+    let r = s
+        .submit_sign_in(&authorize_query(CLIENT, ""), user, password)
+        .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains(&format!("{trigger} failed with error {message}.")),
+        "{page}"
+    );
 }
 
 fn refused_with(v: &Value, trigger: &str, message: &str) {
@@ -394,15 +424,14 @@ async fn authentication_triggers_on_the_api_and_managed_login() {
         .await;
     assert_eq!(st, 400);
     refused_with(&v, "PreAuthentication", "Account locked");
-    let r = s
-        .submit_sign_in(&authorize_query(CLIENT, ""), "demo", "ShopSphere!2026")
-        .await;
-    assert_eq!(r.status(), 200);
-    let page = r.text().await.unwrap();
-    assert!(
-        page.contains("PreAuthentication failed with error Account locked."),
-        "{page}"
-    );
+    sign_in_page_refused(
+        s,
+        "demo",
+        "ShopSphere!2026",
+        "PreAuthentication",
+        "Account locked",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -493,10 +522,7 @@ async fn pre_token_generation_v1_claims_and_groups() {
         claims(t["id_token"].as_str().unwrap())["custom:tier"],
         "gold"
     );
-    let sources: Vec<_> = events(&f.dir, "ptg")
-        .iter()
-        .map(|e| e["triggerSource"].as_str().unwrap().to_string())
-        .collect();
+    let sources = sources(&f.dir, "ptg");
     assert_eq!(
         sources,
         [
@@ -607,10 +633,7 @@ async fn custom_message_writes_the_outbox_text() {
         json!({ "ClientId": CLIENT, "Username": "demo" }),
     )
     .await;
-    let sources: Vec<_> = events(&f.dir, "msg")
-        .iter()
-        .map(|e| e["triggerSource"].as_str().unwrap().to_string())
-        .collect();
+    let sources = sources(&f.dir, "msg");
     assert_eq!(
         sources,
         [
@@ -731,13 +754,12 @@ async fn custom_message_for_attribute_and_sign_in_codes() {
         last_text("rival", "SMS_MFA").await,
         (Value::Null, "ShopSphere SMS code <code>".to_string())
     );
-    let (st, v) = s
-        .idp(
-            "InitiateAuth",
-            json!({ "AuthFlow": "USER_AUTH", "ClientId": CLIENT,
-                "AuthParameters": { "USERNAME": "editor", "PREFERRED_CHALLENGE": "EMAIL_OTP" } }),
-        )
-        .await;
+    let (st, v) = initiate(
+        s,
+        "USER_AUTH",
+        json!({ "USERNAME": "editor", "PREFERRED_CHALLENGE": "EMAIL_OTP" }),
+    )
+    .await;
     assert_eq!(
         (st.as_u16(), &v["ChallengeName"]),
         (200, &json!("EMAIL_OTP"))
@@ -749,10 +771,7 @@ async fn custom_message_for_attribute_and_sign_in_codes() {
             "ShopSphere email code <code>".to_string()
         )
     );
-    let sources: Vec<_> = events(&f.dir, "msg")
-        .iter()
-        .map(|e| e["triggerSource"].as_str().unwrap().to_string())
-        .collect();
+    let sources = sources(&f.dir, "msg");
     assert_eq!(
         sources,
         [
@@ -773,18 +792,20 @@ async fn custom_message_for_attribute_and_sign_in_codes() {
     let count = |username: &'static str, purpose: &'static str| async move {
         s.outbox(username, purpose).await.as_array().unwrap().len()
     };
-    let before = (
-        count("rival", "SMS_MFA").await,
-        count("rival", "VerifyUserAttribute").await,
-        count("editor", "EMAIL_OTP").await,
-    );
-    let (st, v) = s
-        .idp(
-            "InitiateAuth",
-            json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT,
-                "AuthParameters": { "USERNAME": "rival", "PASSWORD": "Rival!2026pass" } }),
+    let counts = || async {
+        (
+            count("rival", "SMS_MFA").await,
+            count("rival", "VerifyUserAttribute").await,
+            count("editor", "EMAIL_OTP").await,
         )
-        .await;
+    };
+    let before = counts().await;
+    let (st, v) = initiate(
+        s,
+        "USER_PASSWORD_AUTH",
+        json!({ "USERNAME": "rival", "PASSWORD": "Rival!2026pass" }),
+    )
+    .await;
     assert_eq!(st, 400);
     refused_with(&v, "CustomMessage", "Quiet hours");
     let (_, v) = s
@@ -809,30 +830,17 @@ async fn custom_message_for_attribute_and_sign_in_codes() {
         )
         .await;
     refused_with(&v, "CustomMessage", "Quiet hours");
-    let (_, v) = s
-        .idp(
-            "InitiateAuth",
-            json!({ "AuthFlow": "USER_AUTH", "ClientId": CLIENT,
-                "AuthParameters": { "USERNAME": "editor", "PREFERRED_CHALLENGE": "EMAIL_OTP" } }),
-        )
-        .await;
+    let (_, v) = initiate(
+        s,
+        "USER_AUTH",
+        json!({ "USERNAME": "editor", "PREFERRED_CHALLENGE": "EMAIL_OTP" }),
+    )
+    .await;
     refused_with(&v, "CustomMessage", "Quiet hours");
-    let after = (
-        count("rival", "SMS_MFA").await,
-        count("rival", "VerifyUserAttribute").await,
-        count("editor", "EMAIL_OTP").await,
-    );
+    let after = counts().await;
     assert_eq!(before, after, "no code sent");
     // Managed login shows the message on the sign-in page.
-    let r = s
-        .submit_sign_in(&authorize_query(CLIENT, ""), "rival", "Rival!2026pass")
-        .await;
-    assert_eq!(r.status(), 200);
-    let page = r.text().await.unwrap();
-    assert!(
-        page.contains("CustomMessage failed with error Quiet hours."),
-        "{page}"
-    );
+    sign_in_page_refused(s, "rival", "Rival!2026pass", "CustomMessage", "Quiet hours").await;
 }
 
 #[tokio::test]
@@ -841,13 +849,8 @@ async fn pre_token_generation_after_a_new_password() {
     let s = &f.s;
     let v = super::mfa::password_step(s, "newhire", "Welcome!2026temp").await;
     assert_eq!(v["ChallengeName"], "NEW_PASSWORD_REQUIRED");
-    let (st, v) = s
-        .idp(
-            "RespondToAuthChallenge",
-            json!({ "ClientId": CLIENT, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": v["Session"],
-                "ChallengeResponses": { "USERNAME": "newhire", "NEW_PASSWORD": PASSWORD } }),
-        )
-        .await;
+    let responses = json!({ "USERNAME": "newhire", "NEW_PASSWORD": PASSWORD });
+    let (st, v) = super::mfa::respond(s, "NEW_PASSWORD_REQUIRED", &v["Session"], responses).await;
     assert_eq!(st, 200, "{v}");
     assert!(v["AuthenticationResult"]["IdToken"].is_string());
     // The next sign-in is a plain one.

@@ -420,3 +420,36 @@ test('the Rust example says when there is no WebAuthn, and refuses a pool whose 
     await other.stop();
   }
 });
+
+test('the Rust example lets a user with two second factors and none preferred choose one (SELECT_MFA_TYPE)', async () => {
+  const user = await h.newUser('multi');
+  const login = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
+    AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
+  const token = login.body.AuthenticationResult.AccessToken;
+  // An authenticator app (set up with its first code) and e-mail codes, neither preferred.
+  const { body: { SecretCode } } = await h.idp('AssociateSoftwareToken', { AccessToken: token });
+  const verified = await h.idp('VerifySoftwareToken', { AccessToken: token, UserCode: totp(SecretCode) });
+  assert.equal(verified.body.Status, 'SUCCESS', JSON.stringify(verified.body));
+  const set = await h.idp('SetUserMFAPreference', { AccessToken: token,
+    SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: false }, EmailMfaSettings: { Enabled: true, PreferredMfa: false } });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  const { ctx, page } = await signedOut();
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
+  await page.click('#sign-in-here');
+  await page.waitForSelector('body[data-state="step-selectMfaType"]');
+  assert.match(await page.textContent('#step-prompt'), /Choose your second step: totp, email/);
+  // A factor the user does not have: refused, the choice stays.
+  await page.fill('#answer', 'sms');
+  await page.click('#confirm');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /ERR_CONFIG/);
+  await page.fill('#answer', 'email');
+  await page.click('#confirm');
+  await page.waitForSelector('body[data-state="step-emailCode"]');
+  await page.fill('#answer', await h.outboxCode(user.username, 'EMAIL_OTP'));
+  await Promise.all([page.waitForEvent('load'), page.click('#confirm')]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+  assert.equal(await page.textContent('#user-name'), user.username);
+  await ctx.close();
+});

@@ -4,7 +4,7 @@
 // authenticator-app set-up (TOTP), against devstack.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, totp } from './harness.mjs';
+import { startDemo, totp, virtualAuthenticator } from './harness.mjs';
 
 let h;
 let site;
@@ -258,13 +258,7 @@ test('Passkeys on the managed login: added from the Security card, then the sign
   const user = await h.newUser('paula');
   const ctx = await h.newContext();
   const page = await h.openApp(ctx);
-  // Chromium's virtual authenticator (CDP WebAuthn): a platform authenticator with resident keys that
-  // verifies the user at once, as Touch ID or Windows Hello after the user's touch.
-  const cdp = await ctx.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
-    protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
-    isUserVerified: true, automaticPresenceSimulation: true } });
+  const { cdp, authenticatorId } = await virtualAuthenticator(ctx, page);
   await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
   await h.submitLogin(page, user);
   await signedIn(page);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildDemo, start, root, totp, DEMO } from './harness.mjs';
+import { buildDemo, start, root, totp, virtualAuthenticator, DEMO } from './harness.mjs';
 
 let h;
 let dist;
@@ -23,6 +23,13 @@ after(async () => {
 });
 
 const state = (page) => page.getAttribute('body', 'data-state');
+
+/** The access token of `user`, signed in through the API (to set its account up before the page runs). */
+async function accessToken(user) {
+  const login = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
+    AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
+  return login.body.AuthenticationResult.AccessToken;
+}
 
 /** A new browser context on the example's page, signed out (page errors logged). */
 async function signedOut(harness = h) {
@@ -228,9 +235,8 @@ test('the Rust example creates an account, confirms it and is signed in without 
 
 test('the Rust example answers an e-mailed MFA code after SRP', async () => {
   const user = await h.newUser('mfa');
-  const login = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
-    AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
-  const set = await h.idp('SetUserMFAPreference', { AccessToken: login.body.AuthenticationResult.AccessToken,
+  const token = await accessToken(user);
+  const set = await h.idp('SetUserMFAPreference', { AccessToken: token,
     EmailMfaSettings: { Enabled: true, PreferredMfa: true } });
   assert.equal(set.status, 200, JSON.stringify(set.body));
   const { ctx, page } = await signedOut();
@@ -276,9 +282,8 @@ test('the Rust example sets up an authenticator app when the pool requires MFA (
 
 test('the Rust example signs in by SMS code when the user has a phone number (USER_AUTH SMS_OTP)', async () => {
   const user = await h.newUser('sms');
-  const login = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
-    AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
-  const phone = await h.idp('UpdateUserAttributes', { AccessToken: login.body.AuthenticationResult.AccessToken,
+  const token = await accessToken(user);
+  const phone = await h.idp('UpdateUserAttributes', { AccessToken: token,
     UserAttributes: [{ Name: 'phone_number', Value: '+15555550142' }] });
   assert.equal(phone.status, 200, JSON.stringify(phone.body));
   const { ctx, page } = await signedOut();
@@ -301,13 +306,7 @@ test('the Rust example adds a passkey, signs in with it after signing out, lists
   const ctx = await h.newContext();
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.log(`[pageerror] ${e}`));
-  // Chromium's virtual authenticator (CDP WebAuthn): a platform authenticator with resident keys that
-  // verifies the user at once, as Touch ID or Windows Hello would after the user's touch.
-  const cdp = await ctx.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
-    protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
-    isUserVerified: true, automaticPresenceSimulation: true } });
+  const { cdp, authenticatorId } = await virtualAuthenticator(ctx, page);
   const posted = [];
   page.on('request', (r) => { if (r.method() === 'POST') posted.push((r.headers()['x-amz-target'] || '').replace('AWSCognitoIdentityProviderService.', '')); });
   await page.goto(`${h.origin}/`);
@@ -400,11 +399,7 @@ test('the Rust example says when there is no WebAuthn, and refuses a pool whose 
   });
   try {
     const { ctx: c2, page: p2 } = await signedOut(other);
-    const cdp = await c2.newCDPSession(p2);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
-      protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
-      isUserVerified: true, automaticPresenceSimulation: true } });
+    const { cdp, authenticatorId } = await virtualAuthenticator(c2, p2);
     await p2.fill('#username', DEMO.username);
     await p2.fill('#password', DEMO.password);
     await Promise.all([p2.waitForEvent('load'), p2.click('#sign-in-here')]);
@@ -423,9 +418,7 @@ test('the Rust example says when there is no WebAuthn, and refuses a pool whose 
 
 test('the Rust example lets a user with two second factors and none preferred choose one (SELECT_MFA_TYPE)', async () => {
   const user = await h.newUser('multi');
-  const login = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
-    AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
-  const token = login.body.AuthenticationResult.AccessToken;
+  const token = await accessToken(user);
   // An authenticator app (set up with its first code) and e-mail codes, neither preferred.
   const { body: { SecretCode } } = await h.idp('AssociateSoftwareToken', { AccessToken: token });
   const verified = await h.idp('VerifySoftwareToken', { AccessToken: token, UserCode: totp(SecretCode) });

@@ -197,6 +197,20 @@ export async function start({ appDir = join(here, 'app'), servePkg = true, pkgAt
 }
 
 /** The RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) of a base32 `secret` at `unixSeconds` (+ `steps` × 30 s). */
+/**
+ * Chromium's virtual authenticator (CDP WebAuthn) for `page` of `ctx`: a platform authenticator with resident
+ * keys that verifies the user at once, as Touch ID or Windows Hello after the user's touch.
+ * Returns `{ cdp, authenticatorId }`.
+ */
+export async function virtualAuthenticator(ctx, page) {
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+    protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+    isUserVerified: true, automaticPresenceSimulation: true } });
+  return { cdp, authenticatorId };
+}
+
 export function totp(secret, steps = 0, unixSeconds = Date.now() / 1000) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';

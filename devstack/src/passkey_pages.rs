@@ -83,28 +83,41 @@ async fn sign_in_submit(State(app): State<Shared>, Form(mut p): Form<Params>) ->
     }
 }
 
+/// Why a `/passkeys/add` request is refused: its status, OAuth-style error and message, shown as a
+/// page or, to the page's script, as JSON.
+struct Refusal(StatusCode, &'static str, &'static str);
+
+impl Refusal {
+    fn page(&self) -> Response {
+        error_page(self.0, self.1, self.2)
+    }
+
+    fn json(&self) -> Response {
+        refusal(self.0, self.1, self.2)
+    }
+}
+
 /// The user signed in to managed login and the app client of a `/passkeys/add` request whose
-/// `redirect_uri` is one of the client's callback URLs; else the refusal to show.
-#[allow(clippy::result_large_err)] // the refusal is the finished page
-fn owner(app: &Shared, headers: &HeaderMap, p: &Params) -> Result<(Owner, String), Response> {
+/// `redirect_uri` is one of the client's callback URLs.
+fn owner(app: &Shared, headers: &HeaderMap, p: &Params) -> Result<(Owner, String), Refusal> {
     let client_id = p.get("client_id").map(String::as_str).unwrap_or_default();
     let redirect_uri = p.get("redirect_uri").cloned().unwrap_or_default();
     let Some((pool, client)) = app.config.client(client_id) else {
-        return Err(error_page(
+        return Err(Refusal(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "client_id is not a client of this user pool",
         ));
     };
     if !client.callback_urls.contains(&redirect_uri) {
-        return Err(error_page(
+        return Err(Refusal(
             StatusCode::BAD_REQUEST,
             "redirect_mismatch",
             "redirect_uri is not a callback URL of the app client",
         ));
     }
     let not_signed_in = || {
-        error_page(
+        Refusal(
             StatusCode::UNAUTHORIZED,
             "not_signed_in",
             "Sign in with the managed login first, then add a passkey.",
@@ -175,7 +188,7 @@ async fn add_page(
 ) -> Response {
     match owner(&app, &headers, &p) {
         Ok((_, redirect_uri)) => Html(render_add(&p, &redirect_uri, None)).into_response(),
-        Err(refused) => refused,
+        Err(refused) => refused.page(),
     }
 }
 
@@ -187,13 +200,7 @@ async fn add_options(
 ) -> Response {
     let (owner, _) = match owner(&app, &headers, &p) {
         Ok(o) => o,
-        Err(_) => {
-            return refusal(
-                StatusCode::UNAUTHORIZED,
-                "NotAuthorizedException",
-                "Sign in with the managed login first, then add a passkey.",
-            )
-        }
+        Err(refused) => return refused.json(),
     };
     match passkeys::start_for(&app, &owner) {
         Ok(started) => {
@@ -213,7 +220,7 @@ async fn add_submit(
     let credential = p.remove("credential").unwrap_or_default();
     let (owner, redirect_uri) = match owner(&app, &headers, &p) {
         Ok(o) => o,
-        Err(refused) => return refused,
+        Err(refused) => return refused.page(),
     };
     let parsed = serde_json::from_str::<Value>(&credential).unwrap_or(Value::Null);
     let done = if parsed.is_object() {

@@ -17,6 +17,13 @@ after(async () => { await site?.stop(); });
 const fresh = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const signedIn = (page) => page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-in');
 const back = (page, selector) => Promise.all([page.waitForURL((u) => u.origin === h.origin), page.click(selector)]);
+/** Signs out with the page's button (the managed login's /logout comes back here), signed out. */
+async function signOut(page) {
+  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
+  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+}
+/** "Sign in": the managed login's sign-in page. */
+const toLogin = (page) => Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
 
 test('Create account: sign up, confirm with the code from the outbox, land signed in', async () => {
   const ctx = await h.newContext();
@@ -42,9 +49,8 @@ test('Create account: sign up, confirm with the code from the outbox, land signe
   assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /Welcome back/);
 
   // Signed out and in again in this browser: now it is "Welcome back".
-  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
-  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await signOut(page);
+  await toLogin(page);
   await h.submitLogin(page, { username, password: 'Fiona!2026pass' });
   await signedIn(page);
   assert.equal(await page.textContent('#greeting'), `Welcome back, ${username}.`);
@@ -151,7 +157,7 @@ test('Company SSO: idp_identifier acme.example goes to Acme Corp SSO, signed in 
 test('Sign in page: a corporate email (alice@acme.example) is sent to Acme Corp SSO', async () => {
   const ctx = await h.newContext();
   const page = await h.openApp(ctx);
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await toLogin(page);
   await page.fill('#idpIdentifierEmail', 'alice@acme.example');
   await Promise.all([page.waitForURL((u) => u.pathname === '/_idp/acme/authorize'), page.click('#idpIdentifierSubmit')]);
   await page.click('#acmeAccount-0');
@@ -186,7 +192,7 @@ test('Security: set up an authenticator app, a wrong code is refused, then the s
   const user = await h.newUser('gus');
   const ctx = await h.newContext();
   const page = await h.openApp(ctx);
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await toLogin(page);
   await h.submitLogin(page, user);
   await signedIn(page);
   await page.waitForFunction(() => document.getElementById('security-card').dataset.mfa === 'off');
@@ -207,9 +213,8 @@ test('Security: set up an authenticator app, a wrong code is refused, then the s
   assert.match(await page.textContent('#mfa-status'), /Two-step sign-in is on/);
 
   // Sign out, then sign in: password, then a code from the app.
-  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
-  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await signOut(page);
+  await toLogin(page);
   await page.fill('#signInFormUsername', user.username);
   await page.fill('#signInFormPassword', user.password);
   await Promise.all([page.waitForURL((u) => u.pathname === '/mfa'), page.click('#signInSubmitButton')]);
@@ -228,7 +233,7 @@ test('Security: e-mail me a code at sign-in, then the sign-in asks for the e-mai
   const user = await h.newUser('ema');
   const ctx = await h.newContext();
   const page = await h.openApp(ctx);
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await toLogin(page);
   await h.submitLogin(page, user);
   await signedIn(page);
   await page.waitForFunction(() => document.getElementById('security-card').dataset.emailMfa === 'off');
@@ -237,9 +242,8 @@ test('Security: e-mail me a code at sign-in, then the sign-in asks for the e-mai
   assert.match(await page.textContent('#mfa-status'), /enter the code we e-mail you/);
   assert.equal(await page.textContent('#email-mfa-toggle'), 'Stop e-mailing codes');
 
-  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
-  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await signOut(page);
+  await toLogin(page);
   await page.fill('#signInFormUsername', user.username);
   await page.fill('#signInFormPassword', user.password);
   await Promise.all([page.waitForURL((u) => u.pathname === '/mfa'), page.click('#signInSubmitButton')]);
@@ -259,7 +263,7 @@ test('Passkeys on the managed login: added from the Security card, then the sign
   const ctx = await h.newContext();
   const page = await h.openApp(ctx);
   const { cdp, authenticatorId } = await virtualAuthenticator(ctx, page);
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await toLogin(page);
   await h.submitLogin(page, user);
   await signedIn(page);
 
@@ -279,9 +283,8 @@ test('Passkeys on the managed login: added from the Security card, then the sign
   assert.equal(listed.body.Credentials?.length, 1, JSON.stringify(listed.body));
 
   // Signed out, then in with the passkey: no password typed.
-  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
-  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await signOut(page);
+  await toLogin(page);
   await page.fill('#signInFormUsername', user.username);
   await back(page, '#passkeySignInButton');
   await signedIn(page);
@@ -290,10 +293,9 @@ test('Passkeys on the managed login: added from the Security card, then the sign
   assert.ok(used.signCount > credentials[0].signCount, 'the authenticator signed the challenge');
 
   // A prompt that finds no passkey (the authenticator lost it) is said on the page, which stays.
-  await Promise.all([page.waitForNavigation(), page.click('#sign-out')]);
-  await page.waitForFunction(() => window.ready === true && document.body.dataset.state === 'signed-out');
+  await signOut(page);
   await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
-  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#sign-in')]);
+  await toLogin(page);
   await page.fill('#signInFormUsername', user.username);
   await page.click('#passkeySignInButton');
   await page.waitForSelector('#passkeyError:not([hidden])');

@@ -24,6 +24,19 @@ after(async () => {
 
 const state = (page) => page.getAttribute('body', 'data-state');
 
+/** The example's own form: user name and password, then "Sign in" (SRP); the caller waits for what follows. */
+async function submitPassword(page, { username, password }) {
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('#sign-in-here');
+}
+
+/** Signs in with the example's own form and waits for the signed-in page (it reloads once signed in). */
+async function signInHere(page, user) {
+  await Promise.all([page.waitForEvent('load'), submitPassword(page, user)]);
+  await page.waitForSelector('body[data-state="signed-in"]');
+}
+
 /** The access token of `user`, signed in through the API (to set its account up before the page runs). */
 async function accessToken(user) {
   const login = await h.idp('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: h.config.clients.demo,
@@ -80,9 +93,7 @@ test('the Rust example signs in with its own form over SRP: the password is neve
   await page.goto(`${h.origin}/`);
   await page.waitForSelector('body[data-state="signed-out"]');
   // A wrong password: Cognito's refusal, shown; nothing stored.
-  await page.fill('#username', DEMO.username);
-  await page.fill('#password', 'not-the-password');
-  await page.click('#sign-in-here');
+  await submitPassword(page, { username: DEMO.username, password: 'not-the-password' });
   await page.waitForSelector('#error:not([hidden])');
   assert.match(await page.textContent('#error'), /Incorrect username or password.*ERR_AWS/);
   await page.fill('#password', DEMO.password);
@@ -116,9 +127,7 @@ test('the Rust example signs in with its own form over SRP: the password is neve
 
 test('the Rust example answers NEW_PASSWORD_REQUIRED for an account an administrator created', async () => {
   const { ctx, page } = await signedOut();
-  await page.fill('#username', 'newhire');
-  await page.fill('#password', 'Welcome!2026temp');
-  await page.click('#sign-in-here');
+  await submitPassword(page, { username: 'newhire', password: 'Welcome!2026temp' });
   await page.waitForSelector('body[data-state="step-newPassword"]');
   // The pool requires only the e-mail address, which the account has: no attribute to give.
   assert.equal(await page.isVisible('#attribute'), false);
@@ -240,9 +249,7 @@ test('the Rust example answers an e-mailed MFA code after SRP', async () => {
     EmailMfaSettings: { Enabled: true, PreferredMfa: true } });
   assert.equal(set.status, 200, JSON.stringify(set.body));
   const { ctx, page } = await signedOut();
-  await page.fill('#username', user.username);
-  await page.fill('#password', user.password);
-  await page.click('#sign-in-here');
+  await submitPassword(page, user);
   await page.waitForSelector('body[data-state="step-emailCode"]');
   await page.fill('#answer', await h.outboxCode(user.username, 'EMAIL_OTP'));
   await Promise.all([page.waitForEvent('load'), page.click('#confirm')]);
@@ -260,9 +267,7 @@ test('the Rust example sets up an authenticator app when the pool requires MFA (
   });
   try {
     const { ctx, page } = await signedOut(strict);
-    await page.fill('#username', DEMO.username);
-    await page.fill('#password', DEMO.password);
-    await page.click('#sign-in-here');
+    await submitPassword(page, DEMO);
     await page.waitForSelector('body[data-state="step-totpSetup"]');
     const secret = /key to it: ([A-Z2-7]+=*),/.exec(await page.textContent('#step-prompt'))?.[1];
     assert.ok(secret, await page.textContent('#step-prompt'));
@@ -311,10 +316,7 @@ test('the Rust example adds a passkey, signs in with it after signing out, lists
   page.on('request', (r) => { if (r.method() === 'POST') posted.push((r.headers()['x-amz-target'] || '').replace('AWSCognitoIdentityProviderService.', '')); });
   await page.goto(`${h.origin}/`);
   await page.waitForSelector('body[data-state="signed-out"]');
-  await page.fill('#username', user.username);
-  await page.fill('#password', user.password);
-  await Promise.all([page.waitForEvent('load'), page.click('#sign-in-here')]);
-  await page.waitForSelector('body[data-state="signed-in"]');
+  await signInHere(page, user);
   assert.ok(!posted.includes('ListWebAuthnCredentials'), 'the list only when asked for');
   await page.click('#show-passkeys');
   await page.waitForSelector('#passkeys[data-count="0"]', { state: 'attached' });
@@ -379,10 +381,7 @@ test('the Rust example says when there is no WebAuthn, and refuses a pool whose 
   // No WebAuthn in this browser (as an old one, or a WebView without it): ERR_PASSKEY_UNSUPPORTED.
   const user = await h.newUser('nowa');
   const { ctx, page } = await signedOut();
-  await page.fill('#username', user.username);
-  await page.fill('#password', user.password);
-  await Promise.all([page.waitForEvent('load'), page.click('#sign-in-here')]);
-  await page.waitForSelector('body[data-state="signed-in"]');
+  await signInHere(page, user);
   await page.evaluate(() => { delete window.PublicKeyCredential; });
   await page.click('#add-passkey');
   await page.waitForSelector('#error:not([hidden])');
@@ -400,10 +399,7 @@ test('the Rust example says when there is no WebAuthn, and refuses a pool whose 
   try {
     const { ctx: c2, page: p2 } = await signedOut(other);
     const { cdp, authenticatorId } = await virtualAuthenticator(c2, p2);
-    await p2.fill('#username', DEMO.username);
-    await p2.fill('#password', DEMO.password);
-    await Promise.all([p2.waitForEvent('load'), p2.click('#sign-in-here')]);
-    await p2.waitForSelector('body[data-state="signed-in"]');
+    await signInHere(p2, DEMO);
     await p2.click('#add-passkey');
     await p2.waitForSelector('#error:not([hidden])');
     const text = await p2.textContent('#error');
@@ -427,9 +423,7 @@ test('the Rust example lets a user with two second factors and none preferred ch
     SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: false }, EmailMfaSettings: { Enabled: true, PreferredMfa: false } });
   assert.equal(set.status, 200, JSON.stringify(set.body));
   const { ctx, page } = await signedOut();
-  await page.fill('#username', user.username);
-  await page.fill('#password', user.password);
-  await page.click('#sign-in-here');
+  await submitPassword(page, user);
   await page.waitForSelector('body[data-state="step-selectMfaType"]');
   assert.match(await page.textContent('#step-prompt'), /Choose your second step: totp, email/);
   // A factor the user does not have: refused, the choice stays.
